@@ -1,0 +1,55 @@
+# Copyright 2026 Orest
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
+from odoo import http
+from odoo.http import request
+
+from ..models.res_config_settings import get_oauth2_setting
+from ..oauth.server import (
+    error_answer,
+    oauth2_server,
+    token_answer,
+    token_request_parts,
+)
+
+TOKEN_ROUTE = "/orestapi/oauth2/access_token"
+
+
+class OAuth2Controller(http.Controller):
+    # auth="none" and every method: without a database, or with a method the
+    # route does not serve, the client still gets an OAuth2 JSON error rather
+    # than Odoo's HTML pages. auth="none" routes default to a read-only cursor;
+    # issuing tokens writes.
+    @http.route(
+        TOKEN_ROUTE,
+        type="http",
+        auth="none",
+        csrf=False,
+        save_session=False,
+        readonly=False,
+    )
+    def access_token(self, **_params):
+        return self._respond(*self._token_answer())
+
+    def _token_answer(self):
+        if not request.db:
+            return error_answer(
+                "invalid_request",
+                "No database is selected for this host; configure Odoo's dbfilter.",
+            )
+        method = request.httprequest.method
+        get_allowed = get_oauth2_setting(request.env, "allow_get_token_request")
+        if method != "POST" and not (method == "GET" and get_allowed):
+            return error_answer(
+                "invalid_request",
+                f"The token endpoint does not accept {method} requests.",
+                status=405,
+                headers={"Allow": "POST, GET" if get_allowed else "POST"},
+            )
+        uri, body, headers = token_request_parts(request.httprequest)
+        server = oauth2_server(request.env)
+        return token_answer(*server.create_token_response(uri, "POST", body, headers))
+
+    @staticmethod
+    def _respond(headers, body, status):
+        return request.make_response(body, headers=list(headers.items()), status=status)

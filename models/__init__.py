@@ -1,0 +1,5 @@
+from . import oauth2_scope
+from . import oauth2_application
+from . import oauth2_application_secret
+from . import oauth2_token
+from . import res_config_settings

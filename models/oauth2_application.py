@@ -1,0 +1,250 @@
+# Copyright 2026 Orest
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
+import hmac
+import secrets
+from urllib.parse import urlsplit
+
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+from ..oauth.secrets import generate_secret, hash_secret
+from .oauth2_scope import ALL_SCOPES
+from .res_config_settings import get_oauth2_setting
+
+CLIENT_SECRET = "client_secret"
+
+# grant_type (RFC 6749) -> the application field that allows it
+GRANT_FIELDS = {
+    "authorization_code": "grant_authorization_code",
+    "password": "grant_password",
+    "client_credentials": "grant_client_credentials",
+    "refresh_token": "issue_refresh_token",
+}
+CONFIDENTIAL_ONLY_GRANTS = {"password", "client_credentials"}
+
+
+class OAuth2Application(models.Model):
+    _name = "oauth2.application"
+    _description = "OAuth2 Client Application"
+    _order = "name, id"
+
+    name = fields.Char(required=True)
+    active = fields.Boolean(default=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company
+    )
+    client_id = fields.Char(
+        string="Client ID",
+        required=True,
+        copy=False,
+        index=True,
+        default=lambda self: secrets.token_urlsafe(24),
+    )
+    client_secret = fields.Char(
+        compute="_compute_client_secret",
+        inverse="_inverse_client_secret",
+        copy=False,
+        help="Write-only: only a hash is stored. A generated secret is shown once.",
+    )
+    client_secret_hash = fields.Char(copy=False, groups="base.group_system")
+    has_client_secret = fields.Boolean(compute="_compute_has_client_secret")
+    client_type = fields.Selection(
+        [("confidential", "Confidential"), ("public", "Public")],
+        required=True,
+        default="confidential",
+        help="Confidential clients keep a secret (servers); public clients cannot "
+        "(browser or mobile apps) and must use PKCE.",
+    )
+    redirect_uris = fields.Text(
+        string="Redirect URIs",
+        help="One absolute URI per line; the authorization request must use one of "
+        "them exactly.",
+    )
+    scope_ids = fields.Many2many(
+        "oauth2.scope",
+        string="Scopes",
+        help="The scopes this application may obtain. Empty means every scope.",
+    )
+    grant_authorization_code = fields.Boolean(
+        string="Authorization Code", default=True
+    )
+    grant_implicit = fields.Boolean(string="Implicit")
+    grant_password = fields.Boolean(string="Password")
+    grant_client_credentials = fields.Boolean(string="Client Credentials")
+    issue_refresh_token = fields.Boolean(string="Issue Refresh Tokens", default=True)
+    user_id = fields.Many2one(
+        "res.users",
+        string="Acts As",
+        required=True,
+        default=lambda self: self.env.user,
+        help="The user whose rights a client_credentials token carries.",
+    )
+    access_token_lifetime = fields.Integer(
+        help="Seconds; 0 uses the global setting."
+    )
+    refresh_token_lifetime = fields.Integer(
+        help="Seconds; 0 uses the global setting."
+    )
+    skip_consent = fields.Boolean(
+        help="Trusted first-party application: users are not asked to approve it."
+    )
+    token_ids = fields.One2many("oauth2.token", "application_id", string="Tokens")
+    token_count = fields.Integer(compute="_compute_token_count")
+
+    _sql_constraints = [
+        ("client_id_unique", "unique(client_id)", "This client ID is already used."),
+        (
+            "lifetimes_positive",
+            "CHECK(access_token_lifetime >= 0 AND refresh_token_lifetime >= 0)",
+            "Token lifetimes cannot be negative.",
+        ),
+    ]
+
+    def _compute_client_secret(self):
+        # Never readable once stored. A secret generated or written in this
+        # transaction stays in the ORM cache, which is how the form that saved the
+        # record shows it exactly once.
+        self.client_secret = False
+
+    def _inverse_client_secret(self):
+        for app in self:
+            app.sudo().client_secret_hash = (
+                app.client_secret
+                and hash_secret(self.env, CLIENT_SECRET, app.client_secret)
+            )
+
+    def _compute_has_client_secret(self):
+        for app, app_sudo in zip(self, self.sudo(), strict=True):
+            app.has_client_secret = bool(app_sudo.client_secret_hash)
+
+    def _compute_token_count(self):
+        counts = dict(
+            self.env["oauth2.token"]._read_group(
+                [("application_id", "in", self.ids)],
+                ["application_id"],
+                ["__count"],
+            )
+        )
+        for app in self:
+            app.token_count = counts.get(app, 0)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if (
+                vals.get("client_type", "confidential") == "confidential"
+                and not vals.get("client_secret")
+            ):
+                vals["client_secret"] = generate_secret()
+        return super().create(vals_list)
+
+    @api.constrains("client_id")
+    def _check_client_id(self):
+        for app in self:
+            # Basic authentication splits "client_id:client_secret" at the first colon.
+            if not app.client_id.strip() or ":" in app.client_id:
+                raise ValidationError(
+                    _("A client ID must not be blank nor contain a colon.")
+                )
+
+    @api.constrains("redirect_uris")
+    def _check_redirect_uris(self):
+        for app in self:
+            for uri in app._redirect_uri_list():
+                parts = urlsplit(uri)
+                # RFC 6749 §3.1.2: absolute, no fragment.
+                if not parts.scheme or not (parts.netloc or parts.path) or "#" in uri:
+                    raise ValidationError(
+                        _(
+                            "%(uri)s is not an absolute URI without fragment.",
+                            uri=uri,
+                        )
+                    )
+
+    def _redirect_uri_list(self):
+        self.ensure_one()
+        return [line.strip() for line in (self.redirect_uris or "").splitlines() if line.strip()]
+
+    @api.model
+    def _find_by_client_id(self, client_id):
+        """The active application with this client ID, or an empty recordset."""
+        if not client_id:
+            return self.browse()
+        return self.sudo().search([("client_id", "=", client_id)], limit=1)
+
+    def _check_client_secret(self, client_secret):
+        self.ensure_one()
+        stored = self.sudo().client_secret_hash
+        if not (stored and client_secret):
+            return False
+        presented = hash_secret(self.env, CLIENT_SECRET, client_secret)
+        return hmac.compare_digest(stored, presented)
+
+    def _allows_grant(self, grant_type):
+        self.ensure_one()
+        field_name = GRANT_FIELDS.get(grant_type)
+        if not field_name or not self[field_name]:
+            return False
+        return not (
+            grant_type in CONFIDENTIAL_ONLY_GRANTS and self.client_type == "public"
+        )
+
+    def _allowed_scopes(self):
+        """The scopes this application may obtain."""
+        self.ensure_one()
+        return self.sudo().scope_ids or self.env["oauth2.scope"].sudo().search([])
+
+    def _resolve_scopes(self, requested):
+        """Expand ``*`` and return the requested scope names, or None when one of
+        them is not allowed for this application."""
+        allowed = self._allowed_scopes().mapped("name")
+        if ALL_SCOPES in requested:
+            return allowed
+        if not set(requested) <= set(allowed):
+            return None
+        return list(dict.fromkeys(requested))
+
+    def _get_access_token_lifetime(self):
+        self.ensure_one()
+        return self.access_token_lifetime or get_oauth2_setting(
+            self.env, "access_token_lifetime"
+        )
+
+    def _get_refresh_token_lifetime(self):
+        self.ensure_one()
+        return self.refresh_token_lifetime or get_oauth2_setting(
+            self.env, "refresh_token_lifetime"
+        )
+
+    def action_generate_client_secret(self):
+        """Replace the secret; the old one stops working at once."""
+        self.ensure_one()
+        secret = generate_secret()
+        self.client_secret = secret
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("New Client Secret"),
+            "res_model": "oauth2.application.secret",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {
+                "default_client_id": self.client_id,
+                "default_client_secret": secret,
+            },
+        }
+
+    def action_revoke_tokens(self):
+        self.check_access("write")
+        self.env["oauth2.token"].sudo().search(
+            [("application_id", "in", self.ids), ("revoked", "=", False)]
+        ).action_revoke()
+
+    def action_view_tokens(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "orestapi_oauth2.oauth2_token_action"
+        )
+        action["domain"] = [("application_id", "=", self.id)]
+        action["context"] = {"search_default_filter_active": 1}
+        return action

@@ -1,0 +1,51 @@
+# Copyright 2026 Orest
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
+from odoo import fields, models
+
+PARAM_PREFIX = "orestapi_oauth2."
+DEFAULTS = {
+    # seed 000: access tokens expire in 360 s, refresh tokens in 10 times that
+    "access_token_lifetime": 360,
+    "refresh_token_lifetime": 3600,
+    "allow_get_token_request": False,
+}
+
+
+def get_oauth2_setting(env, name):
+    """The global setting ``name`` with its type, falling back to its default."""
+    default = DEFAULTS[name]
+    value = env["ir.config_parameter"].sudo().get_param(PARAM_PREFIX + name)
+    if not value:
+        return default
+    if isinstance(default, bool):
+        return value.strip().lower() in ("1", "true")
+    try:
+        return int(value)
+    except ValueError:
+        return default
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    oauth2_access_token_lifetime = fields.Integer(
+        string="Access token lifetime",
+        config_parameter=PARAM_PREFIX + "access_token_lifetime",
+        default=DEFAULTS["access_token_lifetime"],
+        help="Seconds an access token is valid, unless the application says "
+        "otherwise.",
+    )
+    oauth2_refresh_token_lifetime = fields.Integer(
+        string="Refresh token lifetime",
+        config_parameter=PARAM_PREFIX + "refresh_token_lifetime",
+        default=DEFAULTS["refresh_token_lifetime"],
+        help="Seconds a refresh token is valid; every refresh starts it anew.",
+    )
+    oauth2_allow_get_token_request = fields.Boolean(
+        string="Accept GET token requests",
+        config_parameter=PARAM_PREFIX + "allow_get_token_request",
+        help="Serve GET requests with query parameters on the token endpoint like "
+        "POST, for clients of the older oregional_restapi module. RFC 6749 asks "
+        "for POST: credentials in a URL end up in logs.",
+    )

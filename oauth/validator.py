@@ -1,0 +1,174 @@
+"""The oauthlib RequestValidator backed by the Odoo ORM."""
+
+import base64
+import binascii
+from urllib.parse import unquote_plus
+
+from oauthlib.oauth2 import RequestValidator
+from oauthlib.oauth2.rfc6749 import errors, utils
+
+from odoo import SUPERUSER_ID
+from odoo.exceptions import AccessDenied
+
+from ..models.oauth2_scope import ALL_SCOPES
+
+
+class OdooRequestValidator(RequestValidator):
+    """Answers oauthlib's questions from the ``oauth2.*`` models.
+
+    It works as the superuser: the authorization server owns its tables, and the
+    client or user a request acts for is established here, not by Odoo's session.
+    The application of the request is kept on ``request.client`` and the token
+    pair a refresh presents on ``request.refresh_token_record``.
+    """
+
+    def __init__(self, env):
+        super().__init__()
+        self.env = env(user=SUPERUSER_ID, su=True)
+
+    # Client authentication (RFC 6749 §2.3), in the order Django OAuth Toolkit
+    # uses: HTTP Basic first, then client_id/client_secret in the body, and a
+    # public client by its client_id alone.
+
+    @staticmethod
+    def _basic_credentials(request):
+        """``(client_id, client_secret)`` from a Basic Authorization header; None
+        when the request has no Basic header, and empty strings when it is
+        malformed, so that it fails authentication."""
+        scheme, _sep, param = (request.headers.get("Authorization") or "").partition(
+            " "
+        )
+        if scheme.lower() != "basic":
+            return None
+        try:
+            decoded = base64.b64decode(param.strip(), validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            return "", ""
+        client_id, sep, client_secret = decoded.partition(":")
+        if not sep:
+            return "", ""
+        # §2.3.1: both parts are form-urlencoded before being joined.
+        return unquote_plus(client_id), unquote_plus(client_secret)
+
+    def _load_application(self, client_id, request):
+        if not (request.client and request.client.client_id == client_id):
+            request.client = (
+                self.env["oauth2.application"]._find_by_client_id(client_id) or None
+            )
+        return request.client
+
+    def client_authentication_required(self, request, *args, **kwargs):
+        if self._basic_credentials(request) is not None or request.client_secret:
+            return True
+        application = self._load_application(request.client_id, request)
+        return not application or application.client_type == "confidential"
+
+    def authenticate_client(self, request, *args, **kwargs):
+        basic = self._basic_credentials(request)
+        if basic is not None:
+            client_id, client_secret = basic
+            if request.client_id and request.client_id != client_id:
+                return False
+        else:
+            client_id, client_secret = request.client_id, request.client_secret
+        application = self._load_application(client_id, request)
+        if not application or not application._check_client_secret(client_secret):
+            return False
+        request.client_id = application.client_id
+        return True
+
+    def authenticate_client_id(self, client_id, request, *args, **kwargs):
+        application = self._load_application(client_id, request)
+        return bool(application) and application.client_type == "public"
+
+    # Grants and scopes
+
+    def validate_grant_type(
+        self, client_id, grant_type, client, request, *args, **kwargs
+    ):
+        return client._allows_grant(grant_type)
+
+    def get_default_scopes(self, client_id, request, *args, **kwargs):
+        return request.client._allowed_scopes().mapped("name")
+
+    def validate_scopes(self, client_id, scopes, client, request, *args, **kwargs):
+        resolved = client._resolve_scopes(scopes)
+        if resolved is None:
+            return False
+        request.scopes = resolved
+        return True
+
+    # Resource owner password credentials (RFC 6749 §4.3)
+
+    def validate_user(self, username, password, client, request, *args, **kwargs):
+        # Checked before the password so that a client that may not use this grant
+        # learns nothing about the user's credentials.
+        if not client._allows_grant("password"):
+            raise errors.UnauthorizedClientError(request=request)
+        users = self.env["res.users"]
+        credential = {"type": "password", "login": username, "password": password}
+        try:
+            # Odoo's own login: cooldown after failures, active users only.
+            auth_info = users.authenticate(
+                self.env.cr.dbname, credential, {"interactive": True}
+            )
+        except AccessDenied:
+            return False
+        user = users.browse(auth_info["uid"])
+        if auth_info.get("mfa") != "skip" and user._mfa_type():
+            raise errors.InvalidGrantError(
+                description="This user has two-factor authentication enabled, which "
+                "the password grant cannot honour: use the authorization code grant.",
+                request=request,
+            )
+        request.user = user
+        return True
+
+    # Refresh tokens (RFC 6749 §6)
+
+    def validate_refresh_token(self, refresh_token, client, request, *args, **kwargs):
+        token = self.env["oauth2.token"]._lock_by_refresh_token(refresh_token)
+        if (
+            not token
+            or token.application_id != client
+            or not token.user_id.active
+            or not token._is_refreshable()
+        ):
+            return False
+        request.user = token.user_id
+        request.refresh_token_record = token
+        return True
+
+    def get_original_scopes(self, refresh_token, request, *args, **kwargs):
+        return utils.scope_to_list(request.refresh_token_record.refresh_scope or "")
+
+    def is_within_original_scope(self, request_scopes, refresh_token, request, *args, **kwargs):
+        if request_scopes != [ALL_SCOPES]:
+            return False
+        request.scopes = self.get_original_scopes(refresh_token, request)
+        return True
+
+    # Authorization codes: none are issued yet, so none is valid.
+
+    def validate_code(self, client_id, code, client, request, *args, **kwargs):
+        return False
+
+    # Token issuance
+
+    def save_bearer_token(self, token, request, *args, **kwargs):
+        application = request.client
+        if not application.issue_refresh_token:
+            token.pop("refresh_token", None)
+        refresh_scope = token.get("scope", "")
+        if request.grant_type == "refresh_token":
+            previous = request.refresh_token_record
+            refresh_scope = previous.refresh_scope
+            previous.action_revoke()
+        user = (
+            application.user_id
+            if request.grant_type == "client_credentials"
+            else request.user
+        )
+        self.env["oauth2.token"]._create_from_response(
+            token, application, user, request.grant_type, refresh_scope
+        )

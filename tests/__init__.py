@@ -1,0 +1,5 @@
+from . import test_oauth2_application
+from . import test_oauth2_token
+from . import test_oauth2_validator
+from . import test_token_endpoint
+from . import test_token_endpoint_clients

@@ -1,0 +1,151 @@
+# Copyright 2026 Orest
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
+from psycopg2 import IntegrityError
+
+from odoo.exceptions import AccessError, ValidationError
+from odoo.tests import TransactionCase, new_test_user
+from odoo.tools import mute_logger
+
+from .common import OAuth2TestMixin
+
+
+class TestOAuth2Application(OAuth2TestMixin, TransactionCase):
+    def _stored_columns(self, app):
+        self.env.flush_all()
+        self.env.cr.execute(
+            "SELECT client_id, client_secret_hash FROM oauth2_application WHERE id=%s",
+            [app.id],
+        )
+        return self.env.cr.fetchone()
+
+    def test_client_id_generated_unique_or_given(self):
+        first = self.env["oauth2.application"].create({"name": "A"})
+        second = self.env["oauth2.application"].create({"name": "B"})
+        self.assertGreaterEqual(len(first.client_id), 32)
+        self.assertNotEqual(first.client_id, second.client_id)
+        self.assertEqual(self.app.client_id, "integration")
+        with self.assertRaises(IntegrityError), mute_logger("odoo.sql_db"):
+            self.env["oauth2.application"].create({"name": "C", "client_id": "integration"})
+
+    def test_client_id_without_colon(self):
+        with self.assertRaises(ValidationError):
+            self.env["oauth2.application"].create({"name": "A", "client_id": "a:b"})
+
+    def test_generated_secret_shown_once_and_stored_hashed(self):
+        app = self.env["oauth2.application"].create({"name": "Fresh"})
+        # the read that follows the save, in the same request, shows it
+        secret = app.web_read({"client_secret": {}})[0]["client_secret"]
+        self.assertGreaterEqual(len(secret), 43, "256 bits, URL-safe base64")
+        self.assertTrue(app._check_client_secret(secret))
+        _client_id, stored = self._stored_columns(app)
+        self.assertNotIn(secret, stored)
+        # any later read never returns it
+        app.invalidate_recordset()
+        self.assertFalse(app.web_read({"client_secret": {}})[0]["client_secret"])
+        self.assertFalse(app.read(["client_secret"])[0]["client_secret"])
+
+    def test_given_secret_is_hashed(self):
+        _client_id, stored = self._stored_columns(self.app)
+        self.assertTrue(stored)
+        self.assertNotEqual(stored, self.secret)
+        self.assertTrue(self.app._check_client_secret(self.secret))
+        self.assertFalse(self.app._check_client_secret(self.secret + "x"))
+        self.assertFalse(self.app._check_client_secret(""))
+
+    def test_public_client_has_no_secret(self):
+        self.assertFalse(self.public_app.has_client_secret)
+        self.assertFalse(self.public_app._check_client_secret(""))
+
+    def test_generate_new_secret_replaces_old(self):
+        action = self.app.action_generate_client_secret()
+        new_secret = action["context"]["default_client_secret"]
+        self.assertEqual(action["res_model"], "oauth2.application.secret")
+        self.assertEqual(action["target"], "new")
+        self.assertTrue(self.app._check_client_secret(new_secret))
+        self.assertFalse(self.app._check_client_secret(self.secret))
+
+    def test_revoke_all_tokens(self):
+        tokens = self.env["oauth2.token"]
+        for value in ("one", "two"):
+            tokens |= tokens._create_from_response(
+                {"access_token": value, "expires_in": 60, "scope": "read"},
+                self.app,
+                self.user,
+                "client_credentials",
+                "read",
+            )
+        other = tokens._create_from_response(
+            {"access_token": "three", "expires_in": 60}, self.other_app, self.user,
+            "client_credentials", "",
+        )
+        self.app.action_revoke_tokens()
+        self.assertEqual(set(tokens.mapped("state")), {"revoked"})
+        self.assertEqual(other.state, "active")
+        self.assertEqual(self.app.token_count, 2)
+
+    def test_scopes_default_to_all_and_star(self):
+        every = self.env["oauth2.scope"].search([]).mapped("name")
+        self.assertCountEqual(self.other_app._allowed_scopes().mapped("name"), every)
+        self.assertCountEqual(self.app._resolve_scopes(["*"]), ["read", "write"])
+        self.assertEqual(self.app._resolve_scopes(["read", "read"]), ["read"])
+        self.assertIsNone(self.app._resolve_scopes(["admin"]))
+
+    def test_scope_name_rules(self):
+        for bad in ("two words", "*", 'quo"te'):
+            with self.assertRaises(ValidationError):
+                self.env["oauth2.scope"].create({"name": bad})
+        with self.assertRaises(IntegrityError), mute_logger("odoo.sql_db"):
+            self.env["oauth2.scope"].create({"name": "read"})
+
+    def test_redirect_uris_must_be_absolute(self):
+        self.app.redirect_uris = "https://a.example/cb\n\nmyapp://callback\n"
+        self.assertEqual(
+            self.app._redirect_uri_list(), ["https://a.example/cb", "myapp://callback"]
+        )
+        for bad in ("/relative/path", "https://a.example/cb#frag"):
+            with self.assertRaises(ValidationError):
+                self.app.redirect_uris = bad
+
+    def test_lifetimes_from_settings_or_application(self):
+        self.assertEqual(self.app._get_access_token_lifetime(), 360)
+        self.assertEqual(self.app._get_refresh_token_lifetime(), 3600)
+        self.set_param("access_token_lifetime", "120")
+        self.assertEqual(self.app._get_access_token_lifetime(), 120)
+        self.app.refresh_token_lifetime = 77
+        self.assertEqual(self.app._get_refresh_token_lifetime(), 77)
+
+    def test_settings_page_saves_parameters(self):
+        settings = self.env["res.config.settings"].create(
+            {
+                "oauth2_access_token_lifetime": 600,
+                "oauth2_allow_get_token_request": True,
+            }
+        )
+        settings.execute()
+        self.assertEqual(self.app._get_access_token_lifetime(), 600)
+        fresh = self.env["res.config.settings"].create({})
+        self.assertTrue(fresh.oauth2_allow_get_token_request)
+        self.assertEqual(fresh.oauth2_refresh_token_lifetime, 3600)
+
+    def test_only_managers_manage_applications(self):
+        employee = new_test_user(self.env, login="employee", groups="base.group_user")
+        manager = new_test_user(
+            self.env,
+            login="oauth_manager",
+            groups="base.group_user,orestapi_oauth2.group_oauth2_manager",
+        )
+        with self.assertRaises(AccessError):
+            self.app.with_user(employee).read(["name"])
+        with self.assertRaises(AccessError):
+            self.app.with_user(employee).action_revoke_tokens()
+        with self.assertRaises(AccessError):
+            self.app.with_user(employee).action_generate_client_secret()
+        app = self.env["oauth2.application"].with_user(manager).create({"name": "Mine"})
+        self.assertTrue(app.has_client_secret)
+        with self.assertRaises(AccessError):
+            app.read(["client_secret_hash"])
+        self.assertTrue(
+            self.env.ref("base.group_system").implied_ids
+            & self.env.ref("orestapi_oauth2.group_oauth2_manager")
+        )
