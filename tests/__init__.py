@@ -3,3 +3,4 @@ from . import test_oauth2_token
 from . import test_oauth2_validator
 from . import test_token_endpoint
 from . import test_token_endpoint_clients
+from . import test_database_selection
