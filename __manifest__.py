@@ -20,6 +20,8 @@
         "views/oauth2_application_secret_views.xml",
         "views/oauth2_scope_views.xml",
         "views/oauth2_token_views.xml",
+        "views/oauth2_consent_views.xml",
+        "views/oauth2_authorize_templates.xml",
         "views/res_config_settings_views.xml",
         "views/oauth2_menus.xml",
     ],

@@ -22,6 +22,8 @@ GRANT_FIELDS = {
     "refresh_token": "issue_refresh_token",
 }
 CONFIDENTIAL_ONLY_GRANTS = {"password", "client_credentials"}
+# response_type (RFC 6749 §3.1.1) -> the application field that allows it
+RESPONSE_TYPE_FIELDS = {"code": "grant_authorization_code", "token": "grant_implicit"}
 
 
 class OAuth2Application(models.Model):
@@ -189,6 +191,22 @@ class OAuth2Application(models.Model):
         return not (
             grant_type in CONFIDENTIAL_ONLY_GRANTS and self.client_type == "public"
         )
+
+    def _allows_response_type(self, response_type):
+        self.ensure_one()
+        field_name = RESPONSE_TYPE_FIELDS.get(response_type)
+        return bool(field_name and self[field_name])
+
+    def _is_pkce_required(self):
+        self.ensure_one()
+        return self.client_type == "public" or get_oauth2_setting(
+            self.env, "require_pkce"
+        )
+
+    def _default_redirect_uri(self):
+        """The registered URI when there is exactly one, else None."""
+        uris = self._redirect_uri_list()
+        return uris[0] if len(uris) == 1 else None
 
     def _allowed_scopes(self):
         """The scopes this application may obtain."""

@@ -36,3 +36,7 @@ class OAuth2Scope(models.Model):
                         name=scope.name,
                     )
                 )
+
+    @api.model
+    def _by_names(self, names):
+        return self.sudo().search([("name", "in", list(names))])

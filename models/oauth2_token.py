@@ -59,6 +59,13 @@ class OAuth2Token(models.Model):
     expires_at = fields.Datetime(required=True, readonly=True)
     refresh_expires_at = fields.Datetime(readonly=True)
     revoked = fields.Boolean(readonly=True, index=True)
+    authorization_code_id = fields.Many2one(
+        "oauth2.authorization.code",
+        readonly=True,
+        index="btree_not_null",
+        ondelete="set null",
+        help="The code this token, or the token it was refreshed from, came from.",
+    )
     state = fields.Selection(
         [("active", "Active"), ("expired", "Expired"), ("revoked", "Revoked")],
         compute="_compute_state",
@@ -120,7 +127,15 @@ class OAuth2Token(models.Model):
         )
 
     @api.model
-    def _create_from_response(self, token, application, user, grant_type, refresh_scope):
+    def _create_from_response(
+        self,
+        token,
+        application,
+        user,
+        grant_type,
+        refresh_scope,
+        authorization_code=None,
+    ):
         """Store the token response ``token`` issued to ``application`` for ``user``."""
         now = fields.Datetime.now()
         refresh_token = token.get(REFRESH_TOKEN)
@@ -131,6 +146,7 @@ class OAuth2Token(models.Model):
                 "scope": token.get("scope", ""),
                 "refresh_scope": refresh_scope if refresh_token else False,
                 "grant_type": grant_type,
+                "authorization_code_id": authorization_code and authorization_code.id,
                 "access_token_hash": hash_secret(
                     self.env, ACCESS_TOKEN, token[ACCESS_TOKEN]
                 ),

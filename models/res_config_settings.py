@@ -9,6 +9,11 @@ DEFAULTS = {
     "access_token_lifetime": 360,
     "refresh_token_lifetime": 3600,
     "allow_get_token_request": False,
+    # RFC 6749 §4.1.2 recommends at most 10 minutes; a redirect takes seconds.
+    "authorization_code_lifetime": 60,
+    # Off so that seed 000's confidential clients, which know nothing of PKCE,
+    # keep working; public clients always need it.
+    "require_pkce": False,
 }
 
 
@@ -48,4 +53,16 @@ class ResConfigSettings(models.TransientModel):
         help="Serve GET requests with query parameters on the token endpoint like "
         "POST, for clients of the older oregional_restapi module. RFC 6749 asks "
         "for POST: credentials in a URL end up in logs.",
+    )
+    oauth2_authorization_code_lifetime = fields.Integer(
+        string="Authorization code lifetime",
+        config_parameter=PARAM_PREFIX + "authorization_code_lifetime",
+        default=DEFAULTS["authorization_code_lifetime"],
+        help="Seconds a client has to exchange an authorization code.",
+    )
+    oauth2_require_pkce = fields.Boolean(
+        string="Require PKCE",
+        config_parameter=PARAM_PREFIX + "require_pkce",
+        help="Require a PKCE code_challenge (RFC 7636) from every client, not only "
+        "from public ones.",
     )

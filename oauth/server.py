@@ -3,6 +3,7 @@
 import json
 from urllib.parse import urlencode
 
+from oauthlib.common import add_params_to_uri
 from oauthlib.oauth2 import Server
 
 from .secrets import generate_secret
@@ -25,7 +26,13 @@ ERROR_DESCRIPTIONS = {
     "unsupported_grant_type": "This grant type is not supported.",
     "invalid_scope": "The requested scope is invalid or not allowed for this "
     "application.",
+    "unsupported_response_type": "This response type is not supported.",
+    "access_denied": "The user denied the request.",
 }
+
+
+def _description(error, description=None):
+    return description or ERROR_DESCRIPTIONS.get(error, "The request failed.")
 
 
 def _access_token_lifetime(request):
@@ -66,12 +73,19 @@ def token_answer(headers, body, status):
     if status >= 400:
         error = json.loads(body)
         if not error.get("error_description"):
-            error["error_description"] = ERROR_DESCRIPTIONS.get(
-                error.get("error"), "The request failed."
-            )
+            error["error_description"] = _description(error.get("error"))
             body = json.dumps(error)
     if status == 401:
         # oauthlib answers with a Bearer challenge; a token endpoint authenticates
         # clients with Basic (RFC 6749 §5.2, invalid_client).
         headers["WWW-Authenticate"] = BASIC_CHALLENGE
     return headers, body, status
+
+
+def error_location(error):
+    """Where an authorization error redirects: the client's redirect URI with
+    the error in the query, or in the fragment for the implicit grant."""
+    error.description = _description(error.error, error.description)
+    return add_params_to_uri(
+        error.redirect_uri, error.twotuples, fragment=error.response_type == "token"
+    )

@@ -18,8 +18,9 @@ class OdooRequestValidator(RequestValidator):
 
     It works as the superuser: the authorization server owns its tables, and the
     client or user a request acts for is established here, not by Odoo's session.
-    The application of the request is kept on ``request.client`` and the token
-    pair a refresh presents on ``request.refresh_token_record``.
+    The application of the request is kept on ``request.client``, the token pair
+    a refresh presents on ``request.refresh_token_record`` and the code an
+    exchange presents on ``request.authorization_code_record``.
     """
 
     def __init__(self, env):
@@ -148,10 +149,87 @@ class OdooRequestValidator(RequestValidator):
         request.scopes = self.get_original_scopes(refresh_token, request)
         return True
 
-    # Authorization codes: none are issued yet, so none is valid.
+    # The authorization endpoint (RFC 6749 §4.1.1, §4.2.1)
+
+    def validate_client_id(self, client_id, request, *args, **kwargs):
+        return bool(self._load_application(client_id, request))
+
+    def get_default_redirect_uri(self, client_id, request, *args, **kwargs):
+        return self._load_application(client_id, request)._default_redirect_uri()
+
+    def validate_redirect_uri(self, client_id, redirect_uri, request, *args, **kwargs):
+        application = self._load_application(client_id, request)
+        return redirect_uri in application._redirect_uri_list()
+
+    def validate_response_type(
+        self, client_id, response_type, client, request, *args, **kwargs
+    ):
+        return client._allows_response_type(response_type)
+
+    def is_pkce_required(self, client_id, request):
+        return self._load_application(client_id, request)._is_pkce_required()
+
+    def save_authorization_code(self, client_id, code, request, *args, **kwargs):
+        self.env["oauth2.authorization.code"]._create_for_request(
+            code["code"],
+            request.client,
+            request.user,
+            request.scopes,
+            # only a redirect_uri the client sent binds the token request
+            None if request.using_default_redirect_uri else request.redirect_uri,
+            request.code_challenge,
+            request.code_challenge_method,
+        )
+
+    # The code exchange (RFC 6749 §4.1.3, RFC 7636 §4.5)
 
     def validate_code(self, client_id, code, client, request, *args, **kwargs):
-        return False
+        record = self.env["oauth2.authorization.code"]._lock_by_code(code)
+        if not record or record.application_id != client:
+            return False
+        if record.used:
+            record._revoke_issued_tokens()
+            return False
+        if not record._is_usable() or not record.user_id.active:
+            return False
+        if request.code_verifier and not record.code_challenge:
+            # RFC 9700 §2.1.1: a verifier for a code issued without a challenge
+            # means someone stripped the challenge from the authorization request.
+            raise errors.InvalidGrantError(
+                description="A code_verifier was sent for a code that was issued "
+                "without code_challenge.",
+                request=request,
+            )
+        request.user = record.user_id
+        request.scopes = utils.scope_to_list(record.scope)
+        request.authorization_code_record = record
+        return True
+
+    def get_code_challenge(self, code, request):
+        return request.authorization_code_record.code_challenge or None
+
+    def get_code_challenge_method(self, code, request):
+        return request.authorization_code_record.code_challenge_method or None
+
+    def confirm_redirect_uri(
+        self, client_id, code, redirect_uri, client, request, *args, **kwargs
+    ):
+        bound = request.authorization_code_record.redirect_uri
+        if bound:
+            matches = not request.using_default_redirect_uri and redirect_uri == bound
+        else:
+            matches = redirect_uri in client._redirect_uri_list()
+        if not matches:
+            # RFC 6749 §5.2 names this invalid_grant; oauthlib would say
+            # invalid_request.
+            raise errors.InvalidGrantError(
+                description="The redirect_uri differs from the authorization request.",
+                request=request,
+            )
+        return True
+
+    def invalidate_authorization_code(self, client_id, code, request, *args, **kwargs):
+        request.authorization_code_record.used = True
 
     # Token issuance
 
@@ -159,16 +237,22 @@ class OdooRequestValidator(RequestValidator):
         application = request.client
         if not application.issue_refresh_token:
             token.pop("refresh_token", None)
+        grant_type = request.grant_type or "implicit"
         refresh_scope = token.get("scope", "")
-        if request.grant_type == "refresh_token":
+        authorization_code = getattr(request, "authorization_code_record", None)
+        if grant_type == "refresh_token":
             previous = request.refresh_token_record
             refresh_scope = previous.refresh_scope
+            authorization_code = previous.authorization_code_id
             previous.action_revoke()
         user = (
-            application.user_id
-            if request.grant_type == "client_credentials"
-            else request.user
+            application.user_id if grant_type == "client_credentials" else request.user
         )
         self.env["oauth2.token"]._create_from_response(
-            token, application, user, request.grant_type, refresh_scope
+            token,
+            application,
+            user,
+            grant_type,
+            refresh_scope,
+            authorization_code=authorization_code,
         )

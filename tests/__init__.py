@@ -4,3 +4,4 @@ from . import test_oauth2_validator
 from . import test_token_endpoint
 from . import test_token_endpoint_clients
 from . import test_database_selection
+from . import test_authorization_endpoint

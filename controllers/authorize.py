@@ -1,0 +1,96 @@
+# Copyright 2026 Orest
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
+from oauthlib.oauth2.rfc6749 import errors
+
+from odoo import _, http
+from odoo.http import request
+
+from ..oauth.server import error_location, oauth2_server
+
+AUTHORIZE_ROUTES = [
+    "/orestapi/oauth2/authorize",
+    # the path of the older oregional_restapi module, kept for its clients
+    "/orestapi/oauth2/authorization",
+]
+# Clickjacking protection for the consent page (RFC 6749 §10.13).
+NO_FRAMING = {
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": "frame-ancestors 'none'",
+}
+
+
+class OAuth2AuthorizeController(http.Controller):
+    @http.route(AUTHORIZE_ROUTES, type="http", auth="user", methods=["GET", "POST"])
+    def authorize(self, decision=None, **_params):
+        """GET asks the user (or answers at once when consent is on file); the
+        consent form POSTs the decision to the same URL, query string included."""
+        server = oauth2_server(request.env)
+        uri = request.httprequest.url
+        try:
+            scopes, info = server.validate_authorization_request(uri)
+        except errors.FatalClientError as error:
+            # never redirect to a URI that is not registered (RFC 6749 §4.1.2.1)
+            return self._error_page(error)
+        except errors.OAuth2Error as error:
+            return request.redirect(error_location(error), local=False)
+        application = info["request"].client
+        user = request.env.user
+        if request.httprequest.method == "POST":
+            if decision != "allow":
+                denied = errors.AccessDeniedError(request=info["request"])
+                return request.redirect(error_location(denied), local=False)
+            request.env["oauth2.consent"]._grant(user, application, scopes)
+        elif request.env["oauth2.consent"]._is_needed(user, application, scopes):
+            return self._consent_page(application, scopes, uri)
+        headers, _body, _status = server.create_authorization_response(
+            uri, scopes=scopes, credentials={"user": user}
+        )
+        return request.redirect(headers["Location"], local=False)
+
+    def _consent_page(self, application, scopes, uri):
+        response = request.render(
+            "orestapi_oauth2.oauth2_consent_page",
+            {
+                "application": application,
+                "scopes": request.env["oauth2.scope"]._by_names(scopes),
+                "action_url": uri,
+            },
+        )
+        response.headers.update(NO_FRAMING)
+        return response
+
+    def _error_page(self, error):
+        messages = {
+            errors.MissingClientIdError: _("The request does not say which application asks."),
+            errors.InvalidClientIdError: _("This application is unknown or disabled."),
+            errors.MissingRedirectURIError: _(
+                "The request does not say where to return, and the application has "
+                "no single registered address."
+            ),
+        }
+        message = messages.get(
+            type(error), _("The return address is not registered for this application.")
+        )
+        response = request.render(
+            "orestapi_oauth2.oauth2_error_page", {"message": message}, status=400
+        )
+        response.headers.update(NO_FRAMING)
+        return response
+
+    @http.route("/orestapi/oauth2/apps", type="http", auth="user", methods=["GET"])
+    def connected_apps(self):
+        return request.render(
+            "orestapi_oauth2.oauth2_connected_apps_page",
+            {"consents": request.env.user.oauth2_consent_ids},
+        )
+
+    @http.route(
+        "/orestapi/oauth2/apps/<int:consent_id>/revoke",
+        type="http",
+        auth="user",
+        methods=["POST"],
+    )
+    def revoke_connected_app(self, consent_id):
+        request.env["oauth2.consent"].browse(consent_id).action_revoke()
+        return request.redirect("/orestapi/oauth2/apps")

@@ -1,0 +1,83 @@
+# Copyright 2026 Orest
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+from ..oauth.secrets import hash_secret
+from .res_config_settings import get_oauth2_setting
+
+AUTHORIZATION_CODE = "authorization_code"
+
+
+class OAuth2AuthorizationCode(models.Model):
+    """A single-use authorization code (RFC 6749 §4.1.2), stored as a hash."""
+
+    _name = "oauth2.authorization.code"
+    _description = "OAuth2 Authorization Code"
+    _order = "id desc"
+    _rec_name = "application_id"
+
+    code_hash = fields.Char(required=True, readonly=True, groups="base.group_system")
+    application_id = fields.Many2one(
+        "oauth2.application", required=True, ondelete="cascade", index=True
+    )
+    user_id = fields.Many2one("res.users", required=True, ondelete="cascade")
+    scope = fields.Char(readonly=True)
+    redirect_uri = fields.Char(
+        readonly=True,
+        help="The redirect_uri of the authorization request, when it sent one: the "
+        "token request must then repeat it exactly.",
+    )
+    code_challenge = fields.Char(readonly=True)
+    code_challenge_method = fields.Selection(
+        [("plain", "plain"), ("S256", "S256")], readonly=True
+    )
+    expires_at = fields.Datetime(required=True, readonly=True)
+    used = fields.Boolean(readonly=True)
+    token_ids = fields.One2many("oauth2.token", "authorization_code_id")
+
+    _sql_constraints = [
+        ("code_hash_unique", "unique(code_hash)", "Authorization codes must be unique.")
+    ]
+
+    @api.model
+    def _create_for_request(self, code, application, user, scopes, redirect_uri,
+                            code_challenge, code_challenge_method):
+        lifetime = get_oauth2_setting(self.env, "authorization_code_lifetime")
+        return self.sudo().create(
+            {
+                "code_hash": hash_secret(self.env, AUTHORIZATION_CODE, code),
+                "application_id": application.id,
+                "user_id": user.id,
+                "scope": " ".join(scopes),
+                "redirect_uri": redirect_uri,
+                "code_challenge": code_challenge,
+                "code_challenge_method": code_challenge and (code_challenge_method or "plain"),
+                "expires_at": fields.Datetime.now() + timedelta(seconds=lifetime),
+            }
+        )
+
+    @api.model
+    def _lock_by_code(self, code):
+        """The record of ``code``, locked so that two exchanges of one code queue
+        up and the second finds it used."""
+        self.flush_model(["code_hash", "used"])
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM oauth2_authorization_code WHERE code_hash = %s FOR UPDATE",
+                hash_secret(self.env, AUTHORIZATION_CODE, code),
+            )
+        )
+        return self.sudo().browse(row[0] for row in self.env.cr.fetchall())
+
+    def _is_usable(self):
+        self.ensure_one()
+        return not self.used and self.expires_at > fields.Datetime.now()
+
+    def _revoke_issued_tokens(self):
+        """RFC 6749 §4.1.2: a code used twice revokes what it issued, including
+        the tokens refreshed from those, which keep the code as their origin."""
+        self.sudo().token_ids.action_revoke()

@@ -1,0 +1,72 @@
+# Copyright 2026 Orest
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
+from odoo import api, fields, models
+
+
+class OAuth2Consent(models.Model):
+    """A user's standing approval of an application for some scopes."""
+
+    _name = "oauth2.consent"
+    _description = "OAuth2 Consent"
+    _order = "write_date desc, id desc"
+    _rec_name = "application_id"
+
+    user_id = fields.Many2one(
+        "res.users", required=True, ondelete="cascade", index=True, readonly=True
+    )
+    application_id = fields.Many2one(
+        "oauth2.application", required=True, ondelete="cascade", readonly=True
+    )
+    scope_ids = fields.Many2many("oauth2.scope", string="Scopes", readonly=True)
+
+    _sql_constraints = [
+        (
+            "user_application_unique",
+            "unique(user_id, application_id)",
+            "A user has one consent per application.",
+        )
+    ]
+
+    @api.model
+    def _is_needed(self, user, application, scope_names):
+        """Whether ``user`` must be asked before ``application`` gets these scopes."""
+        if application.skip_consent:
+            return False
+        granted = self._of(user, application).scope_ids.mapped("name")
+        return not set(scope_names) <= set(granted)
+
+    @api.model
+    def _of(self, user, application):
+        return self.sudo().search(
+            [("user_id", "=", user.id), ("application_id", "=", application.id)], limit=1
+        )
+
+    @api.model
+    def _grant(self, user, application, scope_names):
+        """Remember that ``user`` allowed ``application`` these scopes too."""
+        scopes = self.env["oauth2.scope"]._by_names(scope_names)
+        consent = self._of(user, application)
+        if consent:
+            consent.scope_ids = [fields.Command.link(scope.id) for scope in scopes]
+            return consent
+        return self.sudo().create(
+            {
+                "user_id": user.id,
+                "application_id": application.id,
+                "scope_ids": [fields.Command.set(scopes.ids)],
+            }
+        )
+
+    def action_revoke(self):
+        """Forget the consent and end every token its user holds for the app."""
+        self.check_access("unlink")
+        for consent in self.sudo():
+            self.env["oauth2.token"].sudo().search(
+                [
+                    ("user_id", "=", consent.user_id.id),
+                    ("application_id", "=", consent.application_id.id),
+                    ("revoked", "=", False),
+                ]
+            ).action_revoke()
+        self.sudo().unlink()
