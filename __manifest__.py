@@ -2,7 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 {
     "name": "OAuth2 Authorization Server (orestapi)",
-    "summary": "Turn Odoo into an OAuth2 authorization server for external applications",
+    "summary": "Odoo as an OAuth2 authorization server for external applications",
     "version": "18.0.1.0.0",
     "category": "Extra Tools",
     "website": "https://github.com/orest/orestapi_oauth2",

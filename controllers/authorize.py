@@ -62,7 +62,9 @@ class OAuth2AuthorizeController(http.Controller):
 
     def _error_page(self, error):
         messages = {
-            errors.MissingClientIdError: _("The request does not say which application asks."),
+            errors.MissingClientIdError: _(
+                "The request does not say which application asks."
+            ),
             errors.InvalidClientIdError: _("This application is unknown or disabled."),
             errors.MissingRedirectURIError: _(
                 "The request does not say where to return, and the application has "

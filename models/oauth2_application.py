@@ -68,9 +68,7 @@ class OAuth2Application(models.Model):
         string="Scopes",
         help="The scopes this application may obtain. Empty means every scope.",
     )
-    grant_authorization_code = fields.Boolean(
-        string="Authorization Code", default=True
-    )
+    grant_authorization_code = fields.Boolean(string="Authorization Code", default=True)
     grant_implicit = fields.Boolean(string="Implicit")
     grant_password = fields.Boolean(string="Password")
     grant_client_credentials = fields.Boolean(string="Client Credentials")
@@ -82,12 +80,8 @@ class OAuth2Application(models.Model):
         default=lambda self: self.env.user,
         help="The user whose rights a client_credentials token carries.",
     )
-    access_token_lifetime = fields.Integer(
-        help="Seconds; 0 uses the global setting."
-    )
-    refresh_token_lifetime = fields.Integer(
-        help="Seconds; 0 uses the global setting."
-    )
+    access_token_lifetime = fields.Integer(help="Seconds; 0 uses the global setting.")
+    refresh_token_lifetime = fields.Integer(help="Seconds; 0 uses the global setting.")
     skip_consent = fields.Boolean(
         help="Trusted first-party application: users are not asked to approve it."
     )
@@ -111,9 +105,8 @@ class OAuth2Application(models.Model):
 
     def _inverse_client_secret(self):
         for app in self:
-            app.sudo().client_secret_hash = (
-                app.client_secret
-                and hash_secret(self.env, CLIENT_SECRET, app.client_secret)
+            app.sudo().client_secret_hash = app.client_secret and hash_secret(
+                self.env, CLIENT_SECRET, app.client_secret
             )
 
     def _compute_has_client_secret(self):
@@ -134,10 +127,9 @@ class OAuth2Application(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            if (
-                vals.get("client_type", "confidential") == "confidential"
-                and not vals.get("client_secret")
-            ):
+            if vals.get(
+                "client_type", "confidential"
+            ) == "confidential" and not vals.get("client_secret"):
                 vals["client_secret"] = generate_secret()
         return super().create(vals_list)
 
@@ -166,7 +158,11 @@ class OAuth2Application(models.Model):
 
     def _redirect_uri_list(self):
         self.ensure_one()
-        return [line.strip() for line in (self.redirect_uris or "").splitlines() if line.strip()]
+        return [
+            line.strip()
+            for line in (self.redirect_uris or "").splitlines()
+            if line.strip()
+        ]
 
     @api.model
     def _find_by_client_id(self, client_id):

@@ -44,8 +44,16 @@ class OAuth2AuthorizationCode(models.Model):
     ]
 
     @api.model
-    def _create_for_request(self, code, application, user, scopes, redirect_uri,
-                            code_challenge, code_challenge_method):
+    def _create_for_request(
+        self,
+        code,
+        application,
+        user,
+        scopes,
+        redirect_uri,
+        code_challenge,
+        code_challenge_method,
+    ):
         lifetime = get_oauth2_setting(self.env, "authorization_code_lifetime")
         return self.sudo().create(
             {
@@ -55,7 +63,8 @@ class OAuth2AuthorizationCode(models.Model):
                 "scope": " ".join(scopes),
                 "redirect_uri": redirect_uri,
                 "code_challenge": code_challenge,
-                "code_challenge_method": code_challenge and (code_challenge_method or "plain"),
+                "code_challenge_method": code_challenge
+                and (code_challenge_method or "plain"),
                 "expires_at": fields.Datetime.now() + timedelta(seconds=lifetime),
             }
         )
@@ -67,7 +76,8 @@ class OAuth2AuthorizationCode(models.Model):
         self.flush_model(["code_hash", "used"])
         self.env.cr.execute(
             SQL(
-                "SELECT id FROM oauth2_authorization_code WHERE code_hash = %s FOR UPDATE",
+                "SELECT id FROM oauth2_authorization_code "
+                "WHERE code_hash = %s FOR UPDATE",
                 hash_secret(self.env, AUTHORIZATION_CODE, code),
             )
         )

@@ -39,7 +39,8 @@ class OAuth2Consent(models.Model):
     @api.model
     def _of(self, user, application):
         return self.sudo().search(
-            [("user_id", "=", user.id), ("application_id", "=", application.id)], limit=1
+            [("user_id", "=", user.id), ("application_id", "=", application.id)],
+            limit=1,
         )
 
     @api.model

@@ -154,8 +154,7 @@ class OAuth2Token(models.Model):
                 "refresh_token_hash": refresh_token
                 and hash_secret(self.env, REFRESH_TOKEN, refresh_token),
                 "refresh_expires_at": refresh_token
-                and now
-                + timedelta(seconds=application._get_refresh_token_lifetime()),
+                and now + timedelta(seconds=application._get_refresh_token_lifetime()),
             }
         )
 

@@ -143,7 +143,9 @@ class OdooRequestValidator(RequestValidator):
     def get_original_scopes(self, refresh_token, request, *args, **kwargs):
         return utils.scope_to_list(request.refresh_token_record.refresh_scope or "")
 
-    def is_within_original_scope(self, request_scopes, refresh_token, request, *args, **kwargs):
+    def is_within_original_scope(
+        self, request_scopes, refresh_token, request, *args, **kwargs
+    ):
         if request_scopes != [ALL_SCOPES]:
             return False
         request.scopes = self.get_original_scopes(refresh_token, request)

@@ -25,9 +25,7 @@ class AuthorizationCase(TokenEndpointCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.app.write(
-            {"redirect_uris": REDIRECT_URI, "grant_implicit": True}
-        )
+        cls.app.write({"redirect_uris": REDIRECT_URI, "grant_implicit": True})
         cls.public_app.redirect_uris = "myapp://callback"
 
     def setUp(self):
@@ -35,29 +33,44 @@ class AuthorizationCase(TokenEndpointCase):
         self.authenticate(self.user.login, USER_PASSWORD)
 
     def authorize(self, path=AUTHORIZE_PATH, **params):
-        query = {"response_type": "code", "client_id": "integration",
-                 "redirect_uri": REDIRECT_URI, "state": "xyz", **params}
+        query = {
+            "response_type": "code",
+            "client_id": "integration",
+            "redirect_uri": REDIRECT_URI,
+            "state": "xyz",
+            **params,
+        }
         query = {key: value for key, value in query.items() if value is not None}
         return self.opener.get(
-            f"{self.base_url()}{path}?{urlencode(query)}", allow_redirects=False,
+            f"{self.base_url()}{path}?{urlencode(query)}",
+            allow_redirects=False,
             timeout=30,
         )
 
     def decide(self, consent_page, decision):
         csrf = re.search(r'name="csrf_token" value="([^"]+)"', consent_page.text)[1]
         return self.opener.post(
-            consent_page.url, data={"csrf_token": csrf, "decision": decision},
-            allow_redirects=False, timeout=30,
+            consent_page.url,
+            data={"csrf_token": csrf, "decision": decision},
+            allow_redirects=False,
+            timeout=30,
         )
 
     def assertRedirectsTo(self, response, base=REDIRECT_URI, fragment=False):
-        self.assertEqual(response.status_code, 303 if response.request.method == "POST"
-                         and response.status_code == 303 else response.status_code)
+        self.assertEqual(
+            response.status_code,
+            303
+            if response.request.method == "POST" and response.status_code == 303
+            else response.status_code,
+        )
         self.assertIn(response.status_code, (302, 303), response.text[:500])
         location = response.headers["Location"]
         self.assertTrue(location.startswith(base), location)
         parts = urlsplit(location)
-        return {k: v[0] for k, v in parse_qs(parts.fragment if fragment else parts.query).items()}
+        return {
+            k: v[0]
+            for k, v in parse_qs(parts.fragment if fragment else parts.query).items()
+        }
 
     def get_code(self, **params):
         page = self.authorize(**params)
@@ -66,8 +79,12 @@ class AuthorizationCase(TokenEndpointCase):
         return self.assertRedirectsTo(page)["code"]
 
     def exchange(self, code, auth=("integration", None), **extra):
-        data = {"grant_type": "authorization_code", "code": code,
-                "redirect_uri": REDIRECT_URI, **extra}
+        data = {
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": REDIRECT_URI,
+            **extra,
+        }
         data = {key: value for key, value in data.items() if value is not None}
         client_id, secret = auth
         if secret is None and client_id == "integration":
@@ -104,7 +121,9 @@ class TestConsent(AuthorizationCase):
         self.assertEqual(params["error"], "access_denied")
         self.assertEqual(params["state"], "xyz")
         self.assertNotIn("code", params)
-        self.assertFalse(self.env["oauth2.consent"].search([("user_id", "=", self.user.id)]))
+        self.assertFalse(
+            self.env["oauth2.consent"].search([("user_id", "=", self.user.id)])
+        )
 
     def test_remembered_consent_and_new_scope(self):
         self.decide(self.authorize(scope="read"), "allow")
@@ -141,7 +160,9 @@ class TestAuthorizationErrors(AuthorizationCase):
 
     def test_single_registered_uri_may_be_omitted(self):
         self.app.skip_consent = True
-        self.assertTrue(self.assertRedirectsTo(self.authorize(redirect_uri=None))["code"])
+        self.assertTrue(
+            self.assertRedirectsTo(self.authorize(redirect_uri=None))["code"]
+        )
 
     def test_other_errors_redirect_with_state(self):
         cases = [
@@ -171,34 +192,49 @@ class TestCodeExchange(AuthorizationCase):
         body = self.assertTokenAnswer(self.exchange(code))
         self.assertEqual(body["scope"], "read")
         self.assertIn("refresh_token", body)
-        token = self.env["oauth2.token"].search([("grant_type", "=", "authorization_code")])
+        token = self.env["oauth2.token"].search(
+            [("grant_type", "=", "authorization_code")]
+        )
         self.assertEqual(token.user_id, self.user)
         code_record = token.authorization_code_id
         self.assertTrue(code_record.used)
         self.env.flush_all()
         self.env.cr.execute("SELECT code_hash FROM oauth2_authorization_code")
         self.assertNotIn(code, str(self.env.cr.fetchall()))
-        refreshed = self.assertTokenAnswer(self.token_request(
-            {"grant_type": "refresh_token", "refresh_token": body["refresh_token"]},
-            auth=("integration", self.secret),
-        ))
+        refreshed = self.assertTokenAnswer(
+            self.token_request(
+                {"grant_type": "refresh_token", "refresh_token": body["refresh_token"]},
+                auth=("integration", self.secret),
+            )
+        )
         self.assertTrue(refreshed["access_token"])
 
     def test_code_single_use_and_replay_revokes(self):
         code = self.get_code()
         first = self.assertTokenAnswer(self.exchange(code))
-        refreshed = self.assertTokenAnswer(self.token_request(
-            {"grant_type": "refresh_token", "refresh_token": first["refresh_token"]},
-            auth=("integration", self.secret),
-        ))
+        refreshed = self.assertTokenAnswer(
+            self.token_request(
+                {
+                    "grant_type": "refresh_token",
+                    "refresh_token": first["refresh_token"],
+                },
+                auth=("integration", self.secret),
+            )
+        )
         self.assertOAuthError(self.exchange(code), "invalid_grant")
         family = self.env["oauth2.token"].search([("user_id", "=", self.user.id)])
         self.assertEqual(len(family), 2)
         self.assertEqual(set(family.mapped("state")), {"revoked"})
-        self.assertOAuthError(self.token_request(
-            {"grant_type": "refresh_token", "refresh_token": refreshed["refresh_token"]},
-            auth=("integration", self.secret),
-        ), "invalid_grant")
+        self.assertOAuthError(
+            self.token_request(
+                {
+                    "grant_type": "refresh_token",
+                    "refresh_token": refreshed["refresh_token"],
+                },
+                auth=("integration", self.secret),
+            ),
+            "invalid_grant",
+        )
 
     def test_code_bound_to_client_redirect_and_time(self):
         code = self.get_code()
@@ -221,10 +257,16 @@ class TestCodeExchange(AuthorizationCase):
 
 class TestPKCE(AuthorizationCase):
     def test_s256(self):
-        code = self.get_code(code_challenge=s256(VERIFIER), code_challenge_method="S256")
+        code = self.get_code(
+            code_challenge=s256(VERIFIER), code_challenge_method="S256"
+        )
         self.assertOAuthError(self.exchange(code), "invalid_request")
-        self.assertOAuthError(self.exchange(code, code_verifier=VERIFIER + "x"), "invalid_grant")
-        code = self.get_code(code_challenge=s256(VERIFIER), code_challenge_method="S256")
+        self.assertOAuthError(
+            self.exchange(code, code_verifier=VERIFIER + "x"), "invalid_grant"
+        )
+        code = self.get_code(
+            code_challenge=s256(VERIFIER), code_challenge_method="S256"
+        )
         self.assertTokenAnswer(self.exchange(code, code_verifier=VERIFIER))
 
     def test_plain(self):
@@ -233,7 +275,9 @@ class TestPKCE(AuthorizationCase):
 
     def test_verifier_without_challenge_is_refused(self):
         code = self.get_code()
-        body = self.assertOAuthError(self.exchange(code, code_verifier=VERIFIER), "invalid_grant")
+        body = self.assertOAuthError(
+            self.exchange(code, code_verifier=VERIFIER), "invalid_grant"
+        )
         self.assertIn("code_challenge", body["error_description"])
 
     def test_public_client_needs_pkce_and_no_secret(self):
@@ -241,13 +285,23 @@ class TestPKCE(AuthorizationCase):
         page = self.authorize(**params)
         redirected = self.assertRedirectsTo(page, base="myapp://callback")
         self.assertEqual(redirected["error"], "invalid_request")
-        page = self.authorize(**params, code_challenge=s256(VERIFIER),
-                              code_challenge_method="S256")
-        code = self.assertRedirectsTo(self.decide(page, "allow"), base="myapp://callback")["code"]
-        body = self.assertTokenAnswer(self.token_request({
-            "grant_type": "authorization_code", "code": code, "client_id": "browser-app",
-            "redirect_uri": "myapp://callback", "code_verifier": VERIFIER,
-        }))
+        page = self.authorize(
+            **params, code_challenge=s256(VERIFIER), code_challenge_method="S256"
+        )
+        code = self.assertRedirectsTo(
+            self.decide(page, "allow"), base="myapp://callback"
+        )["code"]
+        body = self.assertTokenAnswer(
+            self.token_request(
+                {
+                    "grant_type": "authorization_code",
+                    "code": code,
+                    "client_id": "browser-app",
+                    "redirect_uri": "myapp://callback",
+                    "code_verifier": VERIFIER,
+                }
+            )
+        )
         self.assertTrue(body["access_token"])
 
 
@@ -266,7 +320,9 @@ class TestImplicit(AuthorizationCase):
 
     def test_implicit_not_allowed(self):
         self.app.grant_implicit = False
-        params = self.assertRedirectsTo(self.authorize(response_type="token"), fragment=True)
+        params = self.assertRedirectsTo(
+            self.authorize(response_type="token"), fragment=True
+        )
         self.assertEqual(params["error"], "unauthorized_client")
 
 
@@ -281,16 +337,21 @@ class TestConnectedApps(AuthorizationCase):
         csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)[1]
         response = self.opener.post(
             f"{self.base_url()}/orestapi/oauth2/apps/{consent.id}/revoke",
-            data={"csrf_token": csrf}, allow_redirects=False, timeout=30,
+            data={"csrf_token": csrf},
+            allow_redirects=False,
+            timeout=30,
         )
         self.assertIn(response.status_code, (302, 303))
         self.assertFalse(consent.exists())
         token = self.env["oauth2.token"].search([("user_id", "=", self.user.id)])
         self.assertEqual(token.state, "revoked")
-        self.assertOAuthError(self.token_request(
-            {"grant_type": "refresh_token", "refresh_token": body["refresh_token"]},
-            auth=("integration", self.secret),
-        ), "invalid_grant")
+        self.assertOAuthError(
+            self.token_request(
+                {"grant_type": "refresh_token", "refresh_token": body["refresh_token"]},
+                auth=("integration", self.secret),
+            ),
+            "invalid_grant",
+        )
 
     def test_cannot_revoke_someone_elses(self):
         other = new_test_user(self.env, login="other_user", password=USER_PASSWORD)
@@ -300,6 +361,8 @@ class TestConnectedApps(AuthorizationCase):
         csrf = csrf[1] if csrf else ""
         self.opener.post(
             f"{self.base_url()}/orestapi/oauth2/apps/{consent.id}/revoke",
-            data={"csrf_token": csrf}, allow_redirects=False, timeout=30,
+            data={"csrf_token": csrf},
+            allow_redirects=False,
+            timeout=30,
         )
         self.assertTrue(consent.exists())

@@ -33,11 +33,14 @@ class TestNoDatabaseSelected(unittest.TestCase):
         cls.port = free_port()
         cls.server = subprocess.Popen(
             [
-                sys.executable, "-m", "odoo",
+                sys.executable,
+                "-m",
+                "odoo",
                 f"--addons-path={config['addons_path']}",
                 "--load=base,web,orestapi_oauth2",
                 "--db-filter=^orestapi-no-such-database$",
-                f"--http-port={cls.port}", "--http-interface=127.0.0.1",
+                f"--http-port={cls.port}",
+                "--http-interface=127.0.0.1",
                 "--log-level=warn",
             ],
             stdout=subprocess.DEVNULL,

@@ -26,7 +26,9 @@ class TestOAuth2Application(OAuth2TestMixin, TransactionCase):
         self.assertNotEqual(first.client_id, second.client_id)
         self.assertEqual(self.app.client_id, "integration")
         with self.assertRaises(IntegrityError), mute_logger("odoo.sql_db"):
-            self.env["oauth2.application"].create({"name": "C", "client_id": "integration"})
+            self.env["oauth2.application"].create(
+                {"name": "C", "client_id": "integration"}
+            )
 
     def test_client_id_without_colon(self):
         with self.assertRaises(ValidationError):
@@ -76,8 +78,11 @@ class TestOAuth2Application(OAuth2TestMixin, TransactionCase):
                 "read",
             )
         other = tokens._create_from_response(
-            {"access_token": "three", "expires_in": 60}, self.other_app, self.user,
-            "client_credentials", "",
+            {"access_token": "three", "expires_in": 60},
+            self.other_app,
+            self.user,
+            "client_credentials",
+            "",
         )
         self.app.action_revoke_tokens()
         self.assertEqual(set(tokens.mapped("state")), {"revoked"})

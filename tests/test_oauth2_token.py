@@ -14,7 +14,11 @@ from .common import OAuth2TestMixin
 
 class TestOAuth2Token(OAuth2TestMixin, TransactionCase):
     def _issue(self, access_token, refresh_token=None, user=None, expires_in=60):
-        response = {"access_token": access_token, "expires_in": expires_in, "scope": "read"}
+        response = {
+            "access_token": access_token,
+            "expires_in": expires_in,
+            "scope": "read",
+        }
         if refresh_token:
             response["refresh_token"] = refresh_token
         return self.env["oauth2.token"]._create_from_response(
@@ -29,9 +33,12 @@ class TestOAuth2Token(OAuth2TestMixin, TransactionCase):
         self.assertNotIn("clear-access-value", row)
         self.assertNotIn("clear-refresh-value", row)
         self.assertEqual(
-            self.env["oauth2.token"]._lock_by_refresh_token("clear-refresh-value"), token
+            self.env["oauth2.token"]._lock_by_refresh_token("clear-refresh-value"),
+            token,
         )
-        self.assertFalse(self.env["oauth2.token"]._lock_by_refresh_token("clear-access-value"))
+        self.assertFalse(
+            self.env["oauth2.token"]._lock_by_refresh_token("clear-access-value")
+        )
 
     def test_state_compute_and_search(self):
         live = self._issue("a1", "r1")
@@ -41,10 +48,14 @@ class TestOAuth2Token(OAuth2TestMixin, TransactionCase):
         refreshable = self._issue("a4", "r4", expires_in=60)
         with freeze_time(fields.Datetime.now() + timedelta(seconds=120)):
             self.assertEqual(expired.state, "expired")
-            self.assertEqual(refreshable.state, "active", "its refresh token still works")
+            self.assertEqual(
+                refreshable.state, "active", "its refresh token still works"
+            )
             Token = self.env["oauth2.token"]
             mine = [("id", "in", (live | revoked | expired | refreshable).ids)]
-            self.assertEqual(Token.search(mine + [("state", "=", "active")]), live | refreshable)
+            self.assertEqual(
+                Token.search(mine + [("state", "=", "active")]), live | refreshable
+            )
             self.assertEqual(Token.search(mine + [("state", "=", "expired")]), expired)
             self.assertEqual(Token.search(mine + [("state", "=", "revoked")]), revoked)
             self.assertEqual(

@@ -59,8 +59,11 @@ class TestOdooRequestValidator(OAuth2TestMixin, TransactionCase):
         self.assertFalse(self.validator.authenticate_client(request))
 
     def test_oauth_header_without_credentials_is_ignored(self):
-        request = self._request({"Authorization": "OAuth"}, client_id="integration",
-                                client_secret=self.secret)
+        request = self._request(
+            {"Authorization": "OAuth"},
+            client_id="integration",
+            client_secret=self.secret,
+        )
         self.assertTrue(self.validator.authenticate_client(request))
 
     def test_public_client_authenticates_by_id_only(self):
@@ -78,29 +81,46 @@ class TestOdooRequestValidator(OAuth2TestMixin, TransactionCase):
 
     def test_refresh_keeps_original_scope_for_the_next_refresh(self):
         status, first = self._token(
-            grant_type="client_credentials", client_id="integration",
+            grant_type="client_credentials",
+            client_id="integration",
             client_secret=self.secret,
         )
         self.assertEqual((status, first["scope"]), (200, "read write"))
         self.assertNotIn("refresh_token", first, "RFC 6749 §4.4.3")
         token = self.env["oauth2.token"]._create_from_response(
-            {"access_token": "a", "refresh_token": "r", "expires_in": 60,
-             "scope": "read write"},
-            self.app, self.user, "password", "read write",
+            {
+                "access_token": "a",
+                "refresh_token": "r",
+                "expires_in": 60,
+                "scope": "read write",
+            },
+            self.app,
+            self.user,
+            "password",
+            "read write",
         )
         status, narrowed = self._token(
-            grant_type="refresh_token", refresh_token="r", scope="read",
-            client_id="integration", client_secret=self.secret,
+            grant_type="refresh_token",
+            refresh_token="r",
+            scope="read",
+            client_id="integration",
+            client_secret=self.secret,
         )
         self.assertEqual((status, narrowed["scope"]), (200, "read"))
         self.assertEqual(token.state, "revoked")
         status, again = self._token(
-            grant_type="refresh_token", refresh_token=narrowed["refresh_token"],
-            scope="read write", client_id="integration", client_secret=self.secret,
+            grant_type="refresh_token",
+            refresh_token=narrowed["refresh_token"],
+            scope="read write",
+            client_id="integration",
+            client_secret=self.secret,
         )
         self.assertEqual((status, again["scope"]), (200, "read write"))
         status, star = self._token(
-            grant_type="refresh_token", refresh_token=again["refresh_token"],
-            scope="*", client_id="integration", client_secret=self.secret,
+            grant_type="refresh_token",
+            refresh_token=again["refresh_token"],
+            scope="*",
+            client_id="integration",
+            client_secret=self.secret,
         )
         self.assertEqual((status, star["scope"]), (200, "read write"))

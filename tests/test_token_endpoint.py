@@ -13,14 +13,20 @@ from .common import TOKEN_PATH, USER_PASSWORD, OAuth2TestMixin, basic_auth
 
 @tagged("post_install", "-at_install")
 class TokenEndpointCase(OAuth2TestMixin, HttpCase):
-    def token_request(self, data=None, params=None, headers=None, method="POST",
-                      auth=None):
+    def token_request(
+        self, data=None, params=None, headers=None, method="POST", auth=None
+    ):
         headers = dict(headers or {})
         if auth:
             headers["Authorization"] = basic_auth(*auth)
         return self.opener.request(
-            method, self.base_url() + TOKEN_PATH, data=data, params=params,
-            headers=headers, timeout=30, allow_redirects=False,
+            method,
+            self.base_url() + TOKEN_PATH,
+            data=data,
+            params=params,
+            headers=headers,
+            timeout=30,
+            allow_redirects=False,
         )
 
     def assertTokenAnswer(self, response, status=200):
@@ -39,8 +45,12 @@ class TokenEndpointCase(OAuth2TestMixin, HttpCase):
         return body
 
     def password_grant(self, **extra):
-        data = {"grant_type": "password", "username": self.user.login,
-                "password": USER_PASSWORD, **extra}
+        data = {
+            "grant_type": "password",
+            "username": self.user.login,
+            "password": USER_PASSWORD,
+            **extra,
+        }
         return self.token_request(data, auth=("integration", self.secret))
 
 
@@ -51,7 +61,9 @@ class TestTokenEndpoint(TokenEndpointCase):
             auth=("integration", self.secret),
         )
         body = self.assertTokenAnswer(response)
-        self.assertEqual(set(body), {"access_token", "token_type", "expires_in", "scope"})
+        self.assertEqual(
+            set(body), {"access_token", "token_type", "expires_in", "scope"}
+        )
         self.assertEqual(body["token_type"], "Bearer")
         self.assertEqual(body["expires_in"], 360)
         self.assertEqual(body["scope"], "read")
@@ -63,8 +75,11 @@ class TestTokenEndpoint(TokenEndpointCase):
 
     def test_client_credentials_with_body_credentials(self):
         response = self.token_request(
-            {"grant_type": "client_credentials", "client_id": "integration",
-             "client_secret": self.secret}
+            {
+                "grant_type": "client_credentials",
+                "client_id": "integration",
+                "client_secret": self.secret,
+            }
         )
         body = self.assertTokenAnswer(response)
         self.assertEqual(body["scope"], "read write", "all of the application's scopes")
@@ -118,7 +133,9 @@ class TestTokenEndpoint(TokenEndpointCase):
         data = {"grant_type": "client_credentials"}
         old = self.token_request(data, auth=("integration", self.secret))
         self.assertOAuthError(old, "invalid_client", 401)
-        self.assertTokenAnswer(self.token_request(data, auth=("integration", new_secret)))
+        self.assertTokenAnswer(
+            self.token_request(data, auth=("integration", new_secret))
+        )
 
     def test_grant_not_allowed_is_unauthorized_client(self):
         self.app.grant_client_credentials = False
@@ -144,10 +161,14 @@ class TestTokenEndpoint(TokenEndpointCase):
     def test_lifetimes_follow_settings_and_application(self):
         self.set_param("access_token_lifetime", "90")
         data = {"grant_type": "client_credentials"}
-        body = self.assertTokenAnswer(self.token_request(data, auth=("other", self.other_secret)))
+        body = self.assertTokenAnswer(
+            self.token_request(data, auth=("other", self.other_secret))
+        )
         self.assertEqual(body["expires_in"], 90)
         self.app.access_token_lifetime = 30
-        body = self.assertTokenAnswer(self.token_request(data, auth=("integration", self.secret)))
+        body = self.assertTokenAnswer(
+            self.token_request(data, auth=("integration", self.secret))
+        )
         self.assertEqual(body["expires_in"], 30)
 
     def test_malformed_requests_get_json_errors(self):
@@ -162,26 +183,30 @@ class TestTokenEndpoint(TokenEndpointCase):
                 response = self.token_request(data, auth=("integration", self.secret))
                 self.assertOAuthError(response, error)
         response = self.opener.post(
-            self.base_url() + TOKEN_PATH, json={"grant_type": "client_credentials"},
+            self.base_url() + TOKEN_PATH,
+            json={"grant_type": "client_credentials"},
             headers={"Authorization": basic_auth("integration", self.secret)},
         )
         self.assertOAuthError(response, "unsupported_grant_type")
 
     def test_get_refused_unless_enabled(self):
         params = {"grant_type": "client_credentials"}
-        response = self.token_request(params=params, method="GET",
-                                      auth=("integration", self.secret))
+        response = self.token_request(
+            params=params, method="GET", auth=("integration", self.secret)
+        )
         self.assertOAuthError(response, "invalid_request", 405)
         self.assertEqual(response.headers["Allow"], "POST")
         self.set_param("allow_get_token_request", "True")
-        response = self.token_request(params=params, method="GET",
-                                      auth=("integration", self.secret))
+        response = self.token_request(
+            params=params, method="GET", auth=("integration", self.secret)
+        )
         self.assertTokenAnswer(response)
 
     def test_other_methods_get_json_405(self):
         for method in ("PUT", "DELETE", "PATCH"):
             response = self.token_request(
-                {"grant_type": "client_credentials"}, method=method,
+                {"grant_type": "client_credentials"},
+                method=method,
                 auth=("integration", self.secret),
             )
             self.assertOAuthError(response, "invalid_request", 405)
@@ -198,7 +223,8 @@ class TestPasswordGrant(TokenEndpointCase):
     def test_password_grant_issues_token_pair(self):
         body = self.assertTokenAnswer(self.password_grant(scope="read"))
         self.assertEqual(
-            set(body), {"access_token", "token_type", "expires_in", "refresh_token", "scope"}
+            set(body),
+            {"access_token", "token_type", "expires_in", "refresh_token", "scope"},
         )
         token = self.env["oauth2.token"].search([("user_id", "=", self.user.id)])
         self.assertEqual(token.grant_type, "password")
@@ -212,13 +238,19 @@ class TestPasswordGrant(TokenEndpointCase):
     def test_login_cooldown_applies(self):
         self.env["ir.config_parameter"].sudo().set_param("base.login_cooldown_after", 2)
         for _attempt in range(2):
-            self.assertOAuthError(self.password_grant(password="wrong"), "invalid_grant")
+            self.assertOAuthError(
+                self.password_grant(password="wrong"), "invalid_grant"
+            )
         self.assertOAuthError(self.password_grant(), "invalid_grant")
 
     def test_public_client_cannot_use_password(self):
         response = self.token_request(
-            {"grant_type": "password", "username": self.user.login,
-             "password": USER_PASSWORD, "client_id": "browser-app"}
+            {
+                "grant_type": "password",
+                "username": self.user.login,
+                "password": USER_PASSWORD,
+                "client_id": "browser-app",
+            }
         )
         self.assertOAuthError(response, "unauthorized_client")
 
@@ -234,7 +266,9 @@ class TestPasswordGrant(TokenEndpointCase):
             self.password_grant(username="totp_user"), "invalid_grant"
         )
         self.assertIn("two-factor", body["error_description"])
-        self.assertFalse(self.env["oauth2.token"].search([("user_id", "=", totp_user.id)]))
+        self.assertFalse(
+            self.env["oauth2.token"].search([("user_id", "=", totp_user.id)])
+        )
 
     def test_no_refresh_token_when_application_says_so(self):
         self.app.issue_refresh_token = False
@@ -270,30 +304,42 @@ class TestRefreshGrant(TokenEndpointCase):
         self.assertEqual(new.grant_type, "refresh_token")
         self.assertEqual(new.refresh_expires_at, later + timedelta(seconds=3600))
         # the rotated refresh token is dead
-        self.assertOAuthError(self.refresh(self.first["refresh_token"]), "invalid_grant")
+        self.assertOAuthError(
+            self.refresh(self.first["refresh_token"]), "invalid_grant"
+        )
 
     def test_scope_may_narrow_not_widen(self):
-        body = self.assertTokenAnswer(self.refresh(self.first["refresh_token"], scope="read"))
+        body = self.assertTokenAnswer(
+            self.refresh(self.first["refresh_token"], scope="read")
+        )
         self.assertEqual(body["scope"], "read")
         self.assertOAuthError(
             self.refresh(body["refresh_token"], scope="read admin"), "invalid_scope"
         )
 
     def test_refresh_token_bound_to_its_client(self):
-        response = self.refresh(self.first["refresh_token"], auth=("other", self.other_secret))
+        response = self.refresh(
+            self.first["refresh_token"], auth=("other", self.other_secret)
+        )
         self.assertOAuthError(response, "invalid_grant")
         self.assertEqual(self.first_record.state, "active")
 
     def test_expired_or_revoked_refresh_token(self):
         later = fields.Datetime.now() + timedelta(seconds=3601)
         with freeze_time(later):
-            self.assertOAuthError(self.refresh(self.first["refresh_token"]), "invalid_grant")
+            self.assertOAuthError(
+                self.refresh(self.first["refresh_token"]), "invalid_grant"
+            )
         self.first_record.action_revoke()
-        self.assertOAuthError(self.refresh(self.first["refresh_token"]), "invalid_grant")
+        self.assertOAuthError(
+            self.refresh(self.first["refresh_token"]), "invalid_grant"
+        )
 
     def test_refresh_after_application_stops_issuing_them(self):
         self.app.issue_refresh_token = False
-        self.assertOAuthError(self.refresh(self.first["refresh_token"]), "unauthorized_client")
+        self.assertOAuthError(
+            self.refresh(self.first["refresh_token"]), "unauthorized_client"
+        )
 
     def test_access_token_is_not_a_refresh_token(self):
         self.assertOAuthError(self.refresh(self.first["access_token"]), "invalid_grant")

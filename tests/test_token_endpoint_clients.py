@@ -51,7 +51,10 @@ class TestSeedRequests(TokenEndpointCase):
         first = self.assertTokenAnswer(self.password_grant())
         self.set_param("allow_get_token_request", "True")
         response = self.token_request(
-            params={"grant_type": "refresh_token", "refresh_token": first["refresh_token"]},
+            params={
+                "grant_type": "refresh_token",
+                "refresh_token": first["refresh_token"],
+            },
             method="GET",
             auth=("integration", self.secret),
         )
@@ -79,9 +82,13 @@ class TestRequestsOAuthlibClient(TokenEndpointCase):
         self.token_url = self.base_url() + TOKEN_PATH
 
     def test_client_credentials(self):
-        session = OAuth2Session(client=BackendApplicationClient(client_id="integration"))
+        session = OAuth2Session(
+            client=BackendApplicationClient(client_id="integration")
+        )
         token = session.fetch_token(
-            self.token_url, auth=HTTPBasicAuth("integration", self.secret), scope=["read"]
+            self.token_url,
+            auth=HTTPBasicAuth("integration", self.secret),
+            scope=["read"],
         )
         self.assertEqual(token["scope"], ["read"])
         self.assertEqual(token["token_type"], "Bearer")
