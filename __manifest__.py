@@ -16,6 +16,7 @@
         "security/oauth2_security.xml",
         "security/ir.model.access.csv",
         "data/oauth2_scope_data.xml",
+        "data/ir_cron_data.xml",
         "views/oauth2_application_views.xml",
         "views/oauth2_application_secret_views.xml",
         "views/oauth2_scope_views.xml",

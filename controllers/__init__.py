@@ -1,2 +1,3 @@
 from . import main
 from . import authorize
+from . import tokens

@@ -6,7 +6,7 @@ from oauthlib.oauth2.rfc6749 import errors
 from odoo import _, http
 from odoo.http import request
 
-from ..oauth.server import error_location, oauth2_server
+from ..oauth.server import canonical_uri, error_location, oauth2_server
 
 AUTHORIZE_ROUTES = [
     "/orestapi/oauth2/authorize",
@@ -26,7 +26,7 @@ class OAuth2AuthorizeController(http.Controller):
         """GET asks the user (or answers at once when consent is on file); the
         consent form POSTs the decision to the same URL, query string included."""
         server = oauth2_server(request.env)
-        uri = request.httprequest.url
+        uri = canonical_uri(request.httprequest)
         try:
             scopes, info = server.validate_authorization_request(uri)
         except errors.FatalClientError as error:

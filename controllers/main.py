@@ -7,12 +7,17 @@ from odoo.http import request
 from ..models.res_config_settings import get_oauth2_setting
 from ..oauth.server import (
     error_answer,
+    method_not_allowed,
     oauth2_server,
     token_answer,
     token_request_parts,
 )
 
 TOKEN_ROUTE = "/orestapi/oauth2/access_token"
+
+
+def respond(headers, body, status=200):
+    return request.make_response(body, headers=list(headers.items()), status=status)
 
 
 class OAuth2Controller(http.Controller):
@@ -29,7 +34,7 @@ class OAuth2Controller(http.Controller):
         readonly=False,
     )
     def access_token(self, **_params):
-        return self._respond(*self._token_answer())
+        return respond(*self._token_answer())
 
     def _token_answer(self):
         if not request.db:
@@ -37,19 +42,11 @@ class OAuth2Controller(http.Controller):
                 "invalid_request",
                 "No database is selected for this host; configure Odoo's dbfilter.",
             )
-        method = request.httprequest.method
         get_allowed = get_oauth2_setting(request.env, "allow_get_token_request")
-        if method != "POST" and not (method == "GET" and get_allowed):
-            return error_answer(
-                "invalid_request",
-                f"The token endpoint does not accept {method} requests.",
-                status=405,
-                headers={"Allow": "POST, GET" if get_allowed else "POST"},
-            )
+        allowed = ("POST", "GET") if get_allowed else ("POST",)
+        refused = method_not_allowed(request.httprequest.method, allowed)
+        if refused:
+            return refused
         uri, body, headers = token_request_parts(request.httprequest)
-        server = oauth2_server(request.env)
+        server = oauth2_server(request.env, request.httprequest.remote_addr)
         return token_answer(*server.create_token_response(uri, "POST", body, headers))
-
-    @staticmethod
-    def _respond(headers, body, status):
-        return request.make_response(body, headers=list(headers.items()), status=status)

@@ -85,6 +85,11 @@ class OAuth2Application(models.Model):
     skip_consent = fields.Boolean(
         help="Trusted first-party application: users are not asked to approve it."
     )
+    is_resource_server = fields.Boolean(
+        string="Resource Server",
+        help="An API that checks the tokens of every application at the "
+        "introspection endpoint; other applications may introspect only their own.",
+    )
     token_ids = fields.One2many("oauth2.token", "application_id", string="Tokens")
     token_count = fields.Integer(compute="_compute_token_count")
 

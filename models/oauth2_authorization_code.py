@@ -79,7 +79,11 @@ class OAuth2AuthorizationCode(models.Model):
                 "SELECT id FROM oauth2_authorization_code "
                 "WHERE code_hash = %s FOR UPDATE",
                 hash_secret(self.env, AUTHORIZATION_CODE, code),
-            )
+            ),
+            # A concurrent use of the same token or code commits first and this
+            # transaction fails to serialize; Odoo then retries the request, which
+            # finds it used. Expected, so not logged as a bad query.
+            log_exceptions=False,
         )
         return self.sudo().browse(row[0] for row in self.env.cr.fetchall())
 

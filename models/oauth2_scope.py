@@ -40,3 +40,7 @@ class OAuth2Scope(models.Model):
     @api.model
     def _by_names(self, names):
         return self.sudo().search([("name", "in", list(names))])
+
+    @api.model
+    def _all_names(self):
+        return self.sudo().search([]).mapped("name")

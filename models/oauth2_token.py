@@ -1,6 +1,7 @@
 # Copyright 2026 Orest
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
+import uuid
 from datetime import timedelta
 
 from odoo import api, fields, models
@@ -8,9 +9,16 @@ from odoo.osv import expression
 from odoo.tools import SQL
 
 from ..oauth.secrets import hash_secret
+from .res_config_settings import get_oauth2_setting
 
 ACCESS_TOKEN = "access_token"
 REFRESH_TOKEN = "refresh_token"
+# The scope that lets an access token stand in for its user's password in
+# Odoo's external API.
+RPC_SCOPE = "rpc"
+# Rows the cleanup job deletes per transaction: small enough that the row locks
+# it takes never hold up a refresh for long.
+CLEANUP_BATCH_SIZE = 5000
 
 GRANT_TYPES = [
     ("authorization_code", "Authorization Code"),
@@ -56,15 +64,23 @@ class OAuth2Token(models.Model):
     refresh_token_hash = fields.Char(
         readonly=True, copy=False, groups="base.group_system"
     )
-    expires_at = fields.Datetime(required=True, readonly=True)
+    expires_at = fields.Datetime(required=True, readonly=True, index=True)
     refresh_expires_at = fields.Datetime(readonly=True)
     revoked = fields.Boolean(readonly=True, index=True)
+    revoked_at = fields.Datetime(readonly=True)
     authorization_code_id = fields.Many2one(
         "oauth2.authorization.code",
         readonly=True,
         index="btree_not_null",
         ondelete="set null",
         help="The code this token, or the token it was refreshed from, came from.",
+    )
+    family = fields.Char(
+        readonly=True,
+        index=True,
+        copy=False,
+        help="Shared by every token that descends from one authorization through "
+        "refreshes; a reused refresh token revokes them all.",
     )
     state = fields.Selection(
         [("active", "Active"), ("expired", "Expired"), ("revoked", "Revoked")],
@@ -135,6 +151,7 @@ class OAuth2Token(models.Model):
         grant_type,
         refresh_scope,
         authorization_code=None,
+        family=None,
     ):
         """Store the token response ``token`` issued to ``application`` for ``user``."""
         now = fields.Datetime.now()
@@ -147,6 +164,7 @@ class OAuth2Token(models.Model):
                 "refresh_scope": refresh_scope if refresh_token else False,
                 "grant_type": grant_type,
                 "authorization_code_id": authorization_code and authorization_code.id,
+                "family": family or uuid.uuid4().hex,
                 "access_token_hash": hash_secret(
                     self.env, ACCESS_TOKEN, token[ACCESS_TOKEN]
                 ),
@@ -172,17 +190,155 @@ class OAuth2Token(models.Model):
             SQL(
                 "SELECT id FROM oauth2_token WHERE refresh_token_hash = %s FOR UPDATE",
                 token_hash,
-            )
+            ),
+            # A concurrent use of the same token or code commits first and this
+            # transaction fails to serialize; Odoo then retries the request, which
+            # finds it used. Expected, so not logged as a bad query.
+            log_exceptions=False,
         )
         return self.sudo().browse(row[0] for row in self.env.cr.fetchall())
 
-    def _is_refreshable(self):
-        self.ensure_one()
-        return (
-            not self.revoked
-            and bool(self.refresh_expires_at)
-            and self.refresh_expires_at > fields.Datetime.now()
+    @api.model
+    def _find_by_token(self, token, token_type=ACCESS_TOKEN):
+        """The record holding ``token`` as its ``token_type``, live or not."""
+        if not token:
+            return self.sudo().browse()
+        field_name = f"{token_type}_hash"
+        token_hash = hash_secret(self.env, token_type, token)
+        return self.sudo().search([(field_name, "=", token_hash)], limit=1)
+
+    @api.model
+    def _find_live_access_token(self, token):
+        """The record whose access token is ``token`` and may be used now.
+
+        Every bearer request asks this: one query finds the token and reads what
+        the request needs of it, where the ORM would read the token, its user
+        and its application one by one.
+        """
+        if not token:
+            return self.sudo().browse()
+        domain = [
+            ("access_token_hash", "=", hash_secret(self.env, ACCESS_TOKEN, token)),
+            ("revoked", "=", False),
+            ("expires_at", ">", fields.Datetime.now()),
+            ("user_id.active", "=", True),
+            ("application_id.active", "=", True),
+        ]
+        return self.sudo().search_fetch(
+            domain, ["user_id", "application_id", "scope", "expires_at"], limit=1
         )
 
+    def _is_live(self, token_type=ACCESS_TOKEN):
+        """Whether this record's ``token_type`` token may be used now."""
+        self.ensure_one()
+        expires_at = (
+            self.expires_at if token_type == ACCESS_TOKEN else self.refresh_expires_at
+        )
+        return (
+            not self.revoked
+            and bool(expires_at)
+            and expires_at > fields.Datetime.now()
+            and self.user_id.active
+            and self.application_id.active
+        )
+
+    def _scope_list(self):
+        self.ensure_one()
+        return (self.scope or "").split()
+
+    def _has_scopes(self, scopes):
+        return set(scopes) <= set(self._scope_list())
+
+    def _grants_rpc_to(self, user):
+        """Whether this is a live access token of ``user`` with the rpc scope."""
+        return (
+            bool(self)
+            and self._is_live(ACCESS_TOKEN)
+            and self.user_id == user
+            and self._has_scopes([RPC_SCOPE])
+        )
+
+    def _expires_in(self):
+        self.ensure_one()
+        return max(0, int((self.expires_at - fields.Datetime.now()).total_seconds()))
+
+    def _tokeninfo(self):
+        """Seed 001's verification answer for this live access token."""
+        self.ensure_one()
+        return {
+            "active": True,
+            "client_id": self.application_id.client_id,
+            "scope": self.scope or "",
+            "user_id": self.user_id.id,
+            "exp": int(self.expires_at.timestamp()),
+            "expires_in": self._expires_in(),
+        }
+
+    def _introspection_claims(self, token_type):
+        """RFC 7662 §2.2 claims of this record's live ``token_type`` token."""
+        self.ensure_one()
+        is_access = token_type == ACCESS_TOKEN
+        expires_at = self.expires_at if is_access else self.refresh_expires_at
+        claims = {
+            "active": True,
+            "scope": (self.scope if is_access else self.refresh_scope) or "",
+            "client_id": self.application_id.client_id,
+            "username": self.user_id.login,
+            "sub": str(self.user_id.id),
+            "exp": int(expires_at.timestamp()),
+            "iat": int(self.create_date.timestamp()),
+        }
+        if is_access:
+            claims["token_type"] = "Bearer"
+        return claims
+
+    def _revoke_family(self):
+        """RFC 9700 §4.14.2: a refresh token presented after its rotation means
+        two parties hold it; every token of its grant goes."""
+        families = set(self.filtered("family").mapped("family"))
+        self.search(
+            [("family", "in", list(families)), ("revoked", "=", False)]
+        ).action_revoke()
+
     def action_revoke(self):
-        self.filtered(lambda token: not token.revoked).write({"revoked": True})
+        self.filtered(lambda token: not token.revoked).write(
+            {"revoked": True, "revoked_at": fields.Datetime.now()}
+        )
+
+    @api.model
+    def _cron_delete_expired(self, batch_size=CLEANUP_BATCH_SIZE):
+        """Delete one batch of the tokens and codes that stopped working more than
+        the grace period ago, and of stale failed client authentications; the
+        scheduler calls again while some remain."""
+        grace_days = get_oauth2_setting(self.env, "cleanup_grace_days")
+        cutoff = fields.Datetime.now() - timedelta(days=grace_days)
+        codes = self.env["oauth2.authorization.code"].sudo()
+        failures = self.env["oauth2.client.auth.failure"].sudo()
+        done = remaining = 0
+        for model, domain in (
+            (codes, [("expires_at", "<", cutoff)]),
+            (self.sudo(), self._stopped_before_domain(cutoff)),
+            (failures, failures._stale_domain()),
+        ):
+            # One more than a batch tells whether another call is needed without
+            # counting a table that may hold millions of rows.
+            found = model.search(domain, order="id", limit=batch_size + 1)
+            found[:batch_size].unlink()
+            done += min(len(found), batch_size)
+            remaining += len(found[batch_size:])
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+
+    @api.model
+    def _stopped_before_domain(self, cutoff):
+        """Tokens revoked, or expired with their refresh token, before ``cutoff``."""
+        return expression.OR(
+            [
+                [("revoked", "=", True), ("revoked_at", "<", cutoff)],
+                [
+                    ("expires_at", "<", cutoff),
+                    "|",
+                    ("refresh_expires_at", "=", False),
+                    ("refresh_expires_at", "<", cutoff),
+                ],
+            ]
+        )

@@ -14,6 +14,12 @@ DEFAULTS = {
     # Off so that seed 000's confidential clients, which know nothing of PKCE,
     # keep working; public clients always need it.
     "require_pkce": False,
+    # Long enough to audit recent activity, short enough that the tables stay small.
+    "cleanup_grace_days": 7,
+    # Failed client authentications one address may make in the window before
+    # it gets 429; secrets are 256-bit, so this only slows noisy guessing.
+    "client_auth_max_failures": 10,
+    "client_auth_failure_window": 60,
 }
 
 
@@ -65,4 +71,25 @@ class ResConfigSettings(models.TransientModel):
         config_parameter=PARAM_PREFIX + "require_pkce",
         help="Require a PKCE code_challenge (RFC 7636) from every client, not only "
         "from public ones.",
+    )
+    oauth2_cleanup_grace_days = fields.Integer(
+        string="Keep stopped tokens for",
+        config_parameter=PARAM_PREFIX + "cleanup_grace_days",
+        default=DEFAULTS["cleanup_grace_days"],
+        help="Days after which the daily cleanup deletes expired and revoked tokens "
+        "and used or expired authorization codes.",
+    )
+    oauth2_client_auth_max_failures = fields.Integer(
+        string="Failed client authentications allowed",
+        config_parameter=PARAM_PREFIX + "client_auth_max_failures",
+        default=DEFAULTS["client_auth_max_failures"],
+        help="Failed client authentications one address may make within the window "
+        "before the endpoints answer 429 (a client_id may fail five times as "
+        "often); 0 turns throttling off.",
+    )
+    oauth2_client_auth_failure_window = fields.Integer(
+        string="Failure window",
+        config_parameter=PARAM_PREFIX + "client_auth_failure_window",
+        default=DEFAULTS["client_auth_failure_window"],
+        help="Seconds over which failed client authentications are counted.",
     )

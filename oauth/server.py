@@ -5,6 +5,9 @@ from urllib.parse import urlencode
 
 from oauthlib.common import add_params_to_uri
 from oauthlib.oauth2 import Server
+from werkzeug.exceptions import HTTPException
+
+from odoo.http import Response
 
 from .secrets import generate_secret
 from .validator import OdooRequestValidator
@@ -15,7 +18,8 @@ JSON_HEADERS = {
     "Cache-Control": "no-store",
     "Pragma": "no-cache",
 }
-BASIC_CHALLENGE = 'Basic realm="orestapi_oauth2"'
+REALM = "orestapi_oauth2"
+BASIC_CHALLENGE = f'Basic realm="{REALM}"'
 # oauthlib leaves error_description out of several errors; clients get one always.
 ERROR_DESCRIPTIONS = {
     "invalid_request": "The request is missing a parameter or is malformed.",
@@ -39,9 +43,11 @@ def _access_token_lifetime(request):
     return request.client._get_access_token_lifetime()
 
 
-def oauth2_server(env):
+def oauth2_server(env, remote_addr=None):
+    """The oauthlib server; ``remote_addr`` is the client's address, which failed
+    client authentications are counted for."""
     return Server(
-        OdooRequestValidator(env),
+        OdooRequestValidator(env, remote_addr),
         token_expires_in=_access_token_lifetime,
         token_generator=lambda request: generate_secret(),
         refresh_token_generator=lambda request: generate_secret(),
@@ -61,10 +67,41 @@ def token_request_parts(httprequest):
     return httprequest.base_url, urlencode(params), dict(httprequest.headers)
 
 
+def canonical_uri(httprequest):
+    """The request URL with its query encoded again from the parsed parameters.
+
+    oauthlib raises a bare ValueError on characters a client may well send
+    unencoded; re-encoding keeps every parameter and gives it a valid URI.
+    """
+    query = urlencode(list(httprequest.args.items(multi=True)))
+    return f"{httprequest.base_url}?{query}" if query else httprequest.base_url
+
+
+def form_request_parts(httprequest):
+    """``(uri, body, headers)`` for oauthlib from a werkzeug request, as sent:
+    oauthlib refuses parameters in the URL of the endpoints that are not seed
+    000's token endpoint, as RFC 7009 and RFC 7662 ask."""
+    body = urlencode(list(httprequest.form.items(multi=True)))
+    return canonical_uri(httprequest), body, dict(httprequest.headers)
+
+
 def error_answer(error, description, status=400, headers=None):
     """``(headers, body, status)`` of an RFC 6749 §5.2 error."""
     body = json.dumps({"error": error, "error_description": description})
     return dict(JSON_HEADERS, **(headers or {})), body, status
+
+
+def method_not_allowed(method, allowed):
+    """The 405 answer, in the endpoints' JSON shape, to a method not in
+    ``allowed``; None when ``method`` is allowed."""
+    if method in allowed:
+        return None
+    return error_answer(
+        "invalid_request",
+        f"This endpoint does not accept {method} requests.",
+        status=405,
+        headers={"Allow": ", ".join(allowed)},
+    )
 
 
 def token_answer(headers, body, status):
@@ -89,3 +126,148 @@ def error_location(error):
     return add_params_to_uri(
         error.redirect_uri, error.twotuples, fragment=error.response_type == "token"
     )
+
+
+def introspection_answer(env, httprequest):
+    """RFC 7662 §2: the state of a token, for an authenticated client."""
+    uri, body, headers = form_request_parts(httprequest)
+    server = oauth2_server(env, httprequest.remote_addr)
+    return token_answer(*server.create_introspect_response(uri, "POST", body, headers))
+
+
+def revocation_answer(env, httprequest):
+    """RFC 7009 §2: revoke a token of the authenticated client."""
+    uri, body, headers = form_request_parts(httprequest)
+    server = oauth2_server(env, httprequest.remote_addr)
+    headers, body, status = server.create_revocation_response(
+        uri, "POST", body, headers
+    )
+    return token_answer(headers, body or "{}", status)
+
+
+class BearerTokenError(HTTPException):
+    """The RFC 6750 §3 answer to a request that a bearer-protected resource
+    refuses: a JSON body and a ``WWW-Authenticate: Bearer`` challenge."""
+
+    def __init__(self, status, description, error=None, scope=None):
+        challenge = [f'realm="{REALM}"']
+        body = {"error_description": description}
+        # §3.1: a request without any token gets a challenge without an error.
+        if error:
+            challenge += [f'error="{error}"', f'error_description="{description}"']
+            body = {"error": error, **body}
+        if scope:
+            challenge.append(f'scope="{scope}"')
+        response = Response(
+            json.dumps(body),
+            status=status,
+            headers=dict(
+                JSON_HEADERS, **{"WWW-Authenticate": "Bearer " + ", ".join(challenge)}
+            ),
+        )
+        self.code = status
+        super().__init__(description, response=response)
+
+
+def _bearer_token_record(env, uri, method, body, headers, scopes):
+    """``(valid, record)``: the live access token of the request, if any, and
+    whether it carries ``scopes``."""
+    valid, oauth_request = oauth2_server(env).verify_request(
+        uri, method, body, headers, scopes=scopes
+    )
+    return valid, oauth_request.access_token_record
+
+
+def authenticate_bearer(env, httprequest, scopes):
+    """The live access token sent in the Authorization header (RFC 6750 §2.1)
+    that carries ``scopes``; raises BearerTokenError otherwise."""
+    if "access_token" in httprequest.args:
+        # RFC 9700 §4.3.2: a token in a URL leaks through logs and history.
+        raise BearerTokenError(
+            400,
+            "Send the access token in the Authorization header, not in the URL.",
+            error="invalid_request",
+        )
+    authorization = httprequest.headers.get("Authorization", "")
+    if authorization.partition(" ")[0].lower() != "bearer":
+        raise BearerTokenError(
+            401,
+            "This resource needs an OAuth2 access token in an "
+            "'Authorization: Bearer' header.",
+        )
+    valid, record = _bearer_token_record(
+        env,
+        httprequest.base_url,
+        httprequest.method,
+        None,
+        {"Authorization": authorization},
+        scopes,
+    )
+    if not record:
+        raise BearerTokenError(
+            401,
+            "The access token is invalid, expired or revoked.",
+            error="invalid_token",
+        )
+    if not valid:
+        raise BearerTokenError(
+            403,
+            "The access token lacks a scope this resource needs.",
+            error="insufficient_scope",
+            scope=" ".join(scopes),
+        )
+    return record
+
+
+def tokeninfo_answer(env, httprequest):
+    """Seed 001's token verification: the token comes as ``access_token`` in the
+    query or the form, or in an Authorization Bearer header."""
+    uri, body, headers = token_request_parts(httprequest)
+    authorization = headers.get("Authorization", "")
+    bearer = authorization.partition(" ")[0].lower() == "bearer"
+    _valid, record = _bearer_token_record(
+        env,
+        uri,
+        "POST",
+        body,
+        {"Authorization": authorization} if bearer else {},
+        [],
+    )
+    if not record:
+        return error_answer(
+            "invalid_token", "The access token is invalid, expired or revoked."
+        )
+    return dict(JSON_HEADERS), json.dumps(record._tokeninfo()), 200
+
+
+def server_metadata(env):
+    """RFC 8414 §2 metadata of this authorization server, whose issuer is
+    Odoo's ``web.base.url``."""
+    base_url = env["ir.config_parameter"].sudo().get_param("web.base.url").rstrip("/")
+    endpoint = f"{base_url}/orestapi/oauth2/"
+    # "none": public clients identify themselves by client_id alone, and may
+    # then introspect or revoke only their own tokens.
+    client_auth_methods = ["client_secret_basic", "client_secret_post", "none"]
+    return {
+        "issuer": base_url,
+        "authorization_endpoint": endpoint + "authorize",
+        "token_endpoint": endpoint + "access_token",
+        "userinfo_endpoint": endpoint + "userinfo",
+        "tokeninfo_endpoint": endpoint + "tokeninfo",
+        "introspection_endpoint": endpoint + "introspect",
+        "revocation_endpoint": endpoint + "revoke",
+        "scopes_supported": env["oauth2.scope"]._all_names(),
+        "response_types_supported": ["code", "token"],
+        "response_modes_supported": ["query", "fragment"],
+        "grant_types_supported": [
+            "authorization_code",
+            "implicit",
+            "password",
+            "client_credentials",
+            "refresh_token",
+        ],
+        "token_endpoint_auth_methods_supported": client_auth_methods,
+        "introspection_endpoint_auth_methods_supported": client_auth_methods,
+        "revocation_endpoint_auth_methods_supported": client_auth_methods,
+        "code_challenge_methods_supported": ["S256", "plain"],
+    }

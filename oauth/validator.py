@@ -11,6 +11,27 @@ from odoo import SUPERUSER_ID
 from odoo.exceptions import AccessDenied
 
 from ..models.oauth2_scope import ALL_SCOPES
+from ..models.oauth2_token import ACCESS_TOKEN, REFRESH_TOKEN
+
+
+class ClientThrottledError(errors.OAuth2Error):
+    """Too many failed client authentications from this address or for this
+    client_id: 429 with Retry-After, before the credentials are even looked at."""
+
+    error = "slow_down"
+    status_code = 429
+
+    def __init__(self, retry_after, request=None):
+        super().__init__(
+            description="Too many failed client authentications; retry in "
+            f"{retry_after} seconds.",
+            request=request,
+        )
+        self.retry_after = retry_after
+
+    @property
+    def headers(self):
+        return {"Retry-After": str(self.retry_after)}
 
 
 class OdooRequestValidator(RequestValidator):
@@ -23,9 +44,10 @@ class OdooRequestValidator(RequestValidator):
     exchange presents on ``request.authorization_code_record``.
     """
 
-    def __init__(self, env):
+    def __init__(self, env, remote_addr=None):
         super().__init__()
         self.env = env(user=SUPERUSER_ID, su=True)
+        self.remote_addr = remote_addr
 
     # Client authentication (RFC 6749 §2.3), in the order Django OAuth Toolkit
     # uses: HTTP Basic first, then client_id/client_secret in the body, and a
@@ -72,15 +94,29 @@ class OdooRequestValidator(RequestValidator):
                 return False
         else:
             client_id, client_secret = request.client_id, request.client_secret
+        self._raise_if_throttled(client_id, request)
         application = self._load_application(client_id, request)
         if not application or not application._check_client_secret(client_secret):
-            return False
+            return self._failed_authentication(client_id)
         request.client_id = application.client_id
         return True
 
     def authenticate_client_id(self, client_id, request, *args, **kwargs):
+        self._raise_if_throttled(client_id, request)
         application = self._load_application(client_id, request)
-        return bool(application) and application.client_type == "public"
+        if not application or application.client_type != "public":
+            return self._failed_authentication(client_id)
+        return True
+
+    def _raise_if_throttled(self, client_id, request):
+        failures = self.env["oauth2.client.auth.failure"]
+        retry_after = failures._retry_after(self.remote_addr, client_id)
+        if retry_after:
+            raise ClientThrottledError(retry_after, request=request)
+
+    def _failed_authentication(self, client_id):
+        self.env["oauth2.client.auth.failure"]._record(self.remote_addr, client_id)
+        return False
 
     # Grants and scopes
 
@@ -129,12 +165,12 @@ class OdooRequestValidator(RequestValidator):
 
     def validate_refresh_token(self, refresh_token, client, request, *args, **kwargs):
         token = self.env["oauth2.token"]._lock_by_refresh_token(refresh_token)
-        if (
-            not token
-            or token.application_id != client
-            or not token.user_id.active
-            or not token._is_refreshable()
-        ):
+        if not token or token.application_id != client:
+            return False
+        if token.revoked:
+            token._revoke_family()
+            return False
+        if not token._is_live(REFRESH_TOKEN):
             return False
         request.user = token.user_id
         request.refresh_token_record = token
@@ -242,10 +278,12 @@ class OdooRequestValidator(RequestValidator):
         grant_type = request.grant_type or "implicit"
         refresh_scope = token.get("scope", "")
         authorization_code = getattr(request, "authorization_code_record", None)
+        family = None
         if grant_type == "refresh_token":
             previous = request.refresh_token_record
             refresh_scope = previous.refresh_scope
             authorization_code = previous.authorization_code_id
+            family = previous.family
             previous.action_revoke()
         user = (
             application.user_id if grant_type == "client_credentials" else request.user
@@ -257,4 +295,48 @@ class OdooRequestValidator(RequestValidator):
             grant_type,
             refresh_scope,
             authorization_code=authorization_code,
+            family=family,
         )
+
+    # Using tokens (RFC 6750), introspection (RFC 7662), revocation (RFC 7009)
+
+    def validate_bearer_token(self, token, scopes, request):
+        record = self.env["oauth2.token"]._find_live_access_token(token)
+        request.access_token_record = record
+        if not record:
+            return False
+        request.client = record.application_id
+        request.user = record.user_id
+        request.scopes = record._scope_list()
+        return record._has_scopes(scopes)
+
+    def _find_token(self, token, token_type_hint):
+        """``(record, token_type)`` of ``token``, looked up as the hinted type
+        first; RFC 7009 §2.1 and RFC 7662 §2.1 make the hint advisory."""
+        token_types = [ACCESS_TOKEN, REFRESH_TOKEN]
+        if token_type_hint == REFRESH_TOKEN:
+            token_types.reverse()
+        tokens = self.env["oauth2.token"]
+        for token_type in token_types:
+            record = tokens._find_by_token(token, token_type)
+            if record:
+                return record, token_type
+        return tokens, None
+
+    def introspect_token(self, token, token_type_hint, request, *args, **kwargs):
+        record, token_type = self._find_token(token, token_type_hint)
+        if not record or not record._is_live(token_type):
+            return None
+        if record.application_id != request.client and not (
+            request.client.is_resource_server
+        ):
+            return None
+        return record._introspection_claims(token_type)
+
+    def revoke_token(self, token, token_type_hint, request, *args, **kwargs):
+        record, _token_type = self._find_token(token, token_type_hint)
+        # Another client's token is answered like an unknown one (RFC 7009 §2.2:
+        # 200), so the answer tells nothing about other clients' tokens. An
+        # access token and the refresh token issued with it go together.
+        if record.application_id == request.client:
+            record.action_revoke()

@@ -6,3 +6,10 @@ from . import test_token_endpoint_clients
 from . import test_database_selection
 from . import test_authorization_endpoint
 from . import test_browser_and_client_flows
+from . import test_bearer_routes
+from . import test_token_endpoints
+from . import test_rpc_with_token
+from . import test_token_cleanup
+from . import test_translations
+from . import test_security
+from . import test_fuzzing

@@ -6,6 +6,8 @@ from urllib.parse import quote_plus
 
 from odoo.tests import new_test_user
 
+from ..oauth.secrets import generate_secret
+
 TOKEN_PATH = "/orestapi/oauth2/access_token"
 USER_PASSWORD = "correct horse battery staple"
 
@@ -66,3 +68,16 @@ class OAuth2TestMixin:
         self.env["ir.config_parameter"].sudo().set_param(
             f"orestapi_oauth2.{name}", value
         )
+
+    def issue_token(self, application=None, user=None, scope="read", refresh=True):
+        """``(record, access_token, refresh_token)`` of a token issued as the
+        token endpoint would, straight into the database."""
+        access_token = generate_secret()
+        refresh_token = generate_secret() if refresh else None
+        response = {"access_token": access_token, "expires_in": 360, "scope": scope}
+        if refresh_token:
+            response["refresh_token"] = refresh_token
+        record = self.env["oauth2.token"]._create_from_response(
+            response, application or self.app, user or self.user, "password", scope
+        )
+        return record, access_token, refresh_token

@@ -64,7 +64,7 @@ class TestOAuth2Token(OAuth2TestMixin, TransactionCase):
         with freeze_time(fields.Datetime.now() + timedelta(seconds=3601)):
             refreshable.invalidate_recordset(["state"])
             self.assertEqual(refreshable.state, "expired")
-            self.assertFalse(refreshable._is_refreshable())
+            self.assertFalse(refreshable._is_live("refresh_token"))
 
     def test_users_read_only_their_own_tokens(self):
         mine = self._issue("mine")

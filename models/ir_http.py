@@ -1,0 +1,51 @@
+# Copyright 2026 Orest
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
+from odoo import models
+from odoo.http import request
+
+from ..oauth.server import BearerTokenError, authenticate_bearer
+
+
+class IrHttp(models.AbstractModel):
+    """``auth="oauth2"``: a route served to the bearer of an access token.
+
+    The route may require scopes with ``oauth2_scopes=["read", ...]`` among its
+    ``@http.route`` arguments. The request then runs as the token's user, with
+    that user's access rights, and ``request.oauth2_token`` is the token's
+    ``oauth2.token`` record (its ``application_id`` and ``scope``).
+    """
+
+    _inherit = "ir.http"
+
+    @classmethod
+    def _authenticate(cls, endpoint):
+        # The auth method itself is not told which route it guards.
+        request.oauth2_required_scopes = endpoint.routing.get("oauth2_scopes", [])
+        return super()._authenticate(endpoint)
+
+    @classmethod
+    def _auth_method_oauth2(cls):
+        token = authenticate_bearer(
+            request.env,
+            request.httprequest,
+            getattr(request, "oauth2_required_scopes", []),
+        )
+        request.update_env(user=token.user_id.id)
+        request.oauth2_token = token
+
+    @classmethod
+    def _pre_dispatch(cls, rule, args):
+        result = super()._pre_dispatch(rule, args)
+        if rule.endpoint.routing["auth"] == "oauth2":
+            # The token authenticates every request: no session cookie to hand out.
+            request.session.can_save = False
+        return result
+
+    @classmethod
+    def _handle_error(cls, exception):
+        # Also for type="json" routes, whose dispatcher would wrap the answer
+        # in a JSON-RPC error with status 200.
+        if isinstance(exception, BearerTokenError):
+            return exception
+        return super()._handle_error(exception)

@@ -1,0 +1,183 @@
+"""A throw-away Odoo with the module, for scripts/race and scripts/benchmark.
+
+It installs the module on a scratch database, creates a user and a confidential
+application with known credentials, and serves the database with several
+workers, as production does.
+"""
+
+import base64
+import contextlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import requests
+
+MODULE_ROOT = Path(__file__).resolve().parent.parent
+CLIENT_ID = "scratch-client"
+CLIENT_SECRET = "scratch-secret-" + base64.urlsafe_b64encode(os.urandom(24)).decode()
+REDIRECT_URI = "https://client.example.com/cb"
+LOGIN = "scratch-user"
+PASSWORD = "scratch-password-" + base64.urlsafe_b64encode(os.urandom(12)).decode()
+
+SETUP = """
+import json
+user = env["res.users"].create({
+    "name": "Scratch User", "login": %(login)r, "password": %(password)r,
+    "groups_id": [(6, 0, [env.ref("base.group_user").id])],
+})
+env["oauth2.application"].create({
+    "name": "Scratch", "client_id": %(client_id)r, "client_secret": %(secret)r,
+    "redirect_uris": %(redirect_uri)r, "grant_password": True,
+    "grant_client_credentials": True, "skip_consent": True, "user_id": user.id,
+    "access_token_lifetime": 3600,
+})
+env["ir.config_parameter"].set_param("orestapi_oauth2.client_auth_max_failures", 50)
+env.cr.commit()
+print("SETUP " + json.dumps({"uid": user.id}))
+"""
+
+
+def basic_auth():
+    raw = f"{CLIENT_ID}:{CLIENT_SECRET}".encode()
+    return "Basic " + base64.b64encode(raw).decode()
+
+
+class ScratchOdoo:
+    def __init__(self, db, port, workers, log_path):
+        self.db = db
+        self.port = port
+        self.workers = workers
+        self.log_path = log_path
+        self.url = f"http://127.0.0.1:{port}"
+        self.addons_path = None
+        self.process = None
+        self.uid = None
+
+    def odoo(self, *args, subcommand=(), **kwargs):
+        command = ["odoo", *subcommand, "-d", self.db]
+        command += [f"--addons-path={self.addons_path}", *args]
+        return subprocess.run(command, check=True, text=True, **kwargs)
+
+    def __enter__(self):
+        self.addons_path = tempfile.mkdtemp(prefix="orestapi_oauth2-addons.")
+        os.symlink(MODULE_ROOT, os.path.join(self.addons_path, "orestapi_oauth2"))
+        subprocess.run(["dropdb", "--if-exists", self.db], check=True)
+        self.odoo(
+            "-i",
+            "orestapi_oauth2",
+            "--without-demo=all",
+            "--stop-after-init",
+            "--log-level=warn",
+            "--no-http",
+        )
+        setup = SETUP % {
+            "login": LOGIN,
+            "password": PASSWORD,
+            "client_id": CLIENT_ID,
+            "secret": CLIENT_SECRET,
+            "redirect_uri": REDIRECT_URI,
+        }
+        shell = self.odoo(
+            "--log-level=warn",
+            "--no-http",
+            subcommand=["shell"],
+            input=setup,
+            capture_output=True,
+        )
+        [line] = [x for x in shell.stdout.splitlines() if x.startswith("SETUP ")]
+        self.uid = json.loads(line[len("SETUP ") :])["uid"]
+        self.log = open(self.log_path, "w")  # closed in __exit__
+        self.process = subprocess.Popen(
+            [
+                "odoo",
+                "-d",
+                self.db,
+                f"--addons-path={self.addons_path}",
+                f"--http-port={self.port}",
+                f"--workers={self.workers}",
+                "--max-cron-threads=0",
+                f"--db-filter=^{self.db}$",
+                "--log-level=info",
+                "--limit-time-real=600",
+                "--limit-time-cpu=600",
+            ],
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        self._wait_until_up()
+        return self
+
+    def _wait_until_up(self):
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                sys.exit(f"Odoo stopped at start; see {self.log_path}")
+            with contextlib.suppress(requests.ConnectionError):
+                if requests.get(self.url + "/web/health", timeout=2).ok:
+                    return
+            time.sleep(0.5)
+        sys.exit(f"Odoo did not answer within 120 s; see {self.log_path}")
+
+    def __exit__(self, *exc_info):
+        if self.process:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        self.log.close()
+        subprocess.run(["dropdb", "--if-exists", "--force", self.db], check=False)
+        shutil.rmtree(self.addons_path, ignore_errors=True)
+
+    def psql(self, sql):
+        """The output of ``sql``, one row per line, columns separated by |."""
+        result = subprocess.run(
+            ["psql", "-d", self.db, "-At", "-c", sql],
+            check=True,
+            text=True,
+            capture_output=True,
+        )
+        return result.stdout.strip()
+
+    def token_request(self, session=None, **data):
+        return (session or requests).post(
+            self.url + "/orestapi/oauth2/access_token",
+            data=data,
+            headers={"Authorization": basic_auth()},
+            timeout=120,
+        )
+
+    def password_grant(self):
+        response = self.token_request(
+            grant_type="password", username=LOGIN, password=PASSWORD
+        )
+        response.raise_for_status()
+        return response.json()
+
+    def authorization_code(self):
+        """A code for the scratch user, through Odoo's login and the authorize
+        endpoint (the application skips consent)."""
+        session = requests.Session()
+        login = session.post(
+            self.url + "/web/session/authenticate",
+            json={
+                "jsonrpc": "2.0",
+                "params": {"db": self.db, "login": LOGIN, "password": PASSWORD},
+            },
+            timeout=60,
+        )
+        login.raise_for_status()
+        response = session.get(
+            self.url + "/orestapi/oauth2/authorize",
+            params={"response_type": "code", "client_id": CLIENT_ID, "scope": "read"},
+            allow_redirects=False,
+            timeout=60,
+        )
+        location = response.headers["Location"]
+        return location.split("code=", 1)[1].split("&", 1)[0]

@@ -1,0 +1,181 @@
+# Copyright 2026 Orest
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
+import json
+
+from odoo import fields, http
+from odoo.http import request
+from odoo.tests import HttpCase, tagged
+
+from .common import OAuth2TestMixin
+
+CHALLENGE = 'Bearer realm="orestapi_oauth2"'
+
+
+class BearerProtectedController(http.Controller):
+    """Routes as a module protecting its own API would declare them (README)."""
+
+    @http.route("/orestapi_oauth2_test/whoami", type="http", auth="oauth2")
+    def whoami(self):
+        token = request.oauth2_token
+        return request.make_json_response(
+            {
+                "uid": request.env.uid,
+                "superuser": request.env.su,
+                "application": token.application_id.client_id,
+                "scope": token.scope,
+            }
+        )
+
+    @http.route(
+        "/orestapi_oauth2_test/update",
+        type="http",
+        auth="oauth2",
+        oauth2_scopes=["write"],
+        csrf=False,
+    )
+    def update(self):
+        return request.make_json_response({"updated": True})
+
+    @http.route(
+        "/orestapi_oauth2_test/json",
+        type="json",
+        auth="oauth2",
+        oauth2_scopes=["read"],
+    )
+    def json_route(self):
+        return {"login": request.env.user.login}
+
+
+@tagged("post_install", "-at_install")
+class BearerCase(OAuth2TestMixin, HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # The routing map may have been built before this module's test
+        # controller was imported.
+        cls.env.registry.clear_cache("routing")
+
+    def bearer_get(self, path, token=None, authorization=None, params=None):
+        headers = {}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        if authorization:
+            headers["Authorization"] = authorization
+        return self.opener.get(
+            self.base_url() + path,
+            headers=headers,
+            params=params,
+            timeout=30,
+            allow_redirects=False,
+        )
+
+    def assertBearerError(self, response, status, error=None):
+        self.assertEqual(response.status_code, status, response.text)
+        self.assertEqual(
+            response.headers["Content-Type"], "application/json;charset=UTF-8"
+        )
+        body = response.json()
+        challenge = response.headers["WWW-Authenticate"]
+        self.assertTrue(challenge.startswith(CHALLENGE), challenge)
+        self.assertTrue(body["error_description"])
+        if error:
+            self.assertEqual(body["error"], error)
+            self.assertIn(f'error="{error}"', challenge)
+        else:
+            self.assertNotIn("error", body)
+            self.assertEqual(challenge, CHALLENGE)
+        return body
+
+
+class TestBearerRoutes(BearerCase):
+    def test_live_token_runs_as_its_user(self):
+        _record, access_token, _refresh = self.issue_token(scope="read write")
+        response = self.bearer_get("/orestapi_oauth2_test/whoami", access_token)
+        self.assertEqual(response.status_code, 200, response.text)
+        self.assertEqual(
+            response.json(),
+            {
+                "uid": self.user.id,
+                "superuser": False,
+                "application": "integration",
+                "scope": "read write",
+            },
+        )
+        self.assertNotIn("Set-Cookie", response.headers)
+
+    def test_no_token_gets_a_challenge_without_error(self):
+        self.assertBearerError(self.bearer_get("/orestapi_oauth2_test/whoami"), 401)
+        basic = self.bearer_get(
+            "/orestapi_oauth2_test/whoami", authorization="Basic aW50ZWdyYXRpb246eA=="
+        )
+        self.assertBearerError(basic, 401)
+
+    def test_unknown_token_is_invalid(self):
+        for authorization in ("Bearer not-a-token", "Bearer a b", "bearer x"):
+            with self.subTest(authorization=authorization):
+                response = self.bearer_get(
+                    "/orestapi_oauth2_test/whoami", authorization=authorization
+                )
+                self.assertBearerError(response, 401, "invalid_token")
+
+    def test_expired_and_revoked_tokens_are_invalid(self):
+        expired, expired_token, _refresh = self.issue_token()
+        expired.expires_at = fields.Datetime.now()
+        revoked, revoked_token, _refresh = self.issue_token()
+        revoked.action_revoke()
+        for token in (expired_token, revoked_token):
+            response = self.bearer_get("/orestapi_oauth2_test/whoami", token)
+            self.assertBearerError(response, 401, "invalid_token")
+
+    def test_token_of_archived_user_or_application_is_invalid(self):
+        _record, user_token, _refresh = self.issue_token()
+        _record, app_token, _refresh = self.issue_token(application=self.other_app)
+        self.user.active = False
+        self.other_app.active = False
+        for token in (user_token, app_token):
+            response = self.bearer_get("/orestapi_oauth2_test/whoami", token)
+            self.assertBearerError(response, 401, "invalid_token")
+
+    def test_missing_scope_is_forbidden(self):
+        _record, access_token, _refresh = self.issue_token(scope="read")
+        response = self.bearer_get("/orestapi_oauth2_test/update", access_token)
+        self.assertBearerError(response, 403, "insufficient_scope")
+        self.assertIn('scope="write"', response.headers["WWW-Authenticate"])
+        _record, write_token, _refresh = self.issue_token(scope="write")
+        response = self.bearer_get("/orestapi_oauth2_test/update", write_token)
+        self.assertEqual(response.json(), {"updated": True})
+
+    def test_token_in_query_string_is_refused(self):
+        _record, access_token, _refresh = self.issue_token()
+        response = self.bearer_get(
+            "/orestapi_oauth2_test/whoami", params={"access_token": access_token}
+        )
+        self.assertBearerError(response, 400, "invalid_request")
+        # even together with a header: one method per request (RFC 6750 §2)
+        response = self.bearer_get(
+            "/orestapi_oauth2_test/whoami",
+            access_token,
+            params={"access_token": access_token},
+        )
+        self.assertBearerError(response, 400, "invalid_request")
+
+    def test_json_route_answers_rfc6750_errors_too(self):
+        _record, access_token, _refresh = self.issue_token()
+        payload = json.dumps({"jsonrpc": "2.0", "method": "call", "params": {}})
+        url = self.base_url() + "/orestapi_oauth2_test/json"
+        json_headers = {"Content-Type": "application/json"}
+        response = self.opener.post(
+            url,
+            data=payload,
+            headers=dict(json_headers, Authorization="Bearer wrong"),
+            timeout=30,
+        )
+        self.assertBearerError(response, 401, "invalid_token")
+        response = self.opener.post(
+            url,
+            data=payload,
+            headers=dict(json_headers, Authorization=f"Bearer {access_token}"),
+            timeout=30,
+        )
+        self.assertEqual(response.json()["result"], {"login": self.user.login})

@@ -1,0 +1,233 @@
+# Copyright 2026 Orest
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
+"""Generated malformed requests against every OAuth endpoint: each answer must
+be a 4xx in the endpoint's documented error shape, never a 500 or a traceback."""
+
+import base64
+import json
+from urllib.parse import quote
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from odoo.tests import HttpCase, tagged
+
+from .common import OAuth2TestMixin
+
+EXAMPLES_PER_ENDPOINT = 1000
+REGISTERED_URI = "https://client.example.com/cb"
+PARAMETER_NAMES = [
+    "grant_type",
+    "client_id",
+    "client_secret",
+    "code",
+    "redirect_uri",
+    "refresh_token",
+    "scope",
+    "username",
+    "password",
+    "token",
+    "token_type_hint",
+    "access_token",
+    "code_verifier",
+    "code_challenge",
+    "code_challenge_method",
+    "response_type",
+    "state",
+]
+KNOWN_VALUES = [
+    "authorization_code",
+    "password",
+    "client_credentials",
+    "refresh_token",
+    "implicit",
+    "code",
+    "token",
+    "integration",
+    "browser-app",
+    REGISTERED_URI,
+    "read",
+    "*",
+    "S256",
+    "plain",
+    "access_token",
+]
+
+texts = st.text(max_size=200)
+short_values = st.one_of(
+    st.sampled_from(KNOWN_VALUES),
+    texts,
+    st.text(alphabet="%", min_size=1, max_size=5).map(lambda p: p + "zz%4"),
+)
+names = st.one_of(st.sampled_from(PARAMETER_NAMES), texts)
+# The query stays under the HTTP server's request-line limit; long values go in
+# bodies.
+query_parameters = st.lists(st.tuples(names, short_values), max_size=8)
+parameters = st.lists(
+    st.tuples(
+        names,
+        st.one_of(
+            short_values,
+            st.integers(min_value=1000, max_value=20000).map(lambda n: "x" * n),
+        ),
+    ),
+    max_size=8,
+)
+
+
+def _form(pairs):
+    return "&".join(f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in pairs)
+
+
+def _header(text):
+    """``text`` as a header value an HTTP client can send at all."""
+    printable = "".join(char for char in text if char.isprintable()).strip()
+    return printable.encode("latin-1", "replace").decode("latin-1")
+
+
+bodies = st.one_of(
+    st.none(),
+    parameters.map(lambda pairs: ("application/x-www-form-urlencoded", _form(pairs))),
+    # duplicated parameters
+    parameters.map(
+        lambda pairs: ("application/x-www-form-urlencoded", _form(pairs + pairs))
+    ),
+    # broken percent-encoding and invalid UTF-8
+    st.binary(max_size=300).map(
+        lambda raw: ("application/x-www-form-urlencoded", b"grant_type=%ff%" + raw)
+    ),
+    parameters.map(lambda pairs: ("application/json", json.dumps(dict(pairs)))),
+    st.tuples(
+        st.sampled_from(["text/plain", "application/xml", "multipart/form-data"]),
+        st.binary(max_size=300),
+    ),
+    # huge values
+    st.integers(min_value=100_000, max_value=1_000_000).map(
+        lambda n: ("application/x-www-form-urlencoded", "client_secret=" + "A" * n)
+    ),
+)
+authorizations = st.one_of(
+    st.none(),
+    st.binary(max_size=80).map(lambda raw: "Basic " + base64.b64encode(raw).decode()),
+    texts.map(lambda text: "Basic " + _header(text)),
+    texts.map(lambda text: "Bearer " + _header(text)),
+    st.sampled_from(
+        ["Basic", "Bearer", "OAuth", "Basic Og==", "Basic aW50ZWdyYXRpb24="]
+    ),
+    texts.map(_header),
+)
+methods = st.sampled_from(["GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"])
+
+
+@tagged("post_install", "-at_install")
+class TestFuzzing(OAuth2TestMixin, HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.app.redirect_uris = REGISTERED_URI
+        cls.app.grant_implicit = True
+        cls.public_app.redirect_uris = REGISTERED_URI
+
+    def setUp(self):
+        super().setUp()
+        # Throttling would answer most requests before they reach the parsers.
+        self.set_param("client_auth_max_failures", 0)
+
+    def send(self, path, method, query, body, authorization):
+        headers = {}
+        data = None
+        if body is not None:
+            headers["Content-Type"], data = body
+        if authorization is not None:
+            headers["Authorization"] = authorization
+        return self.opener.request(
+            method,
+            self.base_url() + path,
+            params=query,
+            data=data,
+            headers=headers,
+            timeout=60,
+            allow_redirects=False,
+        )
+
+    def assertJsonError(self, response, allow_no_error_code=False):
+        self.assertTrue(400 <= response.status_code < 500, response.text[:500])
+        self.assertTrue(
+            response.headers["Content-Type"].startswith("application/json"),
+            response.headers,
+        )
+        body = response.json()
+        self.assertIsInstance(body, dict)
+        self.assertIsInstance(body["error_description"], str)
+        if not (allow_no_error_code and "error" not in body):
+            self.assertIsInstance(body["error"], str)
+
+    def fuzz(self, path, check, **strategies):
+        @settings(
+            max_examples=EXAMPLES_PER_ENDPOINT,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
+        @given(
+            method=strategies.get("method", methods),
+            query=query_parameters,
+            body=bodies,
+            authorization=authorizations,
+        )
+        def run(method, query, body, authorization):
+            check(self.send(path, method, query, body, authorization))
+
+        run()
+
+    def test_token_endpoint(self):
+        self.fuzz("/orestapi/oauth2/access_token", self.assertJsonError)
+
+    def test_tokeninfo(self):
+        self.fuzz("/orestapi/oauth2/tokeninfo", self.assertJsonError)
+
+    def test_introspection(self):
+        self.fuzz("/orestapi/oauth2/introspect", self.assertJsonError)
+
+    def test_revocation(self):
+        self.fuzz("/orestapi/oauth2/revoke", self.assertJsonError)
+
+    def test_userinfo(self):
+        # RFC 6750 §3.1: a request without a token gets no error code
+        self.fuzz(
+            "/orestapi/oauth2/userinfo",
+            lambda response: self.assertJsonError(response, allow_no_error_code=True),
+        )
+
+    def test_metadata_refuses_other_methods(self):
+        self.fuzz(
+            "/.well-known/oauth-authorization-server",
+            self.assertJsonError,
+            method=st.sampled_from(["POST", "PUT", "DELETE", "PATCH"]),
+        )
+
+    def test_authorization_endpoint(self):
+        """Logged in, as the user who would approve: an error page (400, in
+        Odoo's look) or, for a known client and registered URI, a redirect back
+        with ``error`` (RFC 6749 §4.1.2.1)."""
+        self.authenticate("oauth2_user", "correct horse battery staple")
+
+        def check(response):
+            if response.is_redirect:
+                location = response.headers["Location"]
+                self.assertTrue(location.startswith(REGISTERED_URI), location)
+                self.assertIn("error=", location)
+            elif response.status_code == 200:
+                # generated parameters that happen to form a valid request
+                self.assertIn('name="decision"', response.text)
+            else:
+                self.assertEqual(response.status_code, 400, response.text[:500])
+                self.assertIn("text/html", response.headers["Content-Type"])
+
+        self.fuzz(
+            "/orestapi/oauth2/authorize",
+            check,
+            method=st.sampled_from(["GET", "POST"]),
+        )

@@ -1,0 +1,103 @@
+# Copyright 2026 Orest
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
+import xmlrpc.client
+
+from odoo import fields
+from odoo.exceptions import AccessDenied
+from odoo.tests import HttpCase, get_db_name, tagged
+
+from .common import OAuth2TestMixin
+
+
+@tagged("post_install", "-at_install")
+class TestRpcWithToken(OAuth2TestMixin, HttpCase):
+    """An access token with the ``rpc`` scope in place of the password in Odoo's
+    external API."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.app.scope_ids |= cls.env.ref("orestapi_oauth2.oauth2_scope_rpc")
+        cls.db = get_db_name()
+
+    def setUp(self):
+        super().setUp()
+        # Refused logins must not trigger the login cooldown of later tests.
+        self.env["ir.config_parameter"].sudo().set_param(
+            "base.login_cooldown_after", 1000
+        )
+
+    def read_own_login(self, uid, password):
+        [record] = self.xmlrpc_object.execute_kw(
+            self.db, uid, password, "res.users", "read", [[uid], ["login"]]
+        )
+        return record["login"]
+
+    def assertRefused(self, token):
+        self.assertFalse(
+            self.xmlrpc_common.authenticate(self.db, "oauth2_user", token, {})
+        )
+        with self.assertRaises(xmlrpc.client.Fault) as caught:
+            self.read_own_login(self.user.id, token)
+        self.assertIn("Access Denied", caught.exception.faultString)
+
+    def test_xmlrpc_with_rpc_scope(self):
+        _record, token, _refresh = self.issue_token(scope="read rpc")
+        uid = self.xmlrpc_common.authenticate(self.db, "oauth2_user", token, {})
+        self.assertEqual(uid, self.user.id)
+        self.assertEqual(self.read_own_login(uid, token), "oauth2_user")
+
+    def test_jsonrpc_with_rpc_scope(self):
+        _record, token, _refresh = self.issue_token(scope="rpc")
+        response = self.opener.post(
+            self.base_url() + "/jsonrpc",
+            json={
+                "jsonrpc": "2.0",
+                "method": "call",
+                "params": {
+                    "service": "object",
+                    "method": "execute_kw",
+                    "args": [
+                        self.db,
+                        self.user.id,
+                        token,
+                        "res.users",
+                        "read",
+                        [[self.user.id], ["login"]],
+                    ],
+                },
+            },
+            timeout=30,
+        )
+        self.assertEqual(response.json()["result"][0]["login"], "oauth2_user")
+
+    def test_token_without_rpc_scope_is_refused(self):
+        _record, token, _refresh = self.issue_token(scope="read write")
+        self.assertRefused(token)
+
+    def test_expired_or_revoked_token_is_refused(self):
+        expired, expired_token, _refresh = self.issue_token(scope="rpc")
+        expired.expires_at = fields.Datetime.now()
+        revoked, revoked_token, _refresh = self.issue_token(scope="rpc")
+        self.assertEqual(
+            self.read_own_login(self.user.id, revoked_token), "oauth2_user"
+        )
+        revoked.action_revoke()
+        for token in (expired_token, revoked_token):
+            with self.subTest(token=token):
+                self.assertRefused(token)
+
+    def test_refresh_token_or_another_users_token_is_refused(self):
+        admin = self.env.ref("base.user_admin")
+        _record, admin_token, refresh_token = self.issue_token(user=admin, scope="rpc")
+        self.assertRefused(admin_token)
+        self.assertRefused(refresh_token)
+
+    def test_token_is_no_password_at_the_interactive_login(self):
+        _record, token, _refresh = self.issue_token(scope="rpc")
+        credential = {"type": "password", "login": "oauth2_user", "password": token}
+        with self.assertRaises(AccessDenied):
+            self.env["res.users"].authenticate(
+                self.db, credential, {"interactive": True}
+            )

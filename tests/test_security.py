@@ -1,0 +1,267 @@
+# Copyright 2026 Orest
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
+import base64
+import contextlib
+import hashlib
+import logging
+from unittest.mock import patch
+
+from odoo.tools import SQL, config
+
+from .common import USER_PASSWORD
+from .test_token_endpoints import EndpointCase
+
+PKCE_VERIFIER = "a-verifier-of-at-least-43-characters-as-rfc7636-asks"
+PKCE_CHALLENGE = (
+    base64.urlsafe_b64encode(hashlib.sha256(PKCE_VERIFIER.encode()).digest())
+    .rstrip(b"=")
+    .decode()
+)
+# The test's own HTTP client logs the URLs it sends; only the server's log counts.
+CLIENT_LOGGERS = ("urllib3", "requests")
+
+
+class TestRefreshTokenReuse(EndpointCase):
+    """RFC 9700 §4.14.2: a rotated refresh token used again revokes its family."""
+
+    def refresh(self, refresh_token):
+        return self.call(
+            "POST",
+            "access_token",
+            data={"grant_type": "refresh_token", "refresh_token": refresh_token},
+            auth=self.integration,
+        )
+
+    def password_grant(self):
+        response = self.call(
+            "POST",
+            "access_token",
+            data={
+                "grant_type": "password",
+                "username": self.user.login,
+                "password": USER_PASSWORD,
+            },
+            auth=self.integration,
+        )
+        return self.assertJson(response)
+
+    def assertDead(self, access_token):
+        response = self.call("GET", "tokeninfo", params={"access_token": access_token})
+        self.assertOAuthError(response, "invalid_token")
+
+    def test_reused_refresh_token_revokes_the_family(self):
+        first = self.password_grant()
+        second = self.assertJson(self.refresh(first["refresh_token"]))
+        third = self.assertJson(self.refresh(second["refresh_token"]))
+        unrelated = self.password_grant()
+
+        # the attacker (or the victim) presents an already rotated token
+        self.assertOAuthError(self.refresh(first["refresh_token"]), "invalid_grant")
+
+        self.assertDead(third["access_token"])
+        self.assertOAuthError(self.refresh(third["refresh_token"]), "invalid_grant")
+        # another authorization of the same user and client is not touched
+        self.assertJson(self.refresh(unrelated["refresh_token"]))
+
+
+class TestClientAuthThrottling(EndpointCase):
+    def setUp(self):
+        super().setUp()
+        self.set_param("client_auth_max_failures", 3)
+        self.set_param("client_auth_failure_window", 60)
+        # Odoo honours X-Forwarded-For behind a proxy: it lets one test speak
+        # from several addresses.
+        patcher = patch.dict(config.options, {"proxy_mode": True})
+        patcher.start()
+        self.addCleanup(patcher.stop)
+
+    def from_address(self, address, client_id="integration", secret=None):
+        return self.call(
+            "POST",
+            "access_token",
+            data={"grant_type": "client_credentials"},
+            auth=(client_id, secret or self.secret),
+            headers={
+                "X-Forwarded-For": address,
+                "X-Forwarded-Host": self.base_url().split("//")[1],
+            },
+        )
+
+    def assertThrottled(self, response):
+        body = self.assertOAuthError(response, "slow_down", status=429)
+        retry_after = int(response.headers["Retry-After"])
+        self.assertTrue(1 <= retry_after <= 60, retry_after)
+        return body
+
+    def test_address_is_paused_after_failures_and_others_are_not(self):
+        for _attempt in range(3):
+            response = self.from_address("198.51.100.1", secret="wrong")
+            self.assertOAuthError(response, "invalid_client", status=401)
+        # even the right secret waits: the credentials are not even looked at
+        self.assertThrottled(self.from_address("198.51.100.1"))
+        self.assertThrottled(self.from_address("198.51.100.1", secret="wrong"))
+        self.assertJson(self.from_address("198.51.100.2"))
+
+    def test_client_id_is_paused_after_failures_from_many_addresses(self):
+        # five times the per-address limit, spread so no address is paused
+        for attempt in range(15):
+            response = self.from_address(f"198.51.100.{attempt}", secret="wrong")
+            self.assertOAuthError(response, "invalid_client", status=401)
+        self.assertThrottled(self.from_address("203.0.113.9"))
+        self.assertJson(
+            self.from_address(
+                "203.0.113.9", client_id="other", secret=self.other_secret
+            )
+        )
+
+    def test_introspection_and_revocation_are_throttled_too(self):
+        for _attempt in range(3):
+            self.from_address("198.51.100.7", secret="wrong")
+        headers = {
+            "X-Forwarded-For": "198.51.100.7",
+            "X-Forwarded-Host": self.base_url().split("//")[1],
+        }
+        for endpoint in ("introspect", "revoke"):
+            with self.subTest(endpoint=endpoint):
+                response = self.call(
+                    "POST",
+                    endpoint,
+                    data={"token": "x"},
+                    auth=self.integration,
+                    headers=headers,
+                )
+                self.assertThrottled(response)
+
+    def test_zero_turns_throttling_off(self):
+        self.set_param("client_auth_max_failures", 0)
+        for _attempt in range(5):
+            self.from_address("198.51.100.3", secret="wrong")
+        self.assertJson(self.from_address("198.51.100.3"))
+
+
+class TestNoSecretsAtRestOrInLogs(EndpointCase):
+    def text_columns(self):
+        self.env.cr.execute(
+            """
+            SELECT c.table_name, c.column_name
+              FROM information_schema.columns c
+              JOIN information_schema.tables t
+                ON t.table_name = c.table_name AND t.table_schema = c.table_schema
+             WHERE c.table_schema = 'public' AND t.table_type = 'BASE TABLE'
+               AND c.data_type IN ('character varying', 'text', 'jsonb')
+            """
+        )
+        return self.env.cr.fetchall()
+
+    def find_in_database(self, secrets):
+        self.env.flush_all()
+        found = []
+        for table, column in self.text_columns():
+            for secret in secrets:
+                self.env.cr.execute(
+                    SQL(
+                        "SELECT 1 FROM %s WHERE %s::text LIKE %s LIMIT 1",
+                        SQL.identifier(table),
+                        SQL.identifier(column),
+                        f"%{secret}%",
+                    )
+                )
+                if self.env.cr.fetchone():
+                    found.append((table, column, secret))
+        return found
+
+    @contextlib.contextmanager
+    def capture_every_log_record(self):
+        """The records of every logger at every level, DEBUG included, except
+        where the module itself caps a logger (oauthlib)."""
+        records = []
+        handler = logging.Handler(level=logging.DEBUG)
+        handler.emit = records.append
+        loggers = [logging.getLogger(name) for name in ("", "odoo", "werkzeug")]
+        levels = [logger.level for logger in loggers]
+        logging.getLogger().addHandler(handler)
+        for logger in loggers:
+            logger.setLevel(logging.DEBUG)
+        try:
+            yield records
+        finally:
+            logging.getLogger().removeHandler(handler)
+            for logger, level in zip(loggers, levels, strict=True):
+                logger.setLevel(level)
+
+    def test_issued_secrets_appear_in_no_column_and_no_log_line(self):
+        self.public_app.redirect_uris = "https://client.example.com/cb"
+        self.public_app.skip_consent = True
+        with self.capture_every_log_record() as records:
+            secrets = [self.secret]
+            password = self.call(
+                "POST",
+                "access_token",
+                # seed 000's shape: every credential in the URL
+                params={
+                    "grant_type": "password",
+                    "username": self.user.login,
+                    "password": USER_PASSWORD,
+                    "client_id": "integration",
+                    "client_secret": self.secret,
+                },
+            )
+            tokens = self.assertJson(password)
+            secrets += [tokens["access_token"], tokens["refresh_token"]]
+            self.call(
+                "GET", "tokeninfo", params={"access_token": tokens["access_token"]}
+            )
+            refreshed = self.assertJson(
+                self.call(
+                    "POST",
+                    "access_token",
+                    params={
+                        "grant_type": "refresh_token",
+                        "refresh_token": tokens["refresh_token"],
+                    },
+                    auth=self.integration,
+                )
+            )
+            secrets += [refreshed["access_token"], refreshed["refresh_token"]]
+
+            self.authenticate(self.user.login, USER_PASSWORD)
+            authorize = self.opener.get(
+                self.base_url() + "/orestapi/oauth2/authorize",
+                params={
+                    "response_type": "code",
+                    "client_id": "browser-app",
+                    "code_challenge": PKCE_CHALLENGE,
+                    "code_challenge_method": "S256",
+                },
+                allow_redirects=False,
+                timeout=30,
+            )
+            code = authorize.headers["Location"].split("code=")[1].split("&")[0]
+            exchanged = self.assertJson(
+                self.call(
+                    "POST",
+                    "access_token",
+                    params={
+                        "grant_type": "authorization_code",
+                        "client_id": "browser-app",
+                        "code": code,
+                        "code_verifier": PKCE_VERIFIER,
+                    },
+                )
+            )
+            secrets += [code, exchanged["access_token"], exchanged["refresh_token"]]
+            # a verifiable check: the capture works and saw the requests above
+            self.assertTrue(
+                any("tokeninfo" in record.getMessage() for record in records),
+                "the access log was not captured",
+            )
+
+        self.assertEqual(self.find_in_database(secrets), [])
+        leaks = [
+            f"{record.name}: {record.getMessage()}"
+            for record in records
+            if not record.name.startswith(CLIENT_LOGGERS)
+            and any(secret in record.getMessage() for secret in secrets)
+        ]
+        self.assertEqual(leaks, [])
