@@ -301,9 +301,31 @@ class OAuth2Token(models.Model):
         ).action_revoke()
 
     def action_revoke(self):
-        self.filtered(lambda token: not token.revoked).write(
+        self._lock_unrevoked().write(
             {"revoked": True, "revoked_at": fields.Datetime.now()}
         )
+
+    def _lock_unrevoked(self):
+        """Those of these tokens not revoked yet, locked for this transaction.
+
+        A replayed code or refresh token sent by several requests at once makes
+        each of them revoke the same tokens. Locked first, they queue up; each
+        later one fails to serialize on the lock, which is not logged, and Odoo
+        retries it, where an unlocked update would fail the same way but be
+        logged as a bad query.
+        """
+        if not self:
+            return self
+        self.flush_recordset(["revoked"])
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM oauth2_token WHERE id IN %s AND revoked IS NOT TRUE "
+                "FOR UPDATE",
+                tuple(self.ids),
+            ),
+            log_exceptions=False,
+        )
+        return self.browse(row[0] for row in self.env.cr.fetchall())
 
     @api.model
     def _cron_delete_expired(self, batch_size=CLEANUP_BATCH_SIZE):
