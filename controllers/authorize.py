@@ -70,9 +70,16 @@ class OAuth2AuthorizeController(http.Controller):
                 "The request does not say where to return, and the application has "
                 "no single registered address."
             ),
+            errors.InvalidRedirectURIError: _(
+                "The return address is not registered for this application."
+            ),
+            errors.MismatchingRedirectURIError: _(
+                "The return address is not registered for this application."
+            ),
         }
+        # Otherwise a parameter is repeated or cannot be parsed.
         message = messages.get(
-            type(error), _("The return address is not registered for this application.")
+            type(error), _("The authorization request is malformed.")
         )
         response = request.render(
             "orestapi_oauth2.oauth2_error_page", {"message": message}, status=400

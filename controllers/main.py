@@ -7,6 +7,7 @@ from odoo.http import request
 from ..models.res_config_settings import get_oauth2_setting
 from ..oauth.server import (
     error_answer,
+    has_nul_character,
     method_not_allowed,
     oauth2_server,
     token_answer,
@@ -18,6 +19,26 @@ TOKEN_ROUTE = "/orestapi/oauth2/access_token"
 
 def respond(headers, body, status=200):
     return request.make_response(body, headers=list(headers.items()), status=status)
+
+
+def refusal(allowed_methods):
+    """The JSON error answer to a request that no OAuth2 endpoint can serve: no
+    database selected, a method not in ``allowed_methods``, or a NUL character;
+    None when the endpoint may go on."""
+    if not request.db:
+        return error_answer(
+            "invalid_request",
+            "No database is selected for this host; configure Odoo's dbfilter.",
+        )
+    httprequest = request.httprequest
+    refused = method_not_allowed(httprequest.method, allowed_methods)
+    if refused:
+        return refused
+    if has_nul_character(httprequest):
+        return error_answer(
+            "invalid_request", "A parameter or header holds a NUL character."
+        )
+    return None
 
 
 class OAuth2Controller(http.Controller):
@@ -37,14 +58,10 @@ class OAuth2Controller(http.Controller):
         return respond(*self._token_answer())
 
     def _token_answer(self):
-        if not request.db:
-            return error_answer(
-                "invalid_request",
-                "No database is selected for this host; configure Odoo's dbfilter.",
-            )
-        get_allowed = get_oauth2_setting(request.env, "allow_get_token_request")
-        allowed = ("POST", "GET") if get_allowed else ("POST",)
-        refused = method_not_allowed(request.httprequest.method, allowed)
+        get_allowed = request.db and get_oauth2_setting(
+            request.env, "allow_get_token_request"
+        )
+        refused = refusal(("POST", "GET") if get_allowed else ("POST",))
         if refused:
             return refused
         uri, body, headers = token_request_parts(request.httprequest)

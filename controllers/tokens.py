@@ -9,12 +9,11 @@ from odoo.http import request
 from ..oauth.server import (
     JSON_HEADERS,
     introspection_answer,
-    method_not_allowed,
     revocation_answer,
     server_metadata,
     tokeninfo_answer,
 )
-from .main import respond
+from .main import refusal, respond
 
 PREFIX = "/orestapi/oauth2"
 
@@ -36,27 +35,27 @@ class OAuth2TokenController(http.Controller):
         readonly=True,
     )
     def userinfo(self, **_params):
-        refused = method_not_allowed(request.httprequest.method, ("GET", "POST"))
+        refused = refusal(("GET", "POST"))
         return (
             respond(*refused) if refused else _json(request.env.user._oauth2_userinfo())
         )
 
     @http.route(f"{PREFIX}/tokeninfo", type="http", auth="none", csrf=False)
     def tokeninfo(self, **_params):
-        method = request.httprequest.method
-        refused = method_not_allowed(method, ("GET", "POST"))
+        refused = refusal(("GET", "POST"))
         return respond(*(refused or tokeninfo_answer(request.env, request.httprequest)))
 
+    # readonly=False: a failed client authentication is recorded for throttling.
     @http.route(
         f"{PREFIX}/introspect",
         type="http",
         auth="none",
         csrf=False,
         save_session=False,
+        readonly=False,
     )
     def introspect(self, **_params):
-        method = request.httprequest.method
-        refused = method_not_allowed(method, ("POST",))
+        refused = refusal(("POST",))
         return respond(
             *(refused or introspection_answer(request.env, request.httprequest))
         )
@@ -70,8 +69,7 @@ class OAuth2TokenController(http.Controller):
         readonly=False,
     )
     def revoke(self, **_params):
-        method = request.httprequest.method
-        refused = method_not_allowed(method, ("POST",))
+        refused = refusal(("POST",))
         return respond(
             *(refused or revocation_answer(request.env, request.httprequest))
         )
@@ -80,5 +78,5 @@ class OAuth2TokenController(http.Controller):
         "/.well-known/oauth-authorization-server", type="http", auth="none", csrf=False
     )
     def metadata(self, **_params):
-        refused = method_not_allowed(request.httprequest.method, ("GET",))
+        refused = refusal(("GET",))
         return respond(*refused) if refused else _json(server_metadata(request.env))

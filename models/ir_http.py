@@ -13,10 +13,20 @@ class IrHttp(models.AbstractModel):
     The route may require scopes with ``oauth2_scopes=["read", ...]`` among its
     ``@http.route`` arguments. The request then runs as the token's user, with
     that user's access rights, and ``request.oauth2_token`` is the token's
-    ``oauth2.token`` record (its ``application_id`` and ``scope``).
+    ``oauth2.token`` record (its ``application_id`` and ``scope``). POST and
+    other unsafe methods need no CSRF token, unless the route asks for one.
     """
 
     _inherit = "ir.http"
+
+    def _generate_routing_rules(self, modules, converters):
+        for url, endpoint in super()._generate_routing_rules(modules, converters):
+            if endpoint.routing.get("auth") == "oauth2":
+                # A browser never sends a bearer token by itself, so forged
+                # cross-site requests carry none: Odoo's CSRF token, which
+                # protects session cookies, has nothing to protect here.
+                endpoint.routing.setdefault("csrf", False)
+            yield url, endpoint
 
     @classmethod
     def _authenticate(cls, endpoint):

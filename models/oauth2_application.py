@@ -172,7 +172,8 @@ class OAuth2Application(models.Model):
     @api.model
     def _find_by_client_id(self, client_id):
         """The active application with this client ID, or an empty recordset."""
-        if not client_id:
+        # PostgreSQL cannot store a NUL, so no client_id holds one.
+        if not client_id or "\x00" in client_id:
             return self.browse()
         return self.sudo().search([("client_id", "=", client_id)], limit=1)
 
@@ -255,9 +256,11 @@ class OAuth2Application(models.Model):
 
     def action_revoke_tokens(self):
         self.check_access("write")
+        of_applications = [("application_id", "in", self.ids)]
         self.env["oauth2.token"].sudo().search(
-            [("application_id", "in", self.ids), ("revoked", "=", False)]
+            [*of_applications, ("revoked", "=", False)]
         ).action_revoke()
+        self.env["oauth2.authorization.code"]._void_unused(of_applications)
 
     def action_view_tokens(self):
         self.ensure_one()

@@ -87,6 +87,14 @@ class OAuth2AuthorizationCode(models.Model):
         )
         return self.sudo().browse(row[0] for row in self.env.cr.fetchall())
 
+    @api.model
+    def _void_unused(self, domain):
+        """Use up the codes matching ``domain`` that are still unused, so that
+        access revoked now does not come back through a code issued before."""
+        self.sudo().search(
+            [*domain, ("used", "=", False), ("expires_at", ">", fields.Datetime.now())]
+        ).write({"used": True})
+
     def _is_usable(self):
         self.ensure_one()
         return not self.used and self.expires_at > fields.Datetime.now()

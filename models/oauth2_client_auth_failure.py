@@ -10,22 +10,20 @@ from odoo.tools import SQL, create_index
 from .res_config_settings import get_oauth2_setting
 
 # A client_id may fail this many times more than one address before it is
-# paused: several of its servers may share it, and one attacking address must
-# not lock the others out.
+# paused: several of its servers may share it.
 CLIENT_ID_FAILURE_FACTOR = 5
 # Longer than any sensible window; the daily cleanup deletes older rows.
 KEEP_FAILURES = timedelta(days=1)
 
 
-def _limit_th_latest_failure(column, value, since, limit):
-    """The time of the limit-th most recent failure of ``value`` since ``since``:
-    once it leaves the window, fewer than ``limit`` failures remain in it."""
+def _limit_th_latest_failure(condition, since, limit):
+    """The time of the limit-th most recent failure matching ``condition`` since
+    ``since``: once it leaves the window, fewer than ``limit`` remain in it."""
     return SQL(
         "SELECT failed_at FROM oauth2_client_auth_failure "
-        "WHERE %s = %s AND failed_at > %s "
+        "WHERE %s AND failed_at > %s "
         "ORDER BY failed_at DESC OFFSET %s LIMIT 1",
-        SQL.identifier(column),
-        (value or "")[:255],
+        condition,
         since,
         limit - 1,
     )
@@ -67,31 +65,50 @@ class OAuth2ClientAuthFailure(models.Model):
 
     @api.model
     def _retry_after(self, remote_addr, client_id):
-        """Seconds until ``remote_addr`` or ``client_id`` may try again; 0 when
-        neither failed too often within the window."""
+        """Seconds until ``remote_addr`` may try to authenticate as ``client_id``
+        again; 0 when it may now."""
         limit = get_oauth2_setting(self.env, "client_auth_max_failures")
         window = get_oauth2_setting(self.env, "client_auth_failure_window")
         if limit <= 0:
             return 0
         now = fields.Datetime.now()
         since = now - timedelta(seconds=window)
+        client_id = (client_id or "")[:255]
         self.flush_model()
-        # One round trip for both keys: every client authentication asks this.
+        # One round trip: every client authentication asks this.
         self.env.cr.execute(
             SQL(
-                "SELECT (%s), (%s)",
-                _limit_th_latest_failure("remote_addr", remote_addr, since, limit),
+                "SELECT (%s), (%s), (%s)",
                 _limit_th_latest_failure(
-                    "client_id", client_id, since, limit * CLIENT_ID_FAILURE_FACTOR
+                    SQL("remote_addr = %s", remote_addr), since, limit
+                ),
+                _limit_th_latest_failure(
+                    SQL("client_id = %s", client_id),
+                    since,
+                    limit * CLIENT_ID_FAILURE_FACTOR,
+                ),
+                _limit_th_latest_failure(
+                    SQL("client_id = %s AND remote_addr = %s", client_id, remote_addr),
+                    since,
+                    1,
                 ),
             )
         )
-        waits = [
-            math.ceil((failed_at + timedelta(seconds=window) - now).total_seconds())
-            for failed_at in self.env.cr.fetchone()
-            if failed_at
-        ]
-        return max([1, *waits]) if waits else 0
+        address_paused_at, client_id_paused_at, failed_here_at = self.env.cr.fetchone()
+
+        def wait_for(failed_at):
+            expiry = failed_at + timedelta(seconds=window)
+            return max(1, math.ceil((expiry - now).total_seconds()))
+
+        waits = []
+        if address_paused_at:
+            waits.append(wait_for(address_paused_at))
+        # A client_id that fails too often, from however many addresses, pauses
+        # only the addresses that failed for it: its own servers, which know
+        # the secret, go on.
+        if client_id_paused_at and failed_here_at:
+            waits.append(min(wait_for(client_id_paused_at), wait_for(failed_here_at)))
+        return max(waits, default=0)
 
     @api.model
     def _stale_domain(self):

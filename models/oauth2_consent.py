@@ -60,14 +60,16 @@ class OAuth2Consent(models.Model):
         )
 
     def action_revoke(self):
-        """Forget the consent and end every token its user holds for the app."""
+        """Forget the consent and end every token and code its user holds for
+        the app."""
         self.check_access("unlink")
         for consent in self.sudo():
+            of_consent = [
+                ("user_id", "=", consent.user_id.id),
+                ("application_id", "=", consent.application_id.id),
+            ]
             self.env["oauth2.token"].sudo().search(
-                [
-                    ("user_id", "=", consent.user_id.id),
-                    ("application_id", "=", consent.application_id.id),
-                    ("revoked", "=", False),
-                ]
+                [*of_consent, ("revoked", "=", False)]
             ).action_revoke()
+            self.env["oauth2.authorization.code"]._void_unused(of_consent)
         self.sudo().unlink()

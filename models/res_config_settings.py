@@ -1,7 +1,8 @@
 # Copyright 2026 Orest
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
-from odoo import fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
 
 PARAM_PREFIX = "orestapi_oauth2."
 DEFAULTS = {
@@ -21,6 +22,9 @@ DEFAULTS = {
     "client_auth_max_failures": 10,
     "client_auth_failure_window": 60,
 }
+# Settings for which 0 means something (throttling off, no grace period). Odoo
+# deletes an integer parameter set to 0, which would bring the default back.
+ZERO_ALLOWED = ("client_auth_max_failures", "cleanup_grace_days")
 
 
 def get_oauth2_setting(env, name):
@@ -84,8 +88,9 @@ class ResConfigSettings(models.TransientModel):
         config_parameter=PARAM_PREFIX + "client_auth_max_failures",
         default=DEFAULTS["client_auth_max_failures"],
         help="Failed client authentications one address may make within the window "
-        "before the endpoints answer 429 (a client_id may fail five times as "
-        "often); 0 turns throttling off.",
+        "before the endpoints answer 429. A client_id that fails five times as "
+        "often, from any addresses, pauses the addresses that failed for it; its "
+        "other addresses go on. 0 turns throttling off.",
     )
     oauth2_client_auth_failure_window = fields.Integer(
         string="Failure window",
@@ -93,3 +98,36 @@ class ResConfigSettings(models.TransientModel):
         default=DEFAULTS["client_auth_failure_window"],
         help="Seconds over which failed client authentications are counted.",
     )
+
+    @api.constrains(
+        "oauth2_access_token_lifetime",
+        "oauth2_refresh_token_lifetime",
+        "oauth2_authorization_code_lifetime",
+        "oauth2_client_auth_failure_window",
+        "oauth2_client_auth_max_failures",
+        "oauth2_cleanup_grace_days",
+    )
+    def _check_oauth2_durations(self):
+        for settings in self:
+            for name in DEFAULTS:
+                field = self._fields[f"oauth2_{name}"]
+                if field.type != "integer":
+                    continue
+                minimum = 0 if name in ZERO_ALLOWED else 1
+                if settings[field.name] < minimum:
+                    label = field._description_string(self.env)
+                    raise ValidationError(
+                        _(
+                            "%(setting)s must be at least %(minimum)s.",
+                            setting=label,
+                            minimum=minimum,
+                        )
+                    )
+
+    def set_values(self):
+        result = super().set_values()
+        parameters = self.env["ir.config_parameter"].sudo()
+        for name in ZERO_ALLOWED:
+            if self[f"oauth2_{name}"] == 0:
+                parameters.set_param(PARAM_PREFIX + name, "0")
+        return result

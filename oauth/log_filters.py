@@ -2,6 +2,7 @@
 
 import logging
 import re
+from urllib.parse import unquote_plus
 
 # Parameters that carry a secret when a client sends them in a URL: seed 000's
 # token requests, tokeninfo?access_token=…
@@ -14,8 +15,16 @@ SECRET_PARAMETERS = (
     "password",
     "token",
 )
-SECRET_IN_QUERY = re.compile(rf"(?<=[?&;])({'|'.join(SECRET_PARAMETERS)})=[^&;\s\"]*")
+QUERY_PARAMETER = re.compile(r"(?<=[?&;])([^=&;\s\"]+)=[^&;\s\"]*")
 MASK = "***"
+
+
+def _mask_secret(match):
+    name = match[1]
+    # Odoo decodes parameter names too: access%5Ftoken is access_token.
+    if unquote_plus(name) in SECRET_PARAMETERS:
+        return f"{name}={MASK}"
+    return match[0]
 
 
 class SecretQueryParameterFilter(logging.Filter):
@@ -23,7 +32,7 @@ class SecretQueryParameterFilter(logging.Filter):
 
     def filter(self, record):
         message = record.getMessage()
-        masked = SECRET_IN_QUERY.sub(rf"\1={MASK}", message)
+        masked = QUERY_PARAMETER.sub(_mask_secret, message)
         if masked != message:
             record.msg, record.args = masked, ()
         return True

@@ -1,10 +1,12 @@
 """Building the oauthlib server and translating HTTP requests and answers."""
 
 import json
+import re
 from urllib.parse import urlencode
 
 from oauthlib.common import add_params_to_uri
 from oauthlib.oauth2 import Server
+from oauthlib.oauth2.rfc6749 import errors
 from werkzeug.exceptions import HTTPException
 
 from odoo.http import Response
@@ -33,6 +35,10 @@ ERROR_DESCRIPTIONS = {
     "unsupported_response_type": "This response type is not supported.",
     "access_denied": "The user denied the request.",
 }
+# RFC 7636 §4.1, §4.2: a code_verifier, and so a plain code_challenge, is 43 to
+# 128 unreserved characters; an S256 challenge is 43 of them.
+PKCE_VALUE = re.compile(r"[A-Za-z0-9\-._~]{43,128}")
+PKCE_FORMAT = "43 to 128 characters among A-Z, a-z, 0-9, '-', '.', '_' and '~'"
 
 
 def _description(error, description=None):
@@ -43,15 +49,41 @@ def _access_token_lifetime(request):
     return request.client._get_access_token_lifetime()
 
 
+def _check_code_challenge(request):
+    # oauthlib checks the challenge method only; a malformed challenge could
+    # never be matched by a valid verifier.
+    if request.code_challenge is not None and not PKCE_VALUE.fullmatch(
+        request.code_challenge
+    ):
+        raise errors.InvalidRequestError(
+            description=f"code_challenge must be {PKCE_FORMAT} (RFC 7636 §4.2).",
+            request=request,
+        )
+    return {}
+
+
+def _check_code_verifier(request):
+    if request.code_verifier is not None and not PKCE_VALUE.fullmatch(
+        request.code_verifier
+    ):
+        raise errors.InvalidRequestError(
+            description=f"code_verifier must be {PKCE_FORMAT} (RFC 7636 §4.1).",
+            request=request,
+        )
+
+
 def oauth2_server(env, remote_addr=None):
     """The oauthlib server; ``remote_addr`` is the client's address, which failed
     client authentications are counted for."""
-    return Server(
+    server = Server(
         OdooRequestValidator(env, remote_addr),
         token_expires_in=_access_token_lifetime,
         token_generator=lambda request: generate_secret(),
         refresh_token_generator=lambda request: generate_secret(),
     )
+    server.auth_grant.custom_validators.post_auth.append(_check_code_challenge)
+    server.auth_grant.custom_validators.pre_token.append(_check_code_verifier)
+    return server
 
 
 def token_request_parts(httprequest):
@@ -83,6 +115,19 @@ def form_request_parts(httprequest):
     000's token endpoint, as RFC 7009 and RFC 7662 ask."""
     body = urlencode(list(httprequest.form.items(multi=True)))
     return canonical_uri(httprequest), body, dict(httprequest.headers)
+
+
+def has_nul_character(httprequest):
+    """Whether a parameter or the Authorization header holds a NUL character.
+
+    PostgreSQL cannot store one, so no client_id, username or scope has it; the
+    request is malformed, and the database must not be asked about it.
+    """
+    values = [httprequest.headers.get("Authorization", "")]
+    for params in (httprequest.args, httprequest.form):
+        for name, value in params.items(multi=True):
+            values += [name, value]
+    return any("\x00" in value for value in values)
 
 
 def error_answer(error, description, status=400, headers=None):

@@ -1,7 +1,6 @@
 """The oauthlib RequestValidator backed by the Odoo ORM."""
 
 import base64
-import binascii
 from urllib.parse import unquote_plus
 
 from oauthlib.oauth2 import RequestValidator
@@ -64,14 +63,17 @@ class OdooRequestValidator(RequestValidator):
         if scheme.lower() != "basic":
             return None
         try:
+            # ValueError covers bad base64, non-ASCII input and invalid UTF-8.
             decoded = base64.b64decode(param.strip(), validate=True).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError):
+        except ValueError:
             return "", ""
         client_id, sep, client_secret = decoded.partition(":")
-        if not sep:
-            return "", ""
         # §2.3.1: both parts are form-urlencoded before being joined.
-        return unquote_plus(client_id), unquote_plus(client_secret)
+        client_id, client_secret = unquote_plus(client_id), unquote_plus(client_secret)
+        # PostgreSQL cannot store a NUL, so no client_id holds one.
+        if not sep or "\x00" in client_id:
+            return "", ""
+        return client_id, client_secret
 
     def _load_application(self, client_id, request):
         if not (request.client and request.client.client_id == client_id):

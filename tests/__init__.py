@@ -5,6 +5,7 @@ from . import test_token_endpoint
 from . import test_token_endpoint_clients
 from . import test_database_selection
 from . import test_authorization_endpoint
+from . import test_connected_apps
 from . import test_browser_and_client_flows
 from . import test_bearer_routes
 from . import test_token_endpoints

@@ -57,12 +57,6 @@ class AuthorizationCase(TokenEndpointCase):
         )
 
     def assertRedirectsTo(self, response, base=REDIRECT_URI, fragment=False):
-        self.assertEqual(
-            response.status_code,
-            303
-            if response.request.method == "POST" and response.status_code == 303
-            else response.status_code,
-        )
         self.assertIn(response.status_code, (302, 303), response.text[:500])
         location = response.headers["Location"]
         self.assertTrue(location.startswith(base), location)
@@ -157,6 +151,17 @@ class TestAuthorizationErrors(AuthorizationCase):
         self.assertErrorPage(self.authorize(redirect_uri=None))
         self.app.active = False
         self.assertErrorPage(self.authorize())
+
+    def test_duplicated_parameter_shows_a_page(self):
+        response = self.opener.get(
+            f"{self.base_url()}{AUTHORIZE_PATH}?response_type=code"
+            f"&client_id=integration&client_id=integration&redirect_uri={REDIRECT_URI}",
+            allow_redirects=False,
+            timeout=30,
+        )
+        self.assertErrorPage(response)
+        self.assertIn("malformed", response.text)
+        self.assertNotIn("not registered", response.text)
 
     def test_single_registered_uri_may_be_omitted(self):
         self.app.skip_consent = True
@@ -273,6 +278,25 @@ class TestPKCE(AuthorizationCase):
         code = self.get_code(code_challenge=VERIFIER, code_challenge_method="plain")
         self.assertTokenAnswer(self.exchange(code, code_verifier=VERIFIER))
 
+    def test_malformed_challenge_is_refused(self):
+        for challenge in ("short", "x" * 129, VERIFIER + " ", VERIFIER + "\x00"):
+            with self.subTest(challenge=challenge):
+                redirected = self.assertRedirectsTo(
+                    self.authorize(code_challenge=challenge)
+                )
+                self.assertEqual(redirected["error"], "invalid_request")
+                self.assertIn("RFC 7636", redirected["error_description"])
+                self.assertEqual(redirected["state"], "xyz")
+
+    def test_malformed_verifier_is_refused(self):
+        code = self.get_code(code_challenge=VERIFIER, code_challenge_method="plain")
+        body = self.assertOAuthError(
+            self.exchange(code, code_verifier="short"), "invalid_request"
+        )
+        self.assertIn("code_verifier", body["error_description"])
+        # the code was not spent on a malformed request
+        self.assertTokenAnswer(self.exchange(code, code_verifier=VERIFIER))
+
     def test_verifier_without_challenge_is_refused(self):
         code = self.get_code()
         body = self.assertOAuthError(
@@ -327,6 +351,16 @@ class TestImplicit(AuthorizationCase):
 
 
 class TestConnectedApps(AuthorizationCase):
+    def revoke_from_apps_page(self, consent):
+        page = self.opener.get(self.base_url() + "/orestapi/oauth2/apps", timeout=30)
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)[1]
+        return self.opener.post(
+            f"{self.base_url()}/orestapi/oauth2/apps/{consent.id}/revoke",
+            data={"csrf_token": csrf},
+            allow_redirects=False,
+            timeout=30,
+        )
+
     def test_list_and_revoke(self):
         body = self.assertTokenAnswer(self.exchange(self.get_code()))
         page = self.opener.get(self.base_url() + "/orestapi/oauth2/apps", timeout=30)
@@ -334,13 +368,7 @@ class TestConnectedApps(AuthorizationCase):
         self.assertIn("Integration", page.text)
         consent = self.env["oauth2.consent"].search([("user_id", "=", self.user.id)])
         self.assertEqual(self.user.with_user(self.user).oauth2_consent_ids, consent)
-        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)[1]
-        response = self.opener.post(
-            f"{self.base_url()}/orestapi/oauth2/apps/{consent.id}/revoke",
-            data={"csrf_token": csrf},
-            allow_redirects=False,
-            timeout=30,
-        )
+        response = self.revoke_from_apps_page(consent)
         self.assertIn(response.status_code, (302, 303))
         self.assertFalse(consent.exists())
         token = self.env["oauth2.token"].search([("user_id", "=", self.user.id)])
@@ -354,15 +382,22 @@ class TestConnectedApps(AuthorizationCase):
         )
 
     def test_cannot_revoke_someone_elses(self):
+        own = self.env["oauth2.consent"]._grant(self.user, self.app, ["read"])
         other = new_test_user(self.env, login="other_user", password=USER_PASSWORD)
         consent = self.env["oauth2.consent"]._grant(other, self.app, ["read"])
-        page = self.opener.get(self.base_url() + "/orestapi/oauth2/apps", timeout=30)
-        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-        csrf = csrf[1] if csrf else ""
-        self.opener.post(
-            f"{self.base_url()}/orestapi/oauth2/apps/{consent.id}/revoke",
-            data={"csrf_token": csrf},
-            allow_redirects=False,
-            timeout=30,
-        )
+        response = self.revoke_from_apps_page(consent)
+        self.assertEqual(response.status_code, 403, response.text[:300])
         self.assertTrue(consent.exists())
+        self.assertTrue(own.exists())
+
+    def test_revoking_voids_codes_not_yet_exchanged(self):
+        code = self.get_code(scope="read")
+        consent = self.env["oauth2.consent"].search([("user_id", "=", self.user.id)])
+        response = self.revoke_from_apps_page(consent)
+        self.assertIn(response.status_code, (302, 303))
+        self.assertOAuthError(self.exchange(code), "invalid_grant")
+
+    def test_revoking_all_tokens_of_an_application_voids_its_codes(self):
+        code = self.get_code(scope="read")
+        self.app.action_revoke_tokens()
+        self.assertOAuthError(self.exchange(code), "invalid_grant")

@@ -32,7 +32,7 @@ class BearerProtectedController(http.Controller):
         type="http",
         auth="oauth2",
         oauth2_scopes=["write"],
-        csrf=False,
+        methods=["POST"],
     )
     def update(self):
         return request.make_json_response({"updated": True})
@@ -137,13 +137,26 @@ class TestBearerRoutes(BearerCase):
             response = self.bearer_get("/orestapi_oauth2_test/whoami", token)
             self.assertBearerError(response, 401, "invalid_token")
 
+    def bearer_post(self, path, token):
+        return self.opener.post(
+            self.base_url() + path,
+            headers={"Authorization": f"Bearer {token}"},
+            data={"name": "Changed"},
+            timeout=30,
+            allow_redirects=False,
+        )
+
     def test_missing_scope_is_forbidden(self):
         _record, access_token, _refresh = self.issue_token(scope="read")
-        response = self.bearer_get("/orestapi_oauth2_test/update", access_token)
+        response = self.bearer_post("/orestapi_oauth2_test/update", access_token)
         self.assertBearerError(response, 403, "insufficient_scope")
         self.assertIn('scope="write"', response.headers["WWW-Authenticate"])
+
+    def test_post_needs_no_csrf_token(self):
+        """The route declares no ``csrf=False``: a bearer token is no cookie."""
         _record, write_token, _refresh = self.issue_token(scope="write")
-        response = self.bearer_get("/orestapi_oauth2_test/update", write_token)
+        response = self.bearer_post("/orestapi_oauth2_test/update", write_token)
+        self.assertEqual(response.status_code, 200, response.text[:300])
         self.assertEqual(response.json(), {"updated": True})
 
     def test_token_in_query_string_is_refused(self):

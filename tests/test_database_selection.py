@@ -59,13 +59,34 @@ class TestNoDatabaseSelected(unittest.TestCase):
                     raise
                 time.sleep(0.5)
 
-    def test_token_request_without_database(self):
-        response = requests.post(
-            self.url, data={"grant_type": "client_credentials"}, timeout=10
-        )
-        self.assertEqual(response.status_code, 400)
+    def assertNoDatabaseAnswer(self, response):
+        self.assertEqual(response.status_code, 400, response.text[:300])
         self.assertEqual(
             response.headers["Content-Type"], "application/json;charset=UTF-8"
         )
         self.assertEqual(response.json()["error"], "invalid_request")
         self.assertIn("database", response.json()["error_description"])
+
+    def test_token_request_without_database(self):
+        self.assertNoDatabaseAnswer(
+            requests.post(
+                self.url, data={"grant_type": "client_credentials"}, timeout=10
+            )
+        )
+
+    def test_every_endpoint_without_database(self):
+        for method, path in [
+            ("GET", "/orestapi/oauth2/tokeninfo?access_token=x"),
+            ("POST", "/orestapi/oauth2/introspect"),
+            ("POST", "/orestapi/oauth2/revoke"),
+            ("GET", "/.well-known/oauth-authorization-server"),
+        ]:
+            with self.subTest(path=path):
+                self.assertNoDatabaseAnswer(
+                    requests.request(
+                        method,
+                        f"http://127.0.0.1:{self.port}{path}",
+                        data={"token": "x"} if method == "POST" else None,
+                        timeout=10,
+                    )
+                )

@@ -7,6 +7,7 @@ from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import TransactionCase, new_test_user
 from odoo.tools import mute_logger
 
+from ..models.res_config_settings import get_oauth2_setting
 from .common import OAuth2TestMixin
 
 
@@ -132,6 +133,33 @@ class TestOAuth2Application(OAuth2TestMixin, TransactionCase):
         fresh = self.env["res.config.settings"].create({})
         self.assertTrue(fresh.oauth2_allow_get_token_request)
         self.assertEqual(fresh.oauth2_refresh_token_lifetime, 3600)
+
+    def test_zero_settings_are_kept_where_zero_means_something(self):
+        self.env["res.config.settings"].create(
+            {"oauth2_client_auth_max_failures": 0, "oauth2_cleanup_grace_days": 0}
+        ).execute()
+        self.assertEqual(get_oauth2_setting(self.env, "client_auth_max_failures"), 0)
+        self.assertEqual(get_oauth2_setting(self.env, "cleanup_grace_days"), 0)
+        fresh = self.env["res.config.settings"].create({})
+        self.assertEqual(fresh.oauth2_client_auth_max_failures, 0)
+        self.assertEqual(fresh.oauth2_cleanup_grace_days, 0)
+
+    def test_durations_must_be_positive(self):
+        for field_name in (
+            "oauth2_access_token_lifetime",
+            "oauth2_refresh_token_lifetime",
+            "oauth2_authorization_code_lifetime",
+            "oauth2_client_auth_failure_window",
+        ):
+            with (
+                self.subTest(field_name=field_name),
+                self.assertRaises(ValidationError),
+            ):
+                self.env["res.config.settings"].create({field_name: 0})
+        with self.assertRaises(ValidationError):
+            self.env["res.config.settings"].create(
+                {"oauth2_client_auth_max_failures": -1}
+            )
 
     def test_only_managers_manage_applications(self):
         employee = new_test_user(self.env, login="employee", groups="base.group_user")

@@ -103,17 +103,21 @@ class TestClientAuthThrottling(EndpointCase):
         self.assertThrottled(self.from_address("198.51.100.1", secret="wrong"))
         self.assertJson(self.from_address("198.51.100.2"))
 
-    def test_client_id_is_paused_after_failures_from_many_addresses(self):
+    def test_client_id_failing_from_many_addresses_pauses_only_those(self):
         # five times the per-address limit, spread so no address is paused
         for attempt in range(15):
             response = self.from_address(f"198.51.100.{attempt}", secret="wrong")
             self.assertOAuthError(response, "invalid_client", status=401)
-        self.assertThrottled(self.from_address("203.0.113.9"))
+        # an address that took part waits, even with the right secret...
+        self.assertThrottled(self.from_address("198.51.100.4"))
+        # ...but may still authenticate as another client
         self.assertJson(
             self.from_address(
-                "203.0.113.9", client_id="other", secret=self.other_secret
+                "198.51.100.4", client_id="other", secret=self.other_secret
             )
         )
+        # and the client's own servers, which never failed, are not locked out
+        self.assertJson(self.from_address("203.0.113.9"))
 
     def test_introspection_and_revocation_are_throttled_too(self):
         for _attempt in range(3):
@@ -211,6 +215,12 @@ class TestNoSecretsAtRestOrInLogs(EndpointCase):
             secrets += [tokens["access_token"], tokens["refresh_token"]]
             self.call(
                 "GET", "tokeninfo", params={"access_token": tokens["access_token"]}
+            )
+            # the same parameter, its name percent-encoded
+            self.opener.get(
+                f"{self.base_url()}/orestapi/oauth2/tokeninfo"
+                f"?access%5Ftoken={tokens['access_token']}",
+                timeout=30,
             )
             refreshed = self.assertJson(
                 self.call(

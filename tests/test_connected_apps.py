@@ -1,0 +1,139 @@
+# Copyright 2026 Orest
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
+"""Connected apps as people reach them: the preferences tab of internal users
+and the backend consent list, through the web client's own JSON-RPC calls, and
+the apps page for a portal user."""
+
+import re
+
+from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests.common import JsonRpcException
+
+from .common import USER_PASSWORD, OAuth2TestMixin
+
+
+@tagged("post_install", "-at_install")
+class TestConnectedAppsInTheWebClient(OAuth2TestMixin, HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.consent = cls.env["oauth2.consent"]._grant(cls.user, cls.app, ["read"])
+        cls.other_user = new_test_user(
+            cls.env, login="other_oauth2_user", password=USER_PASSWORD
+        )
+        cls.other_consent = cls.env["oauth2.consent"]._grant(
+            cls.other_user, cls.other_app, ["read"]
+        )
+        cls.manager = new_test_user(
+            cls.env,
+            login="oauth2_manager",
+            password=USER_PASSWORD,
+            groups="base.group_user,orestapi_oauth2.group_oauth2_manager",
+        )
+
+    def call_kw(self, model, method, args, kwargs=None):
+        return self.make_jsonrpc_request(
+            f"/web/dataset/call_kw/{model}/{method}",
+            {"model": model, "method": method, "args": args, "kwargs": kwargs or {}},
+        )
+
+    def test_preferences_tab_lists_and_revokes_own_apps(self):
+        _record, access_token, _refresh = self.issue_token()
+        self.authenticate(self.user.login, USER_PASSWORD)
+        preferences = self.env.ref("base.view_users_form_simple_modif")
+        views = self.call_kw(
+            "res.users", "get_views", [[[preferences.id, "form"]]], {"options": {}}
+        )
+        arch = views["views"]["form"]["arch"]
+        self.assertIn('name="oauth2_connected_apps"', arch)
+
+        [me] = self.call_kw(
+            "res.users",
+            "web_read",
+            [[self.user.id]],
+            {
+                "specification": {
+                    "oauth2_consent_ids": {
+                        "fields": {
+                            "application_id": {"fields": {"display_name": {}}},
+                            "scope_ids": {"fields": {"display_name": {}}},
+                        }
+                    }
+                }
+            },
+        )
+        [shown] = me["oauth2_consent_ids"]
+        self.assertEqual(shown["application_id"]["display_name"], "Integration")
+        self.assertEqual(
+            [scope["display_name"] for scope in shown["scope_ids"]], ["read"]
+        )
+
+        # the list's Revoke button, as the web client presses it
+        self.make_jsonrpc_request(
+            "/web/dataset/call_button/oauth2.consent/action_revoke",
+            {
+                "model": "oauth2.consent",
+                "method": "action_revoke",
+                "args": [[self.consent.id]],
+                "kwargs": {},
+            },
+        )
+        self.assertFalse(self.consent.exists())
+        self.assertFalse(self.env["oauth2.token"]._find_live_access_token(access_token))
+
+    def test_users_see_only_their_own_consents(self):
+        self.authenticate(self.user.login, USER_PASSWORD)
+        found = self.call_kw("oauth2.consent", "search_read", [[]], {"fields": ["id"]})
+        self.assertEqual([row["id"] for row in found], [self.consent.id])
+        with self.assertRaises(JsonRpcException):
+            self.make_jsonrpc_request(
+                "/web/dataset/call_button/oauth2.consent/action_revoke",
+                {
+                    "model": "oauth2.consent",
+                    "method": "action_revoke",
+                    "args": [[self.other_consent.id]],
+                    "kwargs": {},
+                },
+            )
+        self.assertTrue(self.other_consent.exists())
+
+    def test_managers_see_every_consent_in_the_backend(self):
+        self.authenticate(self.manager.login, USER_PASSWORD)
+        action = self.env.ref("orestapi_oauth2.oauth2_consent_action")
+        loaded = self.make_jsonrpc_request("/web/action/load", {"action_id": action.id})
+        self.assertEqual(loaded["res_model"], "oauth2.consent")
+        found = self.call_kw(
+            "oauth2.consent",
+            "web_search_read",
+            [[]],
+            {"specification": {"user_id": {"fields": {"display_name": {}}}}},
+        )
+        self.assertEqual(
+            {row["id"] for row in found["records"]},
+            {self.consent.id, self.other_consent.id},
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestConnectedAppsForPortalUsers(OAuth2TestMixin, HttpCase):
+    def test_portal_user_lists_and_revokes(self):
+        portal_user = new_test_user(
+            self.env,
+            login="oauth2_portal_user",
+            password=USER_PASSWORD,
+            groups="base.group_portal",
+        )
+        consent = self.env["oauth2.consent"]._grant(portal_user, self.app, ["read"])
+        self.authenticate(portal_user.login, USER_PASSWORD)
+        page = self.url_open("/orestapi/oauth2/apps")
+        self.assertEqual(page.status_code, 200)
+        self.assertIn("Integration", page.text)
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)[1]
+        response = self.url_open(
+            f"/orestapi/oauth2/apps/{consent.id}/revoke",
+            data={"csrf_token": csrf},
+            allow_redirects=False,
+        )
+        self.assertIn(response.status_code, (302, 303))
+        self.assertFalse(consent.exists())
