@@ -1,6 +1,7 @@
 # Copyright 2026 Orest
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
+import ipaddress
 import math
 from datetime import timedelta
 
@@ -14,6 +15,23 @@ from .res_config_settings import get_oauth2_setting
 CLIENT_ID_FAILURE_FACTOR = 5
 # Longer than any sensible window; the daily cleanup deletes older rows.
 KEEP_FAILURES = timedelta(days=1)
+
+
+def _address_key(remote_addr):
+    """What failures are counted for: an IPv4 address, or the /64 network of an
+    IPv6 one, since a single host commonly holds a whole /64. An address Odoo
+    took from a malformed X-Forwarded-For header counts as one "invalid"."""
+    if remote_addr is None:
+        return None
+    try:
+        address = ipaddress.ip_address(remote_addr)
+    except ValueError:
+        return "invalid"
+    if address.version == 4:
+        return str(address)
+    if address.ipv4_mapped:
+        return str(address.ipv4_mapped)
+    return str(ipaddress.ip_network(f"{address}/64", strict=False))
 
 
 def _limit_th_latest_failure(condition, since, limit):
@@ -56,7 +74,7 @@ class OAuth2ClientAuthFailure(models.Model):
     def _record(self, remote_addr, client_id):
         self.sudo().create(
             {
-                "remote_addr": remote_addr,
+                "remote_addr": _address_key(remote_addr),
                 # whatever a client sends: keep the column small
                 "client_id": (client_id or "")[:255] or False,
                 "failed_at": fields.Datetime.now(),
@@ -74,6 +92,7 @@ class OAuth2ClientAuthFailure(models.Model):
         now = fields.Datetime.now()
         since = now - timedelta(seconds=window)
         client_id = (client_id or "")[:255]
+        remote_addr = _address_key(remote_addr)
         self.flush_model()
         # One round trip: every client authentication asks this.
         self.env.cr.execute(

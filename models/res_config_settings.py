@@ -27,8 +27,13 @@ DEFAULTS = {
 ZERO_ALLOWED = ("client_auth_max_failures", "cleanup_grace_days")
 
 
+def _minimum(name):
+    return 0 if name in ZERO_ALLOWED else 1
+
+
 def get_oauth2_setting(env, name):
-    """The global setting ``name`` with its type, falling back to its default."""
+    """The global setting ``name`` with its type, falling back to its default
+    when it is unset or invalid (as set by hand in the system parameters)."""
     default = DEFAULTS[name]
     value = env["ir.config_parameter"].sudo().get_param(PARAM_PREFIX + name)
     if not value:
@@ -36,9 +41,10 @@ def get_oauth2_setting(env, name):
     if isinstance(default, bool):
         return value.strip().lower() in ("1", "true")
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
         return default
+    return number if number >= _minimum(name) else default
 
 
 class ResConfigSettings(models.TransientModel):
@@ -113,16 +119,21 @@ class ResConfigSettings(models.TransientModel):
                 field = self._fields[f"oauth2_{name}"]
                 if field.type != "integer":
                     continue
-                minimum = 0 if name in ZERO_ALLOWED else 1
-                if settings[field.name] < minimum:
-                    label = field._description_string(self.env)
-                    raise ValidationError(
-                        _(
-                            "%(setting)s must be at least %(minimum)s.",
-                            setting=label,
-                            minimum=minimum,
-                        )
+                value = settings[field.name]
+                if value >= _minimum(name):
+                    continue
+                # An invalid value stored earlier and shown unchanged must not
+                # block saving the settings of every other application.
+                if value == self.default_get([field.name]).get(field.name):
+                    continue
+                label = field._description_string(self.env)
+                raise ValidationError(
+                    _(
+                        "%(setting)s must be at least %(minimum)s.",
+                        setting=label,
+                        minimum=_minimum(name),
                     )
+                )
 
     def set_values(self):
         result = super().set_values()

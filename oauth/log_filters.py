@@ -15,7 +15,9 @@ SECRET_PARAMETERS = (
     "password",
     "token",
 )
-QUERY_PARAMETER = re.compile(r"(?<=[?&;])([^=&;\s\"]+)=[^&;\s\"]*")
+# Only "&" separates parameters: werkzeug logs a percent-encoded ";" decoded,
+# inside the value it belongs to.
+QUERY_PARAMETER = re.compile(r"(?<=[?&])([^=&\s\"]+)=[^&\s\"]*")
 MASK = "***"
 
 

@@ -36,9 +36,12 @@ ERROR_DESCRIPTIONS = {
     "access_denied": "The user denied the request.",
 }
 # RFC 7636 §4.1, §4.2: a code_verifier, and so a plain code_challenge, is 43 to
-# 128 unreserved characters; an S256 challenge is 43 of them.
+# 128 unreserved characters; an S256 challenge is a SHA-256 in unpadded
+# base64url, 43 characters.
 PKCE_VALUE = re.compile(r"[A-Za-z0-9\-._~]{43,128}")
 PKCE_FORMAT = "43 to 128 characters among A-Z, a-z, 0-9, '-', '.', '_' and '~'"
+S256_CHALLENGE = re.compile(r"[A-Za-z0-9_-]{43}")
+S256_FORMAT = "43 characters of unpadded base64url"
 
 
 def _description(error, description=None):
@@ -52,11 +55,14 @@ def _access_token_lifetime(request):
 def _check_code_challenge(request):
     # oauthlib checks the challenge method only; a malformed challenge could
     # never be matched by a valid verifier.
-    if request.code_challenge is not None and not PKCE_VALUE.fullmatch(
-        request.code_challenge
-    ):
+    if request.code_challenge is None:
+        return {}
+    pattern, expected = (PKCE_VALUE, PKCE_FORMAT)
+    if request.code_challenge_method == "S256":
+        pattern, expected = (S256_CHALLENGE, S256_FORMAT)
+    if not pattern.fullmatch(request.code_challenge):
         raise errors.InvalidRequestError(
-            description=f"code_challenge must be {PKCE_FORMAT} (RFC 7636 §4.2).",
+            description=f"code_challenge must be {expected} (RFC 7636 §4.2).",
             request=request,
         )
     return {}

@@ -4,8 +4,10 @@
 import base64
 import hashlib
 import re
+from datetime import timedelta
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+from odoo import fields
 from odoo.tests import new_test_user
 
 from .common import USER_PASSWORD
@@ -252,8 +254,11 @@ class TestCodeExchange(AuthorizationCase):
         )
         self.assertOAuthError(self.exchange(code, redirect_uri=None), "invalid_grant")
         self.assertTokenAnswer(self.exchange(code))
-        self.set_param("authorization_code_lifetime", "-1")
-        self.assertOAuthError(self.exchange(self.get_code()), "invalid_grant")
+        code = self.get_code()
+        self.env["oauth2.authorization.code"].search([], limit=1).expires_at = (
+            fields.Datetime.now() - timedelta(seconds=1)
+        )
+        self.assertOAuthError(self.exchange(code), "invalid_grant")
 
     def test_redirect_uri_omitted_at_authorization(self):
         code = self.get_code(redirect_uri=None)
@@ -279,10 +284,21 @@ class TestPKCE(AuthorizationCase):
         self.assertTokenAnswer(self.exchange(code, code_verifier=VERIFIER))
 
     def test_malformed_challenge_is_refused(self):
-        for challenge in ("short", "x" * 129, VERIFIER + " ", VERIFIER + "\x00"):
-            with self.subTest(challenge=challenge):
+        cases = [
+            ("short", "plain"),
+            ("x" * 129, "plain"),
+            (VERIFIER + " ", "plain"),
+            (VERIFIER + "\x00", "plain"),
+            # a SHA-256 is 43 base64url characters, without "." or "~"
+            (VERIFIER, "S256"),
+            (s256(VERIFIER)[:-1] + "~", "S256"),
+        ]
+        for challenge, method in cases:
+            with self.subTest(challenge=challenge, method=method):
                 redirected = self.assertRedirectsTo(
-                    self.authorize(code_challenge=challenge)
+                    self.authorize(
+                        code_challenge=challenge, code_challenge_method=method
+                    )
                 )
                 self.assertEqual(redirected["error"], "invalid_request")
                 self.assertIn("RFC 7636", redirected["error_description"])

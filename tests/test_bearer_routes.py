@@ -141,7 +141,6 @@ class TestBearerRoutes(BearerCase):
         return self.opener.post(
             self.base_url() + path,
             headers={"Authorization": f"Bearer {token}"},
-            data={"name": "Changed"},
             timeout=30,
             allow_redirects=False,
         )

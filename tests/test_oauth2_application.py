@@ -161,6 +161,16 @@ class TestOAuth2Application(OAuth2TestMixin, TransactionCase):
                 {"oauth2_client_auth_max_failures": -1}
             )
 
+    def test_invalid_stored_setting_falls_back_and_blocks_no_save(self):
+        self.set_param("access_token_lifetime", "-5")
+        self.assertEqual(get_oauth2_setting(self.env, "access_token_lifetime"), 360)
+        settings = self.env["res.config.settings"].create(
+            {"oauth2_allow_get_token_request": True}
+        )
+        self.assertEqual(settings.oauth2_access_token_lifetime, -5)
+        settings.execute()
+        self.assertTrue(get_oauth2_setting(self.env, "allow_get_token_request"))
+
     def test_only_managers_manage_applications(self):
         employee = new_test_user(self.env, login="employee", groups="base.group_user")
         manager = new_test_user(

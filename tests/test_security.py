@@ -119,6 +119,19 @@ class TestClientAuthThrottling(EndpointCase):
         # and the client's own servers, which never failed, are not locked out
         self.assertJson(self.from_address("203.0.113.9"))
 
+    def test_ipv6_addresses_count_per_64_network(self):
+        for host in range(1, 4):
+            response = self.from_address(f"2001:db8::{host}", secret="wrong")
+            self.assertOAuthError(response, "invalid_client", status=401)
+        self.assertThrottled(self.from_address("2001:db8::ffff"))
+        self.assertJson(self.from_address("2001:db8:0:1::1"))
+
+    def test_malformed_forwarded_address_still_gets_json(self):
+        for _attempt in range(3):
+            response = self.from_address("x" * 300, secret="wrong")
+            self.assertOAuthError(response, "invalid_client", status=401)
+        self.assertThrottled(self.from_address("not an address"))
+
     def test_introspection_and_revocation_are_throttled_too(self):
         for _attempt in range(3):
             self.from_address("198.51.100.7", secret="wrong")
@@ -216,12 +229,16 @@ class TestNoSecretsAtRestOrInLogs(EndpointCase):
             self.call(
                 "GET", "tokeninfo", params={"access_token": tokens["access_token"]}
             )
-            # the same parameter, its name percent-encoded
-            self.opener.get(
-                f"{self.base_url()}/orestapi/oauth2/tokeninfo"
-                f"?access%5Ftoken={tokens['access_token']}",
-                timeout=30,
-            )
+            # the same parameter, its name percent-encoded, or the token behind
+            # a percent-encoded ";", which the access log shows decoded
+            for query in (
+                f"access%5Ftoken={tokens['access_token']}",
+                f"access_token=x%3B{tokens['access_token']}",
+            ):
+                self.opener.get(
+                    f"{self.base_url()}/orestapi/oauth2/tokeninfo?{query}",
+                    timeout=30,
+                )
             refreshed = self.assertJson(
                 self.call(
                     "POST",
