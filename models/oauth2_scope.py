@@ -37,6 +37,21 @@ class OAuth2Scope(models.Model):
                     )
                 )
 
+    # Applications cache the names of the scopes they may obtain.
+    @api.model_create_multi
+    def create(self, vals_list):
+        self.env.registry.clear_cache()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if "name" in vals:
+            self.env.registry.clear_cache()
+        return super().write(vals)
+
+    def unlink(self):
+        self.env.registry.clear_cache()
+        return super().unlink()
+
     @api.model
     def _by_names(self, names):
         return self.sudo().search([("name", "in", list(names))])

@@ -156,25 +156,26 @@ class OAuth2Token(models.Model):
         """Store the token response ``token`` issued to ``application`` for ``user``."""
         now = fields.Datetime.now()
         refresh_token = token.get(REFRESH_TOKEN)
-        return self.sudo().create(
-            {
-                "application_id": application.id,
-                "user_id": user.id,
-                "scope": token.get("scope", ""),
-                "refresh_scope": refresh_scope if refresh_token else False,
-                "grant_type": grant_type,
-                "authorization_code_id": authorization_code and authorization_code.id,
-                "family": family or uuid.uuid4().hex,
-                "access_token_hash": hash_secret(
-                    self.env, ACCESS_TOKEN, token[ACCESS_TOKEN]
-                ),
-                "expires_at": now + timedelta(seconds=token["expires_in"]),
-                "refresh_token_hash": refresh_token
-                and hash_secret(self.env, REFRESH_TOKEN, refresh_token),
-                "refresh_expires_at": refresh_token
-                and now + timedelta(seconds=application._get_refresh_token_lifetime()),
-            }
-        )
+        values = {
+            "application_id": application.id,
+            "user_id": user.id,
+            "scope": token.get("scope", ""),
+            "refresh_scope": refresh_scope if refresh_token else False,
+            "grant_type": grant_type,
+            "authorization_code_id": authorization_code and authorization_code.id,
+            "family": family or uuid.uuid4().hex,
+            "access_token_hash": hash_secret(
+                self.env, ACCESS_TOKEN, token[ACCESS_TOKEN]
+            ),
+            "expires_at": now + timedelta(seconds=token["expires_in"]),
+            "refresh_token_hash": refresh_token
+            and hash_secret(self.env, REFRESH_TOKEN, refresh_token),
+            "refresh_expires_at": refresh_token
+            and now + timedelta(seconds=application._get_refresh_token_lifetime()),
+        }
+        # Default values are looked up per company; naming the application's
+        # spares reading the acting user's record on every token issued.
+        return self.sudo().with_company(application.company_id).create(values)
 
     @api.model
     def _lock_by_refresh_token(self, refresh_token):

@@ -5,6 +5,7 @@ import contextlib
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessDenied
+from odoo.tools import SQL
 
 
 class ResUsers(models.Model):
@@ -47,15 +48,34 @@ class ResUsers(models.Model):
         return result
 
     def _oauth2_userinfo(self):
-        """The claims of the userinfo endpoint (OpenID Connect Core §5.1 names)."""
+        """The claims of the userinfo endpoint (OpenID Connect Core §5.1 names).
+
+        Every userinfo request asks this: one query reads the user, its partner
+        and its company, where the ORM would fetch the three records, with all
+        their columns, one by one (a quarter of the request's time).
+        """
         self.ensure_one()
-        user = self.sudo()
+        self.flush_recordset(["login", "partner_id", "company_id"])
+        self.env["res.partner"].flush_model(["name", "email", "lang", "tz"])
+        self.env["res.company"].flush_model(["name"])
+        self.env.cr.execute(
+            SQL(
+                "SELECT partner.name, partner.email, users.login, partner.lang, "
+                "partner.tz, company.id, company.name "
+                "FROM res_users users "
+                "JOIN res_partner partner ON partner.id = users.partner_id "
+                "JOIN res_company company ON company.id = users.company_id "
+                "WHERE users.id = %s",
+                self.id,
+            )
+        )
+        name, email, login, lang, tz, company_id, company_name = self.env.cr.fetchone()
         return {
-            "sub": str(user.id),
-            "name": user.name,
-            "email": user.email or None,
-            "login": user.login,
-            "locale": (user.lang or "").replace("_", "-") or None,
-            "zoneinfo": user.tz or None,
-            "company": {"id": user.company_id.id, "name": user.company_id.name},
+            "sub": str(self.id),
+            "name": name,
+            "email": email or None,
+            "login": login,
+            "locale": (lang or "").replace("_", "-") or None,
+            "zoneinfo": tz or None,
+            "company": {"id": company_id, "name": company_name},
         }

@@ -128,7 +128,7 @@ class OdooRequestValidator(RequestValidator):
         return client._allows_grant(grant_type)
 
     def get_default_scopes(self, client_id, request, *args, **kwargs):
-        return request.client._allowed_scopes().mapped("name")
+        return list(request.client._allowed_scope_names())
 
     def validate_scopes(self, client_id, scopes, client, request, *args, **kwargs):
         resolved = client._resolve_scopes(scopes)

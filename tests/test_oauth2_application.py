@@ -92,10 +92,22 @@ class TestOAuth2Application(OAuth2TestMixin, TransactionCase):
 
     def test_scopes_default_to_all_and_star(self):
         every = self.env["oauth2.scope"].search([]).mapped("name")
-        self.assertCountEqual(self.other_app._allowed_scopes().mapped("name"), every)
+        self.assertCountEqual(self.other_app._allowed_scope_names(), every)
         self.assertCountEqual(self.app._resolve_scopes(["*"]), ["read", "write"])
         self.assertEqual(self.app._resolve_scopes(["read", "read"]), ["read"])
         self.assertIsNone(self.app._resolve_scopes(["admin"]))
+
+    def test_allowed_scopes_follow_changes(self):
+        self.assertCountEqual(self.app._allowed_scope_names(), ["read", "write"])
+        self.app.scope_ids = self.scope_read
+        self.assertEqual(self.app._allowed_scope_names(), ("read",))
+        every = set(self.other_app._allowed_scope_names())
+        extra = self.env["oauth2.scope"].create({"name": "extra"})
+        self.assertEqual(set(self.other_app._allowed_scope_names()), every | {"extra"})
+        extra.name = "renamed"
+        self.assertIn("renamed", self.other_app._allowed_scope_names())
+        extra.unlink()
+        self.assertEqual(set(self.other_app._allowed_scope_names()), every)
 
     def test_scope_name_rules(self):
         for bad in ("two words", "*", 'quo"te'):
