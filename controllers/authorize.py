@@ -61,6 +61,7 @@ class OAuth2AuthorizeController(http.Controller):
         return response
 
     def _error_page(self, error):
+        not_registered = _("The return address is not registered for this application.")
         messages = {
             errors.MissingClientIdError: _(
                 "The request does not say which application asks."
@@ -70,12 +71,8 @@ class OAuth2AuthorizeController(http.Controller):
                 "The request does not say where to return, and the application has "
                 "no single registered address."
             ),
-            errors.InvalidRedirectURIError: _(
-                "The return address is not registered for this application."
-            ),
-            errors.MismatchingRedirectURIError: _(
-                "The return address is not registered for this application."
-            ),
+            errors.InvalidRedirectURIError: not_registered,
+            errors.MismatchingRedirectURIError: not_registered,
         }
         # Otherwise a parameter is repeated or cannot be parsed.
         message = messages.get(

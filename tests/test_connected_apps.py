@@ -38,6 +38,18 @@ class TestConnectedAppsInTheWebClient(OAuth2TestMixin, HttpCase):
             {"model": model, "method": method, "args": args, "kwargs": kwargs or {}},
         )
 
+    def press_revoke(self, consent):
+        """The consent list's Revoke button, as the web client presses it."""
+        return self.make_jsonrpc_request(
+            "/web/dataset/call_button/oauth2.consent/action_revoke",
+            {
+                "model": "oauth2.consent",
+                "method": "action_revoke",
+                "args": [[consent.id]],
+                "kwargs": {},
+            },
+        )
+
     def test_preferences_tab_lists_and_revokes_own_apps(self):
         _record, access_token, _refresh = self.issue_token()
         self.authenticate(self.user.login, USER_PASSWORD)
@@ -69,16 +81,7 @@ class TestConnectedAppsInTheWebClient(OAuth2TestMixin, HttpCase):
             [scope["display_name"] for scope in shown["scope_ids"]], ["read"]
         )
 
-        # the list's Revoke button, as the web client presses it
-        self.make_jsonrpc_request(
-            "/web/dataset/call_button/oauth2.consent/action_revoke",
-            {
-                "model": "oauth2.consent",
-                "method": "action_revoke",
-                "args": [[self.consent.id]],
-                "kwargs": {},
-            },
-        )
+        self.press_revoke(self.consent)
         self.assertFalse(self.consent.exists())
         self.assertFalse(self.env["oauth2.token"]._find_live_access_token(access_token))
 
@@ -87,15 +90,7 @@ class TestConnectedAppsInTheWebClient(OAuth2TestMixin, HttpCase):
         found = self.call_kw("oauth2.consent", "search_read", [[]], {"fields": ["id"]})
         self.assertEqual([row["id"] for row in found], [self.consent.id])
         with self.assertRaises(JsonRpcException):
-            self.make_jsonrpc_request(
-                "/web/dataset/call_button/oauth2.consent/action_revoke",
-                {
-                    "model": "oauth2.consent",
-                    "method": "action_revoke",
-                    "args": [[self.other_consent.id]],
-                    "kwargs": {},
-                },
-            )
+            self.press_revoke(self.other_consent)
         self.assertTrue(self.other_consent.exists())
 
     def test_managers_see_every_consent_in_the_backend(self):
