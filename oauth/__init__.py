@@ -4,7 +4,3 @@ Controllers build an oauthlib server with :func:`server.oauth2_server` and hand 
 the raw HTTP request; :class:`validator.OdooRequestValidator` is the only place
 where oauthlib touches the ORM.
 """
-
-from .log_filters import install_log_filters
-
-install_log_filters()

@@ -1,0 +1,166 @@
+# Copyright 2026 Orest
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
+import io
+import json
+import logging
+
+from odoo.tests import TransactionCase, tagged
+
+from .. import post_load
+from ..oauth.log_filters import MASK, SecretMaskingFilter
+from ..oauth.secrets import generate_secret
+
+# Not token-shaped: only its parameter name gives it away.
+HAND_CHOSEN_SECRET = "correct.horse~battery!staple/2026+hand-chosen"
+ID_TOKEN = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJvYXV0aDJfdXNlciJ9.c2lnbmF0dXJl"
+
+
+def percent_encode_every_character(text):
+    return "".join(f"%{ord(character):02X}" for character in text)
+
+
+@tagged("post_install", "-at_install")
+class TestLogMasking(TransactionCase):
+    def setUp(self):
+        super().setUp()
+        # one that holds both characters a partial percent-encoding hides
+        self.token = generate_secret()[:-2] + "-_"
+        self.output = io.StringIO()
+        handler = logging.StreamHandler(self.output)
+        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        # A root handler, as Odoo's are, and the only one, so that what the
+        # tests log stays out of the real log.
+        self.patch(logging.getLogger(), "handlers", [handler])
+        post_load()
+        self.logger = self.enabled_logger(__name__)
+        self.access_log = self.enabled_logger("werkzeug")
+
+    def enabled_logger(self, name):
+        logger = logging.getLogger(name)
+        self.addCleanup(logger.setLevel, logger.level)
+        logger.setLevel(logging.DEBUG)
+        return logger
+
+    def logged(self, text, logger=None):
+        self.output.seek(0)
+        self.output.truncate()
+        (logger or self.logger).info("%s", text)
+        return self.output.getvalue()
+
+    def assertMasked(self, logged, *secrets):
+        for secret in secrets:
+            self.assertNotIn(secret, logged)
+        self.assertIn(MASK, logged)
+
+    def request_line(self, query):
+        return f'"GET /orestapi/oauth2/tokeninfo?{query} HTTP/1.1" 401 -'
+
+    def test_red_team_spellings(self):
+        for query in (
+            f"scope=read;access_token={self.token}",
+            f"Access_Token={self.token}",
+            f"foo={self.token}",
+        ):
+            with self.subTest(query=query):
+                logged = self.logged(self.request_line(query), self.access_log)
+                self.assertIn("werkzeug", logged)
+                self.assertMasked(logged, self.token)
+
+    def test_percent_encoded_tokens(self):
+        once = self.token.replace("_", "%5F").replace("-", "%2D")
+        twice = self.token.replace("_", "%255F").replace("-", "%252D")
+        for encoded in (
+            once,
+            once.lower(),
+            twice,
+            percent_encode_every_character(self.token),
+        ):
+            with self.subTest(encoded=encoded):
+                logged = self.logged(self.request_line(f"foo={encoded}"))
+                self.assertMasked(logged, encoded, self.token)
+
+    def test_bearer_tokens(self):
+        for header in (f"Bearer {self.token}", f"Bearer%20{self.token}"):
+            with self.subTest(header=header):
+                logged = self.logged(f"Authorization: {header}")
+                self.assertMasked(logged, self.token)
+
+    def test_token_in_json(self):
+        body = json.dumps({"access_token": self.token, "token_type": "Bearer"})
+        logged = self.logged(f"token response {body}")
+        self.assertMasked(logged, self.token)
+        self.assertIn('"token_type": "Bearer"', logged)
+
+    def test_token_in_exception_traceback(self):
+        try:
+            raise ValueError(f"unknown token {self.token}")
+        except ValueError:
+            self.logger.exception("tokeninfo refused")
+        logged = self.output.getvalue()
+        self.assertIn("Traceback (most recent call last)", logged)
+        self.assertIn(f"ValueError: unknown token {MASK}", logged)
+        self.assertNotIn(self.token, logged)
+
+    def test_malformed_logging_call_is_masked_and_does_not_raise(self):
+        self.logger.warning("refused %s for %s", f"access_token={self.token}")
+        self.assertMasked(self.output.getvalue(), self.token)
+
+    def test_hand_chosen_secret_under_its_name(self):
+        for spelling in ("client_secret", "CLIENT_SECRET", "client%5Fsecret"):
+            for line in (
+                self.request_line(f"client_id=integration&{spelling}={{}}"),
+                f"token request grant_type=password {spelling}={{}}",
+            ):
+                with self.subTest(spelling=spelling, line=line):
+                    self.assertEqual(
+                        self.logged(line.format(HAND_CHOSEN_SECRET)),
+                        f"INFO {__name__}: {line.format(MASK)}\n",
+                    )
+
+    def test_other_secret_parameters(self):
+        for query in (
+            f"id_token_hint=x&ID%5FToken={ID_TOKEN}",
+            f"client_assertion_type=jwt-bearer&client_assertion={ID_TOKEN}",
+            f"grant_type=jwt-bearer&assertion={ID_TOKEN}",
+        ):
+            with self.subTest(query=query):
+                self.assertMasked(self.logged(self.request_line(query)), ID_TOKEN)
+
+    def test_what_is_no_secret_stays(self):
+        for text in (
+            f"a 42-character run {self.token[:42]} and a 44-character run "
+            f"{self.token}A",
+            "Loading 43 modules: 12 updated, orestapi_oauth2 took 0.43s",
+            "/opt/odoo18/odoo/addons/orestapi_oauth2/controllers/main.py:42 "
+            "odoo.addons.orestapi_oauth2.models.oauth2_application_secret",
+            self.request_line(
+                "client_id=integration&grant_type=password&code_challenge_method=S256"
+            ),
+        ):
+            with self.subTest(text=text):
+                self.assertEqual(self.logged(text), f"INFO {__name__}: {text}\n")
+
+    def test_post_load_filters_each_root_handler_once(self):
+        handlers = [logging.StreamHandler(io.StringIO()) for _ in range(2)]
+        self.patch(logging.getLogger(), "handlers", handlers)
+        post_load()
+        post_load()
+        for handler in handlers:
+            self.assertEqual([type(f) for f in handler.filters], [SecretMaskingFilter])
+        self.assertGreaterEqual(
+            logging.getLogger("oauthlib").getEffectiveLevel(), logging.INFO
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestLogMaskingInstalled(TransactionCase):
+    def test_the_server_log_is_filtered(self):
+        self.assertTrue(
+            any(
+                isinstance(f, SecretMaskingFilter)
+                for handler in logging.getLogger().handlers
+                for f in handler.filters
+            ),
+            "post_load did not run: no root handler masks secrets",
+        )
