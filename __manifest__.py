@@ -3,7 +3,7 @@
 {
     "name": "OAuth2 Authorization Server (orestapi)",
     "summary": "Odoo as an OAuth2 authorization server for external applications",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Extra Tools",
     "website": "https://github.com/orest/orestapi_oauth2",
     "author": "Orest",
@@ -12,6 +12,7 @@
     "installable": True,
     "depends": ["base", "web"],
     "external_dependencies": {"python": ["oauthlib"]},
+    "post_load": "post_load",
     "data": [
         "security/oauth2_security.xml",
         "security/ir.model.access.csv",

@@ -6,6 +6,7 @@ from oauthlib.oauth2.rfc6749 import errors
 from odoo import _, http
 from odoo.http import request
 
+from ..oauth.redirect_uris import destination
 from ..oauth.server import canonical_uri, error_location, oauth2_server
 
 AUTHORIZE_ROUTES = [
@@ -18,6 +19,9 @@ NO_FRAMING = {
     "X-Frame-Options": "DENY",
     "Content-Security-Policy": "frame-ancestors 'none'",
 }
+# The consent page and the redirect carrying a code or token: neither kept in
+# a cache nor named to the next site in a Referer (RFC 9700 §4.2.4).
+NOT_KEPT = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
 
 class OAuth2AuthorizeController(http.Controller):
@@ -33,31 +37,37 @@ class OAuth2AuthorizeController(http.Controller):
             # never redirect to a URI that is not registered (RFC 6749 §4.1.2.1)
             return self._error_page(error)
         except errors.OAuth2Error as error:
-            return request.redirect(error_location(error), local=False)
+            return self._redirect(error_location(error))
         application = info["request"].client
         user = request.env.user
         if request.httprequest.method == "POST":
             if decision != "allow":
                 denied = errors.AccessDeniedError(request=info["request"])
-                return request.redirect(error_location(denied), local=False)
+                return self._redirect(error_location(denied))
             request.env["oauth2.consent"]._grant(user, application, scopes)
         elif request.env["oauth2.consent"]._is_needed(user, application, scopes):
-            return self._consent_page(application, scopes, uri)
+            return self._consent_page(application, scopes, uri, info["redirect_uri"])
         headers, _body, _status = server.create_authorization_response(
             uri, scopes=scopes, credentials={"user": user}
         )
-        return request.redirect(headers["Location"], local=False)
+        return self._redirect(headers["Location"])
 
-    def _consent_page(self, application, scopes, uri):
+    def _redirect(self, location):
+        response = request.redirect(location, local=False)
+        response.headers.update(NOT_KEPT)
+        return response
+
+    def _consent_page(self, application, scopes, uri, redirect_uri):
         response = request.render(
             "orestapi_oauth2.oauth2_consent_page",
             {
                 "application": application,
                 "scopes": request.env["oauth2.scope"]._by_names(scopes),
                 "action_url": uri,
+                "destination": destination(redirect_uri),
             },
         )
-        response.headers.update(NO_FRAMING)
+        response.headers.update(NO_FRAMING, **NOT_KEPT)
         return response
 
     def _error_page(self, error):

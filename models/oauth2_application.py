@@ -3,16 +3,28 @@
 
 import hmac
 import secrets
-from urllib.parse import urlsplit
 
 from odoo import _, api, fields, models, tools
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 
+from ..oauth.redirect_uris import is_registrable
 from ..oauth.secrets import generate_secret, hash_secret
-from .oauth2_scope import ALL_SCOPES
+from .oauth2_scope import ALL_SCOPES, RPC_SCOPE
 from .res_config_settings import get_oauth2_setting
 
 CLIENT_SECRET = "client_secret"
+# A secret given by hand must resist guessing as a generated one does, since a
+# right secret is answered even from a throttled address.
+MIN_CLIENT_SECRET_LENGTH = 32
+# What decides whose identity and rights the application's tokens carry
+# without that user's say: set, for anyone but oneself, only by a Settings
+# administrator.
+ACTING_USER_FIELDS = (
+    "user_id",
+    "client_secret",
+    "grant_client_credentials",
+    "scope_ids",
+)
 
 # grant_type (RFC 6749) -> the application field that allows it
 GRANT_FIELDS = {
@@ -68,6 +80,15 @@ class OAuth2Application(models.Model):
         string="Scopes",
         help="The scopes this application may obtain. Empty means every scope.",
     )
+    default_scope_ids = fields.Many2many(
+        "oauth2.scope",
+        "oauth2_application_default_scope_rel",
+        "application_id",
+        "scope_id",
+        string="Default Scopes",
+        help="Granted when a request names no scope. Empty means every scope of "
+        "the application but rpc, which is granted only when requested by name.",
+    )
     grant_authorization_code = fields.Boolean(string="Authorization Code", default=True)
     grant_implicit = fields.Boolean(string="Implicit")
     grant_password = fields.Boolean(string="Password")
@@ -83,7 +104,14 @@ class OAuth2Application(models.Model):
     access_token_lifetime = fields.Integer(help="Seconds; 0 uses the global setting.")
     refresh_token_lifetime = fields.Integer(help="Seconds; 0 uses the global setting.")
     skip_consent = fields.Boolean(
-        help="Trusted first-party application: users are not asked to approve it."
+        help="Trusted first-party application: users are not asked to approve it. "
+        "Only a Settings administrator may set it."
+    )
+    allow_pkce_plain = fields.Boolean(
+        string="Allow PKCE plain",
+        help="Accept code_challenge_method=plain, for clients that cannot compute "
+        "SHA-256. Off by default: a plain challenge protects nothing once the "
+        "authorization request is seen (RFC 9700 §2.1.1).",
     )
     is_resource_server = fields.Boolean(
         string="Resource Server",
@@ -110,6 +138,14 @@ class OAuth2Application(models.Model):
 
     def _inverse_client_secret(self):
         for app in self:
+            if app.client_secret and len(app.client_secret) < MIN_CLIENT_SECRET_LENGTH:
+                raise ValidationError(
+                    _(
+                        "A client secret must be at least %(length)s characters "
+                        "long. Leave it empty to have a strong one generated.",
+                        length=MIN_CLIENT_SECRET_LENGTH,
+                    )
+                )
             app.sudo().client_secret_hash = app.client_secret and hash_secret(
                 self.env, CLIENT_SECRET, app.client_secret
             )
@@ -132,11 +168,45 @@ class OAuth2Application(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
+            self._check_identity_rights(vals, [vals.get("user_id", self.env.uid)])
             if vals.get(
                 "client_type", "confidential"
             ) == "confidential" and not vals.get("client_secret"):
                 vals["client_secret"] = generate_secret()
         return super().create(vals_list)
+
+    def write(self, vals):
+        acting_users = [vals.get("user_id", app.user_id.id) for app in self]
+        self._check_identity_rights(vals, acting_users)
+        result = super().write(vals)
+        if {"scope_ids", "default_scope_ids"} & set(vals):
+            self.env.registry.clear_cache()
+        return result
+
+    @api.model
+    def _check_identity_rights(self, vals, acting_user_ids):
+        """An OAuth2 manager who is not a Settings administrator may let
+        applications act only as themselves, and may not skip other users'
+        consent: either would let them obtain tokens of someone else."""
+        if self.env.is_system():
+            return
+        if vals.get("skip_consent"):
+            raise AccessError(
+                _("Only a Settings administrator may let an application skip consent.")
+            )
+        touched = [name for name in ACTING_USER_FIELDS if name in vals]
+        if touched and any(uid != self.env.uid for uid in acting_user_ids):
+            labels = ", ".join(
+                self._fields[name]._description_string(self.env) for name in touched
+            )
+            raise AccessError(
+                _(
+                    "Only a Settings administrator may set %(fields)s of an "
+                    "application that acts as another user: you may only let "
+                    "applications act as yourself.",
+                    fields=labels,
+                )
+            )
 
     @api.constrains("client_id")
     def _check_client_id(self):
@@ -150,24 +220,48 @@ class OAuth2Application(models.Model):
     @api.constrains("redirect_uris")
     def _check_redirect_uris(self):
         for app in self:
-            for uri in app._redirect_uri_list():
-                parts = urlsplit(uri)
-                # RFC 6749 §3.1.2: absolute, no fragment.
-                if not parts.scheme or not (parts.netloc or parts.path) or "#" in uri:
+            for uri in app._redirect_uri_lines():
+                if not is_registrable(uri):
                     raise ValidationError(
                         _(
-                            "%(uri)s is not an absolute URI without fragment.",
+                            "%(uri)s cannot be a redirect URI. Register an absolute "
+                            "https URI, an http URI on a loopback host (127.0.0.1, "
+                            "[::1] or localhost) or a native app's private-use "
+                            "scheme such as com.example.app:/callback; never a "
+                            "fragment (#), a user name, or a scheme such as "
+                            "javascript:, data: or file:.",
                             uri=uri,
                         )
                     )
 
-    def _redirect_uri_list(self):
+    @api.constrains("scope_ids", "default_scope_ids")
+    def _check_default_scopes(self):
+        for app in self:
+            names = set(app.default_scope_ids.mapped("name"))
+            if RPC_SCOPE in names:
+                raise ValidationError(
+                    _(
+                        "rpc cannot be a default scope: it stands in for the user's "
+                        "password, so clients must request it by name."
+                    )
+                )
+            if app.scope_ids and not names <= set(app.scope_ids.mapped("name")):
+                raise ValidationError(
+                    _("Default scopes must be among the application's scopes.")
+                )
+
+    def _redirect_uri_lines(self):
         self.ensure_one()
         return [
             line.strip()
             for line in (self.redirect_uris or "").splitlines()
             if line.strip()
         ]
+
+    def _redirect_uri_list(self):
+        """The registered redirect URIs, leaving out any stored before the
+        rules of :func:`is_registrable` existed that breaks them."""
+        return [uri for uri in self._redirect_uri_lines() if is_registrable(uri)]
 
     @api.model
     def _find_by_client_id(self, client_id):
@@ -226,21 +320,33 @@ class OAuth2Application(models.Model):
         scopes = self.sudo().scope_ids or self.env["oauth2.scope"].sudo().search([])
         return tuple(scopes.mapped("name"))
 
-    def write(self, vals):
-        result = super().write(vals)
-        if "scope_ids" in vals:
-            self.env.registry.clear_cache()
-        return result
+    @tools.ormcache("self.id")
+    def _default_scope_names(self):
+        """What a request that names no scope gets (RFC 6749 §3.3)."""
+        self.ensure_one()
+        defaults = self.sudo().default_scope_ids.mapped("name")
+        allowed = self._allowed_scope_names()
+        return tuple(
+            name
+            for name in allowed
+            if name in defaults or (not defaults and name != RPC_SCOPE)
+        )
 
     def _resolve_scopes(self, requested):
-        """Expand ``*`` and return the requested scope names, or None when one of
-        them is not allowed for this application."""
+        """Expand ``*`` (every scope of the application but rpc) and return the
+        requested scope names, or None when one of them is not allowed."""
         allowed = list(self._allowed_scope_names())
         if ALL_SCOPES in requested:
-            return allowed
+            return [name for name in allowed if name != RPC_SCOPE]
         if not set(requested) <= set(allowed):
             return None
         return list(dict.fromkeys(requested))
+
+    @api.model
+    def _code_challenge_methods(self):
+        """The PKCE methods some active application accepts (RFC 8414 §2)."""
+        plain = self.sudo().search_count([("allow_pkce_plain", "=", True)], limit=1)
+        return ["S256", "plain"] if plain else ["S256"]
 
     def _get_access_token_lifetime(self):
         self.ensure_one()
@@ -278,6 +384,7 @@ class OAuth2Application(models.Model):
             [*of_applications, ("revoked", "=", False)]
         ).action_revoke()
         self.env["oauth2.authorization.code"]._void_unused(of_applications)
+        return True
 
     def action_view_tokens(self):
         self.ensure_one()

@@ -95,6 +95,12 @@ class OAuth2AuthorizationCode(models.Model):
             [*domain, ("used", "=", False), ("expires_at", ">", fields.Datetime.now())]
         ).write({"used": True})
 
+    def _effective_scopes(self):
+        """The scopes of this code that its application may still obtain."""
+        self.ensure_one()
+        allowed = self.application_id._allowed_scope_names()
+        return [scope for scope in (self.scope or "").split() if scope in allowed]
+
     def _is_usable(self):
         self.ensure_one()
         return not self.used and self.expires_at > fields.Datetime.now()

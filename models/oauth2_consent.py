@@ -61,8 +61,10 @@ class OAuth2Consent(models.Model):
 
     def action_revoke(self):
         """Forget the consent and end every token and code its user holds for
-        the app."""
-        self.check_access("unlink")
+        the app. Consents are never written through the ORM: whoever may see
+        one (its user, an OAuth2 manager) may revoke it, and nobody may change
+        it."""
+        self.check_access("read")
         for consent in self.sudo():
             of_consent = [
                 ("user_id", "=", consent.user_id.id),
@@ -73,3 +75,4 @@ class OAuth2Consent(models.Model):
             ).action_revoke()
             self.env["oauth2.authorization.code"]._void_unused(of_consent)
         self.sudo().unlink()
+        return True

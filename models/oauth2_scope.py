@@ -9,6 +9,9 @@ from odoo.exceptions import ValidationError
 # RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
 SCOPE_TOKEN = re.compile(r"^[\x21\x23-\x5B\x5D-\x7E]+$")
 ALL_SCOPES = "*"
+# The scope that lets an access token stand in for its user's password in
+# Odoo's external API: granted only when a request names it.
+RPC_SCOPE = "rpc"
 
 
 class OAuth2Scope(models.Model):

@@ -9,13 +9,11 @@ from odoo.osv import expression
 from odoo.tools import SQL
 
 from ..oauth.secrets import hash_secret
+from .oauth2_scope import RPC_SCOPE
 from .res_config_settings import get_oauth2_setting
 
 ACCESS_TOKEN = "access_token"
 REFRESH_TOKEN = "refresh_token"
-# The scope that lets an access token stand in for its user's password in
-# Odoo's external API.
-RPC_SCOPE = "rpc"
 # Rows the cleanup job deletes per transaction: small enough that the row locks
 # it takes never hold up a refresh for long.
 CLEANUP_BATCH_SIZE = 5000
@@ -26,6 +24,14 @@ GRANT_TYPES = [
     ("password", "Password"),
     ("client_credentials", "Client Credentials"),
     ("refresh_token", "Refresh Token"),
+]
+TOKEN_STATES = [
+    ("active", "Active"),
+    # Archiving the user or the application stops its tokens until it is
+    # restored; they are not revoked.
+    ("suspended", "Suspended"),
+    ("expired", "Expired"),
+    ("revoked", "Revoked"),
 ]
 
 
@@ -58,6 +64,13 @@ class OAuth2Token(models.Model):
         "this access token was narrowed (RFC 6749 §6).",
     )
     grant_type = fields.Selection(GRANT_TYPES, required=True, readonly=True)
+    origin_grant_type = fields.Selection(
+        [grant for grant in GRANT_TYPES if grant[0] != "refresh_token"],
+        string="Original Grant",
+        readonly=True,
+        help="The grant that started this token's chain of refreshes: a password "
+        "change ends the tokens that came from the user's password.",
+    )
     access_token_hash = fields.Char(
         required=True, readonly=True, copy=False, groups="base.group_system"
     )
@@ -83,7 +96,7 @@ class OAuth2Token(models.Model):
         "refreshes; a reused refresh token revokes them all.",
     )
     state = fields.Selection(
-        [("active", "Active"), ("expired", "Expired"), ("revoked", "Revoked")],
+        TOKEN_STATES,
         compute="_compute_state",
         search="_search_state",
         help="Active while the access token or its refresh token can still be used.",
@@ -102,44 +115,68 @@ class OAuth2Token(models.Model):
         ),
     ]
 
-    @api.depends("revoked", "expires_at", "refresh_expires_at")
-    def _compute_state(self):
+    @api.model
+    def _state_domain(self, state):
+        """The tokens in ``state``: the one definition of whether a token can be
+        used, which the endpoints, the token list and the cleanup share."""
         now = fields.Datetime.now()
-        for token in self:
-            if token.revoked:
-                token.state = "revoked"
-            elif token.expires_at > now or (
-                token.refresh_expires_at and token.refresh_expires_at > now
-            ):
-                token.state = "active"
-            else:
-                token.state = "expired"
+        not_revoked = [("revoked", "=", False)]
+        unexpired = ["|", ("expires_at", ">", now), ("refresh_expires_at", ">", now)]
+        # Spelled out rather than negated: NOT on a NULL refresh expiry is NULL.
+        expired = [
+            ("expires_at", "<=", now),
+            "|",
+            ("refresh_expires_at", "=", False),
+            ("refresh_expires_at", "<=", now),
+        ]
+        enabled = [("user_id.active", "=", True), ("application_id.active", "=", True)]
+        disabled = [
+            "|",
+            ("user_id.active", "=", False),
+            ("application_id.active", "=", False),
+        ]
+        return {
+            "revoked": [("revoked", "=", True)],
+            "expired": [*not_revoked, *expired],
+            "suspended": [*not_revoked, *unexpired, *disabled],
+            "active": [*not_revoked, *unexpired, *enabled],
+        }[state]
+
+    @api.model
+    def _live_domain(self, token_type=ACCESS_TOKEN):
+        """The tokens whose ``token_type`` token may be used now."""
+        expiry = "expires_at" if token_type == ACCESS_TOKEN else "refresh_expires_at"
+        return [
+            ("revoked", "=", False),
+            (expiry, ">", fields.Datetime.now()),
+            ("user_id.active", "=", True),
+            ("application_id.active", "=", True),
+        ]
+
+    @api.depends(
+        "revoked",
+        "expires_at",
+        "refresh_expires_at",
+        "user_id.active",
+        "application_id.active",
+    )
+    def _compute_state(self):
+        tokens = self.with_context(active_test=False)
+        for state, _label in TOKEN_STATES:
+            tokens.filtered_domain(self._state_domain(state)).state = state
 
     def _search_state(self, operator, value):
         if operator not in ("=", "!=", "in", "not in"):
             raise NotImplementedError(operator)
         states = {value} if isinstance(value, str) else set(value)
         if operator in ("!=", "not in"):
-            states = {"active", "expired", "revoked"} - states
-        now = fields.Datetime.now()
-        domains = {
-            "revoked": [("revoked", "=", True)],
-            "active": [
-                ("revoked", "=", False),
-                "|",
-                ("expires_at", ">", now),
-                ("refresh_expires_at", ">", now),
-            ],
-            "expired": [
-                ("revoked", "=", False),
-                ("expires_at", "<=", now),
-                "|",
-                ("refresh_expires_at", "=", False),
-                ("refresh_expires_at", "<=", now),
-            ],
-        }
+            states = {state for state, _label in TOKEN_STATES} - states
         return expression.OR(
-            [domains[state] for state in sorted(states) if state in domains]
+            [
+                self._state_domain(state)
+                for state, _label in TOKEN_STATES
+                if state in states
+            ]
         )
 
     @api.model
@@ -152,8 +189,11 @@ class OAuth2Token(models.Model):
         refresh_scope,
         authorization_code=None,
         family=None,
+        origin_grant_type=None,
     ):
-        """Store the token response ``token`` issued to ``application`` for ``user``."""
+        """Store the token response ``token`` issued to ``application`` for
+        ``user``; a refreshed token passes on the family and original grant of
+        the one it replaces."""
         now = fields.Datetime.now()
         refresh_token = token.get(REFRESH_TOKEN)
         values = {
@@ -162,6 +202,7 @@ class OAuth2Token(models.Model):
             "scope": token.get("scope", ""),
             "refresh_scope": refresh_scope if refresh_token else False,
             "grant_type": grant_type,
+            "origin_grant_type": origin_grant_type or grant_type,
             "authorization_code_id": authorization_code and authorization_code.id,
             "family": family or uuid.uuid4().hex,
             "access_token_hash": hash_secret(
@@ -220,10 +261,7 @@ class OAuth2Token(models.Model):
             return self.sudo().browse()
         domain = [
             ("access_token_hash", "=", hash_secret(self.env, ACCESS_TOKEN, token)),
-            ("revoked", "=", False),
-            ("expires_at", ">", fields.Datetime.now()),
-            ("user_id.active", "=", True),
-            ("application_id.active", "=", True),
+            *self._live_domain(ACCESS_TOKEN),
         ]
         return self.sudo().search_fetch(
             domain, ["user_id", "application_id", "scope", "expires_at"], limit=1
@@ -232,23 +270,19 @@ class OAuth2Token(models.Model):
     def _is_live(self, token_type=ACCESS_TOKEN):
         """Whether this record's ``token_type`` token may be used now."""
         self.ensure_one()
-        expires_at = (
-            self.expires_at if token_type == ACCESS_TOKEN else self.refresh_expires_at
-        )
-        return (
-            not self.revoked
-            and bool(expires_at)
-            and expires_at > fields.Datetime.now()
-            and self.user_id.active
-            and self.application_id.active
-        )
+        return bool(self.filtered_domain(self._live_domain(token_type)))
 
-    def _scope_list(self):
+    def _effective_scopes(self, token_type=ACCESS_TOKEN):
+        """The scopes this token was granted that its application may still
+        obtain: a scope taken away from the application is gone from every
+        token issued before, at once."""
         self.ensure_one()
-        return (self.scope or "").split()
+        granted = self.scope if token_type == ACCESS_TOKEN else self.refresh_scope
+        allowed = self.application_id._allowed_scope_names()
+        return [scope for scope in (granted or "").split() if scope in allowed]
 
     def _has_scopes(self, scopes):
-        return set(scopes) <= set(self._scope_list())
+        return set(scopes) <= set(self._effective_scopes())
 
     def _grants_rpc_to(self, user):
         """Whether this is a live access token of ``user`` with the rpc scope."""
@@ -269,7 +303,7 @@ class OAuth2Token(models.Model):
         return {
             "active": True,
             "client_id": self.application_id.client_id,
-            "scope": self.scope or "",
+            "scope": " ".join(self._effective_scopes()),
             "user_id": self.user_id.id,
             "exp": int(self.expires_at.timestamp()),
             "expires_in": self._expires_in(),
@@ -282,7 +316,7 @@ class OAuth2Token(models.Model):
         expires_at = self.expires_at if is_access else self.refresh_expires_at
         claims = {
             "active": True,
-            "scope": (self.scope if is_access else self.refresh_scope) or "",
+            "scope": " ".join(self._effective_scopes(token_type)),
             "client_id": self.application_id.client_id,
             "username": self.user_id.login,
             "sub": str(self.user_id.id),
@@ -302,9 +336,32 @@ class OAuth2Token(models.Model):
         ).action_revoke()
 
     def action_revoke(self):
-        self._lock_unrevoked().write(
+        """End these tokens at once. Tokens are never written through the ORM:
+        whoever may see a token may revoke it, and nobody may change it."""
+        self.check_access("read")
+        self.sudo()._lock_unrevoked().write(
             {"revoked": True, "revoked_at": fields.Datetime.now()}
         )
+        return True
+
+    @api.model
+    def _revoke_after_password_change(self, users):
+        """A new password ends the tokens that came from the old one, through
+        the password grant, and those standing in for it (``rpc``); tokens the
+        user consented to for other scopes stay, unless a setting ends all."""
+        tokens = self.sudo().search(
+            [("user_id", "in", users.ids), ("revoked", "=", False)]
+        )
+        if get_oauth2_setting(self.env, "revoke_all_tokens_on_password_change"):
+            self.env["oauth2.authorization.code"]._void_unused(
+                [("user_id", "in", users.ids)]
+            )
+        else:
+            tokens = tokens.filtered(
+                lambda token: token.origin_grant_type == "password"
+                or RPC_SCOPE in f"{token.scope} {token.refresh_scope}".split()
+            )
+        tokens.action_revoke()
 
     def _lock_unrevoked(self):
         """Those of these tokens not revoked yet, locked for this transaction.

@@ -21,6 +21,9 @@ DEFAULTS = {
     # it gets 429; secrets are 256-bit, so this only slows noisy guessing.
     "client_auth_max_failures": 10,
     "client_auth_failure_window": 60,
+    # Off: a password change ends the tokens that came from the password and
+    # those carrying rpc; the user's consents to other applications stand.
+    "revoke_all_tokens_on_password_change": False,
 }
 # Settings for which 0 means something (throttling off, no grace period). Odoo
 # deletes an integer parameter set to 0, which would bring the default back.
@@ -103,6 +106,14 @@ class ResConfigSettings(models.TransientModel):
         config_parameter=PARAM_PREFIX + "client_auth_failure_window",
         default=DEFAULTS["client_auth_failure_window"],
         help="Seconds over which failed client authentications are counted.",
+    )
+
+    oauth2_revoke_all_tokens_on_password_change = fields.Boolean(
+        string="Password change ends every token",
+        config_parameter=PARAM_PREFIX + "revoke_all_tokens_on_password_change",
+        help="When a user's password changes, revoke all of their tokens. Off: "
+        "only the tokens obtained with the password grant and those carrying "
+        "the rpc scope end; tokens of applications the user approved stay.",
     )
 
     @api.constrains(

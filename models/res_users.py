@@ -37,14 +37,22 @@ class ResUsers(models.Model):
 
     @classmethod
     def check(cls, db, uid, passwd):
-        result = super().check(db, uid, passwd)
-        # check() caches every (uid, password) it accepted; an access token must
-        # stop working the moment it expires or is revoked.
+        # Each worker caches every (uid, password) that check() accepted, for
+        # good: an access token must stop working on its next use once revoked,
+        # expired or deleted, so a token never reaches that cache. It is looked
+        # up first; only what is no token of this module goes on to Odoo.
         with contextlib.closing(cls.pool.cursor()) as cr:
             env = api.Environment(cr, uid, {})
             token = env["oauth2.token"]._find_by_token(passwd)
-            if token and not token._grants_rpc_to(env.user):
-                raise AccessDenied()
+            if token:
+                if not token._grants_rpc_to(env.user):
+                    raise AccessDenied()
+                return
+        return super().check(db, uid, passwd)
+
+    def _set_password(self):
+        result = super()._set_password()
+        self.env["oauth2.token"]._revoke_after_password_change(self)
         return result
 
     def _oauth2_userinfo(self):

@@ -57,6 +57,15 @@ def _check_code_challenge(request):
     # never be matched by a valid verifier.
     if request.code_challenge is None:
         return {}
+    # RFC 7636 §4.3: a challenge without a method is plain.
+    if (request.code_challenge_method or "plain") == "plain" and not (
+        request.client.allow_pkce_plain
+    ):
+        raise errors.InvalidRequestError(
+            description="This application accepts only code_challenge_method=S256 "
+            "(RFC 9700 §2.1.1).",
+            request=request,
+        )
     pattern, expected = (PKCE_VALUE, PKCE_FORMAT)
     if request.code_challenge_method == "S256":
         pattern, expected = (S256_CHALLENGE, S256_FORMAT)
@@ -78,6 +87,15 @@ def _check_code_verifier(request):
         )
 
 
+def _authorization_code(request):
+    """oauthlib's code grant, with a code as strong as a token and of the
+    shape the log filter masks."""
+    grant = {"code": generate_secret()}
+    if request.state:
+        grant["state"] = request.state
+    return grant
+
+
 def oauth2_server(env, remote_addr=None):
     """The oauthlib server; ``remote_addr`` is the client's address, which failed
     client authentications are counted for."""
@@ -87,6 +105,7 @@ def oauth2_server(env, remote_addr=None):
         token_generator=lambda request: generate_secret(),
         refresh_token_generator=lambda request: generate_secret(),
     )
+    server.auth_grant.create_authorization_code = _authorization_code
     server.auth_grant.custom_validators.post_auth.append(_check_code_challenge)
     server.auth_grant.custom_validators.pre_token.append(_check_code_verifier)
     return server
@@ -320,5 +339,7 @@ def server_metadata(env):
         "token_endpoint_auth_methods_supported": client_auth_methods,
         "introspection_endpoint_auth_methods_supported": client_auth_methods,
         "revocation_endpoint_auth_methods_supported": client_auth_methods,
-        "code_challenge_methods_supported": ["S256", "plain"],
+        "code_challenge_methods_supported": env[
+            "oauth2.application"
+        ]._code_challenge_methods(),
     }

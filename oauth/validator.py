@@ -4,7 +4,7 @@ import base64
 from urllib.parse import unquote_plus
 
 from oauthlib.oauth2 import RequestValidator
-from oauthlib.oauth2.rfc6749 import errors, utils
+from oauthlib.oauth2.rfc6749 import errors
 
 from odoo import SUPERUSER_ID
 from odoo.exceptions import AccessDenied
@@ -96,28 +96,30 @@ class OdooRequestValidator(RequestValidator):
                 return False
         else:
             client_id, client_secret = request.client_id, request.client_secret
-        self._raise_if_throttled(client_id, request)
         application = self._load_application(client_id, request)
         if not application or not application._check_client_secret(client_secret):
-            return self._failed_authentication(client_id)
+            return self._failed_authentication(client_id, request)
         request.client_id = application.client_id
         return True
 
     def authenticate_client_id(self, client_id, request, *args, **kwargs):
-        self._raise_if_throttled(client_id, request)
         application = self._load_application(client_id, request)
         if not application or application.client_type != "public":
-            return self._failed_authentication(client_id)
+            return self._failed_authentication(client_id, request)
         return True
 
-    def _raise_if_throttled(self, client_id, request):
+    def _failed_authentication(self, client_id, request):
+        """Count the failure; past the limit, answer 429 instead of 401.
+
+        Only failures are slowed: a client presenting its right secret is
+        answered even from an address, or for a client_id, that others made
+        fail, since secrets are too strong to guess (at least 32 characters).
+        """
         failures = self.env["oauth2.client.auth.failure"]
         retry_after = failures._retry_after(self.remote_addr, client_id)
+        failures._record(self.remote_addr, client_id)
         if retry_after:
             raise ClientThrottledError(retry_after, request=request)
-
-    def _failed_authentication(self, client_id):
-        self.env["oauth2.client.auth.failure"]._record(self.remote_addr, client_id)
         return False
 
     # Grants and scopes
@@ -128,11 +130,12 @@ class OdooRequestValidator(RequestValidator):
         return client._allows_grant(grant_type)
 
     def get_default_scopes(self, client_id, request, *args, **kwargs):
-        return list(request.client._allowed_scope_names())
+        # RFC 6749 §3.3: a request without scope gets the application's default.
+        return list(request.client._default_scope_names())
 
     def validate_scopes(self, client_id, scopes, client, request, *args, **kwargs):
         resolved = client._resolve_scopes(scopes)
-        if resolved is None:
+        if not resolved:
             return False
         request.scopes = resolved
         return True
@@ -174,12 +177,18 @@ class OdooRequestValidator(RequestValidator):
             return False
         if not token._is_live(REFRESH_TOKEN):
             return False
+        if not token._effective_scopes(REFRESH_TOKEN):
+            raise errors.InvalidScopeError(
+                description="The application may no longer obtain any scope this "
+                "refresh token was granted.",
+                request=request,
+            )
         request.user = token.user_id
         request.refresh_token_record = token
         return True
 
     def get_original_scopes(self, refresh_token, request, *args, **kwargs):
-        return utils.scope_to_list(request.refresh_token_record.refresh_scope or "")
+        return request.refresh_token_record._effective_scopes(REFRESH_TOKEN)
 
     def is_within_original_scope(
         self, request_scopes, refresh_token, request, *args, **kwargs
@@ -240,8 +249,15 @@ class OdooRequestValidator(RequestValidator):
                 "without code_challenge.",
                 request=request,
             )
+        scopes = record._effective_scopes()
+        if not scopes:
+            raise errors.InvalidScopeError(
+                description="The application may no longer obtain any scope this "
+                "code was granted.",
+                request=request,
+            )
         request.user = record.user_id
-        request.scopes = utils.scope_to_list(record.scope)
+        request.scopes = scopes
         request.authorization_code_record = record
         return True
 
@@ -280,12 +296,13 @@ class OdooRequestValidator(RequestValidator):
         grant_type = request.grant_type or "implicit"
         refresh_scope = token.get("scope", "")
         authorization_code = getattr(request, "authorization_code_record", None)
-        family = None
+        family = origin_grant_type = None
         if grant_type == "refresh_token":
             previous = request.refresh_token_record
-            refresh_scope = previous.refresh_scope
+            refresh_scope = " ".join(previous._effective_scopes(REFRESH_TOKEN))
             authorization_code = previous.authorization_code_id
             family = previous.family
+            origin_grant_type = previous.origin_grant_type
             previous.action_revoke()
         user = (
             application.user_id if grant_type == "client_credentials" else request.user
@@ -298,6 +315,7 @@ class OdooRequestValidator(RequestValidator):
             refresh_scope,
             authorization_code=authorization_code,
             family=family,
+            origin_grant_type=origin_grant_type,
         )
 
     # Using tokens (RFC 6750), introspection (RFC 7662), revocation (RFC 7009)
@@ -309,7 +327,7 @@ class OdooRequestValidator(RequestValidator):
             return False
         request.client = record.application_id
         request.user = record.user_id
-        request.scopes = record._scope_list()
+        request.scopes = record._effective_scopes()
         return record._has_scopes(scopes)
 
     def _find_token(self, token, token_type_hint):

@@ -23,6 +23,7 @@ CLIENT_ID = "scratch-client"
 CLIENT_SECRET = "scratch-secret-" + base64.urlsafe_b64encode(os.urandom(24)).decode()
 REDIRECT_URI = "https://client.example.com/cb"
 LOGIN = "scratch-user"
+MANAGER_LOGIN = "scratch-manager"
 PASSWORD = "scratch-password-" + base64.urlsafe_b64encode(os.urandom(12)).decode()
 
 SETUP = """
@@ -37,14 +38,18 @@ env["oauth2.application"].create({
     "grant_client_credentials": True, "skip_consent": True, "user_id": user.id,
     "access_token_lifetime": 3600,
 })
+manager = env["res.users"].create({
+    "name": "Scratch OAuth2 Manager", "login": %(manager_login)r,
+    "password": %(password)r,
+    "groups_id": [(6, 0, [env.ref("orestapi_oauth2.group_oauth2_manager").id])],
+})
 env["ir.config_parameter"].set_param("orestapi_oauth2.client_auth_max_failures", 50)
-env.cr.commit()
-print("SETUP " + json.dumps({"uid": user.id}))
+print("SETUP " + json.dumps({"uid": user.id, "manager_uid": manager.id}))
 """
 
 
-def basic_auth():
-    raw = f"{CLIENT_ID}:{CLIENT_SECRET}".encode()
+def basic_auth(client_id=CLIENT_ID, client_secret=CLIENT_SECRET):
+    raw = f"{client_id}:{client_secret}".encode()
     return "Basic " + base64.b64encode(raw).decode()
 
 
@@ -57,7 +62,7 @@ class ScratchOdoo:
         self.url = f"http://127.0.0.1:{port}"
         self.addons_path = None
         self.process = None
-        self.uid = None
+        self.uid = self.manager_uid = None
 
     def odoo(self, *args, subcommand=(), **kwargs):
         command = ["odoo", *subcommand, "-d", self.db]
@@ -78,20 +83,16 @@ class ScratchOdoo:
         )
         setup = SETUP % {
             "login": LOGIN,
+            "manager_login": MANAGER_LOGIN,
             "password": PASSWORD,
             "client_id": CLIENT_ID,
             "secret": CLIENT_SECRET,
             "redirect_uri": REDIRECT_URI,
         }
-        shell = self.odoo(
-            "--log-level=warn",
-            "--no-http",
-            subcommand=["shell"],
-            input=setup,
-            capture_output=True,
-        )
-        [line] = [x for x in shell.stdout.splitlines() if x.startswith("SETUP ")]
-        self.uid = json.loads(line[len("SETUP ") :])["uid"]
+        output = self.shell(setup)
+        [line] = [x for x in output.splitlines() if x.startswith("SETUP ")]
+        created = json.loads(line[len("SETUP ") :])
+        self.uid, self.manager_uid = created["uid"], created["manager_uid"]
         self.log = open(self.log_path, "w")  # closed in __exit__
         self.process = subprocess.Popen(
             [
@@ -134,6 +135,17 @@ class ScratchOdoo:
         self.log.close()
         subprocess.run(["dropdb", "--if-exists", "--force", self.db], check=False)
         shutil.rmtree(self.addons_path, ignore_errors=True)
+
+    def shell(self, code):
+        """The output of ``code`` run in ``odoo shell`` on the scratch
+        database, committed, as a cron job or an administrator would."""
+        return self.odoo(
+            "--log-level=warn",
+            "--no-http",
+            subcommand=["shell"],
+            input=code + "\nenv.cr.commit()\n",
+            capture_output=True,
+        ).stdout
 
     def psql(self, sql):
         """The output of ``sql``, one row per line, columns separated by |."""

@@ -44,7 +44,7 @@ class OAuth2TestMixin:
                 "user_id": cls.user.id,
             }
         )
-        cls.other_secret = "test-secret-for-the-other-app"
+        cls.other_secret = "test-secret-for-the-other-application"
         cls.other_app = cls.env["oauth2.application"].create(
             {
                 "name": "Other",

@@ -28,7 +28,7 @@ class AuthorizationCase(TokenEndpointCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.app.write({"redirect_uris": REDIRECT_URI, "grant_implicit": True})
-        cls.public_app.redirect_uris = "myapp://callback"
+        cls.public_app.redirect_uris = "com.example.myapp:/callback"
 
     def setUp(self):
         super().setUp()
@@ -106,7 +106,14 @@ class TestConsent(AuthorizationCase):
         self.assertIn(self.user.login, page.text)
         self.assertEqual(page.headers["X-Frame-Options"], "DENY")
         self.assertIn("frame-ancestors 'none'", page.headers["Content-Security-Policy"])
-        params = self.assertRedirectsTo(self.decide(page, "allow"))
+        self.assertRegex(
+            page.text, r'o_oauth2_destination">\s*client\.example\.com\s*<'
+        )
+        redirect = self.decide(page, "allow")
+        for response in (page, redirect):
+            self.assertEqual(response.headers["Cache-Control"], "no-store")
+            self.assertEqual(response.headers["Referrer-Policy"], "no-referrer")
+        params = self.assertRedirectsTo(redirect)
         self.assertEqual(params["state"], "xyz")
         self.assertTrue(params["code"])
         consent = self.env["oauth2.consent"].search([("user_id", "=", self.user.id)])
@@ -279,11 +286,22 @@ class TestPKCE(AuthorizationCase):
         )
         self.assertTokenAnswer(self.exchange(code, code_verifier=VERIFIER))
 
-    def test_plain(self):
+    def test_plain_only_where_the_application_allows_it(self):
+        for method in ("plain", None):
+            with self.subTest(method=method):
+                redirected = self.assertRedirectsTo(
+                    self.authorize(
+                        code_challenge=VERIFIER, code_challenge_method=method
+                    )
+                )
+                self.assertEqual(redirected["error"], "invalid_request")
+                self.assertIn("S256", redirected["error_description"])
+        self.app.allow_pkce_plain = True
         code = self.get_code(code_challenge=VERIFIER, code_challenge_method="plain")
         self.assertTokenAnswer(self.exchange(code, code_verifier=VERIFIER))
 
     def test_malformed_challenge_is_refused(self):
+        self.app.allow_pkce_plain = True
         cases = [
             ("short", "plain"),
             ("x" * 129, "plain"),
@@ -305,7 +323,9 @@ class TestPKCE(AuthorizationCase):
                 self.assertEqual(redirected["state"], "xyz")
 
     def test_malformed_verifier_is_refused(self):
-        code = self.get_code(code_challenge=VERIFIER, code_challenge_method="plain")
+        code = self.get_code(
+            code_challenge=s256(VERIFIER), code_challenge_method="S256"
+        )
         body = self.assertOAuthError(
             self.exchange(code, code_verifier="short"), "invalid_request"
         )
@@ -321,15 +341,18 @@ class TestPKCE(AuthorizationCase):
         self.assertIn("code_challenge", body["error_description"])
 
     def test_public_client_needs_pkce_and_no_secret(self):
-        params = {"client_id": "browser-app", "redirect_uri": "myapp://callback"}
+        params = {
+            "client_id": "browser-app",
+            "redirect_uri": "com.example.myapp:/callback",
+        }
         page = self.authorize(**params)
-        redirected = self.assertRedirectsTo(page, base="myapp://callback")
+        redirected = self.assertRedirectsTo(page, base="com.example.myapp:/callback")
         self.assertEqual(redirected["error"], "invalid_request")
         page = self.authorize(
             **params, code_challenge=s256(VERIFIER), code_challenge_method="S256"
         )
         code = self.assertRedirectsTo(
-            self.decide(page, "allow"), base="myapp://callback"
+            self.decide(page, "allow"), base="com.example.myapp:/callback"
         )["code"]
         body = self.assertTokenAnswer(
             self.token_request(
@@ -337,7 +360,7 @@ class TestPKCE(AuthorizationCase):
                     "grant_type": "authorization_code",
                     "code": code,
                     "client_id": "browser-app",
-                    "redirect_uri": "myapp://callback",
+                    "redirect_uri": "com.example.myapp:/callback",
                     "code_verifier": VERIFIER,
                 }
             )

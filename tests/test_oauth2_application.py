@@ -94,6 +94,9 @@ class TestOAuth2Application(OAuth2TestMixin, TransactionCase):
         every = self.env["oauth2.scope"].search([]).mapped("name")
         self.assertCountEqual(self.other_app._allowed_scope_names(), every)
         self.assertCountEqual(self.app._resolve_scopes(["*"]), ["read", "write"])
+        self.assertCountEqual(
+            self.other_app._resolve_scopes(["*"]), set(every) - {"rpc"}
+        )
         self.assertEqual(self.app._resolve_scopes(["read", "read"]), ["read"])
         self.assertIsNone(self.app._resolve_scopes(["admin"]))
 
@@ -116,14 +119,69 @@ class TestOAuth2Application(OAuth2TestMixin, TransactionCase):
         with self.assertRaises(IntegrityError), mute_logger("odoo.sql_db"):
             self.env["oauth2.scope"].create({"name": "read"})
 
-    def test_redirect_uris_must_be_absolute(self):
-        self.app.redirect_uris = "https://a.example/cb\n\nmyapp://callback\n"
-        self.assertEqual(
-            self.app._redirect_uri_list(), ["https://a.example/cb", "myapp://callback"]
-        )
-        for bad in ("/relative/path", "https://a.example/cb#frag"):
-            with self.assertRaises(ValidationError):
+    def test_redirect_uris_an_admin_can_register(self):
+        accepted = [
+            "https://a.example/cb",
+            "https://a.example:8443/cb?tenant=1",
+            "http://127.0.0.1:9000/cb",
+            "http://[::1]/cb",
+            "http://localhost/cb",
+            "com.example.myapp:/callback",
+        ]
+        self.app.redirect_uris = "\n\n".join(accepted) + "\n"
+        self.assertEqual(self.app._redirect_uri_list(), accepted)
+        for bad in (
+            "/relative/path",
+            "https://a.example/cb#frag",
+            "javascript:alert(1)//",
+            "JavaScript:alert(1)//",
+            "data:text/html,<script>alert(1)</script>",
+            "vbscript:msgbox(1)",
+            "file:///etc/passwd",
+            "http://a.example/cb",
+            "http://localhost.evil.example/cb",
+            "https://good.example@evil.example/cb",
+            "https:///no-host",
+            "myapp://callback",
+            "https://a.example:99999/cb",
+        ):
+            with self.subTest(uri=bad), self.assertRaises(ValidationError) as caught:
                 self.app.redirect_uris = bad
+            self.assertIn("cannot be a redirect URI", str(caught.exception))
+
+    def test_unregistrable_uri_stored_before_is_never_used(self):
+        self.env.cr.execute(
+            "UPDATE oauth2_application SET redirect_uris = %s WHERE id = %s",
+            ["javascript:alert(1)//\nhttps://a.example/cb", self.app.id],
+        )
+        self.app.invalidate_recordset(["redirect_uris"])
+        self.assertEqual(self.app._redirect_uri_list(), ["https://a.example/cb"])
+
+    def test_hand_chosen_secret_must_be_strong(self):
+        with self.assertRaises(ValidationError) as caught:
+            self.env["oauth2.application"].create(
+                {"name": "Weak", "client_secret": "x" * 31}
+            )
+        self.assertIn("at least 32 characters", str(caught.exception))
+        with self.assertRaises(ValidationError):
+            self.app.client_secret = "short"
+        self.assertTrue(self.app._check_client_secret(self.secret))
+        self.app.client_secret = "y" * 32
+        self.assertTrue(self.app._check_client_secret("y" * 32))
+
+    def test_default_scopes(self):
+        rpc = self.env.ref("orestapi_oauth2.oauth2_scope_rpc")
+        # no default: every scope of the application but rpc
+        self.assertNotIn("rpc", self.other_app._default_scope_names())
+        self.assertIn("read", self.other_app._default_scope_names())
+        self.assertNotIn("rpc", self.other_app._resolve_scopes(["*"]))
+        self.assertEqual(self.other_app._resolve_scopes(["rpc"]), ["rpc"])
+        self.app.default_scope_ids = self.scope_read
+        self.assertEqual(self.app._default_scope_names(), ("read",))
+        with self.assertRaises(ValidationError):
+            self.other_app.default_scope_ids = rpc
+        with self.assertRaises(ValidationError):
+            self.app.default_scope_ids = self.scope_admin
 
     def test_lifetimes_from_settings_or_application(self):
         self.assertEqual(self.app._get_access_token_lifetime(), 360)

@@ -66,6 +66,30 @@ class TestOAuth2Token(OAuth2TestMixin, TransactionCase):
             self.assertEqual(refreshable.state, "expired")
             self.assertFalse(refreshable._is_live("refresh_token"))
 
+    def test_archived_user_or_application_suspends_its_tokens(self):
+        token = self._issue("a5", "r5")
+        other_app = self.env["oauth2.token"]._create_from_response(
+            {"access_token": "a6", "expires_in": 360},
+            self.other_app,
+            self.env.ref("base.user_admin"),
+            "client_credentials",
+            "",
+        )
+        self.user.active = False
+        (token | other_app).invalidate_recordset(["state"])
+        self.assertEqual(token.state, "suspended")
+        Token = self.env["oauth2.token"]
+        mine = [("id", "in", (token | other_app).ids)]
+        self.assertEqual(Token.search(mine + [("state", "=", "suspended")]), token)
+        self.assertEqual(Token.search(mine + [("state", "=", "active")]), other_app)
+        self.assertFalse(token._is_live())
+        self.user.active = True
+        self.other_app.active = False
+        (token | other_app).invalidate_recordset(["state"])
+        self.assertEqual(token.state, "active")
+        self.assertEqual(other_app.state, "suspended")
+        self.assertEqual(Token.search(mine + [("state", "=", "suspended")]), other_app)
+
     def test_users_read_only_their_own_tokens(self):
         mine = self._issue("mine")
         someone = new_test_user(self.env, login="someone", groups="base.group_user")

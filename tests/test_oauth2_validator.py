@@ -18,7 +18,7 @@ class TestOdooRequestValidator(OAuth2TestMixin, TransactionCase):
         super().setUpClass()
         cls.validator = OdooRequestValidator(cls.env)
         # characters that Basic credentials must carry form-urlencoded
-        cls.odd_secret = "p@ss:word+with spaces/and%"
+        cls.odd_secret = "p@ss:word+with spaces/and%, long enough"
         cls.odd_app = cls.env["oauth2.application"].create(
             {"name": "Odd", "client_id": "odd id+1", "client_secret": cls.odd_secret}
         )

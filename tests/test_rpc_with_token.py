@@ -88,6 +88,34 @@ class TestRpcWithToken(OAuth2TestMixin, HttpCase):
             with self.subTest(token=token):
                 self.assertRefused(token)
 
+    def test_revoked_token_never_comes_back(self):
+        """Odoo caches every accepted (uid, password) per worker: a token used
+        once must still be refused after its revocation and after the cleanup
+        deleted its row."""
+        record, token, _refresh = self.issue_token(scope="rpc")
+        for _use in range(2):
+            self.assertEqual(self.read_own_login(self.user.id, token), "oauth2_user")
+        record.action_revoke()
+        self.assertRefused(token)
+        record.revoked_at = fields.Datetime.subtract(fields.Datetime.now(), days=30)
+        self.env["oauth2.token"]._cron_delete_expired()
+        self.assertFalse(record.exists())
+        self.assertRefused(token)
+
+    def test_expired_token_never_comes_back(self):
+        record, token, _refresh = self.issue_token(scope="rpc")
+        self.assertEqual(self.read_own_login(self.user.id, token), "oauth2_user")
+        record.expires_at = fields.Datetime.now()
+        self.assertRefused(token)
+        record.unlink()
+        self.assertRefused(token)
+
+    def test_scope_taken_from_the_application_ends_rpc(self):
+        _record, token, _refresh = self.issue_token(scope="read rpc")
+        self.assertEqual(self.read_own_login(self.user.id, token), "oauth2_user")
+        self.app.scope_ids -= self.env.ref("orestapi_oauth2.oauth2_scope_rpc")
+        self.assertRefused(token)
+
     def test_refresh_token_or_another_users_token_is_refused(self):
         admin = self.env.ref("base.user_admin")
         _record, admin_token, refresh_token = self.issue_token(user=admin, scope="rpc")

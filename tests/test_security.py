@@ -98,39 +98,55 @@ class TestClientAuthThrottling(EndpointCase):
         for _attempt in range(3):
             response = self.from_address("198.51.100.1", secret="wrong")
             self.assertOAuthError(response, "invalid_client", status=401)
-        # even the right secret waits: the credentials are not even looked at
-        self.assertThrottled(self.from_address("198.51.100.1"))
         self.assertThrottled(self.from_address("198.51.100.1", secret="wrong"))
-        self.assertJson(self.from_address("198.51.100.2"))
+        # a client sharing the address (an office NAT, a proxy) still gets in
+        self.assertJson(self.from_address("198.51.100.1"))
+        self.assertThrottled(self.from_address("198.51.100.1", secret="wrong"))
+        self.assertOAuthError(
+            self.from_address("198.51.100.2", secret="wrong"), "invalid_client", 401
+        )
+
+    def test_wrong_secrets_while_paused_are_still_counted(self):
+        for _attempt in range(3):
+            self.from_address("198.51.100.5", secret="wrong")
+        self.assertThrottled(self.from_address("198.51.100.5", secret="wrong"))
+        failures = self.env["oauth2.client.auth.failure"].search(
+            [("remote_addr", "=", "198.51.100.5")]
+        )
+        self.assertEqual(len(failures), 4)
 
     def test_client_id_failing_from_many_addresses_pauses_only_those(self):
         # five times the per-address limit, spread so no address is paused
         for attempt in range(15):
             response = self.from_address(f"198.51.100.{attempt}", secret="wrong")
             self.assertOAuthError(response, "invalid_client", status=401)
-        # an address that took part waits, even with the right secret...
-        self.assertThrottled(self.from_address("198.51.100.4"))
-        # ...but may still authenticate as another client
+        # an address that took part waits with a wrong secret...
+        self.assertThrottled(self.from_address("198.51.100.4", secret="wrong"))
+        # ...but the right one, the client's own, is answered
+        self.assertJson(self.from_address("198.51.100.4"))
         self.assertJson(
             self.from_address(
                 "198.51.100.4", client_id="other", secret=self.other_secret
             )
         )
-        # and the client's own servers, which never failed, are not locked out
-        self.assertJson(self.from_address("203.0.113.9"))
+        self.assertOAuthError(
+            self.from_address("203.0.113.9", secret="wrong"), "invalid_client", 401
+        )
 
     def test_ipv6_addresses_count_per_64_network(self):
         for host in range(1, 4):
             response = self.from_address(f"2001:db8::{host}", secret="wrong")
             self.assertOAuthError(response, "invalid_client", status=401)
-        self.assertThrottled(self.from_address("2001:db8::ffff"))
-        self.assertJson(self.from_address("2001:db8:0:1::1"))
+        self.assertThrottled(self.from_address("2001:db8::ffff", secret="wrong"))
+        self.assertOAuthError(
+            self.from_address("2001:db8:0:1::1", secret="wrong"), "invalid_client", 401
+        )
 
     def test_malformed_forwarded_address_still_gets_json(self):
         for _attempt in range(3):
             response = self.from_address("x" * 300, secret="wrong")
             self.assertOAuthError(response, "invalid_client", status=401)
-        self.assertThrottled(self.from_address("not an address"))
+        self.assertThrottled(self.from_address("not an address", secret="wrong"))
 
     def test_introspection_and_revocation_are_throttled_too(self):
         for _attempt in range(3):
@@ -145,10 +161,18 @@ class TestClientAuthThrottling(EndpointCase):
                     "POST",
                     endpoint,
                     data={"token": "x"},
-                    auth=self.integration,
+                    auth=("integration", "wrong"),
                     headers=headers,
                 )
                 self.assertThrottled(response)
+                response = self.call(
+                    "POST",
+                    endpoint,
+                    data={"token": "x"},
+                    auth=self.integration,
+                    headers=headers,
+                )
+                self.assertJson(response)
 
     def test_zero_turns_throttling_off(self):
         self.set_param("client_auth_max_failures", 0)

@@ -91,7 +91,20 @@ class TestTokenEndpoint(TokenEndpointCase):
         )
         body = self.assertTokenAnswer(response)
         every = self.env["oauth2.scope"].search([]).mapped("name")
-        self.assertCountEqual(body["scope"].split(), every)
+        self.assertCountEqual(body["scope"].split(), set(every) - {"rpc"})
+
+    def test_omitted_scope_gets_the_default_and_never_rpc(self):
+        omitted = {"grant_type": "client_credentials"}
+        other = ("other", self.other_secret)
+        body = self.assertTokenAnswer(self.token_request(omitted, auth=other))
+        self.assertIn("read", body["scope"].split())
+        self.assertNotIn("rpc", body["scope"].split())
+        self.other_app.default_scope_ids = self.scope_read
+        body = self.assertTokenAnswer(self.token_request(omitted, auth=other))
+        self.assertEqual(body["scope"], "read")
+        by_name = dict(omitted, scope="rpc")
+        body = self.assertTokenAnswer(self.token_request(by_name, auth=other))
+        self.assertEqual(body["scope"], "rpc")
 
     def test_client_credentials_refused_to_public_client(self):
         response = self.token_request(

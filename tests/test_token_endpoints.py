@@ -318,9 +318,7 @@ class TestServerMetadata(EndpointCase):
             },
         )
         self.assertEqual(metadata["response_types_supported"], ["code", "token"])
-        self.assertEqual(
-            metadata["code_challenge_methods_supported"], ["S256", "plain"]
-        )
+        self.assertEqual(metadata["code_challenge_methods_supported"], ["S256"])
         self.assertIn(
             "client_secret_basic", metadata["token_endpoint_auth_methods_supported"]
         )

@@ -1,0 +1,39 @@
+"""Which redirect URIs an application may register (RFC 6749 §3.1.2, RFC 8252)."""
+
+import re
+from urllib.parse import urlsplit
+
+# RFC 8252 §7.3: plain http only where the answer never leaves the device.
+LOOPBACK_HOSTS = {"127.0.0.1", "::1", "localhost"}
+# RFC 3986 §3.1; RFC 8252 §7.1 asks native apps for a reverse domain name, so
+# a private-use scheme has a dot, which no scripting or local-file scheme
+# (javascript:, data:, vbscript:, file:) has.
+PRIVATE_USE_SCHEME = re.compile(r"[a-z][a-z0-9+\-]*(\.[a-z0-9+\-]+)+")
+
+
+def is_registrable(uri):
+    """Whether ``uri`` may be registered as a redirect URI: absolute ``https``,
+    ``http`` on a loopback host, or a native app's private-use scheme; never
+    with a fragment (§3.1.2), a user name (which can disguise the host) or
+    white space."""
+    if "#" in uri or any(char.isspace() for char in uri):
+        return False
+    try:
+        parts = urlsplit(uri)
+        host = parts.hostname
+        parts.port  # noqa: B018 - raises ValueError on a port out of range
+    except ValueError:
+        return False
+    scheme = parts.scheme.lower()
+    if scheme in ("https", "http"):
+        if not host or "@" in parts.netloc:
+            return False
+        return scheme == "https" or host in LOOPBACK_HOSTS
+    return bool(PRIVATE_USE_SCHEME.fullmatch(scheme) and (parts.netloc or parts.path))
+
+
+def destination(uri):
+    """What the consent page names as where the user is sent back: the host
+    (and port) of a web redirect URI, or the app's scheme for a native one."""
+    parts = urlsplit(uri)
+    return parts.netloc if parts.scheme.lower() in ("https", "http") else parts.scheme

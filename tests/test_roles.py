@@ -1,0 +1,252 @@
+# Copyright 2026 Orest
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
+"""What each role may do, over Odoo's external API as that role's user: the
+boundaries README.rst's security section lists."""
+
+import xmlrpc.client
+
+from odoo.tests import HttpCase, get_db_name, new_test_user, tagged
+
+from odoo.addons.base.controllers.rpc import (
+    RPC_FAULT_CODE_ACCESS_ERROR,
+    RPC_FAULT_CODE_WARNING,
+)
+
+from .common import TOKEN_PATH, USER_PASSWORD, OAuth2TestMixin, basic_auth
+
+MANAGER_SECRET = "the-manager's-own-application-secret"
+
+
+@tagged("post_install", "-at_install")
+class TestRoles(OAuth2TestMixin, HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.db = get_db_name()
+        cls.rpc_scope = cls.env.ref("orestapi_oauth2.oauth2_scope_rpc")
+
+        def user(login, groups):
+            return new_test_user(
+                cls.env, login=login, password=USER_PASSWORD, groups=groups
+            )
+
+        cls.portal = user("role_portal", "base.group_portal")
+        cls.internal = user("role_internal", "base.group_user")
+        cls.manager = user(
+            "role_manager", "base.group_user,orestapi_oauth2.group_oauth2_manager"
+        )
+        cls.administrator = user("role_admin", "base.group_user,base.group_system")
+        cls.admin_app = cls.env["oauth2.application"].create(
+            {
+                "name": "Acts as the administrator",
+                "client_id": "acts-as-admin",
+                "client_secret": "an-administrator's-application-secret",
+                "grant_client_credentials": True,
+                "user_id": cls.administrator.id,
+            }
+        )
+        cls.token, _access, _refresh = cls.issue_token(cls, user=cls.internal)
+        cls.consent = cls.env["oauth2.consent"]._grant(cls.portal, cls.app, ["read"])
+        cls.code = cls.env["oauth2.authorization.code"]._create_for_request(
+            "a-code", cls.app, cls.internal, ["read"], None, None, None
+        )
+
+    def setUp(self):
+        super().setUp()
+        # Refused calls must not trigger the login cooldown of later tests.
+        self.env["ir.config_parameter"].sudo().set_param(
+            "base.login_cooldown_after", 1000
+        )
+
+    def execute(self, user, model, method, *args, **kwargs):
+        return self.xmlrpc_object.execute_kw(
+            self.db, user.id, USER_PASSWORD, model, method, list(args), kwargs
+        )
+
+    def assertRefused(self, user, model, method, *args, **kwargs):
+        with (
+            self.assertNoLogs("odoo", "ERROR"),
+            self.assertRaises(xmlrpc.client.Fault) as caught,
+        ):
+            self.execute(user, model, method, *args, **kwargs)
+        # an access error or a user error, never a traceback
+        self.assertIn(
+            caught.exception.faultCode,
+            (RPC_FAULT_CODE_ACCESS_ERROR, RPC_FAULT_CODE_WARNING),
+            caught.exception.faultString,
+        )
+        return caught.exception.faultString
+
+    def test_nobody_writes_tokens_codes_or_consents(self):
+        records = [
+            ("oauth2.token", self.token, {"user_id": self.administrator.id}),
+            ("oauth2.token", self.token, {"scope": "read rpc"}),
+            ("oauth2.token", self.token, {"revoked": False, "expires_at": False}),
+            ("oauth2.authorization.code", self.code, {"used": False}),
+            ("oauth2.consent", self.consent, {"user_id": self.administrator.id}),
+        ]
+        for user in (self.portal, self.internal, self.manager, self.administrator):
+            for model, record, values in records:
+                with self.subTest(user=user.login, model=model, values=values):
+                    self.assertRefused(user, model, "write", [record.id], values)
+                    self.assertRefused(user, model, "create", [values])
+                    self.assertRefused(user, model, "unlink", [record.id])
+
+    def test_who_reads_what(self):
+        readable = {
+            # model: the users who read the record of setUpClass
+            "oauth2.application": {self.manager, self.administrator},
+            "oauth2.token": {self.internal, self.manager, self.administrator},
+            "oauth2.consent": {self.portal, self.manager, self.administrator},
+            "oauth2.authorization.code": {self.manager, self.administrator},
+        }
+        records = {
+            "oauth2.application": self.app,
+            "oauth2.token": self.token,
+            "oauth2.consent": self.consent,
+            "oauth2.authorization.code": self.code,
+        }
+        for user in (self.portal, self.internal, self.manager, self.administrator):
+            for model, record in records.items():
+                with self.subTest(user=user.login, model=model):
+                    domain = [("id", "=", record.id)]
+                    if user in readable[model]:
+                        found = self.execute(user, model, "search", domain)
+                        self.assertEqual(found, [record.id])
+                    else:
+                        try:
+                            found = self.execute(user, model, "search", domain)
+                        except xmlrpc.client.Fault as refused:
+                            self.assertEqual(
+                                refused.faultCode, RPC_FAULT_CODE_ACCESS_ERROR
+                            )
+                        else:
+                            self.assertEqual(found, [])
+
+    def test_the_show_once_secret_dialog_reads_nothing(self):
+        model = "oauth2.application.secret"
+        for user in (self.internal, self.manager, self.administrator):
+            with self.subTest(user=user.login):
+                self.assertRefused(user, model, "search_read", [])
+                self.assertRefused(user, model, "read", [1], ["client_secret"])
+                self.assertRefused(user, model, "create", [{"client_secret": "x"}])
+        # what the web client calls to fill the dialog from the action context
+        values = self.execute(
+            self.manager,
+            model,
+            "onchange",
+            [],
+            {},
+            [],
+            {"client_id": {}, "client_secret": {}},
+            context={"default_client_id": "c", "default_client_secret": "s"},
+        )
+        self.assertEqual(values["value"]["client_secret"], "s")
+
+    def test_manager_applications_act_only_as_the_manager(self):
+        message = self.assertRefused(
+            self.manager,
+            "oauth2.application",
+            "create",
+            [{"name": "Escalate", "user_id": self.administrator.id}],
+        )
+        self.assertIn("Settings administrator", message)
+        [own_id] = self.execute(
+            self.manager,
+            "oauth2.application",
+            "create",
+            [{"name": "Mine", "grant_client_credentials": True}],
+        )
+        for values in (
+            {"user_id": self.administrator.id},
+            {"skip_consent": True},
+        ):
+            with self.subTest(values=values):
+                self.assertRefused(
+                    self.manager, "oauth2.application", "write", [own_id], values
+                )
+        # an application that acts as someone else keeps who and what it carries
+        for values in (
+            {"client_secret": MANAGER_SECRET},
+            {"grant_client_credentials": True},
+            {"scope_ids": [(4, self.rpc_scope.id)]},
+        ):
+            with self.subTest(values=values):
+                self.assertRefused(
+                    self.manager,
+                    "oauth2.application",
+                    "write",
+                    [self.admin_app.id],
+                    values,
+                )
+        self.assertRefused(
+            self.manager,
+            "oauth2.application",
+            "action_generate_client_secret",
+            [self.admin_app.id],
+        )
+        # what stays a manager's job
+        self.execute(
+            self.manager,
+            "oauth2.application",
+            "write",
+            [self.admin_app.id],
+            {"redirect_uris": "https://client.example.com/cb"},
+        )
+        self.execute(
+            self.manager, "oauth2.application", "action_revoke_tokens", [self.app.id]
+        )
+
+    def test_administrator_may_let_applications_act_as_anyone(self):
+        [app_id] = self.execute(
+            self.administrator,
+            "oauth2.application",
+            "create",
+            [{"name": "Service", "user_id": self.internal.id, "skip_consent": True}],
+        )
+        self.execute(
+            self.administrator,
+            "oauth2.application",
+            "write",
+            [app_id],
+            {"client_secret": MANAGER_SECRET, "grant_client_credentials": True},
+        )
+
+    def test_manager_token_never_carries_more_than_the_manager(self):
+        """End to end: the escalation a red team found, closed."""
+        self.execute(
+            self.manager,
+            "oauth2.application",
+            "create",
+            [
+                {
+                    "name": "Manager's script",
+                    "client_id": "managers-script",
+                    "client_secret": MANAGER_SECRET,
+                    "grant_client_credentials": True,
+                    "scope_ids": [(6, 0, self.rpc_scope.ids)],
+                }
+            ],
+        )
+        response = self.url_open(
+            TOKEN_PATH,
+            data={"grant_type": "client_credentials", "scope": "rpc"},
+            headers={"Authorization": basic_auth("managers-script", MANAGER_SECRET)},
+        )
+        token = response.json()["access_token"]
+        uid = self.xmlrpc_common.authenticate(self.db, "role_manager", token, {})
+        self.assertEqual(uid, self.manager.id)
+        with self.assertRaises(xmlrpc.client.Fault) as caught:
+            self.xmlrpc_object.execute_kw(
+                self.db,
+                uid,
+                token,
+                "ir.config_parameter",
+                "get_param",
+                ["database.secret"],
+            )
+        self.assertEqual(caught.exception.faultCode, RPC_FAULT_CODE_ACCESS_ERROR)
+        self.assertFalse(
+            self.xmlrpc_common.authenticate(self.db, "role_admin", token, {})
+        )

@@ -1,0 +1,159 @@
+# Copyright 2026 Orest
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
+"""What happens to issued tokens when something around them changes: a scope
+taken from the application, a password change, an archived user or
+application."""
+
+import importlib.util
+from pathlib import Path
+
+from odoo.tests import tagged
+
+from .common import USER_PASSWORD
+from .test_token_endpoints import EndpointCase
+
+MIGRATION = (
+    Path(__file__).resolve().parent.parent
+    / "migrations"
+    / "18.0.1.1.0"
+    / "post-migration.py"
+)
+
+
+@tagged("post_install", "-at_install")
+class TestScopeTakenAway(EndpointCase):
+    def password_pair(self, scope):
+        response = self.call(
+            "POST",
+            "access_token",
+            data={
+                "grant_type": "password",
+                "username": self.user.login,
+                "password": USER_PASSWORD,
+                "scope": scope,
+            },
+            auth=self.integration,
+        )
+        return self.assertJson(response)
+
+    def refresh(self, refresh_token):
+        return self.call(
+            "POST",
+            "access_token",
+            data={"grant_type": "refresh_token", "refresh_token": refresh_token},
+            auth=self.integration,
+        )
+
+    def introspected_scope(self, token):
+        response = self.call(
+            "POST", "introspect", data={"token": token}, auth=self.integration
+        )
+        return self.assertJson(response)["scope"]
+
+    def test_removed_scope_is_gone_from_tokens_issued_before(self):
+        pair = self.password_pair("read write")
+        self.app.scope_ids = self.scope_read
+        response = self.opener.post(
+            self.base_url() + "/orestapi_oauth2_test/update",
+            headers={"Authorization": f"Bearer {pair['access_token']}"},
+            timeout=30,
+        )
+        self.assertBearerError(response, 403, "insufficient_scope")
+        self.assertEqual(self.introspected_scope(pair["access_token"]), "read")
+        self.assertEqual(self.introspected_scope(pair["refresh_token"]), "read")
+
+        refreshed = self.assertJson(self.refresh(pair["refresh_token"]))
+        self.assertEqual(refreshed["scope"], "read")
+        # given back to the application, the scope does not return to the grant
+        self.app.scope_ids |= self.scope_write
+        again = self.assertJson(self.refresh(refreshed["refresh_token"]))
+        self.assertEqual(again["scope"], "read")
+
+    def test_refresh_keeping_no_scope_fails(self):
+        pair = self.password_pair("write")
+        self.app.scope_ids = self.scope_read
+        self.assertOAuthError(self.refresh(pair["refresh_token"]), "invalid_scope")
+
+
+@tagged("post_install", "-at_install")
+class TestPasswordChange(EndpointCase):
+    def issue(self, grant_type, scope, origin=None):
+        record, _access, _refresh = self.issue_token(scope=scope)
+        record.sudo().write(
+            {"grant_type": grant_type, "origin_grant_type": origin or grant_type}
+        )
+        return record
+
+    def setUp(self):
+        super().setUp()
+        self.from_password = self.issue("password", "read")
+        self.refreshed_from_password = self.issue(
+            "refresh_token", "read", origin="password"
+        )
+        self.consented = self.issue("authorization_code", "read write")
+        self.consented_rpc = self.issue("authorization_code", "read rpc")
+        self.refreshed_consent = self.issue(
+            "refresh_token", "read", origin="authorization_code"
+        )
+        self.other_users = self.issue_token(user=self.env.ref("base.user_admin"))[0]
+
+    def assertRevoked(self, tokens, revoked):
+        self.assertEqual(set(tokens.mapped("revoked")), {revoked}, tokens)
+
+    def test_password_grant_and_rpc_tokens_end(self):
+        self.user.with_user(self.user).change_password(USER_PASSWORD, "a new one!")
+        self.assertRevoked(
+            self.from_password | self.refreshed_from_password | self.consented_rpc,
+            True,
+        )
+        self.assertRevoked(
+            self.consented | self.refreshed_consent | self.other_users, False
+        )
+
+    def test_administrator_setting_a_password_ends_them_too(self):
+        self.user.password = "set by the administrator"
+        self.assertRevoked(self.from_password | self.consented_rpc, True)
+        self.assertRevoked(self.consented, False)
+
+    def test_setting_widens_it_to_every_token(self):
+        self.set_param("revoke_all_tokens_on_password_change", "True")
+        code = self.env["oauth2.authorization.code"]._create_for_request(
+            "an-unused-code", self.app, self.user, ["read"], None, None, None
+        )
+        self.user.password = "set by the administrator"
+        self.assertRevoked(
+            self.from_password | self.consented | self.refreshed_consent, True
+        )
+        self.assertTrue(code.used)
+        self.assertRevoked(self.other_users, False)
+
+
+@tagged("post_install", "-at_install")
+class TestOriginalGrantMigration(EndpointCase):
+    def test_tokens_stored_before_learn_their_original_grant(self):
+        code = self.env["oauth2.authorization.code"]._create_for_request(
+            "migrated-code", self.app, self.user, ["read"], None, None, None
+        )
+        first = self.issue_token()[0]
+        refreshed = self.issue_token()[0]
+        from_code = self.issue_token()[0]
+        orphan = self.issue_token()[0]
+        refreshed.write({"grant_type": "refresh_token", "family": first.family})
+        from_code.write({"grant_type": "refresh_token", "authorization_code_id": code})
+        orphan.grant_type = "refresh_token"
+        tokens = first | refreshed | from_code | orphan
+        tokens.flush_recordset()
+        self.env.cr.execute(
+            "UPDATE oauth2_token SET origin_grant_type = NULL WHERE id IN %s",
+            [tuple(tokens.ids)],
+        )
+        spec = importlib.util.spec_from_file_location("migration", MIGRATION)
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        migration.migrate(self.env.cr, "18.0.1.0.0")
+        tokens.invalidate_recordset()
+        self.assertEqual(
+            tokens.mapped("origin_grant_type"),
+            ["password", "password", "authorization_code", "password"],
+        )
