@@ -6,14 +6,12 @@ from oauthlib.oauth2.rfc6749 import errors
 from odoo import _, http
 from odoo.http import request
 
+from ..oauth import routes
+from ..oauth.http_adapter import canonical_uri
 from ..oauth.redirect_uris import destination
-from ..oauth.server import canonical_uri, error_location, oauth2_server
+from ..oauth.responses import error_location
+from ..oauth.server import oauth2_server
 
-AUTHORIZE_ROUTES = [
-    "/orestapi/oauth2/authorize",
-    # the path of the older oregional_restapi module, kept for its clients
-    "/orestapi/oauth2/authorization",
-]
 # Clickjacking protection for the consent page (RFC 6749 §10.13).
 NO_FRAMING = {
     "X-Frame-Options": "DENY",
@@ -24,8 +22,13 @@ NO_FRAMING = {
 NOT_KEPT = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
 
-class OAuth2AuthorizeController(http.Controller):
-    @http.route(AUTHORIZE_ROUTES, type="http", auth="user", methods=["GET", "POST"])
+class OAuth2AuthorizationEndpoint(http.Controller):
+    @http.route(
+        [routes.AUTHORIZE, routes.AUTHORIZE_LEGACY],
+        type="http",
+        auth="user",
+        methods=["GET", "POST"],
+    )
     def authorize(self, decision=None, **_params):
         """GET asks the user (or answers at once when consent is on file); the
         consent form POSTs the decision to the same URL, query string included."""
@@ -93,20 +96,3 @@ class OAuth2AuthorizeController(http.Controller):
         )
         response.headers.update(NO_FRAMING)
         return response
-
-    @http.route("/orestapi/oauth2/apps", type="http", auth="user", methods=["GET"])
-    def connected_apps(self):
-        return request.render(
-            "orestapi_oauth2.oauth2_connected_apps_page",
-            {"consents": request.env.user.oauth2_consent_ids},
-        )
-
-    @http.route(
-        "/orestapi/oauth2/apps/<int:consent_id>/revoke",
-        type="http",
-        auth="user",
-        methods=["POST"],
-    )
-    def revoke_connected_app(self, consent_id):
-        request.env["oauth2.consent"].browse(consent_id).action_revoke()
-        return request.redirect("/orestapi/oauth2/apps")

@@ -4,7 +4,7 @@
 from odoo import models
 from odoo.http import request
 
-from ..oauth.server import BearerTokenError, authenticate_bearer
+from ..oauth.bearer import BearerTokenError, authenticate_bearer
 
 
 class IrHttp(models.AbstractModel):

@@ -7,33 +7,33 @@ import secrets
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import AccessError, ValidationError
 
+from ..oauth.constants import (
+    ALL_SCOPES,
+    AUTHORIZATION_CODE,
+    CLIENT_CREDENTIALS,
+    CLIENT_SECRET,
+    CONFIDENTIAL_ONLY_GRANTS,
+    PASSWORD,
+    REFRESH_TOKEN,
+    RPC_SCOPE,
+)
 from ..oauth.redirect_uris import is_registrable
 from ..oauth.secrets import generate_secret, hash_secret
-from .oauth2_scope import ALL_SCOPES, RPC_SCOPE
 from .res_config_settings import get_oauth2_setting
 
-CLIENT_SECRET = "client_secret"
 # A secret given by hand must resist guessing as a generated one does, since a
 # right secret is answered even from a throttled address.
 MIN_CLIENT_SECRET_LENGTH = 32
-# What decides whose identity and rights the application's tokens carry
-# without that user's say: set, for anyone but oneself, only by a Settings
-# administrator.
-ACTING_USER_FIELDS = (
-    "user_id",
-    "client_secret",
-    "grant_client_credentials",
-    "scope_ids",
-)
+# ... and not be a few characters repeated, such as "a" * 32.
+MIN_CLIENT_SECRET_CHARACTERS = 8
 
 # grant_type (RFC 6749) -> the application field that allows it
 GRANT_FIELDS = {
-    "authorization_code": "grant_authorization_code",
-    "password": "grant_password",
-    "client_credentials": "grant_client_credentials",
-    "refresh_token": "issue_refresh_token",
+    AUTHORIZATION_CODE: "grant_authorization_code",
+    PASSWORD: "grant_password",
+    CLIENT_CREDENTIALS: "grant_client_credentials",
+    REFRESH_TOKEN: "issue_refresh_token",
 }
-CONFIDENTIAL_ONLY_GRANTS = {"password", "client_credentials"}
 # response_type (RFC 6749 §3.1.1) -> the application field that allows it
 RESPONSE_TYPE_FIELDS = {"code": "grant_authorization_code", "token": "grant_implicit"}
 
@@ -62,6 +62,13 @@ class OAuth2Application(models.Model):
         help="Write-only: only a hash is stored. A generated secret is shown once.",
     )
     client_secret_hash = fields.Char(copy=False, groups="base.group_system")
+    client_secret_is_strong = fields.Boolean(
+        copy=False,
+        groups="base.group_system",
+        help="Set or generated under the strength rules: a right secret is then "
+        "answered even while wrong ones are throttled. Secrets stored before "
+        "those rules wait out the throttle like wrong ones until replaced.",
+    )
     has_client_secret = fields.Boolean(compute="_compute_has_client_secret")
     client_type = fields.Selection(
         [("confidential", "Confidential"), ("public", "Public")],
@@ -138,16 +145,26 @@ class OAuth2Application(models.Model):
 
     def _inverse_client_secret(self):
         for app in self:
-            if app.client_secret and len(app.client_secret) < MIN_CLIENT_SECRET_LENGTH:
+            secret = app.client_secret
+            if secret and (
+                len(secret) < MIN_CLIENT_SECRET_LENGTH
+                or len(set(secret)) < MIN_CLIENT_SECRET_CHARACTERS
+            ):
                 raise ValidationError(
                     _(
                         "A client secret must be at least %(length)s characters "
-                        "long. Leave it empty to have a strong one generated.",
+                        "long, with at least %(characters)s different ones. Leave "
+                        "it empty to have a strong one generated.",
                         length=MIN_CLIENT_SECRET_LENGTH,
+                        characters=MIN_CLIENT_SECRET_CHARACTERS,
                     )
                 )
-            app.sudo().client_secret_hash = app.client_secret and hash_secret(
-                self.env, CLIENT_SECRET, app.client_secret
+            app.sudo().write(
+                {
+                    "client_secret_hash": secret
+                    and hash_secret(self.env, CLIENT_SECRET, secret),
+                    "client_secret_is_strong": bool(secret),
+                }
             )
 
     def _compute_has_client_secret(self):
@@ -168,43 +185,59 @@ class OAuth2Application(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            self._check_identity_rights(vals, [vals.get("user_id", self.env.uid)])
             if vals.get(
                 "client_type", "confidential"
             ) == "confidential" and not vals.get("client_secret"):
                 vals["client_secret"] = generate_secret()
-        return super().create(vals_list)
+        applications = super().create(vals_list)
+        # checked on the records, defaults included: a default_user_id in the
+        # context or a user default must not slip another identity in
+        applications._check_carries_only_own_identity()
+        return applications
 
     def write(self, vals):
-        acting_users = [vals.get("user_id", app.user_id.id) for app in self]
-        self._check_identity_rights(vals, acting_users)
+        self._check_carries_only_own_identity()
         result = super().write(vals)
+        self._check_carries_only_own_identity()
         if {"scope_ids", "default_scope_ids"} & set(vals):
             self.env.registry.clear_cache()
         return result
 
-    @api.model
-    def _check_identity_rights(self, vals, acting_user_ids):
-        """An OAuth2 manager who is not a Settings administrator may let
-        applications act only as themselves, and may not skip other users'
-        consent: either would let them obtain tokens of someone else."""
-        if self.env.is_system():
+    def _check_carries_only_own_identity(self):
+        """An OAuth2 manager who is not a Settings administrator creates and
+        changes only applications whose tokens can carry no identity but
+        their own: acting as themselves, asking for consent, and approved by
+        no other user. Through any other application's secret, redirect URIs
+        or grants they could obtain tokens of someone else, so only a Settings
+        administrator changes it."""
+        if self.env.is_system() or not self:
             return
-        if vals.get("skip_consent"):
-            raise AccessError(
-                _("Only a Settings administrator may let an application skip consent.")
-            )
-        touched = [name for name in ACTING_USER_FIELDS if name in vals]
-        if touched and any(uid != self.env.uid for uid in acting_user_ids):
-            labels = ", ".join(
-                self._fields[name]._description_string(self.env) for name in touched
-            )
+        user = self.env.user
+        approved_by_others = (
+            self.env["oauth2.consent"]
+            .sudo()
+            .search([("application_id", "in", self.ids), ("user_id", "!=", user.id)])
+            .application_id
+        )
+        for app in self.sudo():
+            if app.user_id != user:
+                reason = _(
+                    "it acts as %(user)s: you may only let applications act as "
+                    "yourself",
+                    user=app.user_id.display_name,
+                )
+            elif app.skip_consent:
+                reason = _("it skips the users' consent")
+            elif app in approved_by_others:
+                reason = _("other users have approved it")
+            else:
+                continue
             raise AccessError(
                 _(
-                    "Only a Settings administrator may set %(fields)s of an "
-                    "application that acts as another user: you may only let "
-                    "applications act as yourself.",
-                    fields=labels,
+                    "Only a Settings administrator may create or change the "
+                    "application %(application)s: %(reason)s.",
+                    application=app.name,
+                    reason=reason,
                 )
             )
 
@@ -266,8 +299,7 @@ class OAuth2Application(models.Model):
     @api.model
     def _find_by_client_id(self, client_id):
         """The active application with this client ID, or an empty recordset."""
-        # PostgreSQL cannot store a NUL, so no client_id holds one.
-        if not client_id or "\x00" in client_id:
+        if not client_id:
             return self.browse()
         # The whole row, secret hash included, in the one query of every client
         # authentication; reading fields one group at a time would add more.
@@ -379,11 +411,7 @@ class OAuth2Application(models.Model):
 
     def action_revoke_tokens(self):
         self.check_access("write")
-        of_applications = [("application_id", "in", self.ids)]
-        self.env["oauth2.token"].sudo().search(
-            [*of_applications, ("revoked", "=", False)]
-        ).action_revoke()
-        self.env["oauth2.authorization.code"]._void_unused(of_applications)
+        self.env["oauth2.token"]._revoke_grants([("application_id", "in", self.ids)])
         return True
 
     def action_view_tokens(self):

@@ -6,10 +6,10 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..oauth.constants import AUTHORIZATION_CODE
 from ..oauth.secrets import hash_secret
 from .res_config_settings import get_oauth2_setting
-
-AUTHORIZATION_CODE = "authorization_code"
+from .row_lock import lock_rows
 
 
 class OAuth2AuthorizationCode(models.Model):
@@ -73,27 +73,21 @@ class OAuth2AuthorizationCode(models.Model):
     def _lock_by_code(self, code):
         """The record of ``code``, locked so that two exchanges of one code queue
         up and the second finds it used."""
-        self.flush_model(["code_hash", "used"])
-        self.env.cr.execute(
-            SQL(
-                "SELECT id FROM oauth2_authorization_code "
-                "WHERE code_hash = %s FOR UPDATE",
-                hash_secret(self.env, AUTHORIZATION_CODE, code),
-            ),
-            # A concurrent use of the same token or code commits first and this
-            # transaction fails to serialize; Odoo then retries the request, which
-            # finds it used. Expected, so not logged as a bad query.
-            log_exceptions=False,
+        code_hash = hash_secret(self.env, AUTHORIZATION_CODE, code)
+        return lock_rows(
+            self.sudo(), SQL("code_hash = %s", code_hash), ["code_hash", "used"]
         )
-        return self.sudo().browse(row[0] for row in self.env.cr.fetchall())
+
+    @api.model
+    def _usable_domain(self):
+        """The codes that may still be exchanged."""
+        return [("used", "=", False), ("expires_at", ">", fields.Datetime.now())]
 
     @api.model
     def _void_unused(self, domain):
         """Use up the codes matching ``domain`` that are still unused, so that
         access revoked now does not come back through a code issued before."""
-        self.sudo().search(
-            [*domain, ("used", "=", False), ("expires_at", ">", fields.Datetime.now())]
-        ).write({"used": True})
+        self.sudo().search([*domain, *self._usable_domain()]).write({"used": True})
 
     def _effective_scopes(self):
         """The scopes of this code that its application may still obtain."""
@@ -103,7 +97,7 @@ class OAuth2AuthorizationCode(models.Model):
 
     def _is_usable(self):
         self.ensure_one()
-        return not self.used and self.expires_at > fields.Datetime.now()
+        return bool(self.filtered_domain(self._usable_domain()))
 
     def _revoke_issued_tokens(self):
         """RFC 6749 §4.1.2: a code used twice revokes what it issued, including

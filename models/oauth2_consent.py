@@ -66,13 +66,11 @@ class OAuth2Consent(models.Model):
         it."""
         self.check_access("read")
         for consent in self.sudo():
-            of_consent = [
-                ("user_id", "=", consent.user_id.id),
-                ("application_id", "=", consent.application_id.id),
-            ]
-            self.env["oauth2.token"].sudo().search(
-                [*of_consent, ("revoked", "=", False)]
-            ).action_revoke()
-            self.env["oauth2.authorization.code"]._void_unused(of_consent)
+            self.env["oauth2.token"]._revoke_grants(
+                [
+                    ("user_id", "=", consent.user_id.id),
+                    ("application_id", "=", consent.application_id.id),
+                ]
+            )
         self.sudo().unlink()
         return True

@@ -4,14 +4,14 @@
 import re
 
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
+
+from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
+
+from ..oauth.constants import ALL_SCOPES, RPC_SCOPE
 
 # RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
 SCOPE_TOKEN = re.compile(r"^[\x21\x23-\x5B\x5D-\x7E]+$")
-ALL_SCOPES = "*"
-# The scope that lets an access token stand in for its user's password in
-# Odoo's external API: granted only when a request names it.
-RPC_SCOPE = "rpc"
 
 
 class OAuth2Scope(models.Model):
@@ -48,12 +48,57 @@ class OAuth2Scope(models.Model):
 
     def write(self, vals):
         if "name" in vals:
+            self.filtered(
+                lambda scope: scope.name != vals["name"]
+            )._check_may_change_meaning()
             self.env.registry.clear_cache()
         return super().write(vals)
 
     def unlink(self):
+        if not self.env.context.get(MODULE_UNINSTALL_FLAG):
+            self._check_may_change_meaning()
+            self._check_leaves_every_application_a_scope()
         self.env.registry.clear_cache()
         return super().unlink()
+
+    def _check_may_change_meaning(self):
+        """Renaming or deleting a scope changes what every application, consent
+        and token naming it may do, so only a Settings administrator may; and
+        rpc's name is what the external API checks, so it stays."""
+        if not self:
+            return
+        if RPC_SCOPE in self.mapped("name"):
+            raise UserError(
+                _(
+                    "The rpc scope can be neither renamed nor deleted: Odoo's "
+                    "external API checks its name."
+                )
+            )
+        if not self.env.is_system():
+            raise AccessError(
+                _(
+                    "Only a Settings administrator may rename or delete a scope: "
+                    "applications, consents and tokens name it."
+                )
+            )
+
+    def _check_leaves_every_application_a_scope(self):
+        # An application without scopes may obtain every scope.
+        emptied = (
+            self.env["oauth2.application"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("scope_ids", "in", self.ids)])
+            .filtered(lambda app: not app.scope_ids - self)
+        )
+        if emptied:
+            raise UserError(
+                _(
+                    "Deleting these scopes would leave %(applications)s without "
+                    "any, which means every scope: give them another scope first.",
+                    applications=", ".join(emptied.mapped("name")),
+                )
+            )
 
     @api.model
     def _by_names(self, names):

@@ -8,23 +8,21 @@ from odoo import api, fields, models
 from odoo.osv import expression
 from odoo.tools import SQL
 
+from ..oauth.constants import (
+    ACCESS_TOKEN,
+    GRANT_TYPES,
+    PASSWORD,
+    REFRESH_TOKEN,
+    RPC_SCOPE,
+)
 from ..oauth.secrets import hash_secret
-from .oauth2_scope import RPC_SCOPE
 from .res_config_settings import get_oauth2_setting
+from .row_lock import lock_rows
 
-ACCESS_TOKEN = "access_token"
-REFRESH_TOKEN = "refresh_token"
 # Rows the cleanup job deletes per transaction: small enough that the row locks
 # it takes never hold up a refresh for long.
 CLEANUP_BATCH_SIZE = 5000
 
-GRANT_TYPES = [
-    ("authorization_code", "Authorization Code"),
-    ("implicit", "Implicit"),
-    ("password", "Password"),
-    ("client_credentials", "Client Credentials"),
-    ("refresh_token", "Refresh Token"),
-]
 TOKEN_STATES = [
     ("active", "Active"),
     # Archiving the user or the application stops its tokens until it is
@@ -63,9 +61,11 @@ class OAuth2Token(models.Model):
         help="Scopes a refresh may ask for: those originally granted, even when "
         "this access token was narrowed (RFC 6749 §6).",
     )
-    grant_type = fields.Selection(GRANT_TYPES, required=True, readonly=True)
+    grant_type = fields.Selection(
+        list(GRANT_TYPES.items()), required=True, readonly=True
+    )
     origin_grant_type = fields.Selection(
-        [grant for grant in GRANT_TYPES if grant[0] != "refresh_token"],
+        [grant for grant in GRANT_TYPES.items() if grant[0] != REFRESH_TOKEN],
         string="Original Grant",
         readonly=True,
         help="The grant that started this token's chain of refreshes: a password "
@@ -122,13 +122,7 @@ class OAuth2Token(models.Model):
         now = fields.Datetime.now()
         not_revoked = [("revoked", "=", False)]
         unexpired = ["|", ("expires_at", ">", now), ("refresh_expires_at", ">", now)]
-        # Spelled out rather than negated: NOT on a NULL refresh expiry is NULL.
-        expired = [
-            ("expires_at", "<=", now),
-            "|",
-            ("refresh_expires_at", "=", False),
-            ("refresh_expires_at", "<=", now),
-        ]
+        expired = self._expired_domain(now)
         enabled = [("user_id.active", "=", True), ("application_id.active", "=", True)]
         disabled = [
             "|",
@@ -141,6 +135,18 @@ class OAuth2Token(models.Model):
             "suspended": [*not_revoked, *unexpired, *disabled],
             "active": [*not_revoked, *unexpired, *enabled],
         }[state]
+
+    @api.model
+    def _expired_domain(self, at):
+        """The tokens whose access token and refresh token had both expired at
+        ``at``: spelled out rather than negated from the unexpired ones, since
+        NOT on a NULL refresh expiry is NULL."""
+        return [
+            ("expires_at", "<=", at),
+            "|",
+            ("refresh_expires_at", "=", False),
+            ("refresh_expires_at", "<=", at),
+        ]
 
     @api.model
     def _live_domain(self, token_type=ACCESS_TOKEN):
@@ -227,18 +233,11 @@ class OAuth2Token(models.Model):
         and are retried by Odoo, and then find it revoked).
         """
         token_hash = hash_secret(self.env, REFRESH_TOKEN, refresh_token)
-        self.flush_model(["refresh_token_hash", "revoked"])
-        self.env.cr.execute(
-            SQL(
-                "SELECT id FROM oauth2_token WHERE refresh_token_hash = %s FOR UPDATE",
-                token_hash,
-            ),
-            # A concurrent use of the same token or code commits first and this
-            # transaction fails to serialize; Odoo then retries the request, which
-            # finds it used. Expected, so not logged as a bad query.
-            log_exceptions=False,
+        return lock_rows(
+            self.sudo(),
+            SQL("refresh_token_hash = %s", token_hash),
+            ["refresh_token_hash", "revoked"],
         )
-        return self.sudo().browse(row[0] for row in self.env.cr.fetchall())
 
     @api.model
     def _find_by_token(self, token, token_type=ACCESS_TOKEN):
@@ -281,6 +280,12 @@ class OAuth2Token(models.Model):
         allowed = self.application_id._allowed_scope_names()
         return [scope for scope in (granted or "").split() if scope in allowed]
 
+    def _lost_every_scope(self, token_type=ACCESS_TOKEN):
+        """Whether this token was granted scopes of which its application may
+        obtain none now: it is then of no use, and refused."""
+        granted = self.scope if token_type == ACCESS_TOKEN else self.refresh_scope
+        return bool(granted) and not self._effective_scopes(token_type)
+
     def _has_scopes(self, scopes):
         return set(scopes) <= set(self._effective_scopes())
 
@@ -298,7 +303,8 @@ class OAuth2Token(models.Model):
         return max(0, int((self.expires_at - fields.Datetime.now()).total_seconds()))
 
     def _tokeninfo(self):
-        """Seed 001's verification answer for this live access token."""
+        """The token verification answer (in the style of Google's and Amazon's
+        token-info endpoints) for this live access token."""
         self.ensure_one()
         return {
             "active": True,
@@ -345,45 +351,42 @@ class OAuth2Token(models.Model):
         return True
 
     @api.model
+    def _revoke_grants(self, domain):
+        """End every token and unused code matching ``domain`` (a domain on
+        ``user_id`` and ``application_id``, which both models have), so that
+        access taken away does not come back through a code issued before."""
+        self.sudo().search([*domain, ("revoked", "=", False)]).action_revoke()
+        self.env["oauth2.authorization.code"]._void_unused(domain)
+
+    @api.model
     def _revoke_after_password_change(self, users):
         """A new password ends the tokens that came from the old one, through
         the password grant, and those standing in for it (``rpc``); tokens the
         user consented to for other scopes stay, unless a setting ends all."""
-        tokens = self.sudo().search(
-            [("user_id", "in", users.ids), ("revoked", "=", False)]
-        )
+        of_users = [("user_id", "in", users.ids)]
         if get_oauth2_setting(self.env, "revoke_all_tokens_on_password_change"):
-            self.env["oauth2.authorization.code"]._void_unused(
-                [("user_id", "in", users.ids)]
-            )
-        else:
-            tokens = tokens.filtered(
-                lambda token: token.origin_grant_type == "password"
-                or RPC_SCOPE in f"{token.scope} {token.refresh_scope}".split()
-            )
-        tokens.action_revoke()
+            self._revoke_grants(of_users)
+            return
+        self.sudo().search([*of_users, ("revoked", "=", False)]).filtered(
+            lambda token: token.origin_grant_type == PASSWORD
+            or RPC_SCOPE in f"{token.scope} {token.refresh_scope}".split()
+        ).action_revoke()
+        codes = self.env["oauth2.authorization.code"]
+        codes.sudo().search([*of_users, *codes._usable_domain()]).filtered(
+            lambda code: RPC_SCOPE in (code.scope or "").split()
+        ).write({"used": True})
 
     def _lock_unrevoked(self):
-        """Those of these tokens not revoked yet, locked for this transaction.
-
-        A replayed code or refresh token sent by several requests at once makes
-        each of them revoke the same tokens. Locked first, they queue up; each
-        later one fails to serialize on the lock, which is not logged, and Odoo
-        retries it, where an unlocked update would fail the same way but be
-        logged as a bad query.
-        """
+        """Those of these tokens not revoked yet, locked for this transaction: a
+        replayed code or refresh token sent by several requests at once makes
+        each of them revoke the same tokens."""
         if not self:
             return self
-        self.flush_recordset(["revoked"])
-        self.env.cr.execute(
-            SQL(
-                "SELECT id FROM oauth2_token WHERE id IN %s AND revoked IS NOT TRUE "
-                "FOR UPDATE",
-                tuple(self.ids),
-            ),
-            log_exceptions=False,
+        return lock_rows(
+            self,
+            SQL("id IN %s AND revoked IS NOT TRUE", tuple(self.ids)),
+            ["revoked"],
         )
-        return self.browse(row[0] for row in self.env.cr.fetchall())
 
     @api.model
     def _cron_delete_expired(self, batch_size=CLEANUP_BATCH_SIZE):
@@ -414,11 +417,6 @@ class OAuth2Token(models.Model):
         return expression.OR(
             [
                 [("revoked", "=", True), ("revoked_at", "<", cutoff)],
-                [
-                    ("expires_at", "<", cutoff),
-                    "|",
-                    ("refresh_expires_at", "=", False),
-                    ("refresh_expires_at", "<", cutoff),
-                ],
+                self._expired_domain(cutoff),
             ]
         )

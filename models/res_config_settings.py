@@ -6,14 +6,15 @@ from odoo.exceptions import ValidationError
 
 PARAM_PREFIX = "orestapi_oauth2."
 DEFAULTS = {
-    # seed 000: access tokens expire in 360 s, refresh tokens in 10 times that
+    # The token endpoint's contract: access tokens expire in 360 s, refresh
+    # tokens in 10 times that.
     "access_token_lifetime": 360,
     "refresh_token_lifetime": 3600,
     "allow_get_token_request": False,
     # RFC 6749 §4.1.2 recommends at most 10 minutes; a redirect takes seconds.
     "authorization_code_lifetime": 60,
-    # Off so that seed 000's confidential clients, which know nothing of PKCE,
-    # keep working; public clients always need it.
+    # Off so that the older oregional_restapi clients, which know nothing of
+    # PKCE, keep working; public clients always need it.
     "require_pkce": False,
     # Long enough to audit recent activity, short enough that the tables stay small.
     "cleanup_grace_days": 7,

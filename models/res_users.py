@@ -7,6 +7,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessDenied
 from odoo.tools import SQL
 
+from ..oauth.secrets import looks_generated
+
 
 class ResUsers(models.Model):
     _inherit = "res.users"
@@ -41,13 +43,14 @@ class ResUsers(models.Model):
         # good: an access token must stop working on its next use once revoked,
         # expired or deleted, so a token never reaches that cache. It is looked
         # up first; only what is no token of this module goes on to Odoo.
-        with contextlib.closing(cls.pool.cursor()) as cr:
-            env = api.Environment(cr, uid, {})
-            token = env["oauth2.token"]._find_by_token(passwd)
-            if token:
-                if not token._grants_rpc_to(env.user):
-                    raise AccessDenied()
-                return
+        if looks_generated(passwd):
+            with contextlib.closing(cls.pool.cursor()) as cr:
+                env = api.Environment(cr, uid, {})
+                token = env["oauth2.token"]._find_by_token(passwd)
+                if token:
+                    if not token._grants_rpc_to(env.user):
+                        raise AccessDenied()
+                    return
         return super().check(db, uid, passwd)
 
     def _set_password(self):

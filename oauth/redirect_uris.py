@@ -14,15 +14,20 @@ PRIVATE_USE_SCHEME = re.compile(r"[a-z][a-z0-9+\-]*(\.[a-z0-9+\-]+)+")
 def is_registrable(uri):
     """Whether ``uri`` may be registered as a redirect URI: absolute ``https``,
     ``http`` on a loopback host, or a native app's private-use scheme; never
-    with a fragment (§3.1.2), a user name (which can disguise the host) or
-    white space."""
-    if "#" in uri or any(char.isspace() for char in uri):
+    with a fragment (§3.1.2), a user name (which can disguise the host), white
+    space, control characters or characters outside ASCII, which can make a
+    host look like another on the consent page (RFC 3986 §3.2.2 asks for
+    punycode or percent-encoding)."""
+    if "#" in uri or not (uri.isascii() and uri.isprintable()) or " " in uri:
         return False
     try:
         parts = urlsplit(uri)
         host = parts.hostname
-        parts.port  # noqa: B018 - raises ValueError on a port out of range
+        # reading the port raises ValueError on one out of range
+        port = parts.port
     except ValueError:
+        return False
+    if port == 0:
         return False
     scheme = parts.scheme.lower()
     if scheme in ("https", "http"):

@@ -1,5 +1,7 @@
 """Generation and one-way storage of client secrets, tokens and codes."""
 
+import math
+import re
 import secrets
 
 from odoo.tools.misc import hmac
@@ -7,10 +9,17 @@ from odoo.tools.misc import hmac
 # 32 random bytes give 256 bits of entropy: RFC 6749 §10.10 and RFC 9700 ask for
 # credentials an attacker cannot guess.
 SECRET_BYTES = 32
+# What generate_secret() returns: unpadded base64url of SECRET_BYTES bytes.
+SECRET_SHAPE = re.compile(rf"[A-Za-z0-9_-]{{{math.ceil(SECRET_BYTES * 4 / 3)}}}")
 
 
 def generate_secret():
     return secrets.token_urlsafe(SECRET_BYTES)
+
+
+def looks_generated(value):
+    """Whether ``value`` has the shape of a generated secret, token or code."""
+    return bool(value and SECRET_SHAPE.fullmatch(value))
 
 
 def hash_secret(env, purpose, value):

@@ -9,13 +9,20 @@ from oauthlib.oauth2.rfc6749 import errors
 from odoo import SUPERUSER_ID
 from odoo.exceptions import AccessDenied
 
-from ..models.oauth2_scope import ALL_SCOPES
-from ..models.oauth2_token import ACCESS_TOKEN, REFRESH_TOKEN
+from .constants import (
+    ACCESS_TOKEN,
+    ALL_SCOPES,
+    CLIENT_CREDENTIALS,
+    IMPLICIT,
+    PASSWORD,
+    REFRESH_TOKEN,
+)
+from .http_adapter import has_nul
 
 
 class ClientThrottledError(errors.OAuth2Error):
     """Too many failed client authentications from this address or for this
-    client_id: 429 with Retry-After, before the credentials are even looked at."""
+    client_id: 429 with Retry-After instead of invalid_client."""
 
     error = "slow_down"
     status_code = 429
@@ -70,12 +77,15 @@ class OdooRequestValidator(RequestValidator):
         client_id, sep, client_secret = decoded.partition(":")
         # §2.3.1: both parts are form-urlencoded before being joined.
         client_id, client_secret = unquote_plus(client_id), unquote_plus(client_secret)
-        # PostgreSQL cannot store a NUL, so no client_id holds one.
-        if not sep or "\x00" in client_id:
+        if not sep or has_nul(client_id):
             return "", ""
         return client_id, client_secret
 
     def _load_application(self, client_id, request):
+        if has_nul(client_id or ""):
+            # no client_id holds one, and the database cannot be asked
+            request.client = None
+            return None
         if not (request.client and request.client.client_id == client_id):
             request.client = (
                 self.env["oauth2.application"]._find_by_client_id(client_id) or None
@@ -97,6 +107,10 @@ class OdooRequestValidator(RequestValidator):
         else:
             client_id, client_secret = request.client_id, request.client_secret
         application = self._load_application(client_id, request)
+        if application and not application.client_secret_is_strong:
+            # A secret stored before the strength rules may be guessable: it
+            # waits out the throttle like a wrong one.
+            self._raise_if_throttled(client_id, request)
         if not application or not application._check_client_secret(client_secret):
             return self._failed_authentication(client_id, request)
         request.client_id = application.client_id
@@ -108,12 +122,20 @@ class OdooRequestValidator(RequestValidator):
             return self._failed_authentication(client_id, request)
         return True
 
+    def _raise_if_throttled(self, client_id, request):
+        retry_after = self.env["oauth2.client.auth.failure"]._retry_after(
+            self.remote_addr, client_id
+        )
+        if retry_after:
+            raise ClientThrottledError(retry_after, request=request)
+
     def _failed_authentication(self, client_id, request):
         """Count the failure; past the limit, answer 429 instead of 401.
 
         Only failures are slowed: a client presenting its right secret is
         answered even from an address, or for a client_id, that others made
-        fail, since secrets are too strong to guess (at least 32 characters).
+        fail, since secrets are too strong to guess (256 generated bits, or at
+        least 32 characters given by hand).
         """
         failures = self.env["oauth2.client.auth.failure"]
         retry_after = failures._retry_after(self.remote_addr, client_id)
@@ -145,7 +167,7 @@ class OdooRequestValidator(RequestValidator):
     def validate_user(self, username, password, client, request, *args, **kwargs):
         # Checked before the password so that a client that may not use this grant
         # learns nothing about the user's credentials.
-        if not client._allows_grant("password"):
+        if not client._allows_grant(PASSWORD):
             raise errors.UnauthorizedClientError(request=request)
         users = self.env["res.users"]
         credential = {"type": "password", "login": username, "password": password}
@@ -292,21 +314,19 @@ class OdooRequestValidator(RequestValidator):
     def save_bearer_token(self, token, request, *args, **kwargs):
         application = request.client
         if not application.issue_refresh_token:
-            token.pop("refresh_token", None)
-        grant_type = request.grant_type or "implicit"
+            token.pop(REFRESH_TOKEN, None)
+        grant_type = request.grant_type or IMPLICIT
         refresh_scope = token.get("scope", "")
         authorization_code = getattr(request, "authorization_code_record", None)
         family = origin_grant_type = None
-        if grant_type == "refresh_token":
+        if grant_type == REFRESH_TOKEN:
             previous = request.refresh_token_record
             refresh_scope = " ".join(previous._effective_scopes(REFRESH_TOKEN))
             authorization_code = previous.authorization_code_id
             family = previous.family
             origin_grant_type = previous.origin_grant_type
             previous.action_revoke()
-        user = (
-            application.user_id if grant_type == "client_credentials" else request.user
-        )
+        user = application.user_id if grant_type == CLIENT_CREDENTIALS else request.user
         self.env["oauth2.token"]._create_from_response(
             token,
             application,
@@ -322,6 +342,8 @@ class OdooRequestValidator(RequestValidator):
 
     def validate_bearer_token(self, token, scopes, request):
         record = self.env["oauth2.token"]._find_live_access_token(token)
+        if record._lost_every_scope():
+            record = record.browse()
         request.access_token_record = record
         if not record:
             return False
@@ -345,7 +367,11 @@ class OdooRequestValidator(RequestValidator):
 
     def introspect_token(self, token, token_type_hint, request, *args, **kwargs):
         record, token_type = self._find_token(token, token_type_hint)
-        if not record or not record._is_live(token_type):
+        if (
+            not record
+            or not record._is_live(token_type)
+            or record._lost_every_scope(token_type)
+        ):
             return None
         if record.application_id != request.client and not (
             request.client.is_resource_server

@@ -1,21 +1,37 @@
 # Copyright 2026 Orest
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
-import base64
-from urllib.parse import quote_plus
+"""Applications, users and the HTTP helper bases shared by the module's tests."""
 
-from odoo.tests import new_test_user
+import base64
+import hashlib
+import re
+from urllib.parse import parse_qs, quote_plus, urlencode, urlsplit
+
+from odoo import http
+from odoo.http import request
+from odoo.tests import HttpCase, new_test_user, tagged
 
 from ..oauth.secrets import generate_secret
 
 TOKEN_PATH = "/orestapi/oauth2/access_token"
 USER_PASSWORD = "correct horse battery staple"
+PREFIX = "/orestapi/oauth2/"
+AUTHORIZE_PATH = "/orestapi/oauth2/authorize"
+REDIRECT_URI = "https://client.example.com/callback"
+VERIFIER = "a-long-random-code-verifier-with-enough-entropy-0123456789"
+CHALLENGE = 'Bearer realm="orestapi_oauth2"'
 
 
 def basic_auth(client_id, client_secret):
     """An RFC 6749 §2.3.1 Basic header: both parts form-urlencoded first."""
     raw = f"{quote_plus(client_id)}:{quote_plus(client_secret)}"
     return "Basic " + base64.b64encode(raw.encode()).decode()
+
+
+def s256(verifier):
+    digest = hashlib.sha256(verifier.encode()).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
 class OAuth2TestMixin:
@@ -81,3 +97,221 @@ class OAuth2TestMixin:
             response, application or self.app, user or self.user, "password", scope
         )
         return record, access_token, refresh_token
+
+
+class BearerProtectedController(http.Controller):
+    """Routes as a module protecting its own API would declare them (README)."""
+
+    @http.route("/orestapi_oauth2_test/whoami", type="http", auth="oauth2")
+    def whoami(self):
+        token = request.oauth2_token
+        return request.make_json_response(
+            {
+                "uid": request.env.uid,
+                "superuser": request.env.su,
+                "application": token.application_id.client_id,
+                "scope": token.scope,
+            }
+        )
+
+    @http.route(
+        "/orestapi_oauth2_test/update",
+        type="http",
+        auth="oauth2",
+        oauth2_scopes=["write"],
+        methods=["POST"],
+    )
+    def update(self):
+        return request.make_json_response({"updated": True})
+
+    @http.route(
+        "/orestapi_oauth2_test/json",
+        type="json",
+        auth="oauth2",
+        oauth2_scopes=["read"],
+    )
+    def json_route(self):
+        return {"login": request.env.user.login}
+
+
+@tagged("post_install", "-at_install")
+class TokenEndpointCase(OAuth2TestMixin, HttpCase):
+    def token_request(
+        self, data=None, params=None, headers=None, method="POST", auth=None
+    ):
+        headers = dict(headers or {})
+        if auth:
+            headers["Authorization"] = basic_auth(*auth)
+        return self.opener.request(
+            method,
+            self.base_url() + TOKEN_PATH,
+            data=data,
+            params=params,
+            headers=headers,
+            timeout=30,
+            allow_redirects=False,
+        )
+
+    def assertTokenAnswer(self, response, status=200):
+        self.assertEqual(response.status_code, status, response.text)
+        self.assertEqual(
+            response.headers["Content-Type"], "application/json;charset=UTF-8"
+        )
+        self.assertEqual(response.headers["Cache-Control"], "no-store")
+        self.assertEqual(response.headers["Pragma"], "no-cache")
+        return response.json()
+
+    def assertOAuthError(self, response, error, status=400):
+        body = self.assertTokenAnswer(response, status)
+        self.assertEqual(body["error"], error, body)
+        self.assertTrue(body.get("error_description"), body)
+        return body
+
+    def password_grant(self, **extra):
+        data = {
+            "grant_type": "password",
+            "username": self.user.login,
+            "password": USER_PASSWORD,
+            **extra,
+        }
+        return self.token_request(data, auth=("integration", self.secret))
+
+
+@tagged("post_install", "-at_install")
+class BearerCase(OAuth2TestMixin, HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # The routing map may have been built before this module's test
+        # controller was imported.
+        cls.env.registry.clear_cache("routing")
+
+    def bearer_get(self, path, token=None, authorization=None, params=None):
+        headers = {}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        if authorization:
+            headers["Authorization"] = authorization
+        return self.opener.get(
+            self.base_url() + path,
+            headers=headers,
+            params=params,
+            timeout=30,
+            allow_redirects=False,
+        )
+
+    def assertBearerError(self, response, status, error=None):
+        self.assertEqual(response.status_code, status, response.text)
+        self.assertEqual(
+            response.headers["Content-Type"], "application/json;charset=UTF-8"
+        )
+        body = response.json()
+        challenge = response.headers["WWW-Authenticate"]
+        self.assertTrue(challenge.startswith(CHALLENGE), challenge)
+        self.assertTrue(body["error_description"])
+        if error:
+            self.assertEqual(body["error"], error)
+            self.assertIn(f'error="{error}"', challenge)
+        else:
+            self.assertNotIn("error", body)
+            self.assertEqual(challenge, CHALLENGE)
+        return body
+
+
+class EndpointCase(BearerCase):
+    def call(self, method, endpoint, data=None, params=None, headers=None, auth=None):
+        headers = dict(headers or {})
+        if auth:
+            headers["Authorization"] = basic_auth(*auth)
+        return self.opener.request(
+            method,
+            self.base_url() + PREFIX + endpoint,
+            data=data,
+            params=params,
+            headers=headers,
+            timeout=30,
+            allow_redirects=False,
+        )
+
+    def assertJson(self, response, status=200):
+        self.assertEqual(response.status_code, status, response.text)
+        self.assertEqual(
+            response.headers["Content-Type"], "application/json;charset=UTF-8"
+        )
+        self.assertEqual(response.headers["Cache-Control"], "no-store")
+        return response.json()
+
+    def assertOAuthError(self, response, error, status=400):
+        body = self.assertJson(response, status)
+        self.assertEqual(body["error"], error, body)
+        self.assertTrue(body["error_description"], body)
+        return body
+
+    @property
+    def integration(self):
+        return ("integration", self.secret)
+
+
+class AuthorizationCase(TokenEndpointCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.app.write({"redirect_uris": REDIRECT_URI, "grant_implicit": True})
+        cls.public_app.redirect_uris = "com.example.myapp:/callback"
+
+    def setUp(self):
+        super().setUp()
+        self.authenticate(self.user.login, USER_PASSWORD)
+
+    def authorize(self, path=AUTHORIZE_PATH, **params):
+        query = {
+            "response_type": "code",
+            "client_id": "integration",
+            "redirect_uri": REDIRECT_URI,
+            "state": "xyz",
+            **params,
+        }
+        query = {key: value for key, value in query.items() if value is not None}
+        return self.opener.get(
+            f"{self.base_url()}{path}?{urlencode(query)}",
+            allow_redirects=False,
+            timeout=30,
+        )
+
+    def decide(self, consent_page, decision):
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', consent_page.text)[1]
+        return self.opener.post(
+            consent_page.url,
+            data={"csrf_token": csrf, "decision": decision},
+            allow_redirects=False,
+            timeout=30,
+        )
+
+    def assertRedirectsTo(self, response, base=REDIRECT_URI, fragment=False):
+        self.assertIn(response.status_code, (302, 303), response.text[:500])
+        location = response.headers["Location"]
+        self.assertTrue(location.startswith(base), location)
+        parts = urlsplit(location)
+        return {
+            k: v[0]
+            for k, v in parse_qs(parts.fragment if fragment else parts.query).items()
+        }
+
+    def get_code(self, **params):
+        page = self.authorize(**params)
+        if page.status_code == 200:
+            page = self.decide(page, "allow")
+        return self.assertRedirectsTo(page)["code"]
+
+    def exchange(self, code, auth=("integration", None), **extra):
+        data = {
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": REDIRECT_URI,
+            **extra,
+        }
+        data = {key: value for key, value in data.items() if value is not None}
+        client_id, secret = auth
+        if secret is None and client_id == "integration":
+            secret = self.secret
+        return self.token_request(data, auth=(client_id, secret) if secret else None)

@@ -1,91 +1,13 @@
 # Copyright 2026 Orest
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
+"""Routes with auth="oauth2": bearer tokens (RFC 6750) on a module's own API."""
+
 import json
 
-from odoo import fields, http
-from odoo.http import request
-from odoo.tests import HttpCase, tagged
+from odoo import fields
 
-from .common import OAuth2TestMixin
-
-CHALLENGE = 'Bearer realm="orestapi_oauth2"'
-
-
-class BearerProtectedController(http.Controller):
-    """Routes as a module protecting its own API would declare them (README)."""
-
-    @http.route("/orestapi_oauth2_test/whoami", type="http", auth="oauth2")
-    def whoami(self):
-        token = request.oauth2_token
-        return request.make_json_response(
-            {
-                "uid": request.env.uid,
-                "superuser": request.env.su,
-                "application": token.application_id.client_id,
-                "scope": token.scope,
-            }
-        )
-
-    @http.route(
-        "/orestapi_oauth2_test/update",
-        type="http",
-        auth="oauth2",
-        oauth2_scopes=["write"],
-        methods=["POST"],
-    )
-    def update(self):
-        return request.make_json_response({"updated": True})
-
-    @http.route(
-        "/orestapi_oauth2_test/json",
-        type="json",
-        auth="oauth2",
-        oauth2_scopes=["read"],
-    )
-    def json_route(self):
-        return {"login": request.env.user.login}
-
-
-@tagged("post_install", "-at_install")
-class BearerCase(OAuth2TestMixin, HttpCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        # The routing map may have been built before this module's test
-        # controller was imported.
-        cls.env.registry.clear_cache("routing")
-
-    def bearer_get(self, path, token=None, authorization=None, params=None):
-        headers = {}
-        if token:
-            headers["Authorization"] = f"Bearer {token}"
-        if authorization:
-            headers["Authorization"] = authorization
-        return self.opener.get(
-            self.base_url() + path,
-            headers=headers,
-            params=params,
-            timeout=30,
-            allow_redirects=False,
-        )
-
-    def assertBearerError(self, response, status, error=None):
-        self.assertEqual(response.status_code, status, response.text)
-        self.assertEqual(
-            response.headers["Content-Type"], "application/json;charset=UTF-8"
-        )
-        body = response.json()
-        challenge = response.headers["WWW-Authenticate"]
-        self.assertTrue(challenge.startswith(CHALLENGE), challenge)
-        self.assertTrue(body["error_description"])
-        if error:
-            self.assertEqual(body["error"], error)
-            self.assertIn(f'error="{error}"', challenge)
-        else:
-            self.assertNotIn("error", body)
-            self.assertEqual(challenge, CHALLENGE)
-        return body
+from .common import BearerCase
 
 
 class TestBearerRoutes(BearerCase):

@@ -1,16 +1,70 @@
 # Copyright 2026 Orest
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
-"""Connected apps as people reach them: the preferences tab of internal users
-and the backend consent list, through the web client's own JSON-RPC calls, and
-the apps page for a portal user."""
+"""Connected apps as people reach them: the apps page, where revoking ends an
+application's tokens and codes, the preferences tab of internal users and the
+backend consent list, through the web client's own JSON-RPC calls, and the
+apps page for a portal user."""
 
 import re
 
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tests.common import JsonRpcException
 
-from .common import USER_PASSWORD, OAuth2TestMixin
+from .common import USER_PASSWORD, AuthorizationCase, OAuth2TestMixin
+
+
+class TestConnectedApps(AuthorizationCase):
+    def revoke_from_apps_page(self, consent):
+        page = self.opener.get(self.base_url() + "/orestapi/oauth2/apps", timeout=30)
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)[1]
+        return self.opener.post(
+            f"{self.base_url()}/orestapi/oauth2/apps/{consent.id}/revoke",
+            data={"csrf_token": csrf},
+            allow_redirects=False,
+            timeout=30,
+        )
+
+    def test_list_and_revoke(self):
+        body = self.assertTokenAnswer(self.exchange(self.get_code()))
+        page = self.opener.get(self.base_url() + "/orestapi/oauth2/apps", timeout=30)
+        self.assertEqual(page.status_code, 200)
+        self.assertIn("Integration", page.text)
+        consent = self.env["oauth2.consent"].search([("user_id", "=", self.user.id)])
+        self.assertEqual(self.user.with_user(self.user).oauth2_consent_ids, consent)
+        response = self.revoke_from_apps_page(consent)
+        self.assertIn(response.status_code, (302, 303))
+        self.assertFalse(consent.exists())
+        token = self.env["oauth2.token"].search([("user_id", "=", self.user.id)])
+        self.assertEqual(token.state, "revoked")
+        self.assertOAuthError(
+            self.token_request(
+                {"grant_type": "refresh_token", "refresh_token": body["refresh_token"]},
+                auth=("integration", self.secret),
+            ),
+            "invalid_grant",
+        )
+
+    def test_cannot_revoke_someone_elses(self):
+        own = self.env["oauth2.consent"]._grant(self.user, self.app, ["read"])
+        other = new_test_user(self.env, login="other_user", password=USER_PASSWORD)
+        consent = self.env["oauth2.consent"]._grant(other, self.app, ["read"])
+        response = self.revoke_from_apps_page(consent)
+        self.assertEqual(response.status_code, 403, response.text[:300])
+        self.assertTrue(consent.exists())
+        self.assertTrue(own.exists())
+
+    def test_revoking_voids_codes_not_yet_exchanged(self):
+        code = self.get_code(scope="read")
+        consent = self.env["oauth2.consent"].search([("user_id", "=", self.user.id)])
+        response = self.revoke_from_apps_page(consent)
+        self.assertIn(response.status_code, (302, 303))
+        self.assertOAuthError(self.exchange(code), "invalid_grant")
+
+    def test_revoking_all_tokens_of_an_application_voids_its_codes(self):
+        code = self.get_code(scope="read")
+        self.app.action_revoke_tokens()
+        self.assertOAuthError(self.exchange(code), "invalid_grant")
 
 
 @tagged("post_install", "-at_install")

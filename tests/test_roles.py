@@ -166,11 +166,15 @@ class TestRoles(OAuth2TestMixin, HttpCase):
                 self.assertRefused(
                     self.manager, "oauth2.application", "write", [own_id], values
                 )
-        # an application that acts as someone else keeps who and what it carries
+        # an application that acts as someone else is not the manager's to
+        # change, nor to take over
         for values in (
             {"client_secret": MANAGER_SECRET},
             {"grant_client_credentials": True},
             {"scope_ids": [(4, self.rpc_scope.id)]},
+            {"redirect_uris": "https://attacker.example/cb"},
+            {"client_type": "public"},
+            {"user_id": self.manager.id, "client_secret": MANAGER_SECRET},
         ):
             with self.subTest(values=values):
                 self.assertRefused(
@@ -191,12 +195,95 @@ class TestRoles(OAuth2TestMixin, HttpCase):
             self.manager,
             "oauth2.application",
             "write",
-            [self.admin_app.id],
+            [own_id],
             {"redirect_uris": "https://client.example.com/cb"},
         )
         self.execute(
             self.manager, "oauth2.application", "action_revoke_tokens", [self.app.id]
         )
+
+    def test_defaults_slip_no_other_identity_in(self):
+        for context in (
+            {"default_user_id": self.administrator.id},
+            {"default_skip_consent": True},
+        ):
+            with self.subTest(context=context):
+                self.assertRefused(
+                    self.manager,
+                    "oauth2.application",
+                    "create",
+                    [{"name": "Escalate", "grant_client_credentials": True}],
+                    context=context,
+                )
+                self.assertRefused(
+                    self.manager,
+                    "oauth2.application",
+                    "name_create",
+                    "Escalate",
+                    context=context,
+                )
+        self.execute(
+            self.manager,
+            "ir.default",
+            "set",
+            "oauth2.application",
+            "user_id",
+            self.administrator.id,
+            user_id=True,
+        )
+        self.assertRefused(
+            self.manager, "oauth2.application", "create", [{"name": "Escalate"}]
+        )
+
+    def test_application_other_users_approved_is_not_the_managers_to_change(self):
+        [own_id] = self.execute(
+            self.manager, "oauth2.application", "create", [{"name": "Mine"}]
+        )
+        own = self.env["oauth2.application"].browse(own_id)
+        self.env["oauth2.consent"]._grant(self.internal, own, ["read"])
+        message = self.assertRefused(
+            self.manager,
+            "oauth2.application",
+            "write",
+            [own_id],
+            {"redirect_uris": "https://attacker.example/cb"},
+        )
+        self.assertIn("other users have approved it", message)
+
+    def test_scopes_keep_their_meaning(self):
+        scope_id = self.execute(
+            self.manager, "oauth2.scope", "create", [{"name": "narrow"}]
+        )[0]
+        self.execute(
+            self.manager,
+            "oauth2.scope",
+            "write",
+            [scope_id],
+            {"description": "A narrow scope"},
+        )
+        for user in (self.manager, self.administrator):
+            with self.subTest(user=user.login):
+                self.assertRefused(
+                    user,
+                    "oauth2.scope",
+                    "write",
+                    [self.rpc_scope.id],
+                    {"name": "rpc_old"},
+                )
+                self.assertRefused(user, "oauth2.scope", "unlink", [self.rpc_scope.id])
+        self.assertRefused(
+            self.manager, "oauth2.scope", "write", [scope_id], {"name": "rpc2"}
+        )
+        self.assertRefused(self.manager, "oauth2.scope", "unlink", [scope_id])
+        # deleting an application's only scope would give it every scope
+        self.admin_app.scope_ids = self.env["oauth2.scope"].browse(scope_id)
+        message = self.assertRefused(
+            self.administrator, "oauth2.scope", "unlink", [scope_id]
+        )
+        self.assertIn(self.admin_app.name, message)
+        self.admin_app.scope_ids |= self.scope_read
+        self.execute(self.administrator, "oauth2.scope", "unlink", [scope_id])
+        self.assertEqual(self.admin_app.scope_ids, self.scope_read)
 
     def test_administrator_may_let_applications_act_as_anyone(self):
         [app_id] = self.execute(

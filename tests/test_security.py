@@ -1,6 +1,8 @@
 # Copyright 2026 Orest
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
+"""Throttling, refresh token reuse, and no secret at rest or in any log line."""
+
 import base64
 import contextlib
 import hashlib
@@ -9,8 +11,7 @@ from unittest.mock import patch
 
 from odoo.tools import SQL, config
 
-from .common import USER_PASSWORD
-from .test_token_endpoints import EndpointCase
+from .common import USER_PASSWORD, EndpointCase
 
 PKCE_VERIFIER = "a-verifier-of-at-least-43-characters-as-rfc7636-asks"
 PKCE_CHALLENGE = (
@@ -174,6 +175,14 @@ class TestClientAuthThrottling(EndpointCase):
                 )
                 self.assertJson(response)
 
+    def test_secret_stored_before_the_strength_rules_waits_out_the_throttle(self):
+        self.app.sudo().client_secret_is_strong = False
+        for _attempt in range(3):
+            self.from_address("198.51.100.8", secret="wrong")
+        self.assertThrottled(self.from_address("198.51.100.8"))
+        self.app.client_secret = self.secret
+        self.assertJson(self.from_address("198.51.100.8"))
+
     def test_zero_turns_throttling_off(self):
         self.set_param("client_auth_max_failures", 0)
         for _attempt in range(5):
@@ -239,7 +248,7 @@ class TestNoSecretsAtRestOrInLogs(EndpointCase):
             password = self.call(
                 "POST",
                 "access_token",
-                # seed 000's shape: every credential in the URL
+                # as older orestapi clients send it: every credential in the URL
                 params={
                     "grant_type": "password",
                     "username": self.user.login,

@@ -8,10 +8,9 @@ application."""
 import importlib.util
 from pathlib import Path
 
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
-from .common import USER_PASSWORD
-from .test_token_endpoints import EndpointCase
+from .common import USER_PASSWORD, EndpointCase
 
 MIGRATION = (
     Path(__file__).resolve().parent.parent
@@ -74,6 +73,25 @@ class TestScopeTakenAway(EndpointCase):
         pair = self.password_pair("write")
         self.app.scope_ids = self.scope_read
         self.assertOAuthError(self.refresh(pair["refresh_token"]), "invalid_scope")
+
+    def test_token_that_lost_every_scope_is_refused(self):
+        pair = self.password_pair("write")
+        self.app.scope_ids = self.scope_read
+        response = self.call(
+            "GET",
+            "userinfo",
+            headers={"Authorization": f"Bearer {pair['access_token']}"},
+        )
+        self.assertBearerError(response, 401, "invalid_token")
+        tokeninfo = self.call(
+            "GET", "tokeninfo", params={"access_token": pair["access_token"]}
+        )
+        self.assertOAuthError(tokeninfo, "invalid_token")
+        for token in (pair["access_token"], pair["refresh_token"]):
+            response = self.call(
+                "POST", "introspect", data={"token": token}, auth=self.integration
+            )
+            self.assertEqual(self.assertJson(response), {"active": False})
 
 
 @tagged("post_install", "-at_install")
@@ -148,12 +166,61 @@ class TestOriginalGrantMigration(EndpointCase):
             "UPDATE oauth2_token SET origin_grant_type = NULL WHERE id IN %s",
             [tuple(tokens.ids)],
         )
-        spec = importlib.util.spec_from_file_location("migration", MIGRATION)
-        migration = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(migration)
-        migration.migrate(self.env.cr, "18.0.1.0.0")
-        tokens.invalidate_recordset()
+        self.run_migration()
         self.assertEqual(
             tokens.mapped("origin_grant_type"),
             ["password", "password", "authorization_code", "password"],
         )
+
+    def run_migration(self):
+        self.env.flush_all()
+        spec = importlib.util.spec_from_file_location("migration", MIGRATION)
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        migration.migrate(self.env.cr, "18.0.1.0.0")
+        self.env.invalidate_all()
+
+    def test_what_the_old_rights_allowed_is_undone(self):
+        manager = new_test_user(
+            self.env,
+            login="old_manager",
+            groups="base.group_user,orestapi_oauth2.group_oauth2_manager",
+        )
+        admin = self.env.ref("base.user_admin")
+        untouched, _access, _refresh = self.issue_token()
+        rewritten, _access, _refresh = self.issue_token()
+        forged = self.env["oauth2.consent"]._grant(self.user, self.other_app, ["read"])
+        genuine = self.env["oauth2.consent"]._grant(admin, self.app, ["read"])
+        escalated = self.env["oauth2.application"].create(
+            {"name": "Acts as the administrator", "user_id": admin.id}
+        )
+        own = self.env["oauth2.application"].create(
+            {"name": "The manager's own", "user_id": manager.id}
+        )
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE oauth2_token SET write_date = write_date + interval '1 minute' "
+            "WHERE id = %s",
+            [rewritten.id],
+        )
+        self.env.cr.execute(
+            "UPDATE oauth2_consent SET create_uid = %s WHERE id = %s",
+            [manager.id, forged.id],
+        )
+        self.env.cr.execute(
+            "UPDATE oauth2_consent SET create_uid = %s WHERE id = %s",
+            [admin.id, genuine.id],
+        )
+        self.env.cr.execute(
+            "UPDATE oauth2_application SET create_uid = %s, write_uid = %s "
+            "WHERE id IN %s",
+            [manager.id, manager.id, (escalated.id, own.id)],
+        )
+        self.run_migration()
+        self.assertTrue(rewritten.revoked)
+        self.assertFalse(untouched.revoked)
+        self.assertFalse(forged.exists())
+        self.assertTrue(genuine.exists())
+        self.assertFalse(escalated.active)
+        self.assertTrue(own.active)
+        self.assertTrue(self.app.active)

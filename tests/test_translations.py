@@ -1,6 +1,8 @@
 # Copyright 2026 Orest
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
+"""The shipped translation template and its Hungarian translation."""
+
 import io
 from pathlib import Path
 

@@ -1,6 +1,8 @@
 # Copyright 2026 Orest
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
+"""Odoo's external API (XML-RPC, JSON-RPC) with an access token."""
+
 import xmlrpc.client
 
 from odoo import fields

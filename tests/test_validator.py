@@ -1,6 +1,8 @@
 # Copyright 2026 Orest
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
+"""The oauthlib request validator: client authentication and scopes."""
+
 import json
 
 from oauthlib.common import Request

@@ -1,6 +1,8 @@
 # Copyright 2026 Orest
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
+"""The oauth2.application model, its scopes and the settings page."""
+
 from psycopg2 import IntegrityError
 
 from odoo.exceptions import AccessError, ValidationError
@@ -143,6 +145,9 @@ class TestOAuth2Application(OAuth2TestMixin, TransactionCase):
             "https://good.example@evil.example/cb",
             "https:///no-host",
             "myapp://callback",
+            "https://go\u200bod.example/cb",
+            "https://bücher.example/cb",
+            "https://a.example/\x01cb",
             "https://a.example:99999/cb",
         ):
             with self.subTest(uri=bad), self.assertRaises(ValidationError) as caught:
@@ -166,8 +171,11 @@ class TestOAuth2Application(OAuth2TestMixin, TransactionCase):
         with self.assertRaises(ValidationError):
             self.app.client_secret = "short"
         self.assertTrue(self.app._check_client_secret(self.secret))
-        self.app.client_secret = "y" * 32
-        self.assertTrue(self.app._check_client_secret("y" * 32))
+        with self.assertRaises(ValidationError):
+            self.app.client_secret = "y" * 32
+        strong = "correct-horse-battery-staple-0123"
+        self.app.client_secret = strong
+        self.assertTrue(self.app._check_client_secret(strong))
 
     def test_default_scopes(self):
         rpc = self.env.ref("orestapi_oauth2.oauth2_scope_rpc")

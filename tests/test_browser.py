@@ -1,21 +1,17 @@
 # Copyright 2026 Orest
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
+"""The consent page in a real browser: Chromium logs in and allows."""
+
 import json
 import os
 import resource
 import shutil
 import subprocess
 from pathlib import Path
-from unittest.mock import patch
 from urllib.parse import parse_qs, urlsplit
 
-from requests.auth import HTTPBasicAuth
-from requests_oauthlib import OAuth2Session
-
-from .common import TOKEN_PATH, USER_PASSWORD
-from .test_authorization_endpoint import AUTHORIZE_PATH
-from .test_token_endpoint import TokenEndpointCase
+from .common import AUTHORIZE_PATH, USER_PASSWORD, TokenEndpointCase
 
 MODULE_ROOT = Path(__file__).resolve().parent.parent
 
@@ -28,46 +24,6 @@ def lift_address_space_limit():
 
 
 CONSENT_FLOW_SCRIPT = Path(__file__).parent / "browser" / "consent_flow.mjs"
-
-
-class TestClientFlows(TokenEndpointCase):
-    def setUp(self):
-        super().setUp()
-        self.callback = self.base_url() + "/orestapi-test-callback"
-        self.app.redirect_uris = self.callback
-
-    def test_requests_oauthlib_authorization_code_flow(self):
-        environ = patch.dict(os.environ, {"OAUTHLIB_INSECURE_TRANSPORT": "1"})
-        environ.start()
-        self.addCleanup(environ.stop)
-        client = OAuth2Session(
-            "integration", redirect_uri=self.callback, scope=["read"]
-        )
-        authorization_url, state = client.authorization_url(
-            self.base_url() + AUTHORIZE_PATH
-        )
-        # the person: logs in and allows the application
-        self.authenticate(self.user.login, USER_PASSWORD)
-        page = self.opener.get(authorization_url, timeout=30)
-        self.assertEqual(page.status_code, 200)
-        csrf = page.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
-        landing = self.opener.post(
-            page.url,
-            data={"csrf_token": csrf, "decision": "allow"},
-            allow_redirects=False,
-            timeout=30,
-        )
-        callback_url = landing.headers["Location"]
-        # the client: exchanges the code, then refreshes
-        auth = HTTPBasicAuth("integration", self.secret)
-        token_url = self.base_url() + TOKEN_PATH
-        token = client.fetch_token(
-            token_url, authorization_response=callback_url, auth=auth
-        )
-        self.assertEqual(token["scope"], ["read"])
-        refreshed = client.refresh_token(token_url, auth=auth)
-        self.assertNotEqual(refreshed["access_token"], token["access_token"])
-        self.assertEqual(parse_qs(urlsplit(callback_url).query)["state"], [state])
 
 
 class TestConsentInBrowser(TokenEndpointCase):

@@ -1,6 +1,8 @@
 # Copyright 2026 Orest
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
+"""The oauth2.token model: hashes at rest, states and access rules."""
+
 from datetime import timedelta
 
 from freezegun import freeze_time

@@ -1,6 +1,8 @@
 # Copyright 2026 Orest
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
+"""The scheduled cleanup of expired tokens, codes and failures."""
+
 from datetime import timedelta
 
 from odoo import fields

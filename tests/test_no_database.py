@@ -1,6 +1,8 @@
 # Copyright 2026 Orest
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
+"""OAuth2 JSON answers from a server that selects no database."""
+
 import socket
 import subprocess
 import sys

@@ -1,0 +1,45 @@
+# Copyright 2026 Orest
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
+"""What every JSON endpoint of the module does before and after its work."""
+
+from odoo.http import request
+
+from ..oauth.http_adapter import has_nul_character
+from ..oauth.responses import error_answer, method_not_allowed
+
+# The options of every JSON endpoint's route. auth="none" and every method:
+# without a database, or with a method the route does not serve, the client
+# still gets an OAuth2 JSON error rather than Odoo's HTML pages. No session:
+# clients authenticate every request.
+JSON_ENDPOINT = {"type": "http", "auth": "none", "csrf": False, "save_session": False}
+
+
+def respond(headers, body, status=200):
+    return request.make_response(body, headers=list(headers.items()), status=status)
+
+
+def refusal(allowed_methods):
+    """The JSON error answer to a request that no OAuth2 endpoint can serve: no
+    database selected, a method not in ``allowed_methods``, or a NUL character;
+    None when the endpoint may go on."""
+    if not request.db:
+        return error_answer(
+            "invalid_request",
+            "No database is selected for this host; configure Odoo's dbfilter.",
+        )
+    httprequest = request.httprequest
+    refused = method_not_allowed(httprequest.method, allowed_methods)
+    if refused:
+        return refused
+    if has_nul_character(httprequest):
+        return error_answer(
+            "invalid_request", "A parameter or header holds a NUL character."
+        )
+    return None
+
+
+def guarded(allowed_methods, answer):
+    """The response of a JSON endpoint: the refusal if any, else ``answer()``'s
+    ``(headers, body, status)``."""
+    return respond(*(refusal(allowed_methods) or answer()))

@@ -1,0 +1,16 @@
+# Copyright 2026 Orest
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
+from odoo import http
+from odoo.http import request
+
+from ..oauth import routes
+from ..oauth.metadata import server_metadata
+from ..oauth.responses import json_answer
+from .common import guarded
+
+
+class OAuth2MetadataEndpoint(http.Controller):
+    @http.route(routes.METADATA, type="http", auth="none", csrf=False)
+    def metadata(self, **_params):
+        return guarded(("GET",), lambda: json_answer(server_metadata(request.env)))

@@ -1,0 +1,108 @@
+"""The resource-server side (RFC 6750): checking the access token a request
+bears, and token verification."""
+
+import json
+
+from werkzeug.exceptions import HTTPException
+
+from odoo.http import Response
+
+from .http_adapter import token_request_parts
+from .responses import JSON_HEADERS, REALM, error_answer, json_answer
+from .server import oauth2_server
+
+
+class BearerTokenError(HTTPException):
+    """The RFC 6750 §3 answer to a request that a bearer-protected resource
+    refuses: a JSON body and a ``WWW-Authenticate: Bearer`` challenge."""
+
+    def __init__(self, status, description, error=None, scope=None):
+        challenge = [f'realm="{REALM}"']
+        body = {"error_description": description}
+        # §3.1: a request without any token gets a challenge without an error.
+        if error:
+            challenge += [f'error="{error}"', f'error_description="{description}"']
+            body = {"error": error, **body}
+        if scope:
+            challenge.append(f'scope="{scope}"')
+        response = Response(
+            json.dumps(body),
+            status=status,
+            headers=dict(
+                JSON_HEADERS, **{"WWW-Authenticate": "Bearer " + ", ".join(challenge)}
+            ),
+        )
+        self.code = status
+        super().__init__(description, response=response)
+
+
+def _bearer_token_record(env, uri, method, body, headers, scopes):
+    """``(valid, record)``: the live access token of the request, if any, and
+    whether it carries ``scopes``."""
+    valid, oauth_request = oauth2_server(env).verify_request(
+        uri, method, body, headers, scopes=scopes
+    )
+    return valid, oauth_request.access_token_record
+
+
+def authenticate_bearer(env, httprequest, scopes):
+    """The live access token sent in the Authorization header (RFC 6750 §2.1)
+    that carries ``scopes``; raises BearerTokenError otherwise."""
+    if "access_token" in httprequest.args:
+        # RFC 9700 §4.3.2: a token in a URL leaks through logs and history.
+        raise BearerTokenError(
+            400,
+            "Send the access token in the Authorization header, not in the URL.",
+            error="invalid_request",
+        )
+    authorization = httprequest.headers.get("Authorization", "")
+    if authorization.partition(" ")[0].lower() != "bearer":
+        raise BearerTokenError(
+            401,
+            "This resource needs an OAuth2 access token in an "
+            "'Authorization: Bearer' header.",
+        )
+    valid, record = _bearer_token_record(
+        env,
+        httprequest.base_url,
+        httprequest.method,
+        None,
+        {"Authorization": authorization},
+        scopes,
+    )
+    if not record:
+        raise BearerTokenError(
+            401,
+            "The access token is invalid, expired or revoked.",
+            error="invalid_token",
+        )
+    if not valid:
+        raise BearerTokenError(
+            403,
+            "The access token lacks a scope this resource needs.",
+            error="insufficient_scope",
+            scope=" ".join(scopes),
+        )
+    return record
+
+
+def tokeninfo_answer(env, httprequest):
+    """Token verification in the style of Google's and Amazon's token-info
+    endpoints: the token comes as ``access_token`` in the query or the form,
+    or in an Authorization Bearer header."""
+    uri, body, headers = token_request_parts(httprequest)
+    authorization = headers.get("Authorization", "")
+    bearer = authorization.partition(" ")[0].lower() == "bearer"
+    _valid, record = _bearer_token_record(
+        env,
+        uri,
+        "POST",
+        body,
+        {"Authorization": authorization} if bearer else {},
+        [],
+    )
+    if not record:
+        return error_answer(
+            "invalid_token", "The access token is invalid, expired or revoked."
+        )
+    return json_answer(record._tokeninfo())

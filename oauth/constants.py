@@ -1,0 +1,33 @@
+"""Names shared by the protocol code and the models: grant and token types,
+the scopes that mean something to the server, and the labels under which
+secrets are hashed."""
+
+# RFC 6749 §4, and the implicit grant's response (§4.2), which the token list
+# names like a grant. Labels as the token list shows them.
+AUTHORIZATION_CODE = "authorization_code"
+IMPLICIT = "implicit"
+PASSWORD = "password"
+CLIENT_CREDENTIALS = "client_credentials"
+REFRESH_TOKEN = "refresh_token"
+GRANT_TYPES = {
+    AUTHORIZATION_CODE: "Authorization Code",
+    IMPLICIT: "Implicit",
+    PASSWORD: "Password",
+    CLIENT_CREDENTIALS: "Client Credentials",
+    REFRESH_TOKEN: "Refresh Token",
+}
+# RFC 6749 §2.1: a public client cannot keep a secret, so it may not use the
+# grants where the client itself is trusted.
+CONFIDENTIAL_ONLY_GRANTS = frozenset({PASSWORD, CLIENT_CREDENTIALS})
+
+# RFC 7009 §2.1 and RFC 7662 §2.1 token_type_hint values; also the labels under
+# which the tokens are hashed.
+ACCESS_TOKEN = "access_token"
+# REFRESH_TOKEN, above, is both a grant type and a token type.
+CLIENT_SECRET = "client_secret"
+
+# A requested scope "*" means every scope of the application but rpc.
+ALL_SCOPES = "*"
+# The scope that lets an access token stand in for its user's password in
+# Odoo's external API: granted only when a request names it.
+RPC_SCOPE = "rpc"

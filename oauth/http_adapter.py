@@ -1,0 +1,50 @@
+"""From a werkzeug request to the ``(uri, body, headers)`` oauthlib takes."""
+
+from urllib.parse import urlencode
+
+
+def token_request_parts(httprequest):
+    """``(uri, body, headers)`` of a token or token verification request.
+
+    Parameters sent in the query string are moved into the body, because the
+    older oregional_restapi clients send them there and oauthlib refuses them
+    in a POST URL. A parameter given in both places stays twice, so oauthlib
+    reports it as duplicated instead of one copy silently winning.
+    """
+    params = list(httprequest.args.items(multi=True))
+    params += list(httprequest.form.items(multi=True))
+    return httprequest.base_url, urlencode(params), dict(httprequest.headers)
+
+
+def canonical_uri(httprequest):
+    """The request URL with its query encoded again from the parsed parameters.
+
+    oauthlib raises a bare ValueError on characters a client may well send
+    unencoded; re-encoding keeps every parameter and gives it a valid URI.
+    """
+    query = urlencode(list(httprequest.args.items(multi=True)))
+    return f"{httprequest.base_url}?{query}" if query else httprequest.base_url
+
+
+def form_request_parts(httprequest):
+    """``(uri, body, headers)`` as sent: oauthlib refuses parameters in the URL
+    of the introspection and revocation endpoints, as RFC 7009 and RFC 7662
+    ask."""
+    body = urlencode(list(httprequest.form.items(multi=True)))
+    return canonical_uri(httprequest), body, dict(httprequest.headers)
+
+
+def has_nul(*values):
+    """Whether one of ``values`` holds a NUL character, which PostgreSQL cannot
+    store: no client_id, username or scope has one, so the request is
+    malformed and the database must not be asked about it."""
+    return any("\x00" in value for value in values)
+
+
+def has_nul_character(httprequest):
+    """Whether a parameter or the Authorization header holds a NUL character."""
+    values = [httprequest.headers.get("Authorization", "")]
+    for params in (httprequest.args, httprequest.form):
+        for name, value in params.items(multi=True):
+            values += [name, value]
+    return has_nul(*values)

@@ -1,0 +1,80 @@
+"""The answers of the OAuth endpoints: RFC 6749 §5.1 JSON, §5.2 errors, and
+the redirects of §4.1.2.1 and §4.2.2.1."""
+
+import json
+
+from oauthlib.common import add_params_to_uri
+
+JSON_HEADERS = {
+    # RFC 6749 §5.1: token answers must never be cached.
+    "Content-Type": "application/json;charset=UTF-8",
+    "Cache-Control": "no-store",
+    "Pragma": "no-cache",
+}
+REALM = "orestapi_oauth2"
+BASIC_CHALLENGE = f'Basic realm="{REALM}"'
+# oauthlib leaves error_description out of several errors; clients get one always.
+ERROR_DESCRIPTIONS = {
+    "invalid_request": "The request is missing a parameter or is malformed.",
+    "invalid_client": "Client authentication failed.",
+    "invalid_grant": "The grant or refresh token is invalid, expired, revoked or "
+    "was issued to another client.",
+    "unauthorized_client": "This client may not use this grant type.",
+    "unsupported_grant_type": "This grant type is not supported.",
+    "invalid_scope": "The requested scope is invalid or not allowed for this "
+    "application.",
+    "unsupported_response_type": "This response type is not supported.",
+    "access_denied": "The user denied the request.",
+}
+
+
+def _description(error, description=None):
+    return description or ERROR_DESCRIPTIONS.get(error, "The request failed.")
+
+
+def json_answer(payload):
+    """``(headers, body, status)`` of a successful JSON answer."""
+    return dict(JSON_HEADERS), json.dumps(payload), 200
+
+
+def error_answer(error, description, status=400, headers=None):
+    """``(headers, body, status)`` of an RFC 6749 §5.2 error."""
+    body = json.dumps({"error": error, "error_description": description})
+    return dict(JSON_HEADERS, **(headers or {})), body, status
+
+
+def method_not_allowed(method, allowed):
+    """The 405 answer, in the endpoints' JSON shape, to a method not in
+    ``allowed``; None when ``method`` is allowed."""
+    if method in allowed:
+        return None
+    return error_answer(
+        "invalid_request",
+        f"This endpoint does not accept {method} requests.",
+        status=405,
+        headers={"Allow": ", ".join(allowed)},
+    )
+
+
+def token_answer(headers, body, status):
+    """Normalize an oauthlib token answer to this endpoint's contract."""
+    headers = dict(headers, **JSON_HEADERS)
+    if status >= 400:
+        error = json.loads(body)
+        if not error.get("error_description"):
+            error["error_description"] = _description(error.get("error"))
+            body = json.dumps(error)
+    if status == 401:
+        # oauthlib answers with a Bearer challenge; a token endpoint authenticates
+        # clients with Basic (RFC 6749 §5.2, invalid_client).
+        headers["WWW-Authenticate"] = BASIC_CHALLENGE
+    return headers, body, status
+
+
+def error_location(error):
+    """Where an authorization error redirects: the client's redirect URI with
+    the error in the query, or in the fragment for the implicit grant."""
+    error.description = _description(error.error, error.description)
+    return add_params_to_uri(
+        error.redirect_uri, error.twotuples, fragment=error.response_type == "token"
+    )

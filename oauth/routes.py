@@ -1,0 +1,15 @@
+"""The module's URLs: the controllers route them, and the metadata documents
+them from this one table."""
+
+PREFIX = "/orestapi/oauth2"
+TOKEN = f"{PREFIX}/access_token"
+AUTHORIZE = f"{PREFIX}/authorize"
+# the path of the older oregional_restapi module, kept for its clients
+AUTHORIZE_LEGACY = f"{PREFIX}/authorization"
+USERINFO = f"{PREFIX}/userinfo"
+TOKENINFO = f"{PREFIX}/tokeninfo"
+INTROSPECT = f"{PREFIX}/introspect"
+REVOKE = f"{PREFIX}/revoke"
+CONNECTED_APPS = f"{PREFIX}/apps"
+# RFC 8414 §3
+METADATA = "/.well-known/oauth-authorization-server"
