@@ -1,5 +1,6 @@
 """Keep the module's secrets out of the server log, at every level."""
 
+import base64
 import logging
 import math
 import re
@@ -7,9 +8,10 @@ from urllib.parse import unquote
 
 from .secrets import SECRET_BYTES
 
-# Parameters that carry a secret when a client sends them in a URL: seed 000's
-# token requests, tokeninfo?access_token=… Hand-chosen client secrets have no
-# recognisable shape, so their parameter name is all there is to go by.
+# Parameters that carry a secret when a client sends them in a URL: the token
+# requests of the older oregional_restapi clients, tokeninfo?access_token=…
+# Hand-chosen client secrets have no recognisable shape, so their parameter
+# name is all there is to go by.
 SECRET_PARAMETERS = frozenset(
     {
         "access_token",
@@ -31,16 +33,36 @@ MAX_DECODINGS = 3
 
 _ESCAPE = r"%(?:25)*"  # "%", "%25", "%2525": percent-encoded once or more
 # An encoded "?", "&", ";" or space still separates parameters once the text is
-# decoded, as it is when a URL travels inside another URL's parameter.
-_SEPARATOR = rf"[?&;\s]|{_ESCAPE}(?:3[Ff]|26|3[Bb]|20)"
-_EQUALS = rf"=|{_ESCAPE}3[Dd]"
+# decoded, as it is when a URL travels inside another URL's parameter. Dicts,
+# JSON, YAML and keyword lists put a name after a quote, "," or bracket instead.
+_SEPARATOR = (
+    rf"""[?&;,\s'"{{(\[]|{_ESCAPE}(?:3[Ff]|26|3[Bb]|20|2[27Cc]|28|5[Bb]|7[Bb])"""
+)
+_QUOTE = rf"""["']|{_ESCAPE}2[27]"""
+_EQUALS = rf"[=:]|{_ESCAPE}3[AaDd]"
 # Only escapes of letters, digits, "-", "." and "_" belong to a name, so that an
 # encoded "=" or separator ends it.
-_NAME = rf"(?:[A-Za-z0-9_.\-]|{_ESCAPE}(?:[4-7][0-9A-Fa-f]|3[0-9]|2[DdEe]))+"
-NAMED_VALUE = re.compile(rf"(?:^|{_SEPARATOR})({_NAME})(?:{_EQUALS})")
-# A value runs to the next "&" or space, ";" included: werkzeug logs an encoded
-# ";" decoded, inside the value it belongs to.
-VALUE = re.compile(r'[^&\s"]+')
+_NAME = (
+    rf"(?:[A-Za-z0-9_.\-]|{_ESCAPE}"
+    r"(?:[46][1-9A-Fa-f]|5[0-9AaFf]|7[0-9Aa]|3[0-9]|2[DdEe]))+"
+)
+# Ends at the "=" or ":": spaces after it may be the separator of the next name.
+NAMED_VALUE = re.compile(
+    rf"(?:^|{_SEPARATOR})({_NAME})(?:{_QUOTE})?[ \t]*(?:{_EQUALS})"
+)
+# A quoted value, maybe a bytes literal, runs to its closing quote or, cut
+# short, to the end. A bare one runs to the next separator, ";" included:
+# werkzeug logs an encoded ";" decoded, inside the value it belongs to.
+VALUE = re.compile(
+    r"""[ \t]*(?:b?(?:"([^"\\]*(?:\\.[^"\\]*)*)|'([^'\\]*(?:\\.[^'\\]*)*))"""
+    r"""|([^\s&,})\]"']+))""",
+    re.DOTALL,
+)
+# Without a "%" a secret name can only be spelt out: a search of the lowercased
+# text for one before its "=" or ":" spares most lines the scan for names.
+SPELT_OUT_NAME = re.compile(
+    rf"""(?:{"|".join(map(re.escape, sorted(SECRET_PARAMETERS)))})["']?[ \t]*[=:]"""
+)
 
 # Every token, refresh token, authorization code and generated client secret is
 # secrets.token_urlsafe(SECRET_BYTES): unpadded base64url of that many bytes.
@@ -50,13 +72,31 @@ TOKEN = re.compile(
     rf"(?<![{_BASE64URL}])[{_BASE64URL}]{{{TOKEN_LENGTH}}}(?![{_BASE64URL}])"
 )
 # A token may be percent-encoded, partly or more than once, so a candidate is a
-# whole run of base64url characters and escapes; the lookahead skips, cheaply,
-# the runs too short to hold one. A terminal colour code before the run (werkzeug
-# colours request lines) ends in a letter that is not part of the token.
+# whole run of base64url characters and escapes. Most lines hold no run long
+# enough, which a search for one tells fastest; in the others the lookahead
+# skips the runs too short, and the lookbehind spares it the characters inside
+# a run. A terminal colour code (werkzeug colours request lines) or an escape of
+# a repr, such as a logged request body b'...\nTOKEN', may touch the run and
+# end in a letter or digit that is no part of it. Escapes are read from the
+# first backslash on, "\\" included, so that "\\n" is taken for no "\n".
+_TOKEN_PREFIX = (
+    r"\x1b\[[0-9;]*m|\\(?:[nrt\\]|x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8})"
+)
+LONG_RUN = re.compile(rf"[{_BASE64URL}%]{{{TOKEN_LENGTH}}}")
 ENCODED_RUN = re.compile(
-    r"(\x1b\[[0-9;]*m)?"
+    rf"(?:((?:{_TOKEN_PREFIX})+)|(?<![{_BASE64URL}]))"
     rf"(?=[{_BASE64URL}%]{{{TOKEN_LENGTH}}})((?:[{_BASE64URL}]|%[0-9A-Fa-f]{{2}})+)"
 )
+
+# The token68 credentials of an Authorization header (RFC 7235), which may be
+# another server's token of any length, or a client's id and secret.
+AUTHORIZATION = re.compile(
+    rf"(\b(?i:(basic)|bearer)(?:[ \t]+|(?:{_ESCAPE}20)+))"
+    r"((?:[A-Za-z0-9\-._~+/]|%[0-9A-Fa-f]{2})+=*)"
+)
+# What follows "Bearer" in prose ("a Bearer token.") or in a challenge
+# (Bearer realm="…"); no token has this shape but by a fluke.
+BEARER_NON_TOKEN = re.compile(r"[A-Z]?[a-z_]+[.=]?")
 
 _TRACEBACK_FORMATTER = logging.Formatter()
 
@@ -83,25 +123,50 @@ def _mask_named_values(text):
         if match.start() < copied_up_to or not _is_secret_parameter(match[1]):
             continue
         value = VALUE.match(text, match.end())
-        if value:
-            pieces += [text[copied_up_to : value.start()], MASK]
-            copied_up_to = value.end()
+        # an empty value, as in client_secret="", has nothing to hide
+        if value and value[value.lastindex]:
+            start, end = value.span(value.lastindex)
+            pieces += [text[copied_up_to:start], MASK]
+            copied_up_to = end
     return "".join(pieces) + text[copied_up_to:]
 
 
 def _mask_token_run(match):
-    colour, run = match.groups(default="")
+    prefix, run = match.groups(default="")
     if any(TOKEN.search(decoded) for decoded in _decodings(run)):
-        return colour + MASK
+        return prefix + MASK
     return match[0]
 
 
+def _is_basic_credentials(credentials):
+    # RFC 7617: base64 of "user-id:password". A word after "Basic", as in
+    # 'Basic realm="…"' or "Basic settings", decodes to no ":", or not at all.
+    padding = "=" * (-len(credentials) % 4)
+    try:
+        return b":" in base64.b64decode(credentials + padding, validate=True)
+    except ValueError:
+        return False
+
+
+def _mask_credentials(match):
+    scheme, basic, credentials = match.groups()
+    if basic:
+        secret = any(_is_basic_credentials(d) for d in _decodings(credentials))
+    else:
+        secret = not BEARER_NON_TOKEN.fullmatch(credentials)
+    return scheme + MASK if secret else match[0]
+
+
 def mask_secrets(text):
-    """``text`` with every token-shaped value and every value of a secret
-    parameter replaced by ``MASK``, however it is spelt or percent-encoded."""
-    if "=" in text or "%" in text:
+    """``text`` with every token-shaped value, every value of a secret
+    parameter and every Authorization credential replaced by ``MASK``, however
+    it is spelt or percent-encoded."""
+    lowered = text.lower()
+    if "%" in text or SPELT_OUT_NAME.search(lowered):
         text = _mask_named_values(text)
-    if len(text) >= TOKEN_LENGTH:
+    if "bearer" in lowered or "basic" in lowered:
+        text = AUTHORIZATION.sub(_mask_credentials, text)
+    if LONG_RUN.search(text):
         text = ENCODED_RUN.sub(_mask_token_run, text)
     return text
 

@@ -1,9 +1,13 @@
 # Copyright 2026 Orest
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
+"""The log filter that masks tokens and secret parameters."""
+
+import base64
 import io
 import json
 import logging
+from urllib.parse import quote
 
 from odoo.tests import TransactionCase, tagged
 
@@ -13,6 +17,9 @@ from ..oauth.secrets import generate_secret
 
 # Not token-shaped: only its parameter name gives it away.
 HAND_CHOSEN_SECRET = "correct.horse~battery!staple/2026+hand-chosen"
+# What only a quoted value holds: spaces, a "," and quotes its repr or JSON
+# escapes.
+QUOTED_SECRET = 'it\'s "hand-chosen", with spaces'
 ID_TOKEN = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJvYXV0aDJfdXNlciJ9.c2lnbmF0dXJl"
 
 
@@ -118,6 +125,64 @@ class TestLogMasking(TransactionCase):
                         f"INFO {__name__}: {line.format(MASK)}\n",
                     )
 
+    def test_hand_chosen_secret_in_dicts_json_and_yaml(self):
+        quoted = (
+            lambda s: repr({"client_id": "integration", "client_secret": s}),
+            lambda s: json.dumps({"client_secret": s, "client_id": "integration"}),
+            lambda s: json.dumps({"Client_Secret": s}, separators=(",", ":")),
+            lambda s: repr({"password": s.encode()}),
+            lambda s: f"{{'code' : {s!r}}}",
+            lambda s: f"token request client_secret={json.dumps(s)} scope=read",
+        )
+        bare = (
+            lambda s: f"client_secret: {s}",
+            lambda s: f"{{client%5Fsecret: {s}}}",
+            lambda s: f"client_id=integration,client_secret={s},scope=read",
+            lambda s: f"authorization code: {s}",
+        )
+        for renders, secret in ((quoted, QUOTED_SECRET), (bare, HAND_CHOSEN_SECRET)):
+            for render in renders:
+                line = render(secret)
+                with self.subTest(line=line):
+                    self.assertEqual(
+                        self.logged(line), f"INFO {__name__}: {render(MASK)}\n"
+                    )
+
+    def test_token_after_a_repr_escape(self):
+        for text in (
+            ascii("\u00e9" + self.token),
+            ascii("\u0100" + self.token),
+            ascii("\U0001f600" + self.token),
+            repr(b"grant_type=refresh\n" + self.token.encode()),
+            repr("\t" + self.token),
+            repr("\r\n" + self.token),
+            repr("\\\n" + self.token),
+            f"\\x41{self.token}",
+        ):
+            with self.subTest(text=text):
+                self.assertEqual(
+                    self.logged(text),
+                    f"INFO {__name__}: {text.replace(self.token, MASK)}\n",
+                )
+
+    def test_authorization_credentials_of_any_shape(self):
+        basic = base64.b64encode(f"integration:{HAND_CHOSEN_SECRET}".encode()).decode()
+        # RFC 6749's example of an access token another server might issue
+        short_token = "2YotnFZFEjr1zCsicMWpAA"
+        encoded = quote(basic, safe="")
+        for line, credentials in (
+            (f"Authorization: Basic {basic}", basic),
+            (repr({"Authorization": f"basic {basic}"}), basic),
+            (f"HTTP_AUTHORIZATION=BASIC%20{encoded}", encoded),
+            (f"Authorization: Bearer {short_token}", short_token),
+            (repr([("Authorization", f"bearer {ID_TOKEN}")]), ID_TOKEN),
+        ):
+            with self.subTest(line=line):
+                self.assertEqual(
+                    self.logged(line),
+                    f"INFO {__name__}: {line.replace(credentials, MASK)}\n",
+                )
+
     def test_other_secret_parameters(self):
         for query in (
             f"id_token_hint=x&ID%5FToken={ID_TOKEN}",
@@ -137,6 +202,14 @@ class TestLogMasking(TransactionCase):
             self.request_line(
                 "client_id=integration&grant_type=password&code_challenge_method=S256"
             ),
+            "description: foo",
+            repr(
+                {"code_challenge": "plain-challenge", "code_challenge_method": "S256"}
+            ),
+            "code_challenge: plain-challenge, code_challenge_method=plain",
+            'WWW-Authenticate: Bearer realm="orestapi_oauth2", error="invalid_token"',
+            'WWW-Authenticate: Basic realm="orestapi_oauth2"',
+            "Basic HTTP authentication is off: send a Bearer token.",
         ):
             with self.subTest(text=text):
                 self.assertEqual(self.logged(text), f"INFO {__name__}: {text}\n")
