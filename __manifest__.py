@@ -8,6 +8,8 @@
     "website": "https://github.com/orest/orestapi_oauth2",
     "author": "Orest",
     "license": "LGPL-3",
+    "development_status": "Beta",
+    "maintainers": ["orest"],
     "application": True,
     "installable": True,
     "depends": ["base", "web"],

@@ -193,15 +193,21 @@ class OAuth2Application(models.Model):
         # checked on the records, defaults included: a default_user_id in the
         # context or a user default must not slip another identity in
         applications._check_carries_only_own_identity()
+        # Workers keep applications' rows and allowed scopes (_cached_row,
+        # _allowed_scope_names, _default_scope_names).
+        self.env.registry.clear_cache()
         return applications
 
     def write(self, vals):
         self._check_carries_only_own_identity()
         result = super().write(vals)
         self._check_carries_only_own_identity()
-        if {"scope_ids", "default_scope_ids"} & set(vals):
-            self.env.registry.clear_cache()
+        self.env.registry.clear_cache()
         return result
+
+    def unlink(self):
+        self.env.registry.clear_cache()
+        return super().unlink()
 
     def _check_carries_only_own_identity(self):
         """An OAuth2 manager who is not a Settings administrator creates and
@@ -298,15 +304,42 @@ class OAuth2Application(models.Model):
 
     @api.model
     def _find_by_client_id(self, client_id):
-        """The active application with this client ID, or an empty recordset."""
+        """The active application with this client ID, or an empty recordset.
+
+        Every client authentication asks this, so its row, secret hash
+        included, is kept by each worker until an application changes, which
+        every worker learns at its next request: a token request then asks the
+        database nothing about its client. An unknown client_id is never kept,
+        so that guessing cannot crowd out Odoo's other cached values.
+        """
         if not client_id:
             return self.browse()
-        # The whole row, secret hash included, in the one query of every client
-        # authentication; reading fields one group at a time would add more.
-        columns = [name for name, field in self._fields.items() if field.column_type]
-        return self.sudo().search_fetch(
+        try:
+            application_id, row = self._cached_row(client_id)
+        except KeyError:
+            return self.browse()
+        application = self.sudo().browse(application_id)
+        for name, value in row.items():
+            self.env.cache.insert_missing(application, self._fields[name], [value])
+        return application
+
+    @tools.ormcache("client_id")
+    def _cached_row(self, client_id):
+        columns = [
+            name
+            for name, field in self._fields.items()
+            if field.store and field.column_type and name != "id"
+        ]
+        application = self.sudo().search_fetch(
             [("client_id", "=", client_id)], columns, limit=1
         )
+        if not application:
+            # an exception is not cached
+            raise KeyError(client_id)
+        cache = self.env.cache
+        return application.id, {
+            name: cache.get(application, self._fields[name]) for name in columns
+        }
 
     def _check_client_secret(self, client_secret):
         self.ensure_one()

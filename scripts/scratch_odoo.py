@@ -138,12 +138,14 @@ class ScratchOdoo:
 
     def shell(self, code):
         """The output of ``code`` run in ``odoo shell`` on the scratch
-        database, committed, as a cron job or an administrator would."""
+        database, committed, as a cron job or an administrator would. Odoo's
+        shell does not tell the workers which caches the code invalidated, as
+        a request or a cron job does: it is told here."""
         return self.odoo(
             "--log-level=warn",
             "--no-http",
             subcommand=["shell"],
-            input=code + "\nenv.cr.commit()\n",
+            input=code + "\nenv.cr.commit()\nenv.registry.signal_changes()\n",
             capture_output=True,
         ).stdout
 
@@ -157,11 +159,11 @@ class ScratchOdoo:
         )
         return result.stdout.strip()
 
-    def token_request(self, session=None, **data):
+    def token_request(self, session=None, headers=None, **data):
         return (session or requests).post(
             self.url + "/orestapi/oauth2/access_token",
             data=data,
-            headers={"Authorization": basic_auth()},
+            headers=headers or {"Authorization": basic_auth()},
             timeout=120,
         )
 
