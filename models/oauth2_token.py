@@ -17,6 +17,7 @@ from ..oauth.constants import (
 )
 from ..oauth.secrets import hash_secret
 from .res_config_settings import get_oauth2_setting
+from .res_users import USERINFO_FIELDS
 from .row_lock import lock_rows
 
 # Rows the cleanup job deletes per transaction: small enough that the row locks
@@ -284,19 +285,53 @@ class OAuth2Token(models.Model):
     def _find_live_access_token(self, token):
         """The record whose access token is ``token`` and may be used now.
 
-        Every bearer request asks this: one query finds the token and reads what
-        the request needs of it, where the ORM would read the token, its user
-        and its application one by one.
+        Every bearer request asks this: one query finds the token and reads
+        what the request needs of it and what userinfo reads of its user,
+        where the ORM would read the token, its user, the user's partner and
+        company one by one.
         """
+        tokens = self.sudo()
         if not token:
-            return self.sudo().browse()
+            return tokens.browse()
         domain = [
             ("access_token_hash", "=", hash_secret(self.env, ACCESS_TOKEN, token)),
             *self._live_domain(ACCESS_TOKEN),
         ]
-        return self.sudo().search_fetch(
-            domain, ["user_id", "application_id", "scope", "expires_at"], limit=1
+        query = tokens._search(domain, limit=1)
+        users = query.join(self._table, "user_id", "res_users", "id", "user_id")
+        read = [
+            (tokens, self._table, ("user_id", "application_id", "scope", "expires_at")),
+            (self.env["res.users"], users, USERINFO_FIELDS["res.users"]),
+            (
+                self.env["res.partner"],
+                query.join(users, "partner_id", "res_partner", "id", "partner_id"),
+                USERINFO_FIELDS["res.partner"],
+            ),
+            (
+                self.env["res.company"],
+                query.join(users, "company_id", "res_company", "id", "company_id"),
+                USERINFO_FIELDS["res.company"],
+            ),
+        ]
+        rows = self.env.execute_query(
+            query.select(
+                *(
+                    SQL.identifier(alias, column)
+                    for _model, alias, names in read
+                    for column in ("id", *names)
+                )
+            )
         )
+        if not rows:
+            return tokens.browse()
+        values = iter(rows[0])
+        for model, _alias, names in read:
+            record = model.browse(next(values))
+            for name in names:
+                model.env.cache.insert_missing(
+                    record, model._fields[name], [next(values)]
+                )
+        return tokens.browse(rows[0][0])
 
     def _is_live(self, token_type=ACCESS_TOKEN):
         """Whether this record's ``token_type`` token may be used now."""
