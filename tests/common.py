@@ -85,6 +85,24 @@ class OAuth2TestMixin:
             f"orestapi_oauth2.{name}", value
         )
 
+    def http_request(
+        self, method, path, data=None, params=None, headers=None, auth=None
+    ):
+        """A request to the test server; ``auth`` is ``(client_id, secret)``
+        for a Basic header."""
+        headers = dict(headers or {})
+        if auth:
+            headers["Authorization"] = basic_auth(*auth)
+        return self.opener.request(
+            method,
+            self.base_url() + path,
+            data=data,
+            params=params,
+            headers=headers,
+            timeout=30,
+            allow_redirects=False,
+        )
+
     def issue_token(self, application=None, user=None, scope="read", refresh=True):
         """``(record, access_token, refresh_token)`` of a token issued as the
         token endpoint would, straight into the database."""
@@ -139,18 +157,7 @@ class TokenEndpointCase(OAuth2TestMixin, HttpCase):
     def token_request(
         self, data=None, params=None, headers=None, method="POST", auth=None
     ):
-        headers = dict(headers or {})
-        if auth:
-            headers["Authorization"] = basic_auth(*auth)
-        return self.opener.request(
-            method,
-            self.base_url() + TOKEN_PATH,
-            data=data,
-            params=params,
-            headers=headers,
-            timeout=30,
-            allow_redirects=False,
-        )
+        return self.http_request(method, TOKEN_PATH, data, params, headers, auth)
 
     def assertTokenAnswer(self, response, status=200):
         self.assertEqual(response.status_code, status, response.text)
@@ -220,17 +227,25 @@ class BearerCase(OAuth2TestMixin, HttpCase):
 
 class EndpointCase(BearerCase):
     def call(self, method, endpoint, data=None, params=None, headers=None, auth=None):
-        headers = dict(headers or {})
-        if auth:
-            headers["Authorization"] = basic_auth(*auth)
-        return self.opener.request(
-            method,
-            self.base_url() + PREFIX + endpoint,
-            data=data,
-            params=params,
-            headers=headers,
-            timeout=30,
-            allow_redirects=False,
+        return self.http_request(method, PREFIX + endpoint, data, params, headers, auth)
+
+    def password_pair(self, **extra):
+        """The token pair of a password grant for the test user."""
+        data = {
+            "grant_type": "password",
+            "username": self.user.login,
+            "password": USER_PASSWORD,
+            **extra,
+        }
+        response = self.call("POST", "access_token", data=data, auth=self.integration)
+        return self.assertJson(response)
+
+    def refresh(self, refresh_token):
+        return self.call(
+            "POST",
+            "access_token",
+            data={"grant_type": "refresh_token", "refresh_token": refresh_token},
+            auth=self.integration,
         )
 
     def assertJson(self, response, status=200):

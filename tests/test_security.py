@@ -26,36 +26,15 @@ CLIENT_LOGGERS = ("urllib3", "requests")
 class TestRefreshTokenReuse(EndpointCase):
     """RFC 9700 §4.14.2: a rotated refresh token used again revokes its family."""
 
-    def refresh(self, refresh_token):
-        return self.call(
-            "POST",
-            "access_token",
-            data={"grant_type": "refresh_token", "refresh_token": refresh_token},
-            auth=self.integration,
-        )
-
-    def password_grant(self):
-        response = self.call(
-            "POST",
-            "access_token",
-            data={
-                "grant_type": "password",
-                "username": self.user.login,
-                "password": USER_PASSWORD,
-            },
-            auth=self.integration,
-        )
-        return self.assertJson(response)
-
     def assertDead(self, access_token):
         response = self.call("GET", "tokeninfo", params={"access_token": access_token})
         self.assertOAuthError(response, "invalid_token")
 
     def test_reused_refresh_token_revokes_the_family(self):
-        first = self.password_grant()
+        first = self.password_pair()
         second = self.assertJson(self.refresh(first["refresh_token"]))
         third = self.assertJson(self.refresh(second["refresh_token"]))
-        unrelated = self.password_grant()
+        unrelated = self.password_pair()
 
         # the attacker (or the victim) presents an already rotated token
         self.assertOAuthError(self.refresh(first["refresh_token"]), "invalid_grant")

@@ -22,28 +22,6 @@ MIGRATION = (
 
 @tagged("post_install", "-at_install")
 class TestScopeTakenAway(EndpointCase):
-    def password_pair(self, scope):
-        response = self.call(
-            "POST",
-            "access_token",
-            data={
-                "grant_type": "password",
-                "username": self.user.login,
-                "password": USER_PASSWORD,
-                "scope": scope,
-            },
-            auth=self.integration,
-        )
-        return self.assertJson(response)
-
-    def refresh(self, refresh_token):
-        return self.call(
-            "POST",
-            "access_token",
-            data={"grant_type": "refresh_token", "refresh_token": refresh_token},
-            auth=self.integration,
-        )
-
     def introspected_scope(self, token):
         response = self.call(
             "POST", "introspect", data={"token": token}, auth=self.integration
@@ -51,7 +29,7 @@ class TestScopeTakenAway(EndpointCase):
         return self.assertJson(response)["scope"]
 
     def test_removed_scope_is_gone_from_tokens_issued_before(self):
-        pair = self.password_pair("read write")
+        pair = self.password_pair(scope="read write")
         self.app.scope_ids = self.scope_read
         response = self.opener.post(
             self.base_url() + "/orestapi_oauth2_test/update",
@@ -70,12 +48,12 @@ class TestScopeTakenAway(EndpointCase):
         self.assertEqual(again["scope"], "read")
 
     def test_refresh_keeping_no_scope_fails(self):
-        pair = self.password_pair("write")
+        pair = self.password_pair(scope="write")
         self.app.scope_ids = self.scope_read
         self.assertOAuthError(self.refresh(pair["refresh_token"]), "invalid_scope")
 
     def test_token_that_lost_every_scope_is_refused(self):
-        pair = self.password_pair("write")
+        pair = self.password_pair(scope="write")
         self.app.scope_ids = self.scope_read
         response = self.call(
             "GET",
