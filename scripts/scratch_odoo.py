@@ -54,7 +54,11 @@ def basic_auth(client_id=CLIENT_ID, client_secret=CLIENT_SECRET):
 
 
 class ScratchOdoo:
-    def __init__(self, db, port, workers, log_path):
+    def __init__(self, db, port, workers, log_path, extra_addons=None):
+        """``extra_addons`` maps the name of an addon to install beside the
+        module to its files (path: text), written into the scratch addons
+        directory."""
+        self.extra_addons = extra_addons or {}
         self.db = db
         self.port = port
         self.workers = workers
@@ -72,10 +76,15 @@ class ScratchOdoo:
     def __enter__(self):
         self.addons_path = tempfile.mkdtemp(prefix="orestapi_oauth2-addons.")
         os.symlink(MODULE_ROOT, os.path.join(self.addons_path, "orestapi_oauth2"))
+        for name, files in self.extra_addons.items():
+            for path, text in files.items():
+                target = Path(self.addons_path, name, path)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(text)
         subprocess.run(["dropdb", "--if-exists", self.db], check=True)
         self.odoo(
             "-i",
-            "orestapi_oauth2",
+            ",".join(["orestapi_oauth2", *self.extra_addons]),
             "--without-demo=all",
             "--stop-after-init",
             "--log-level=warn",
