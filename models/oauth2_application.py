@@ -397,6 +397,13 @@ class OAuth2Application(models.Model):
             if name in defaults or (not defaults and name != RPC_SCOPE)
         )
 
+    def _still_allowed(self, granted):
+        """The scopes of the space-separated ``granted`` that this application
+        may still obtain: a scope taken away from it is gone from every token
+        and code issued before, at once."""
+        allowed = self._allowed_scope_names()
+        return [scope for scope in (granted or "").split() if scope in allowed]
+
     def _resolve_scopes(self, requested):
         """Expand ``*`` (every scope of the application but rpc) and return the
         requested scope names, or None when one of them is not allowed."""

@@ -92,8 +92,7 @@ class OAuth2AuthorizationCode(models.Model):
     def _effective_scopes(self):
         """The scopes of this code that its application may still obtain."""
         self.ensure_one()
-        allowed = self.application_id._allowed_scope_names()
-        return [scope for scope in (self.scope or "").split() if scope in allowed]
+        return self.application_id._still_allowed(self.scope)
 
     def _is_usable(self):
         self.ensure_one()

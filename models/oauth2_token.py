@@ -24,6 +24,9 @@ from .row_lock import lock_rows
 # it takes never hold up a refresh for long.
 CLEANUP_BATCH_SIZE = 5000
 
+NOT_REVOKED = [("revoked", "=", False)]
+# A token works only while its user and its application are active.
+ENABLED = [("user_id.active", "=", True), ("application_id.active", "=", True)]
 TOKEN_STATES = [
     ("active", "Active"),
     # Archiving the user or the application stops its tokens until it is
@@ -118,13 +121,12 @@ class OAuth2Token(models.Model):
 
     @api.model
     def _state_domain(self, state):
-        """The tokens in ``state``: the one definition of whether a token can be
-        used, which the endpoints, the token list and the cleanup share."""
+        """The tokens in ``state`` as the token list shows it, built from the
+        same parts as ``_live_domain``, which the endpoints use, and
+        ``_expired_domain``, which the cleanup uses."""
         now = fields.Datetime.now()
-        not_revoked = [("revoked", "=", False)]
         unexpired = ["|", ("expires_at", ">", now), ("refresh_expires_at", ">", now)]
         expired = self._expired_domain(now)
-        enabled = [("user_id.active", "=", True), ("application_id.active", "=", True)]
         disabled = [
             "|",
             ("user_id.active", "=", False),
@@ -132,9 +134,9 @@ class OAuth2Token(models.Model):
         ]
         return {
             "revoked": [("revoked", "=", True)],
-            "expired": [*not_revoked, *expired],
-            "suspended": [*not_revoked, *unexpired, *disabled],
-            "active": [*not_revoked, *unexpired, *enabled],
+            "expired": [*NOT_REVOKED, *expired],
+            "suspended": [*NOT_REVOKED, *unexpired, *disabled],
+            "active": [*NOT_REVOKED, *unexpired, *ENABLED],
         }[state]
 
     @api.model
@@ -153,12 +155,7 @@ class OAuth2Token(models.Model):
     def _live_domain(self, token_type=ACCESS_TOKEN):
         """The tokens whose ``token_type`` token may be used now."""
         expiry = "expires_at" if token_type == ACCESS_TOKEN else "refresh_expires_at"
-        return [
-            ("revoked", "=", False),
-            (expiry, ">", fields.Datetime.now()),
-            ("user_id.active", "=", True),
-            ("application_id.active", "=", True),
-        ]
+        return [*NOT_REVOKED, (expiry, ">", fields.Datetime.now()), *ENABLED]
 
     @api.depends(
         "revoked",
@@ -338,20 +335,21 @@ class OAuth2Token(models.Model):
         self.ensure_one()
         return bool(self.filtered_domain(self._live_domain(token_type)))
 
+    def _granted_scope(self, token_type=ACCESS_TOKEN):
+        return self.scope if token_type == ACCESS_TOKEN else self.refresh_scope
+
     def _effective_scopes(self, token_type=ACCESS_TOKEN):
         """The scopes this token was granted that its application may still
-        obtain: a scope taken away from the application is gone from every
-        token issued before, at once."""
+        obtain."""
         self.ensure_one()
-        granted = self.scope if token_type == ACCESS_TOKEN else self.refresh_scope
-        allowed = self.application_id._allowed_scope_names()
-        return [scope for scope in (granted or "").split() if scope in allowed]
+        return self.application_id._still_allowed(self._granted_scope(token_type))
 
     def _lost_every_scope(self, token_type=ACCESS_TOKEN):
         """Whether this token was granted scopes of which its application may
         obtain none now: it is then of no use, and refused."""
-        granted = self.scope if token_type == ACCESS_TOKEN else self.refresh_scope
-        return bool(granted) and not self._effective_scopes(token_type)
+        return bool(self._granted_scope(token_type)) and not self._effective_scopes(
+            token_type
+        )
 
     def _has_scopes(self, scopes):
         return set(scopes) <= set(self._effective_scopes())

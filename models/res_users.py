@@ -38,9 +38,10 @@ class ResUsers(models.Model):
         except AccessDenied:
             if (user_agent_env or {}).get("interactive", True):
                 raise
-            if credential["type"] != "password":
+            password = credential.get("password")
+            if credential["type"] != "password" or not looks_generated(password):
                 raise
-            token = self.env["oauth2.token"]._find_by_token(credential.get("password"))
+            token = self.env["oauth2.token"]._find_by_token(password)
             if not token._grants_rpc_to(self.env.user):
                 raise
         return {"uid": self.env.user.id, "auth_method": "oauth2", "mfa": "default"}

@@ -199,15 +199,21 @@ class OdooRequestValidator(RequestValidator):
             return False
         if not token._is_live(REFRESH_TOKEN):
             return False
-        if not token._effective_scopes(REFRESH_TOKEN):
-            raise errors.InvalidScopeError(
-                description="The application may no longer obtain any scope this "
-                "refresh token was granted.",
-                request=request,
-            )
+        self._require_scopes_left(
+            token._effective_scopes(REFRESH_TOKEN), "refresh token", request
+        )
         request.user = token.user_id
         request.refresh_token_record = token
         return True
+
+    @staticmethod
+    def _require_scopes_left(scopes, grant, request):
+        if not scopes:
+            raise errors.InvalidScopeError(
+                description="The application may no longer obtain any scope this "
+                f"{grant} was granted.",
+                request=request,
+            )
 
     def get_original_scopes(self, refresh_token, request, *args, **kwargs):
         return request.refresh_token_record._effective_scopes(REFRESH_TOKEN)
@@ -272,12 +278,7 @@ class OdooRequestValidator(RequestValidator):
                 request=request,
             )
         scopes = record._effective_scopes()
-        if not scopes:
-            raise errors.InvalidScopeError(
-                description="The application may no longer obtain any scope this "
-                "code was granted.",
-                request=request,
-            )
+        self._require_scopes_left(scopes, "code", request)
         request.user = record.user_id
         request.scopes = scopes
         request.authorization_code_record = record
