@@ -22,6 +22,7 @@ from . import test_token_lifecycle
 from . import test_cleanup
 from . import test_security
 from . import test_log_masking
+from . import test_layout
 from . import test_fuzzing
 from . import test_browser
 from . import test_translations

@@ -7,8 +7,10 @@ import base64
 import io
 import json
 import logging
+from importlib import import_module
 from urllib.parse import quote
 
+from odoo.modules.module import get_manifest
 from odoo.tests import TransactionCase, tagged
 
 from .. import post_load
@@ -228,6 +230,18 @@ class TestLogMasking(TransactionCase):
 
 @tagged("post_install", "-at_install")
 class TestLogMaskingInstalled(TransactionCase):
+    def test_the_manifest_installs_the_filters(self):
+        # tests/__init__.py calls post_load itself (pytest-odoo imports the
+        # addon before Odoo's loader would): what a server runs is the
+        # manifest's hook.
+        manifest = get_manifest("orestapi_oauth2")
+        self.assertIs(
+            getattr(
+                import_module("odoo.addons.orestapi_oauth2"), manifest["post_load"]
+            ),
+            post_load,
+        )
+
     def test_the_server_log_is_filtered(self):
         self.assertTrue(
             any(

@@ -35,6 +35,17 @@ class TestServerMetadata(EndpointCase):
         )
         self.assertEqual(metadata["response_types_supported"], ["code", "token"])
         self.assertEqual(metadata["code_challenge_methods_supported"], ["S256"])
+        # RFC 9700 §2.1.1: plain only once an application accepts it
+        self.other_app.allow_pkce_plain = True
+        metadata = self.assertJson(
+            self.opener.get(
+                self.base_url() + "/.well-known/oauth-authorization-server",
+                timeout=30,
+            )
+        )
+        self.assertEqual(
+            metadata["code_challenge_methods_supported"], ["S256", "plain"]
+        )
         self.assertIn(
             "client_secret_basic", metadata["token_endpoint_auth_methods_supported"]
         )
