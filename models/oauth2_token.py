@@ -285,38 +285,41 @@ class OAuth2Token(models.Model):
         Every bearer request asks this: one query finds the token and reads
         what the request needs of it and what userinfo reads of its user,
         where the ORM would read the token, its user, the user's partner and
-        company one by one.
+        company one by one. It is ``_live_domain`` written as joins: the
+        ORM's ``IN (SELECT ...)`` for ``user_id.active`` and
+        ``application_id.active`` makes PostgreSQL plan seven relations on
+        every request, which costs more than running the query.
         """
         tokens = self.sudo()
         if not token:
             return tokens.browse()
-        domain = [
-            ("access_token_hash", "=", hash_secret(self.env, ACCESS_TOKEN, token)),
-            *self._live_domain(ACCESS_TOKEN),
-        ]
-        query = tokens._search(domain, limit=1)
-        users = query.join(self._table, "user_id", "res_users", "id", "user_id")
         read = [
-            (tokens, self._table, ("user_id", "application_id", "scope", "expires_at")),
-            (self.env["res.users"], users, USERINFO_FIELDS["res.users"]),
-            (
-                self.env["res.partner"],
-                query.join(users, "partner_id", "res_partner", "id", "partner_id"),
-                USERINFO_FIELDS["res.partner"],
-            ),
-            (
-                self.env["res.company"],
-                query.join(users, "company_id", "res_company", "id", "company_id"),
-                USERINFO_FIELDS["res.company"],
-            ),
+            (tokens, "t", ("user_id", "application_id", "scope", "expires_at")),
+            (self.env["res.users"], "u", USERINFO_FIELDS["res.users"]),
+            (self.env["res.partner"], "p", USERINFO_FIELDS["res.partner"]),
+            (self.env["res.company"], "c", USERINFO_FIELDS["res.company"]),
         ]
+        columns = SQL(", ").join(
+            SQL.identifier(alias, column)
+            for _model, alias, names in read
+            for column in ("id", *names)
+        )
         rows = self.env.execute_query(
-            query.select(
-                *(
-                    SQL.identifier(alias, column)
-                    for _model, alias, names in read
-                    for column in ("id", *names)
-                )
+            SQL(
+                """SELECT %s
+                     FROM oauth2_token t
+                     JOIN oauth2_application a ON a.id = t.application_id
+                     JOIN res_users u ON u.id = t.user_id
+                     JOIN res_partner p ON p.id = u.partner_id
+                     JOIN res_company c ON c.id = u.company_id
+                    WHERE t.access_token_hash = %s
+                      AND t.revoked IS NOT TRUE
+                      AND t.expires_at > %s
+                      AND u.active AND a.active
+                    LIMIT 1""",
+                columns,
+                hash_secret(self.env, ACCESS_TOKEN, token),
+                fields.Datetime.now(),
             )
         )
         if not rows:

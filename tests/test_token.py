@@ -92,6 +92,36 @@ class TestOAuth2Token(OAuth2TestMixin, TransactionCase):
         self.assertEqual(other_app.state, "suspended")
         self.assertEqual(Token.search(mine + [("state", "=", "suspended")]), other_app)
 
+    def test_bearer_lookup_agrees_with_the_live_domain(self):
+        """The bearer check's hand-written query and ``_live_domain`` are two
+        spellings of one rule."""
+        Token = self.env["oauth2.token"]
+        archived_user = new_test_user(self.env, login="oauth2_archived_user")
+        issued = {
+            "live": self._issue("b-live"),
+            "revoked": self._issue("b-revoked"),
+            "expired": self._issue("b-expired", expires_in=-1),
+            "user archived": self._issue("b-user", user=archived_user),
+            "application archived": Token._create_from_response(
+                {"access_token": "b-app", "expires_in": 60},
+                self.other_app,
+                self.user,
+                "client_credentials",
+                "",
+            ),
+        }
+        issued["revoked"].action_revoke()
+        archived_user.active = False
+        self.other_app.active = False
+        self.env.flush_all()
+        raw = {"live": "b-live", "revoked": "b-revoked", "expired": "b-expired"}
+        raw.update({"user archived": "b-user", "application archived": "b-app"})
+        for case, token in issued.items():
+            with self.subTest(case):
+                by_domain = Token.search([("id", "=", token.id), *Token._live_domain()])
+                self.assertEqual(Token._find_live_access_token(raw[case]), by_domain)
+                self.assertEqual(bool(by_domain), case == "live")
+
     def test_users_read_only_their_own_tokens(self):
         mine = self._issue("mine")
         someone = new_test_user(self.env, login="someone", groups="base.group_user")
