@@ -5,6 +5,7 @@
 
 from odoo.http import request
 
+from ..oauth import cors
 from ..oauth.http_adapter import has_nul_character
 from ..oauth.responses import error_answer, method_not_allowed
 
@@ -19,16 +20,31 @@ def respond(headers, body, status=200):
     return request.make_response(body, headers=list(headers.items()), status=status)
 
 
-def refusal(allowed_methods):
-    """The JSON error answer to a request that no OAuth2 endpoint can serve: no
-    database selected, a method not in ``allowed_methods``, or a NUL character;
-    None when the endpoint may go on."""
+def applications_policy():
+    """The CORS policy of the endpoints that browser applications call: the
+    origins the active applications trust (none without a database)."""
+    if not request.db:
+        return None
+    return request.env["oauth2.application"]._allowed_cors_origin
+
+
+def refusal(allowed_methods, cors_policy=None):
+    """The answer to a request that the endpoint does not serve itself: no
+    database selected, OPTIONS, a method not in ``allowed_methods``, or a NUL
+    character; None when the endpoint may go on."""
     if not request.db:
         return error_answer(
             "invalid_request",
             "No database is selected for this host; configure Odoo's dbfilter.",
         )
     httprequest = request.httprequest
+    if httprequest.method == "OPTIONS":
+        return cors.options_answer(
+            allowed_methods,
+            httprequest.headers,
+            [httprequest.base_url],
+            cors_policy or (lambda _origin: None),
+        )
     refused = method_not_allowed(httprequest.method, allowed_methods)
     if refused:
         return refused
@@ -39,7 +55,17 @@ def refusal(allowed_methods):
     return None
 
 
-def guarded(allowed_methods, answer):
+def guarded(allowed_methods, answer, cors_policy=None):
     """The response of a JSON endpoint: the refusal if any, else ``answer()``'s
-    ``(headers, body, status)``."""
-    return respond(*(refusal(allowed_methods) or answer()))
+    ``(headers, body, status)``, readable by the pages ``cors_policy`` allows
+    (no page of another origin when None)."""
+    headers, body, status = refusal(allowed_methods, cors_policy) or answer()
+    if cors_policy and request.httprequest.method != "OPTIONS":
+        httprequest = request.httprequest
+        headers = dict(
+            headers,
+            **cors.answer_headers(
+                httprequest.headers, [httprequest.base_url], cors_policy
+            ),
+        )
+    return respond(headers, body, status)

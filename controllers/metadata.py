@@ -4,7 +4,8 @@
 from odoo import http
 from odoo.http import request
 
-from ..oauth import routes
+from ..models.res_config_settings import oauth2_issuer
+from ..oauth import cors, routes
 from ..oauth.metadata import server_metadata
 from ..oauth.responses import json_answer
 from .common import guarded
@@ -13,4 +14,10 @@ from .common import guarded
 class OAuth2MetadataEndpoint(http.Controller):
     @http.route(routes.METADATA, type="http", auth="none", csrf=False)
     def metadata(self, **_params):
-        return guarded(("GET",), lambda: json_answer(server_metadata(request.env)))
+        return guarded(
+            ("GET", "HEAD"),
+            lambda: json_answer(
+                server_metadata(request.env, oauth2_issuer(request.env))
+            ),
+            cors.any_origin,
+        )

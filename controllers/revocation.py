@@ -6,12 +6,14 @@ from odoo.http import request
 
 from ..oauth import routes
 from ..oauth.server import revocation_answer
-from .common import JSON_ENDPOINT, guarded
+from .common import JSON_ENDPOINT, applications_policy, guarded
 
 
 class OAuth2RevocationEndpoint(http.Controller):
     @http.route(routes.REVOKE, readonly=False, **JSON_ENDPOINT)
     def revoke(self, **_params):
         return guarded(
-            ("POST",), lambda: revocation_answer(request.env, request.httprequest)
+            ("POST",),
+            lambda: revocation_answer(request.env, request.httprequest),
+            applications_policy(),
         )

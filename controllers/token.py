@@ -6,22 +6,38 @@ from odoo.http import request
 
 from ..models.res_config_settings import get_oauth2_setting
 from ..oauth import routes
-from ..oauth.http_adapter import token_request_parts
-from ..oauth.responses import token_answer
-from ..oauth.server import oauth2_server
-from .common import JSON_ENDPOINT, guarded
+from ..oauth.responses import error_answer
+from ..oauth.server import token_endpoint_answer
+from .common import JSON_ENDPOINT, applications_policy, guarded, respond
 
 
 class OAuth2TokenEndpoint(http.Controller):
     # Issuing tokens writes; auth="none" routes default to a read-only cursor.
     @http.route(routes.TOKEN, readonly=False, **JSON_ENDPOINT)
     def access_token(self, **_params):
-        get_allowed = request.db and get_oauth2_setting(
-            request.env, "allow_get_token_request"
-        )
-        return guarded(("POST", "GET") if get_allowed else ("POST",), self._answer)
+        return self._serve(older_path=False)
 
-    def _answer(self):
-        uri, body, headers = token_request_parts(request.httprequest)
-        server = oauth2_server(request.env, request.httprequest.remote_addr)
-        return token_answer(*server.create_token_response(uri, "POST", body, headers))
+    @http.route(routes.OLDER_TOKEN_PATHS, readonly=False, **JSON_ENDPOINT)
+    def older_access_token(self, **_params):
+        return self._serve(older_path=True)
+
+    def _serve(self, older_path):
+        older_forms = request.db and get_oauth2_setting(
+            request.env, "accept_older_client_requests"
+        )
+        if older_path and request.db and not older_forms:
+            return respond(
+                *error_answer(
+                    "invalid_request",
+                    "This token path of older clients is served only while their "
+                    f"request forms are accepted (Settings); use {routes.TOKEN}.",
+                    status=404,
+                )
+            )
+        return guarded(
+            ("POST", "GET") if older_forms else ("POST",),
+            lambda: token_endpoint_answer(
+                request.env, request.httprequest, older_grant_types=older_forms
+            ),
+            applications_policy(),
+        )

@@ -1,10 +1,33 @@
 # Copyright 2026 Orest
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
-from odoo import models
-from odoo.http import request
+from werkzeug.exceptions import HTTPException
 
+from odoo import models
+from odoo.http import Response, request
+
+from ..oauth import cors
 from ..oauth.bearer import BearerTokenError, authenticate_bearer
+
+# The methods of an auth="oauth2" route that names none.
+DEFAULT_BEARER_METHODS = ("GET", "POST")
+
+
+class OptionsAnswer(HTTPException):
+    """The answer to OPTIONS on an auth="oauth2" route, given before
+    authentication: a browser's preflight carries no token."""
+
+    code = 204
+
+    def __init__(self, methods):
+        httprequest = request.httprequest
+        headers, body, status = cors.options_answer(
+            methods,
+            httprequest.headers,
+            [httprequest.base_url],
+            request.env["oauth2.application"]._allowed_cors_origin,
+        )
+        super().__init__(response=Response(body, status=status, headers=headers))
 
 
 class IrHttp(models.AbstractModel):
@@ -15,6 +38,8 @@ class IrHttp(models.AbstractModel):
     that user's access rights, and ``request.oauth2_token`` is the token's
     ``oauth2.token`` record (its ``application_id`` and ``scope``). POST and
     other unsafe methods need no CSRF token, unless the route asks for one.
+    Pages of the origins the token's application trusts may call the route
+    from a browser (CORS).
     """
 
     _inherit = "ir.http"
@@ -30,6 +55,13 @@ class IrHttp(models.AbstractModel):
 
     @classmethod
     def _authenticate(cls, endpoint):
+        if (
+            endpoint.routing["auth"] == "oauth2"
+            and request.httprequest.method == "OPTIONS"
+        ):
+            raise OptionsAnswer(
+                endpoint.routing.get("methods") or DEFAULT_BEARER_METHODS
+            )
         # The auth method itself is not told which route it guards.
         request.oauth2_required_scopes = endpoint.routing.get("oauth2_scopes", [])
         return super()._authenticate(endpoint)
@@ -53,9 +85,30 @@ class IrHttp(models.AbstractModel):
         return result
 
     @classmethod
+    def _post_dispatch(cls, response):
+        super()._post_dispatch(response)
+        if getattr(request, "oauth2_token", None):
+            cls._allow_cross_origin_reading(response)
+
+    @classmethod
     def _handle_error(cls, exception):
+        if isinstance(exception, OptionsAnswer):
+            return exception
         # Also for type="json" routes, whose dispatcher would wrap the answer
         # in a JSON-RPC error with status 200.
         if isinstance(exception, BearerTokenError):
+            # a page may read why its token was refused, and refresh it
+            cls._allow_cross_origin_reading(exception.response)
             return exception
         return super()._handle_error(exception)
+
+    @classmethod
+    def _allow_cross_origin_reading(cls, response):
+        httprequest = request.httprequest
+        response.headers.update(
+            cors.answer_headers(
+                httprequest.headers,
+                [httprequest.base_url],
+                request.env["oauth2.application"]._allowed_cors_origin,
+            )
+        )

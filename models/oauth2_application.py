@@ -17,6 +17,7 @@ from ..oauth.constants import (
     REFRESH_TOKEN,
     RPC_SCOPE,
 )
+from ..oauth.cors import origin_of
 from ..oauth.redirect_uris import is_registrable
 from ..oauth.secrets import generate_secret, hash_secret
 from .res_config_settings import get_oauth2_setting
@@ -81,6 +82,11 @@ class OAuth2Application(models.Model):
         string="Redirect URIs",
         help="One absolute URI per line; the authorization request must use one of "
         "them exactly.",
+    )
+    allowed_origins = fields.Text(
+        help="Origins (such as https://app.example.com), one per line, whose web "
+        "pages may call the token, revocation and userinfo endpoints for this "
+        "application, besides those of its redirect URIs.",
     )
     scope_ids = fields.Many2many(
         "oauth2.scope",
@@ -273,6 +279,21 @@ class OAuth2Application(models.Model):
                         )
                     )
 
+    @api.constrains("allowed_origins")
+    def _check_allowed_origins(self):
+        for app in self:
+            for line in app._allowed_origin_lines():
+                if origin_of(line) != line.lower():
+                    raise ValidationError(
+                        _(
+                            "%(origin)s is not an origin. Give a scheme, host and "
+                            "port only, such as https://app.example.com or "
+                            "http://127.0.0.1:3000; * is not allowed: every "
+                            "application names the sites it trusts.",
+                            origin=line,
+                        )
+                    )
+
     @api.constrains("scope_ids", "default_scope_ids")
     def _check_default_scopes(self):
         for app in self:
@@ -296,6 +317,41 @@ class OAuth2Application(models.Model):
             for line in (self.redirect_uris or "").splitlines()
             if line.strip()
         ]
+
+    def _allowed_origin_lines(self):
+        self.ensure_one()
+        return [
+            line.strip().rstrip("/")
+            for line in (self.allowed_origins or "").splitlines()
+            if line.strip()
+        ]
+
+    def _cors_origins(self):
+        """The origins whose pages may send this application's requests: those
+        of its redirect URIs, where a browser app is served, and its Allowed
+        Origins."""
+        self.ensure_one()
+        origins = {origin_of(uri) for uri in self._redirect_uri_list()}
+        origins.update(origin_of(line) for line in self._allowed_origin_lines())
+        origins.discard(None)
+        return origins
+
+    @api.model
+    @tools.ormcache()
+    def _all_cors_origins(self):
+        """The origins of every active application: a preflight says nothing
+        of the client it comes for, so it is answered for any of them."""
+        return frozenset(
+            origin
+            for application in self.sudo().search([])
+            for origin in application._cors_origins()
+        )
+
+    @api.model
+    def _allowed_cors_origin(self, origin):
+        """The CORS policy of the endpoints applications call (see
+        ``oauth.cors``): ``origin`` if an active application trusts it."""
+        return origin if origin in self._all_cors_origins() else None
 
     def _redirect_uri_list(self):
         """The registered redirect URIs, leaving out any stored before the

@@ -4,13 +4,17 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..oauth.metadata import is_valid_issuer
+
 PARAM_PREFIX = "orestapi_oauth2."
 DEFAULTS = {
     # The token endpoint's contract: access tokens expire in 360 s, refresh
     # tokens in 10 times that.
     "access_token_lifetime": 360,
     "refresh_token_lifetime": 3600,
-    "allow_get_token_request": False,
+    # Off: RFC 6749 asks for POST to one token URL with the standard grant
+    # names; the older clients' forms are served only when asked for.
+    "accept_older_client_requests": False,
     # RFC 6749 §4.1.2 recommends at most 10 minutes; a redirect takes seconds.
     "authorization_code_lifetime": 60,
     # Off so that the older oregional_restapi clients, which know nothing of
@@ -51,6 +55,16 @@ def get_oauth2_setting(env, name):
     return number if number >= _minimum(name) else default
 
 
+def oauth2_issuer(env):
+    """The URL that names this server to its clients (RFC 8414 §2, RFC 9207):
+    the configured Issuer URL, else Odoo's ``web.base.url``."""
+    parameters = env["ir.config_parameter"].sudo()
+    issuer = parameters.get_param(PARAM_PREFIX + "issuer_url") or parameters.get_param(
+        "web.base.url"
+    )
+    return issuer.rstrip("/")
+
+
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
 
@@ -67,12 +81,23 @@ class ResConfigSettings(models.TransientModel):
         default=DEFAULTS["refresh_token_lifetime"],
         help="Seconds a refresh token is valid; every refresh starts it anew.",
     )
-    oauth2_allow_get_token_request = fields.Boolean(
-        string="Accept GET token requests",
-        config_parameter=PARAM_PREFIX + "allow_get_token_request",
-        help="Serve GET requests with query parameters on the token endpoint like "
-        "POST, for clients of the older oregional_restapi module. RFC 6749 asks "
-        "for POST: credentials in a URL end up in logs.",
+    oauth2_accept_older_client_requests = fields.Boolean(
+        string="Accept the request forms of older clients",
+        config_parameter=PARAM_PREFIX + "accept_older_client_requests",
+        help="Serve the token requests of older orestapi clients: GET with query "
+        "parameters like POST, the token paths /oauth/token, /oauth2/token and "
+        "/oauth/2/token (under /orestapi and at the root), and grant_type=code "
+        "for authorization_code. RFC 6749 asks for POST to one token URL: "
+        "credentials in URLs end up in logs.",
+    )
+    oauth2_issuer_url = fields.Char(
+        string="Issuer URL",
+        config_parameter=PARAM_PREFIX + "issuer_url",
+        help="The URL clients know this server by: the issuer of its metadata, "
+        "the base of its endpoints' URLs and the iss of its authorization "
+        "responses. Empty: Odoo's web.base.url, which Odoo rewrites when an "
+        "administrator logs in (unless web.base.url.freeze is set): set this "
+        "behind a proxy, or whenever clients verify the issuer.",
     )
     oauth2_authorization_code_lifetime = fields.Integer(
         string="Authorization code lifetime",
@@ -144,6 +169,20 @@ class ResConfigSettings(models.TransientModel):
                         "%(setting)s must be at least %(minimum)s.",
                         setting=label,
                         minimum=_minimum(name),
+                    )
+                )
+
+    @api.constrains("oauth2_issuer_url")
+    def _check_oauth2_issuer_url(self):
+        for settings in self:
+            if settings.oauth2_issuer_url and not is_valid_issuer(
+                settings.oauth2_issuer_url
+            ):
+                raise ValidationError(
+                    _(
+                        "The Issuer URL must be an https URL without a query or "
+                        "fragment (http only on 127.0.0.1, [::1] or localhost), "
+                        "such as https://erp.example.com."
                     )
                 )
 

@@ -7,6 +7,7 @@ from werkzeug.exceptions import HTTPException
 
 from odoo.http import Response
 
+from .cors import cross_origin
 from .http_adapter import token_request_parts
 from .responses import JSON_HEADERS, REALM, error_answer, json_answer
 from .server import oauth2_server
@@ -82,6 +83,14 @@ def authenticate_bearer(env, httprequest, scopes):
             "The access token lacks a scope this resource needs.",
             error="insufficient_scope",
             scope=" ".join(scopes),
+        )
+    origin = cross_origin(httprequest.headers, [httprequest.base_url])
+    if origin and origin not in record.application_id._cors_origins():
+        raise BearerTokenError(
+            403,
+            f"This application's tokens may not be used by pages of {origin}; an "
+            "administrator can add the origin to its Allowed Origins.",
+            error="invalid_request",
         )
     return record
 

@@ -16,6 +16,8 @@ GRANT_TYPES = {
     CLIENT_CREDENTIALS: "Client Credentials",
     REFRESH_TOKEN: "Refresh Token",
 }
+# grant_type values older orestapi clients send, and the grant they mean
+OLDER_GRANT_TYPES = {"code": AUTHORIZATION_CODE}
 # RFC 6749 §2.1: a public client cannot keep a secret, so it may not use the
 # grants where the client itself is trusted.
 CONFIDENTIAL_ONLY_GRANTS = frozenset({PASSWORD, CLIENT_CREDENTIALS})

@@ -2,18 +2,55 @@
 
 from urllib.parse import urlencode
 
+from .constants import OLDER_GRANT_TYPES
 
-def token_request_parts(httprequest):
+# RFC 6749 §4.1.3, §4.3.2, §4.4.2, §6: the parameters of a token request are
+# form-encoded; werkzeug also parses a multipart form into the same fields.
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def token_request_parts(httprequest, older_grant_types=False):
     """``(uri, body, headers)`` of a token or token verification request.
 
     Parameters sent in the query string are moved into the body, because the
     older oregional_restapi clients send them there and oauthlib refuses them
     in a POST URL. A parameter given in both places stays twice, so oauthlib
-    reports it as duplicated instead of one copy silently winning.
+    reports it as duplicated instead of one copy silently winning. With
+    ``older_grant_types``, the grant names of older clients are translated.
     """
     params = list(httprequest.args.items(multi=True))
     params += list(httprequest.form.items(multi=True))
+    if older_grant_types:
+        params = [
+            (
+                name,
+                OLDER_GRANT_TYPES.get(value, value) if name == "grant_type" else value,
+            )
+            for name, value in params
+        ]
     return httprequest.base_url, urlencode(params), dict(httprequest.headers)
+
+
+def token_request_problem(httprequest):
+    """What makes a token request malformed before any parameter is read
+    (RFC 6749 §5.2 invalid_request), or None."""
+    if httprequest.content_length and httprequest.mimetype not in FORM_TYPES:
+        return (
+            "Token requests are form-encoded: send the parameters as "
+            "application/x-www-form-urlencoded, not as "
+            f"{httprequest.mimetype or 'an untyped body'}."
+        )
+    if "grant_type" not in httprequest.form and "grant_type" not in httprequest.args:
+        return "The request has no grant_type parameter."
+    return None
+
+
+def uses_authorization_header(httprequest):
+    """Whether the client authenticated with a Basic Authorization header,
+    which alone earns a WWW-Authenticate challenge when it fails (RFC 6749
+    §5.2)."""
+    scheme = httprequest.headers.get("Authorization", "").partition(" ")[0]
+    return scheme.lower() == "basic"
 
 
 def canonical_uri(httprequest):

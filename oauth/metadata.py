@@ -1,17 +1,33 @@
 """RFC 8414 authorization server metadata."""
 
+from urllib.parse import urlsplit
+
 from . import routes
 from .constants import GRANT_TYPES
+from .redirect_uris import LOOPBACK_HOSTS
 
 # "none": public clients identify themselves by client_id alone, and may then
 # introspect or revoke only their own tokens.
 CLIENT_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"]
 
 
-def server_metadata(env):
-    """RFC 8414 §2 metadata of this authorization server, whose issuer is
-    Odoo's ``web.base.url``."""
-    issuer = env["ir.config_parameter"].sudo().get_param("web.base.url").rstrip("/")
+def is_valid_issuer(url):
+    """RFC 8414 §2: an issuer is an https URL without query or fragment; plain
+    http is allowed on a loopback host, for development."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        return False
+    if not host or parts.query or parts.fragment or "@" in parts.netloc:
+        return False
+    return parts.scheme == "https" or (
+        parts.scheme == "http" and host in LOOPBACK_HOSTS
+    )
+
+
+def server_metadata(env, issuer):
+    """RFC 8414 §2 metadata of this authorization server, known as ``issuer``."""
     return {
         "issuer": issuer,
         "authorization_endpoint": issuer + routes.AUTHORIZE,
@@ -27,6 +43,9 @@ def server_metadata(env):
         "token_endpoint_auth_methods_supported": CLIENT_AUTH_METHODS,
         "introspection_endpoint_auth_methods_supported": CLIENT_AUTH_METHODS,
         "revocation_endpoint_auth_methods_supported": CLIENT_AUTH_METHODS,
+        # RFC 9207: every authorization response names its issuer, so that a
+        # client talking to several servers cannot be fooled by another one's.
+        "authorization_response_iss_parameter_supported": True,
         "code_challenge_methods_supported": env[
             "oauth2.application"
         ]._code_challenge_methods(),

@@ -56,17 +56,21 @@ def method_not_allowed(method, allowed):
     )
 
 
-def token_answer(headers, body, status):
-    """Normalize an oauthlib token answer to this endpoint's contract."""
+def token_answer(headers, body, status, challenge=False):
+    """Normalize an oauthlib token answer to this endpoint's contract; a 401
+    carries a Basic ``challenge`` only to a client that sent its credentials
+    in the Authorization header (RFC 6749 §5.2)."""
     headers = dict(headers, **JSON_HEADERS)
     if status >= 400:
         error = json.loads(body)
         if not error.get("error_description"):
             error["error_description"] = _description(error.get("error"))
             body = json.dumps(error)
-    if status == 401:
-        # oauthlib answers with a Bearer challenge; a token endpoint authenticates
-        # clients with Basic (RFC 6749 §5.2, invalid_client).
+    # oauthlib answers with a Bearer challenge; a token endpoint authenticates
+    # clients with Basic. A client that sent its secret in the body would
+    # read a challenge as "authenticate with Basic" instead of invalid_client.
+    headers.pop("WWW-Authenticate", None)
+    if status == 401 and challenge:
         headers["WWW-Authenticate"] = BASIC_CHALLENGE
     return headers, body, status
 
@@ -78,3 +82,10 @@ def error_location(error):
     return add_params_to_uri(
         error.redirect_uri, error.twotuples, fragment=error.response_type == "token"
     )
+
+
+def with_issuer(location, issuer):
+    """The redirect of an authorization response, success or error, naming
+    the issuer (RFC 9207 §2) beside its other parameters: in the fragment for
+    the implicit grant, else in the query."""
+    return add_params_to_uri(location, [("iss", issuer)], fragment="#" in location)

@@ -3,6 +3,14 @@ them from this one table."""
 
 PREFIX = "/orestapi/oauth2"
 TOKEN = f"{PREFIX}/access_token"
+# The token paths of older orestapi clients, under the module's first path
+# segment (where those clients put a workspace) and at the root; served only
+# while their request forms are accepted.
+OLDER_TOKEN_PATHS = [
+    f"{base}{path}"
+    for base in ("/orestapi", "")
+    for path in ("/oauth/token", "/oauth2/token", "/oauth/2/token")
+]
 AUTHORIZE = f"{PREFIX}/authorize"
 # the path of the older oregional_restapi module, kept for its clients
 AUTHORIZE_LEGACY = f"{PREFIX}/authorization"

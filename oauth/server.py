@@ -1,11 +1,17 @@
 """The oauthlib server of every endpoint, and the endpoints oauthlib answers
-whole: introspection (RFC 7662) and revocation (RFC 7009)."""
+whole: token (RFC 6749 §3.2), introspection (RFC 7662) and revocation
+(RFC 7009)."""
 
 from oauthlib.oauth2 import Server
 
-from .http_adapter import form_request_parts
+from .http_adapter import (
+    form_request_parts,
+    token_request_parts,
+    token_request_problem,
+    uses_authorization_header,
+)
 from .pkce import check_code_challenge, check_code_verifier
-from .responses import token_answer
+from .responses import error_answer, token_answer
 from .secrets import generate_secret
 from .validator import OdooRequestValidator
 
@@ -38,11 +44,28 @@ def oauth2_server(env, remote_addr=None):
     return server
 
 
+def token_endpoint_answer(env, httprequest, older_grant_types=False):
+    """RFC 6749 §3.2: tokens for an authenticated client; ``older_grant_types``
+    accepts the grant names of older orestapi clients."""
+    problem = token_request_problem(httprequest)
+    if problem:
+        return error_answer("invalid_request", problem)
+    uri, body, headers = token_request_parts(httprequest, older_grant_types)
+    server = oauth2_server(env, httprequest.remote_addr)
+    return token_answer(
+        *server.create_token_response(uri, "POST", body, headers),
+        challenge=uses_authorization_header(httprequest),
+    )
+
+
 def introspection_answer(env, httprequest):
     """RFC 7662 §2: the state of a token, for an authenticated client."""
     uri, body, headers = form_request_parts(httprequest)
     server = oauth2_server(env, httprequest.remote_addr)
-    return token_answer(*server.create_introspect_response(uri, "POST", body, headers))
+    return token_answer(
+        *server.create_introspect_response(uri, "POST", body, headers),
+        challenge=uses_authorization_header(httprequest),
+    )
 
 
 def revocation_answer(env, httprequest):
@@ -52,4 +75,6 @@ def revocation_answer(env, httprequest):
     headers, body, status = server.create_revocation_response(
         uri, "POST", body, headers
     )
-    return token_answer(headers, body or "{}", status)
+    return token_answer(
+        headers, body or "{}", status, challenge=uses_authorization_header(httprequest)
+    )

@@ -17,6 +17,7 @@ from .constants import (
     PASSWORD,
     REFRESH_TOKEN,
 )
+from .cors import cross_origin
 from .http_adapter import has_nul
 
 
@@ -38,6 +39,18 @@ class ClientThrottledError(errors.OAuth2Error):
     @property
     def headers(self):
         return {"Retry-After": str(self.retry_after)}
+
+
+class OriginNotAllowedError(errors.OAuth2Error):
+    """A page of an origin the application does not trust sent the request.
+
+    Refused before anything runs: a browser hides the answer from such a
+    page, so a refresh token rotated for it would be lost, and presented
+    again, end the grant.
+    """
+
+    error = "unauthorized_client"
+    status_code = 403
 
 
 class OdooRequestValidator(RequestValidator):
@@ -113,6 +126,7 @@ class OdooRequestValidator(RequestValidator):
             self._raise_if_throttled(client_id, request)
         if not application or not application._check_client_secret(client_secret):
             return self._failed_authentication(client_id, request)
+        self._require_trusted_origin(application, request)
         request.client_id = application.client_id
         return True
 
@@ -120,7 +134,19 @@ class OdooRequestValidator(RequestValidator):
         application = self._load_application(client_id, request)
         if not application or application.client_type != "public":
             return self._failed_authentication(client_id, request)
+        self._require_trusted_origin(application, request)
         return True
+
+    @staticmethod
+    def _require_trusted_origin(application, request):
+        origin = cross_origin(request.headers, [request.uri])
+        if origin and origin not in application._cors_origins():
+            raise OriginNotAllowedError(
+                description=f"This application does not accept requests from "
+                f"pages of {origin}; an administrator can add the origin to its "
+                "Allowed Origins.",
+                request=request,
+            )
 
     def _raise_if_throttled(self, client_id, request):
         retry_after = self.env["oauth2.client.auth.failure"]._retry_after(

@@ -203,13 +203,13 @@ class TestOAuth2Application(OAuth2TestMixin, TransactionCase):
         settings = self.env["res.config.settings"].create(
             {
                 "oauth2_access_token_lifetime": 600,
-                "oauth2_allow_get_token_request": True,
+                "oauth2_accept_older_client_requests": True,
             }
         )
         settings.execute()
         self.assertEqual(self.app._get_access_token_lifetime(), 600)
         fresh = self.env["res.config.settings"].create({})
-        self.assertTrue(fresh.oauth2_allow_get_token_request)
+        self.assertTrue(fresh.oauth2_accept_older_client_requests)
         self.assertEqual(fresh.oauth2_refresh_token_lifetime, 3600)
 
     def test_zero_settings_are_kept_where_zero_means_something(self):
@@ -243,11 +243,11 @@ class TestOAuth2Application(OAuth2TestMixin, TransactionCase):
         self.set_param("access_token_lifetime", "-5")
         self.assertEqual(get_oauth2_setting(self.env, "access_token_lifetime"), 360)
         settings = self.env["res.config.settings"].create(
-            {"oauth2_allow_get_token_request": True}
+            {"oauth2_accept_older_client_requests": True}
         )
         self.assertEqual(settings.oauth2_access_token_lifetime, -5)
         settings.execute()
-        self.assertTrue(get_oauth2_setting(self.env, "allow_get_token_request"))
+        self.assertTrue(get_oauth2_setting(self.env, "accept_older_client_requests"))
 
     def test_only_managers_manage_applications(self):
         employee = new_test_user(self.env, login="employee", groups="base.group_user")

@@ -3,6 +3,8 @@
 
 """The authorization endpoint: its consent page and its errors."""
 
+from odoo.addons.orestapi_oauth2.models.res_config_settings import oauth2_issuer
+
 from .common import AUTHORIZE_PATH, REDIRECT_URI, AuthorizationCase
 
 
@@ -110,3 +112,21 @@ class TestAuthorizationErrors(AuthorizationCase):
         self.app.grant_authorization_code = False
         redirected = self.assertRedirectsTo(self.authorize())
         self.assertEqual(redirected["error"], "unauthorized_client")
+
+    def test_every_authorization_response_names_the_issuer(self):
+        """RFC 9207 §2: success and error, in the query or, for the implicit
+        grant, in the fragment."""
+        issuer = oauth2_issuer(self.env)
+        denied = self.assertRedirectsTo(self.decide(self.authorize(), "deny"))
+        self.assertEqual((denied["error"], denied["iss"]), ("access_denied", issuer))
+        failed = self.assertRedirectsTo(self.authorize(response_type="bogus"))
+        self.assertEqual(failed["iss"], issuer)
+        allowed = self.assertRedirectsTo(self.decide(self.authorize(), "allow"))
+        self.assertEqual(allowed["iss"], issuer)
+        self.assertTrue(allowed["code"])
+        self.app.grant_implicit = True
+        implicit = self.assertRedirectsTo(
+            self.authorize(response_type="token"), fragment=True
+        )
+        self.assertEqual(implicit["iss"], issuer)
+        self.assertTrue(implicit["access_token"])

@@ -91,6 +91,15 @@ class TestCodeExchange(AuthorizationCase):
         )
         self.assertOAuthError(self.exchange(code), "invalid_grant")
 
+    def test_grant_type_code_of_older_clients(self):
+        """Older orestapi clients name the grant ``code``: served only while
+        their request forms are accepted."""
+        refused = self.exchange(self.get_code(), grant_type="code")
+        self.assertOAuthError(refused, "unsupported_grant_type")
+        self.set_param("accept_older_client_requests", "True")
+        body = self.assertTokenAnswer(self.exchange(self.get_code(), grant_type="code"))
+        self.assertIn("refresh_token", body)
+
     def test_redirect_uri_omitted_at_authorization(self):
         code = self.get_code(redirect_uri=None)
         self.assertTokenAnswer(self.exchange(code, redirect_uri=None))

@@ -3,10 +3,63 @@
 
 """The authorization server metadata (RFC 8414) and the endpoints it advertises."""
 
+from odoo.exceptions import ValidationError
+
 from .common import PREFIX, EndpointCase, basic_auth
 
 
+METADATA_PATH = "/.well-known/oauth-authorization-server"
+
+
 class TestServerMetadata(EndpointCase):
+    def test_issuer_url_setting(self):
+        """A configured Issuer URL names the server, whatever web.base.url
+        says (Odoo rewrites that when an administrator logs in)."""
+        settings = self.env["res.config.settings"].create(
+            {"oauth2_issuer_url": "https://erp.example.com/"}
+        )
+        settings.execute()
+        self.env["ir.config_parameter"].set_param(
+            "web.base.url", "http://localhost:8069"
+        )
+        metadata = self.assertJson(
+            self.opener.get(self.base_url() + METADATA_PATH, timeout=30)
+        )
+        self.assertEqual(metadata["issuer"], "https://erp.example.com")
+        self.assertEqual(
+            metadata["token_endpoint"], f"https://erp.example.com{PREFIX}access_token"
+        )
+        self.assertIs(metadata["authorization_response_iss_parameter_supported"], True)
+        for invalid in (
+            "erp.example.com",
+            "http://erp.example.com",
+            "https://erp.example.com/?tenant=1",
+            "https://erp.example.com/#top",
+        ):
+            with self.subTest(invalid), self.assertRaises(ValidationError):
+                self.env["res.config.settings"].create({"oauth2_issuer_url": invalid})
+        self.env["res.config.settings"].create(
+            {"oauth2_issuer_url": "http://127.0.0.1:8069"}
+        )
+
+    def test_head_and_options(self):
+        """The metadata is public: HEAD and OPTIONS answer like for any
+        document, and every origin may read it."""
+        head = self.opener.head(self.base_url() + METADATA_PATH, timeout=30)
+        self.assertEqual(head.status_code, 200)
+        self.assertEqual(head.content, b"")
+        self.assertTrue(head.headers["Content-Type"].startswith("application/json"))
+        options = self.opener.options(self.base_url() + METADATA_PATH, timeout=30)
+        self.assertEqual(options.status_code, 204)
+        self.assertEqual(options.headers["Allow"], "GET, HEAD, OPTIONS")
+        cross_origin = self.opener.get(
+            self.base_url() + METADATA_PATH,
+            headers={"Origin": "https://anywhere.example"},
+            timeout=30,
+        )
+        self.assertEqual(cross_origin.headers["Access-Control-Allow-Origin"], "*")
+        self.assertNotIn("Access-Control-Allow-Credentials", cross_origin.headers)
+
     def test_metadata(self):
         response = self.opener.get(
             self.base_url() + "/.well-known/oauth-authorization-server", timeout=30

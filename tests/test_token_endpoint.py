@@ -10,6 +10,8 @@ from oauthlib.oauth2 import BackendApplicationClient, LegacyApplicationClient
 from requests.auth import HTTPBasicAuth
 from requests_oauthlib import OAuth2Session
 
+from odoo.addons.orestapi_oauth2.oauth.routes import OLDER_TOKEN_PATHS
+
 from .common import TOKEN_PATH, USER_PASSWORD, TokenEndpointCase, basic_auth
 
 
@@ -103,7 +105,9 @@ class TestTokenEndpoint(TokenEndpointCase):
 
     def test_malformed_requests_get_json_errors(self):
         cases = [
-            ({}, "unsupported_grant_type"),
+            # RFC 6749 §5.2: a missing parameter is invalid_request
+            ({}, "invalid_request"),
+            ({"grant_type": "jwt-bearer"}, "unsupported_grant_type"),
             ({"grant_type": "password"}, "invalid_request"),
             ({"grant_type": ["client_credentials", "password"]}, "invalid_request"),
             ({"grant_type": "refresh_token"}, "invalid_request"),
@@ -117,7 +121,24 @@ class TestTokenEndpoint(TokenEndpointCase):
             json={"grant_type": "client_credentials"},
             headers={"Authorization": basic_auth("integration", self.secret)},
         )
-        self.assertOAuthError(response, "unsupported_grant_type")
+        body = self.assertOAuthError(response, "invalid_request")
+        self.assertIn("form-encoded", body["error_description"])
+
+    def test_challenge_only_for_the_authorization_header(self):
+        """RFC 6749 §5.2: WWW-Authenticate answers a client that authenticated
+        with the Authorization header, not one that sent its secret in the
+        body, which would read it as a request to use Basic."""
+        data = {"grant_type": "client_credentials"}
+        header = self.token_request(data, auth=("integration", "wrong-secret"))
+        self.assertOAuthError(header, "invalid_client", 401)
+        self.assertEqual(
+            header.headers["WWW-Authenticate"], 'Basic realm="orestapi_oauth2"'
+        )
+        body = self.token_request(
+            dict(data, client_id="integration", client_secret="wrong-secret")
+        )
+        self.assertOAuthError(body, "invalid_client", 401)
+        self.assertNotIn("WWW-Authenticate", body.headers)
 
     def test_get_refused_unless_enabled(self):
         params = {"grant_type": "client_credentials"}
@@ -126,7 +147,7 @@ class TestTokenEndpoint(TokenEndpointCase):
         )
         self.assertOAuthError(response, "invalid_request", 405)
         self.assertEqual(response.headers["Allow"], "POST")
-        self.set_param("allow_get_token_request", "True")
+        self.set_param("accept_older_client_requests", "True")
         response = self.token_request(
             params=params, method="GET", auth=("integration", self.secret)
         )
@@ -182,7 +203,7 @@ class TestOlderClientRequests(TokenEndpointCase):
         # as older orestapi clients send it:
         # -H "Authorization: Basic ..." -X GET ...?grant_type=refresh_token
         first = self.assertTokenAnswer(self.password_grant())
-        self.set_param("allow_get_token_request", "True")
+        self.set_param("accept_older_client_requests", "True")
         response = self.token_request(
             params={
                 "grant_type": "refresh_token",
@@ -193,6 +214,39 @@ class TestOlderClientRequests(TokenEndpointCase):
         )
         body = self.assertTokenAnswer(response)
         self.assertNotEqual(body["refresh_token"], first["refresh_token"])
+
+    def test_token_paths_of_older_clients(self):
+        data = {"grant_type": "client_credentials"}
+        auth = ("integration", self.secret)
+        for path in OLDER_TOKEN_PATHS:
+            with self.subTest(path=path, accepted=False):
+                response = self.http_request("POST", path, data, auth=auth)
+                body = self.assertOAuthError(response, "invalid_request", 404)
+                self.assertIn(TOKEN_PATH, body["error_description"])
+        self.set_param("accept_older_client_requests", "True")
+        for path in OLDER_TOKEN_PATHS:
+            with self.subTest(path=path, accepted=True):
+                response = self.http_request("POST", path, data, auth=auth)
+                self.assertTokenAnswer(response)
+                # the query-string form of older clients, too
+                response = self.http_request("GET", path, params=data, auth=auth)
+                self.assertTokenAnswer(response)
+
+    def test_still_refused_with_older_forms_accepted(self):
+        """Older clients' examples send a confidential client's client_id
+        without its secret: RFC 6749 §2.3.1 and §3.2.1 require the secret, so
+        those requests stay refused."""
+        self.set_param("accept_older_client_requests", "True")
+        response = self.token_request(
+            params={
+                "grant_type": "password",
+                "scope": "read",
+                "client_id": "integration",
+                "username": self.user.login,
+                "password": USER_PASSWORD,
+            }
+        )
+        self.assertOAuthError(response, "invalid_client", 401)
 
     def test_same_parameter_in_query_and_body_is_duplicated(self):
         response = self.token_request(

@@ -1,0 +1,173 @@
+# Copyright 2026 Orest
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
+"""Browser applications: CORS on the endpoints they call, for the origins
+their applications trust, and nothing for the others."""
+
+from odoo.exceptions import ValidationError
+
+from .common import EndpointCase
+
+SPA_ORIGIN = "http://127.0.0.1:5173"
+TRUSTED_ORIGIN = "https://app.example.com"
+STRANGER = "https://evil.example"
+
+
+class TestCrossOrigin(EndpointCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.public_app.redirect_uris = f"{SPA_ORIGIN}/callback"
+        cls.app.allowed_origins = TRUSTED_ORIGIN
+
+    def preflight(self, endpoint, origin, method="POST"):
+        return self.call(
+            "OPTIONS",
+            endpoint,
+            headers={
+                "Origin": origin,
+                "Access-Control-Request-Method": method,
+                "Access-Control-Request-Headers": "authorization, content-type",
+            },
+        )
+
+    def assertReadableBy(self, response, origin):
+        self.assertEqual(response.headers.get("Access-Control-Allow-Origin"), origin)
+        self.assertIn("Origin", response.headers["Vary"])
+        self.assertIn(
+            "WWW-Authenticate", response.headers["Access-Control-Expose-Headers"]
+        )
+        # clients authenticate every request: the session cookie is never sent
+        self.assertNotIn("Access-Control-Allow-Credentials", response.headers)
+
+    def test_preflight_is_answered_without_authentication(self):
+        for endpoint, method in (
+            ("access_token", "POST"),
+            ("revoke", "POST"),
+            ("userinfo", "GET"),
+        ):
+            for origin in (SPA_ORIGIN, TRUSTED_ORIGIN):
+                with self.subTest(endpoint=endpoint, origin=origin):
+                    response = self.preflight(endpoint, origin, method)
+                    self.assertEqual(response.status_code, 204, response.text)
+                    self.assertReadableBy(response, origin)
+                    self.assertIn(
+                        method, response.headers["Access-Control-Allow-Methods"]
+                    )
+                    self.assertIn(
+                        "Authorization",
+                        response.headers["Access-Control-Allow-Headers"],
+                    )
+                    self.assertEqual(response.headers["Access-Control-Max-Age"], "600")
+            with self.subTest(endpoint=endpoint, origin=STRANGER):
+                response = self.preflight(endpoint, STRANGER, method)
+                self.assertEqual(response.status_code, 204)
+                self.assertNotIn("Access-Control-Allow-Origin", response.headers)
+
+    def test_introspection_stays_server_to_server(self):
+        response = self.preflight("introspect", TRUSTED_ORIGIN)
+        self.assertEqual(response.status_code, 204)
+        self.assertEqual(response.headers["Allow"], "POST, OPTIONS")
+        self.assertNotIn("Access-Control-Allow-Origin", response.headers)
+        _record, access_token, _refresh = self.issue_token()
+        response = self.call(
+            "POST",
+            "introspect",
+            data={"token": access_token},
+            headers={"Origin": TRUSTED_ORIGIN},
+            auth=self.integration,
+        )
+        self.assertTrue(self.assertJson(response)["active"])
+        self.assertNotIn("Access-Control-Allow-Origin", response.headers)
+
+    def test_token_request_from_a_trusted_origin(self):
+        response = self.call(
+            "POST",
+            "access_token",
+            data={"grant_type": "client_credentials"},
+            headers={"Origin": TRUSTED_ORIGIN},
+            auth=self.integration,
+        )
+        self.assertJson(response)
+        self.assertReadableBy(response, TRUSTED_ORIGIN)
+
+    def test_untrusted_origin_is_refused_before_anything_runs(self):
+        """A page the application does not trust cannot read the answer, so
+        the request must not run: a rotated refresh token would be lost."""
+        pair = self.password_pair()
+        tokens = self.env["oauth2.token"].search_count([])
+        # trusted by another application, so the browser would let it read
+        for origin in (SPA_ORIGIN, STRANGER):
+            with self.subTest(origin=origin):
+                response = self.call(
+                    "POST",
+                    "access_token",
+                    data={
+                        "grant_type": "refresh_token",
+                        "refresh_token": pair["refresh_token"],
+                    },
+                    headers={"Origin": origin},
+                    auth=self.integration,
+                )
+                body = self.assertOAuthError(response, "unauthorized_client", 403)
+                self.assertIn(origin, body["error_description"])
+        self.assertEqual(self.env["oauth2.token"].search_count([]), tokens)
+        self.assertJson(self.refresh(pair["refresh_token"]))
+
+    def test_same_origin_pages_need_no_permission(self):
+        own_origin = self.base_url()
+        response = self.call(
+            "POST",
+            "access_token",
+            data={"grant_type": "client_credentials"},
+            headers={"Origin": own_origin},
+            auth=self.integration,
+        )
+        self.assertJson(response)
+        self.assertNotIn("Access-Control-Allow-Origin", response.headers)
+
+    def test_userinfo_and_revocation_from_a_browser(self):
+        _record, access_token, _refresh = self.issue_token()
+        bearer = {"Authorization": f"Bearer {access_token}"}
+        response = self.call(
+            "GET", "userinfo", headers=dict(bearer, Origin=TRUSTED_ORIGIN)
+        )
+        self.assertJson(response)
+        self.assertReadableBy(response, TRUSTED_ORIGIN)
+        refused = self.call("GET", "userinfo", headers=dict(bearer, Origin=SPA_ORIGIN))
+        self.assertEqual(refused.status_code, 403, refused.text)
+        self.assertEqual(refused.json()["error"], "invalid_request")
+        # a page may read why its token is refused, and refresh it
+        expired = self.call(
+            "GET",
+            "userinfo",
+            headers={"Authorization": "Bearer unknown", "Origin": TRUSTED_ORIGIN},
+        )
+        self.assertEqual(expired.status_code, 401)
+        self.assertReadableBy(expired, TRUSTED_ORIGIN)
+        response = self.call(
+            "POST",
+            "revoke",
+            data={"token": access_token},
+            headers={"Origin": TRUSTED_ORIGIN},
+            auth=self.integration,
+        )
+        self.assertEqual(response.status_code, 200, response.text)
+        self.assertReadableBy(response, TRUSTED_ORIGIN)
+        self.assertEqual(self.call("GET", "userinfo", headers=bearer).status_code, 401)
+
+    def test_allowed_origins_are_origins(self):
+        for invalid in ("*", "app.example.com", "https://app.example.com/path"):
+            with self.subTest(invalid), self.assertRaises(ValidationError):
+                self.app.allowed_origins = invalid
+        self.app.allowed_origins = "https://other.example.com/\nhttp://[::1]:3000"
+        self.assertEqual(
+            self.app._cors_origins(),
+            {"https://other.example.com", "http://[::1]:3000"},
+        )
+        self.public_app.redirect_uris = (
+            "https://spa.example.com:8443/cb\ncom.example.app:/callback"
+        )
+        self.assertEqual(
+            self.public_app._cors_origins(), {"https://spa.example.com:8443"}
+        )
