@@ -5,7 +5,11 @@
 
 import base64
 import hashlib
+import os
 import re
+import resource
+import subprocess
+from pathlib import Path
 from urllib.parse import parse_qs, quote_plus, urlencode, urlsplit
 
 from odoo import http
@@ -32,6 +36,31 @@ def basic_auth(client_id, client_secret):
 def s256(verifier):
     digest = hashlib.sha256(verifier.encode()).digest()
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+MODULE_ROOT = Path(__file__).resolve().parent.parent
+
+
+def lift_address_space_limit():
+    """Odoo's server caps this process's address space (limit_memory_hard),
+    which a browser and node's WebAssembly cannot live with."""
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    resource.setrlimit(resource.RLIMIT_AS, (hard, hard))
+
+
+def run_node(script, *args, env=None):
+    """Run a Node script of the tests with the npm packages of
+    package-lock.json (``npm ci``, which scripts/test runs)."""
+    return subprocess.run(
+        ["node", str(script), *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env=dict(os.environ, **(env or {})),
+        cwd=MODULE_ROOT,
+        preexec_fn=lift_address_space_limit,
+    )
 
 
 class OAuth2TestMixin:

@@ -1,29 +1,52 @@
 # Copyright 2026 Orest
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
-"""The consent page in a real browser: Chromium logs in and allows."""
+"""The consent page and a browser app in a real browser: Chromium logs in
+and allows, and an app served from another origin signs in with PKCE."""
 
 import json
 import os
-import resource
 import shutil
-import subprocess
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
-from .common import AUTHORIZE_PATH, USER_PASSWORD, TokenEndpointCase
+from odoo.addons.orestapi_oauth2.models.res_config_settings import oauth2_issuer
 
-MODULE_ROOT = Path(__file__).resolve().parent.parent
+from .common import (
+    AUTHORIZE_PATH,
+    MODULE_ROOT,
+    USER_PASSWORD,
+    TokenEndpointCase,
+    run_node,
+)
+
+BROWSER_DIR = Path(__file__).parent / "browser"
+CONSENT_FLOW_SCRIPT = BROWSER_DIR / "consent_flow.mjs"
+BROWSER_APP_FLOW_SCRIPT = BROWSER_DIR / "browser_app_flow.mjs"
 
 
-def lift_address_space_limit():
-    """Odoo's server caps this process's address space (limit_memory_hard),
-    which a browser and node's WebAssembly cannot live with."""
-    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    resource.setrlimit(resource.RLIMIT_AS, (hard, hard))
+class BrowserAppHandler(SimpleHTTPRequestHandler):
+    """Serves the browser app's one page at every path, as a single-page app's
+    host does."""
+
+    def translate_path(self, path):
+        return str(BROWSER_DIR / "spa.html")
+
+    def log_message(self, *args):
+        pass
 
 
-CONSENT_FLOW_SCRIPT = Path(__file__).parent / "browser" / "consent_flow.mjs"
+def chromium_and_playwright(testcase):
+    chromium = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
+    node_module = MODULE_ROOT / "node_modules" / "playwright-core"
+    if not (chromium and node_module.exists()):
+        testcase.fail(
+            "The browser test needs Debian's chromium and `npm install` "
+            "(playwright-core); scripts/test installs both."
+        )
+    return chromium
 
 
 class TestConsentInBrowser(TokenEndpointCase):
@@ -31,13 +54,7 @@ class TestConsentInBrowser(TokenEndpointCase):
     redirect URI with a code."""
 
     def test_consent_in_chromium(self):
-        chromium = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
-        node_module = MODULE_ROOT / "node_modules" / "playwright-core"
-        if not (chromium and node_module.exists()):
-            self.fail(
-                "The browser test needs Debian's chromium and `npm install` "
-                "(playwright-core); .ci/run installs both."
-            )
+        chromium = chromium_and_playwright(self)
         callback = self.base_url() + "/orestapi-test-callback"
         self.app.redirect_uris = callback
         authorize_url = (
@@ -48,23 +65,14 @@ class TestConsentInBrowser(TokenEndpointCase):
         # the browser's requests reach the server through the database, not the
         # test's ORM cache
         self.env.flush_all()
-        result = subprocess.run(
-            [
-                "node",
-                str(CONSENT_FLOW_SCRIPT),
-                authorize_url,
-                self.user.login,
-                USER_PASSWORD,
-                callback,
-                screenshot,
-            ],
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-            env=dict(os.environ, CHROMIUM_PATH=chromium),
-            cwd=MODULE_ROOT,
-            preexec_fn=lift_address_space_limit,
+        result = run_node(
+            CONSENT_FLOW_SCRIPT,
+            authorize_url,
+            self.user.login,
+            USER_PASSWORD,
+            callback,
+            screenshot,
+            env={"CHROMIUM_PATH": chromium},
         )
         self.assertEqual(result.returncode, 0, result.stderr[-3000:])
         landed = json.loads(result.stdout.strip().splitlines()[-1])["url"]
@@ -84,3 +92,45 @@ class TestConsentInBrowser(TokenEndpointCase):
             )
         )
         self.assertEqual(body["scope"], "read write")
+
+
+class TestBrowserApp(TokenEndpointCase):
+    """A single-page app on its own origin, a public client: Chromium lets it
+    call the token endpoint and userinfo only because they answer its CORS
+    requests."""
+
+    def test_code_flow_with_pkce_and_refresh_from_another_origin(self):
+        chromium = chromium_and_playwright(self)
+        app_server = ThreadingHTTPServer(("127.0.0.1", 0), BrowserAppHandler)
+        threading.Thread(target=app_server.serve_forever, daemon=True).start()
+        self.addCleanup(app_server.server_close)
+        self.addCleanup(app_server.shutdown)
+        app_origin = f"http://127.0.0.1:{app_server.server_address[1]}"
+        self.public_app.write(
+            {
+                "redirect_uris": f"{app_origin}/callback",
+                "grant_authorization_code": True,
+            }
+        )
+        self.env.flush_all()
+        query = urlencode({"odoo": self.base_url(), "client_id": "browser-app"})
+        result = run_node(
+            BROWSER_APP_FLOW_SCRIPT,
+            f"{app_origin}/?{query}",
+            self.user.login,
+            USER_PASSWORD,
+            env={"CHROMIUM_PATH": chromium},
+        )
+        self.assertEqual(result.returncode, 0, result.stderr[-3000:])
+        answers = json.loads(result.stdout.strip().splitlines()[-1])
+        self.assertNotIn("error", answers, answers)
+        self.assertTrue(answers["state_matches"])
+        self.assertEqual(answers["iss"], oauth2_issuer(self.env))
+        self.assertEqual(answers["token"]["status"], 200, answers)
+        self.assertEqual(answers["userinfo"]["body"]["sub"], str(self.user.id))
+        self.assertEqual(answers["refresh"]["status"], 200, answers)
+        self.assertNotEqual(
+            answers["refresh"]["body"]["refresh_token"],
+            answers["token"]["body"]["refresh_token"],
+        )
+        self.assertEqual(answers["userinfo_after_refresh"]["status"], 200, answers)

@@ -3,6 +3,7 @@
 
 """The authorization code grant: the code's exchange, PKCE, requests-oauthlib."""
 
+import json
 import os
 from datetime import timedelta
 from unittest.mock import patch
@@ -15,11 +16,14 @@ from odoo import fields
 
 from .common import (
     AUTHORIZE_PATH,
+    MODULE_ROOT,
+    REDIRECT_URI,
     TOKEN_PATH,
     USER_PASSWORD,
     VERIFIER,
     AuthorizationCase,
     TokenEndpointCase,
+    run_node,
     s256,
 )
 
@@ -245,3 +249,32 @@ class TestClientFlows(TokenEndpointCase):
         refreshed = client.refresh_token(token_url, auth=auth)
         self.assertNotEqual(refreshed["access_token"], token["access_token"])
         self.assertEqual(parse_qs(urlsplit(callback_url).query)["state"], [state])
+
+
+class TestStrictClient(AuthorizationCase):
+    """oauth4webapi checks what lenient clients let pass: the issuer of the
+    metadata, the iss of authorization responses (RFC 9207), and reads a
+    WWW-Authenticate challenge as "authenticate otherwise"."""
+
+    def test_oauth4webapi(self):
+        self.set_param("issuer_url", self.base_url())
+        page = self.authorize()
+        if page.status_code == 200:
+            page = self.decide(page, "allow")
+        self.env.flush_all()
+        result = run_node(
+            MODULE_ROOT / "tests" / "clients" / "oauth4webapi_client.mjs",
+            self.base_url(),
+            "integration",
+            self.secret,
+            page.headers["Location"],
+            "xyz",
+            REDIRECT_URI,
+        )
+        self.assertEqual(result.returncode, 0, result.stderr[-3000:])
+        steps = json.loads(result.stdout.strip().splitlines()[-1])
+        self.assertEqual(steps["issuer"], self.base_url())
+        self.assertEqual(steps["wrong_secret"]["kind"], "ResponseBodyError", steps)
+        self.assertEqual(steps["wrong_secret"]["error"], "invalid_client", steps)
+        self.assertEqual(steps["client_credentials"]["scope"], "read")
+        self.assertEqual(steps["code_flow"], {"token_type": "bearer", "refresh": True})

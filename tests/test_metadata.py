@@ -7,7 +7,6 @@ from odoo.exceptions import ValidationError
 
 from .common import PREFIX, EndpointCase, basic_auth
 
-
 METADATA_PATH = "/.well-known/oauth-authorization-server"
 
 
