@@ -3,10 +3,13 @@
 
 """What every JSON endpoint of the module does before and after its work."""
 
+import psycopg2
+
+from odoo import http, sql_db
 from odoo.http import request
 
 from ..oauth.http_adapter import has_nul_character
-from ..oauth.responses import error_answer, method_not_allowed
+from ..oauth.responses import error_answer, method_not_allowed, unavailable_answer
 
 # The options of every JSON endpoint's route. auth="none" and every method:
 # without a database, or with a method the route does not serve, the client
@@ -19,11 +22,33 @@ def respond(headers, body, status=200):
     return request.make_response(body, headers=list(headers.items()), status=status)
 
 
+def database_unavailable() -> bool:
+    """Whether a request came without a database because the database server
+    could not be reached, or the database Odoo picked could not be opened,
+    rather than because none is selected for this host.
+
+    Odoo serves both from its no-database routes alike (``request.db`` empty):
+    a failed connection only leaves its list of databases empty, and a registry
+    it cannot open is dropped. This costs a connection, so it is only asked on
+    that rare path.
+    """
+    try:
+        # What Odoo's /web/health?db_server_status=1 asks.
+        sql_db.db_connect("postgres").cursor().close()
+    except psycopg2.Error:
+        return True
+    # The server answers now, yet Odoo picked a database for this host and
+    # could not open it: it went away during the request, or is coming back.
+    return len(http.db_list(force=True)) == 1
+
+
 def refusal(allowed_methods):
     """The JSON error answer to a request that no OAuth2 endpoint can serve: no
-    database selected, a method not in ``allowed_methods``, or a NUL character;
-    None when the endpoint may go on."""
+    database selected or reachable, a method not in ``allowed_methods``, or a
+    NUL character; None when the endpoint may go on."""
     if not request.db:
+        if database_unavailable():
+            return unavailable_answer()
         return error_answer(
             "invalid_request",
             "No database is selected for this host; configure Odoo's dbfilter.",
