@@ -21,6 +21,10 @@ class IrHttp(models.AbstractModel):
 
     def _generate_routing_rules(self, modules, converters):
         for url, endpoint in super()._generate_routing_rules(modules, converters):
+            if endpoint.routing.get("oauth2_nodb_only"):
+                # Serves an auth="oauth2" route's URL where Odoo has no
+                # database and so no auth="oauth2" (controllers/userinfo.py).
+                continue
             if endpoint.routing.get("auth") == "oauth2":
                 # A browser never sends a bearer token by itself, so forged
                 # cross-site requests carry none: Odoo's CSRF token, which

@@ -46,6 +46,7 @@ class TestNoDatabaseSelected(unittest.TestCase):
 
     def test_every_endpoint_without_database(self):
         for method, path in [
+            ("GET", "/orestapi/oauth2/userinfo"),
             ("GET", "/orestapi/oauth2/tokeninfo?access_token=x"),
             ("POST", "/orestapi/oauth2/introspect"),
             ("POST", "/orestapi/oauth2/revoke"),
