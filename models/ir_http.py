@@ -1,10 +1,28 @@
 # Copyright 2026 Orest
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
+import psycopg2
+from werkzeug.exceptions import ServiceUnavailable
+
 from odoo import models
-from odoo.http import request
+from odoo.http import Response, request
 
 from ..oauth.bearer import BearerTokenError, authenticate_bearer
+from ..oauth.responses import unavailable_answer
+from ..oauth.routes import JSON_ENDPOINTS
+
+# What a query raises when the connection to the database is lost or cannot be
+# made: the server restarts, or the network between them fails.
+DATABASE_UNAVAILABLE = (psycopg2.OperationalError, psycopg2.InterfaceError)
+
+
+class DatabaseUnavailable(ServiceUnavailable):
+    """The 503 JSON answer of oauth/responses.py to a request that lost its
+    connection to the database."""
+
+    def __init__(self):
+        headers, body, status = unavailable_answer()
+        super().__init__(response=Response(body, status=status, headers=headers))
 
 
 class IrHttp(models.AbstractModel):
@@ -36,15 +54,24 @@ class IrHttp(models.AbstractModel):
     def _authenticate(cls, endpoint):
         # The auth method itself is not told which route it guards.
         request.oauth2_required_scopes = endpoint.routing.get("oauth2_scopes", [])
+        # Nor is _handle_error, which may be called from here on.
+        request.oauth2_json_endpoint = not JSON_ENDPOINTS.isdisjoint(
+            endpoint.routing["routes"]
+        )
         return super()._authenticate(endpoint)
 
     @classmethod
     def _auth_method_oauth2(cls):
-        token = authenticate_bearer(
-            request.env,
-            request.httprequest,
-            getattr(request, "oauth2_required_scopes", []),
-        )
+        try:
+            token = authenticate_bearer(
+                request.env,
+                request.httprequest,
+                getattr(request, "oauth2_required_scopes", []),
+            )
+        except DATABASE_UNAVAILABLE as exc:
+            # Odoo answers any other exception of an auth method with its 403
+            # page, as if the token were refused.
+            raise DatabaseUnavailable() from exc
         request.update_env(user=token.user_id.id)
         request.oauth2_token = token
 
@@ -60,6 +87,13 @@ class IrHttp(models.AbstractModel):
     def _handle_error(cls, exception):
         # Also for type="json" routes, whose dispatcher would wrap the answer
         # in a JSON-RPC error with status 200.
-        if isinstance(exception, BearerTokenError):
+        if isinstance(exception, BearerTokenError | DatabaseUnavailable):
             return exception
+        if isinstance(exception, DATABASE_UNAVAILABLE) and getattr(
+            request, "oauth2_json_endpoint", False
+        ):
+            # The connection was lost during one of the module's endpoints:
+            # the same 503 JSON as when it is lost before the request
+            # (controllers/common.py), rather than Odoo's 500 page.
+            return DatabaseUnavailable()
         return super()._handle_error(exception)
