@@ -3,11 +3,14 @@
 
 """What every JSON endpoint of the module does before and after its work."""
 
+import psycopg2
+
+from odoo import http, sql_db
 from odoo.http import request
 
 from ..oauth import cors
 from ..oauth.http_adapter import has_nul_character
-from ..oauth.responses import error_answer, method_not_allowed
+from ..oauth.responses import error_answer, method_not_allowed, unavailable_answer
 
 # The options of every JSON endpoint's route. auth="none" and every method:
 # without a database, or with a method the route does not serve, the client
@@ -28,11 +31,34 @@ def applications_policy():
     return request.env["oauth2.application"]._allowed_cors_origin
 
 
+def database_unavailable() -> bool:
+    """Whether a request came without a database because the database server
+    could not be reached, or the database Odoo picked could not be opened,
+    rather than because none is selected for this host.
+
+    Odoo serves both from its no-database routes alike (``request.db`` empty):
+    a failed connection only leaves its list of databases empty, and a registry
+    it cannot open is dropped. This costs a connection, so it is only asked on
+    that rare path.
+    """
+    try:
+        # What Odoo's /web/health?db_server_status=1 asks.
+        sql_db.db_connect("postgres").cursor().close()
+    except psycopg2.Error:
+        return True
+    # The server answers now, yet Odoo picked a database for this host and
+    # could not open it: it went away during the request, or is coming back.
+    return len(http.db_list(force=True)) == 1
+
+
 def refusal(allowed_methods, cors_policy=None):
     """The answer to a request that the endpoint does not serve itself: no
-    database selected, OPTIONS, a method not in ``allowed_methods``, or a NUL
-    character; None when the endpoint may go on."""
+    database selected or reachable, OPTIONS, a method not in
+    ``allowed_methods``, or a NUL character; None when the endpoint may go
+    on."""
     if not request.db:
+        if database_unavailable():
+            return unavailable_answer()
         return error_answer(
             "invalid_request",
             "No database is selected for this host; configure Odoo's dbfilter.",

@@ -6,7 +6,7 @@ from odoo.http import request
 
 from ..oauth import routes
 from ..oauth.responses import json_answer
-from .common import guarded
+from .common import JSON_ENDPOINT, guarded, refusal, respond
 
 
 class OAuth2UserinfoEndpoint(http.Controller):
@@ -22,3 +22,10 @@ class OAuth2UserinfoEndpoint(http.Controller):
         return guarded(
             ("GET", "POST"), lambda: json_answer(request.env.user._oauth2_userinfo())
         )
+
+    # Without a database Odoo serves only the auth="none" routes of its
+    # server-wide modules, so this route answers there in JSON, rather than
+    # Odoo's 404 page; models/ir_http.py keeps it out of the databases' routes.
+    @http.route(routes.USERINFO, oauth2_nodb_only=True, **JSON_ENDPOINT)
+    def userinfo_without_database(self, **_params):
+        return respond(*refusal(("GET", "POST")))

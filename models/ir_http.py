@@ -1,13 +1,30 @@
 # Copyright 2026 Orest
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
-from werkzeug.exceptions import HTTPException
+import psycopg2
+from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
 from odoo import models
 from odoo.http import Response, request
 
 from ..oauth import cors
 from ..oauth.bearer import BearerTokenError, authenticate_bearer
+from ..oauth.responses import unavailable_answer
+from ..oauth.routes import JSON_ENDPOINTS
+
+# What a query raises when the connection to the database is lost or cannot be
+# made: the server restarts, or the network between them fails.
+DATABASE_UNAVAILABLE = (psycopg2.OperationalError, psycopg2.InterfaceError)
+
+
+class DatabaseUnavailable(ServiceUnavailable):
+    """The 503 JSON answer of oauth/responses.py to a request that lost its
+    connection to the database."""
+
+    def __init__(self):
+        headers, body, status = unavailable_answer()
+        super().__init__(response=Response(body, status=status, headers=headers))
+
 
 # The methods of an auth="oauth2" route that names none.
 DEFAULT_BEARER_METHODS = ("GET", "POST")
@@ -46,6 +63,10 @@ class IrHttp(models.AbstractModel):
 
     def _generate_routing_rules(self, modules, converters):
         for url, endpoint in super()._generate_routing_rules(modules, converters):
+            if endpoint.routing.get("oauth2_nodb_only"):
+                # Serves an auth="oauth2" route's URL where Odoo has no
+                # database and so no auth="oauth2" (controllers/userinfo.py).
+                continue
             if endpoint.routing.get("auth") == "oauth2":
                 # A browser never sends a bearer token by itself, so forged
                 # cross-site requests carry none: Odoo's CSRF token, which
@@ -64,15 +85,24 @@ class IrHttp(models.AbstractModel):
             )
         # The auth method itself is not told which route it guards.
         request.oauth2_required_scopes = endpoint.routing.get("oauth2_scopes", [])
+        # Nor is _handle_error, which may be called from here on.
+        request.oauth2_json_endpoint = not JSON_ENDPOINTS.isdisjoint(
+            endpoint.routing["routes"]
+        )
         return super()._authenticate(endpoint)
 
     @classmethod
     def _auth_method_oauth2(cls):
-        token = authenticate_bearer(
-            request.env,
-            request.httprequest,
-            getattr(request, "oauth2_required_scopes", []),
-        )
+        try:
+            token = authenticate_bearer(
+                request.env,
+                request.httprequest,
+                getattr(request, "oauth2_required_scopes", []),
+            )
+        except DATABASE_UNAVAILABLE as exc:
+            # Odoo answers any other exception of an auth method with its 403
+            # page, as if the token were refused.
+            raise DatabaseUnavailable() from exc
         request.update_env(user=token.user_id.id)
         request.oauth2_token = token
 
@@ -100,6 +130,15 @@ class IrHttp(models.AbstractModel):
             # a page may read why its token was refused, and refresh it
             cls._allow_cross_origin_reading(exception.response)
             return exception
+        if isinstance(exception, DatabaseUnavailable):
+            return exception
+        if isinstance(exception, DATABASE_UNAVAILABLE) and getattr(
+            request, "oauth2_json_endpoint", False
+        ):
+            # The connection was lost during one of the module's endpoints:
+            # the same 503 JSON as when it is lost before the request
+            # (controllers/common.py), rather than Odoo's 500 page.
+            return DatabaseUnavailable()
         return super()._handle_error(exception)
 
     @classmethod

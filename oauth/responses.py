@@ -43,6 +43,31 @@ def error_answer(error, description, status=400, headers=None):
     return dict(JSON_HEADERS, **(headers or {})), body, status
 
 
+# RFC 9110 §10.2.3: how long a client should wait before it asks again. A
+# database restart takes seconds; a longer wait would only delay the clients.
+RETRY_AFTER_SECONDS = 5
+UNAVAILABLE_DESCRIPTION = (
+    "The database cannot be reached at the moment; retry after the number of "
+    "seconds in Retry-After."
+)
+
+
+def unavailable_answer() -> tuple[dict[str, str], str, int]:
+    """``(headers, body, status)`` of the answer while the database cannot be
+    reached: 503, a temporary condition the client may retry after
+    ``Retry-After`` (RFC 9110 §15.6.4), with ``temporarily_unavailable``, the
+    code RFC 6749 §4.1.2.1 defines for a server temporarily unable to handle a
+    request (§5.2's list for the token endpoint has none), in §5.2's JSON shape.
+    Unlike Odoo's 404 or 500 page, a client does not read it as a missing
+    endpoint or a refusal of its credentials."""
+    return error_answer(
+        "temporarily_unavailable",
+        UNAVAILABLE_DESCRIPTION,
+        status=503,
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
 def method_not_allowed(method, allowed):
     """The 405 answer, in the endpoints' JSON shape, to a method not in
     ``allowed``; None when ``method`` is allowed."""

@@ -21,3 +21,9 @@ REVOKE = f"{PREFIX}/revoke"
 CONNECTED_APPS = f"{PREFIX}/apps"
 # RFC 8414 §3
 METADATA = "/.well-known/oauth-authorization-server"
+
+# The endpoints that answer in JSON, even when the database cannot be reached
+# (controllers/common.py); authorize and the connected apps are HTML pages.
+JSON_ENDPOINTS = frozenset(
+    {TOKEN, *OLDER_TOKEN_PATHS, USERINFO, TOKENINFO, INTROSPECT, REVOKE, METADATA}
+)

@@ -17,6 +17,7 @@ from . import test_metadata
 from . import test_bearer_routes
 from . import test_rpc
 from . import test_no_database
+from . import test_database_outage
 from . import test_roles
 from . import test_token_lifecycle
 from . import test_cleanup

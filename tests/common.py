@@ -8,13 +8,19 @@ import hashlib
 import os
 import re
 import resource
+import socket
 import subprocess
+import sys
+import time
 from pathlib import Path
 from urllib.parse import parse_qs, quote_plus, urlencode, urlsplit
+
+import requests
 
 from odoo import http
 from odoo.http import request
 from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tools import config
 
 from ..oauth.secrets import generate_secret
 
@@ -61,6 +67,48 @@ def run_node(script, *args, env=None):
         cwd=MODULE_ROOT,
         preexec_fn=lift_address_space_limit,
     )
+
+
+def free_port():
+    """A TCP port of 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_odoo(testcase, *args, log=subprocess.DEVNULL):
+    """The URL of an Odoo started with ``args`` in a process of its own, with
+    the tests' addons path, on a free port of 127.0.0.1; it answers when this
+    returns and stops at the class cleanup of ``testcase``. ``log`` receives
+    its output."""
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "odoo",
+            f"--addons-path={config['addons_path']}",
+            f"--http-port={port}",
+            "--http-interface=127.0.0.1",
+            "--max-cron-threads=0",
+            *args,
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    testcase.addClassCleanup(server.wait, timeout=30)
+    testcase.addClassCleanup(server.terminate)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            requests.get(f"{url}/web/health", timeout=10)
+            return url
+        except requests.RequestException:
+            # not listening yet, or too busy starting to answer
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise
+            time.sleep(0.5)
 
 
 class OAuth2TestMixin:

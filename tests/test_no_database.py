@@ -3,23 +3,11 @@
 
 """OAuth2 JSON answers from a server that selects no database."""
 
-import socket
-import subprocess
-import sys
-import time
 import unittest
 
 import requests
 
-from odoo.tools import config
-
-from .common import TOKEN_PATH
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from .common import TOKEN_PATH, start_odoo
 
 
 class TestNoDatabaseSelected(unittest.TestCase):
@@ -32,34 +20,12 @@ class TestNoDatabaseSelected(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.port = free_port()
-        cls.server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "odoo",
-                f"--addons-path={config['addons_path']}",
-                "--load=base,web,orestapi_oauth2",
-                "--db-filter=^orestapi-no-such-database$",
-                f"--http-port={cls.port}",
-                "--http-interface=127.0.0.1",
-                "--log-level=warn",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+        cls.url = start_odoo(
+            cls,
+            "--load=base,web,orestapi_oauth2",
+            "--db-filter=^orestapi-no-such-database$",
+            "--log-level=warn",
         )
-        cls.addClassCleanup(cls.server.wait, timeout=30)
-        cls.addClassCleanup(cls.server.terminate)
-        cls.url = f"http://127.0.0.1:{cls.port}{TOKEN_PATH}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                requests.get(f"http://127.0.0.1:{cls.port}/web/health", timeout=2)
-                break
-            except requests.ConnectionError:
-                if time.monotonic() > deadline or cls.server.poll() is not None:
-                    raise
-                time.sleep(0.5)
 
     def assertNoDatabaseAnswer(self, response):
         self.assertEqual(response.status_code, 400, response.text[:300])
@@ -72,12 +38,15 @@ class TestNoDatabaseSelected(unittest.TestCase):
     def test_token_request_without_database(self):
         self.assertNoDatabaseAnswer(
             requests.post(
-                self.url, data={"grant_type": "client_credentials"}, timeout=10
+                self.url + TOKEN_PATH,
+                data={"grant_type": "client_credentials"},
+                timeout=10,
             )
         )
 
     def test_every_endpoint_without_database(self):
         for method, path in [
+            ("GET", "/orestapi/oauth2/userinfo"),
             ("GET", "/orestapi/oauth2/tokeninfo?access_token=x"),
             ("POST", "/orestapi/oauth2/introspect"),
             ("POST", "/orestapi/oauth2/revoke"),
@@ -87,7 +56,7 @@ class TestNoDatabaseSelected(unittest.TestCase):
                 self.assertNoDatabaseAnswer(
                     requests.request(
                         method,
-                        f"http://127.0.0.1:{self.port}{path}",
+                        self.url + path,
                         data={"token": "x"} if method == "POST" else None,
                         timeout=10,
                     )
