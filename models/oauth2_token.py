@@ -97,7 +97,8 @@ class OAuth2Token(models.Model):
         index=True,
         copy=False,
         help="Shared by every token that descends from one authorization through "
-        "refreshes; a reused refresh token revokes them all.",
+        "refreshes; revoking one of them, or reusing a rotated refresh token, "
+        "revokes them all.",
     )
     state = fields.Selection(
         TOKEN_STATES,
@@ -399,20 +400,27 @@ class OAuth2Token(models.Model):
         return claims
 
     def _revoke_family(self):
-        """RFC 9700 §4.14.2: a refresh token presented after its rotation means
-        two parties hold it; every token of its grant goes."""
-        families = set(self.filtered("family").mapped("family"))
-        self.search(
-            [("family", "in", list(families)), ("revoked", "=", False)]
-        ).action_revoke()
+        """End every token of these tokens' grants: the pairs issued along the
+        refreshes of one authorization, these included. With reusable refresh
+        tokens the pairs before the last one still work, so ending one pair
+        alone would leave the grant alive (RFC 7009 §2.1)."""
+        families = list(set(self.filtered("family").mapped("family")))
+        (
+            self | self.search([("family", "in", families), ("revoked", "=", False)])
+        )._revoke_pairs()
 
-    def action_revoke(self):
-        """End these tokens at once. Tokens are never written through the ORM:
-        whoever may see a token may revoke it, and nobody may change it."""
-        self.check_access("read")
-        self.sudo()._lock_unrevoked().write(
+    def _revoke_pairs(self):
+        """End these token pairs, and no others, at once."""
+        self._lock_unrevoked().write(
             {"revoked": True, "revoked_at": fields.Datetime.now()}
         )
+
+    def action_revoke(self):
+        """End these tokens and every token of their grants at once. Tokens are
+        never written through the ORM: whoever may see a token may revoke it,
+        and nobody may change it."""
+        self.check_access("read")
+        self.sudo()._revoke_family()
         return True
 
     @api.model
