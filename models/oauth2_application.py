@@ -483,6 +483,11 @@ class OAuth2Application(models.Model):
                     )
                 )
 
+    def _rotates_refresh_tokens(self):
+        """Whether a refresh uses up the refresh token it presents."""
+        self.ensure_one()
+        return self.refresh_token_policy == ROTATE
+
     def action_generate_client_secret(self):
         """Replace the secret; the old one stops working at once."""
         self.ensure_one()

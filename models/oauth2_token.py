@@ -259,9 +259,10 @@ class OAuth2Token(models.Model):
     def _lock_by_refresh_token(self, refresh_token):
         """The token pair holding ``refresh_token``, locked for this transaction.
 
-        The row lock makes concurrent refreshes of one refresh token queue up: the
-        first rotates it, the others then find it revoked (or fail to serialize
-        and are retried by Odoo, and then find it revoked).
+        The row lock makes concurrent refreshes of one refresh token queue up:
+        the first writes the row (see ``_spend_refresh_token``), the others then
+        fail to serialize and are retried by Odoo; the retries find it revoked
+        when it rotates, and refresh in turn when it is reusable.
         """
         token_hash = hash_secret(self.env, REFRESH_TOKEN, refresh_token)
         return lock_rows(
@@ -398,6 +399,28 @@ class OAuth2Token(models.Model):
         if is_access:
             claims["token_type"] = "Bearer"
         return claims
+
+    def _spend_refresh_token(self):
+        """What a successful refresh does to the pair whose refresh token it
+        presented, by its application's policy.
+
+        Rotation (RFC 9700 §4.14.2) uses the refresh token up: the pair is
+        revoked, and its refresh token presented again revokes the whole
+        grant. A reusable refresh token (RFC 6749 §6) stays usable until it
+        expires, and so does the access token issued with it. Its row is
+        written all the same: a revocation of the grant running meanwhile then
+        fails to serialize, and Odoo's retry finds the pair this refresh
+        issues and ends it too. Under repeatable read a row lock alone would
+        not do: once it is released, the revocation would end only the tokens
+        it saw before this refresh committed.
+        """
+        self.ensure_one()
+        if self.application_id._rotates_refresh_tokens():
+            self._revoke_pairs()
+            return
+        self.env.cr.execute(
+            SQL("UPDATE oauth2_token SET revoked = revoked WHERE id = %s", self.id)
+        )
 
     def _revoke_family(self):
         """End every token of these tokens' grants: the pairs issued along the

@@ -328,7 +328,7 @@ class OdooRequestValidator(RequestValidator):
             authorization_code = previous.authorization_code_id
             family = previous.family
             origin_grant_type = previous.origin_grant_type
-            previous._revoke_pairs()
+            previous._spend_refresh_token()
         user = application.user_id if grant_type == CLIENT_CREDENTIALS else request.user
         self.env["oauth2.token"]._create_from_response(
             token,
