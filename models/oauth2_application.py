@@ -37,6 +37,10 @@ GRANT_FIELDS = {
 }
 # response_type (RFC 6749 §3.1.1) -> the application field that allows it
 RESPONSE_TYPE_FIELDS = {"code": "grant_authorization_code", "token": "grant_implicit"}
+# refresh_token_policy: a refresh token works until it expires (RFC 6749 §6),
+# or only once, a reuse revoking its grant (RFC 9700 §4.14.2)
+REUSABLE = "reusable"
+ROTATE = "rotate"
 
 
 class OAuth2Application(models.Model):
@@ -116,6 +120,25 @@ class OAuth2Application(models.Model):
     )
     access_token_lifetime = fields.Integer(help="Seconds; 0 uses the global setting.")
     refresh_token_lifetime = fields.Integer(help="Seconds; 0 uses the global setting.")
+    refresh_token_policy = fields.Selection(
+        [
+            (REUSABLE, "Reusable until they expire"),
+            (ROTATE, "Single use (rotated on every refresh)"),
+        ],
+        compute="_compute_refresh_token_policy",
+        store=True,
+        readonly=False,
+        precompute=True,
+        required=True,
+        help="Reusable: a refresh token works until it expires, so a client that "
+        "retries a refresh whose answer it lost, or refreshes from two threads, "
+        "keeps its access; every refresh still returns a new refresh token with a "
+        "fresh lifetime. Single use: every refresh replaces the refresh token, and "
+        "one presented again ends every token of its grant, which catches a "
+        "stolen copy but also ends the access of a client that retried. New "
+        "confidential clients start reusable; public clients are always single "
+        "use.",
+    )
     skip_consent = fields.Boolean(
         help="Trusted first-party application: users are not asked to approve it. "
         "Only a Settings administrator may set it."
@@ -487,6 +510,39 @@ class OAuth2Application(models.Model):
         return self.refresh_token_lifetime or get_oauth2_setting(
             self.env, "refresh_token_lifetime"
         )
+
+    @api.depends("client_type")
+    def _compute_refresh_token_policy(self):
+        """New confidential clients get reusable refresh tokens: they
+        authenticate every refresh, so a stolen refresh token is of no use
+        without their secret (RFC 6749 §6 allows either). Public clients
+        cannot authenticate, so they must rotate (RFC 9700 §4.14.2). A policy
+        already set is kept otherwise: changing the client type never loosens
+        it."""
+        for app in self:
+            if app.client_type == "public":
+                app.refresh_token_policy = ROTATE
+            elif not app.refresh_token_policy:
+                app.refresh_token_policy = REUSABLE
+
+    @api.constrains("client_type", "refresh_token_policy")
+    def _check_public_clients_rotate(self):
+        for app in self:
+            if app.client_type == "public" and app.refresh_token_policy != ROTATE:
+                raise ValidationError(
+                    _(
+                        "%(application)s is a public client: its refresh tokens "
+                        "must be single use. It cannot authenticate its refreshes, "
+                        "so only rotation tells a stolen refresh token apart "
+                        "(RFC 9700 §4.14.2).",
+                        application=app.name,
+                    )
+                )
+
+    def _rotates_refresh_tokens(self):
+        """Whether a refresh uses up the refresh token it presents."""
+        self.ensure_one()
+        return self.refresh_token_policy == ROTATE
 
     def action_generate_client_secret(self):
         """Replace the secret; the old one stops working at once."""

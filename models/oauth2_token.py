@@ -97,7 +97,8 @@ class OAuth2Token(models.Model):
         index=True,
         copy=False,
         help="Shared by every token that descends from one authorization through "
-        "refreshes; a reused refresh token revokes them all.",
+        "refreshes; revoking one of them, or reusing a rotated refresh token, "
+        "revokes them all.",
     )
     state = fields.Selection(
         TOKEN_STATES,
@@ -258,9 +259,10 @@ class OAuth2Token(models.Model):
     def _lock_by_refresh_token(self, refresh_token):
         """The token pair holding ``refresh_token``, locked for this transaction.
 
-        The row lock makes concurrent refreshes of one refresh token queue up: the
-        first rotates it, the others then find it revoked (or fail to serialize
-        and are retried by Odoo, and then find it revoked).
+        The row lock makes concurrent refreshes of one refresh token queue up:
+        the first writes the row (see ``_spend_refresh_token``), the others then
+        fail to serialize and are retried by Odoo; the retries find it revoked
+        when it rotates, and refresh in turn when it is reusable.
         """
         token_hash = hash_secret(self.env, REFRESH_TOKEN, refresh_token)
         return lock_rows(
@@ -401,21 +403,50 @@ class OAuth2Token(models.Model):
             claims["token_type"] = "Bearer"
         return claims
 
-    def _revoke_family(self):
-        """RFC 9700 §4.14.2: a refresh token presented after its rotation means
-        two parties hold it; every token of its grant goes."""
-        families = set(self.filtered("family").mapped("family"))
-        self.search(
-            [("family", "in", list(families)), ("revoked", "=", False)]
-        ).action_revoke()
+    def _spend_refresh_token(self):
+        """What a successful refresh does to the pair whose refresh token it
+        presented, by its application's policy.
 
-    def action_revoke(self):
-        """End these tokens at once. Tokens are never written through the ORM:
-        whoever may see a token may revoke it, and nobody may change it."""
-        self.check_access("read")
-        self.sudo()._lock_unrevoked().write(
+        Rotation (RFC 9700 §4.14.2) uses the refresh token up: the pair is
+        revoked, and its refresh token presented again revokes the whole
+        grant. A reusable refresh token (RFC 6749 §6) stays usable until it
+        expires, and so does the access token issued with it. Its row is
+        written all the same: a revocation of the grant running meanwhile then
+        fails to serialize, and Odoo's retry finds the pair this refresh
+        issues and ends it too. Under repeatable read a row lock alone would
+        not do: once it is released, the revocation would end only the tokens
+        it saw before this refresh committed.
+        """
+        self.ensure_one()
+        if self.application_id._rotates_refresh_tokens():
+            self._revoke_pairs()
+            return
+        self.env.cr.execute(
+            SQL("UPDATE oauth2_token SET revoked = revoked WHERE id = %s", self.id)
+        )
+
+    def _revoke_family(self):
+        """End every token of these tokens' grants: the pairs issued along the
+        refreshes of one authorization, these included. With reusable refresh
+        tokens the pairs before the last one still work, so ending one pair
+        alone would leave the grant alive (RFC 7009 §2.1)."""
+        families = list(set(self.filtered("family").mapped("family")))
+        (
+            self | self.search([("family", "in", families), ("revoked", "=", False)])
+        )._revoke_pairs()
+
+    def _revoke_pairs(self):
+        """End these token pairs, and no others, at once."""
+        self._lock_unrevoked().write(
             {"revoked": True, "revoked_at": fields.Datetime.now()}
         )
+
+    def action_revoke(self):
+        """End these tokens and every token of their grants at once. Tokens are
+        never written through the ORM: whoever may see a token may revoke it,
+        and nobody may change it."""
+        self.check_access("read")
+        self.sudo()._revoke_family()
         return True
 
     @api.model

@@ -221,6 +221,8 @@ class OdooRequestValidator(RequestValidator):
         if not token or token.application_id != client:
             return False
         if token.revoked:
+            # RFC 9700 §4.14.2: a refresh token presented after it was rotated
+            # or revoked may be a stolen copy; every token of its grant goes.
             token._revoke_family()
             return False
         if not token._is_live(REFRESH_TOKEN):
@@ -352,7 +354,7 @@ class OdooRequestValidator(RequestValidator):
             authorization_code = previous.authorization_code_id
             family = previous.family
             origin_grant_type = previous.origin_grant_type
-            previous.action_revoke()
+            previous._spend_refresh_token()
         user = application.user_id if grant_type == CLIENT_CREDENTIALS else request.user
         self.env["oauth2.token"]._create_from_response(
             token,
@@ -409,7 +411,7 @@ class OdooRequestValidator(RequestValidator):
     def revoke_token(self, token, token_type_hint, request, *args, **kwargs):
         record, _token_type = self._find_token(token, token_type_hint)
         # Another client's token is answered like an unknown one (RFC 7009 §2.2:
-        # 200), so the answer tells nothing about other clients' tokens. An
-        # access token and the refresh token issued with it go together.
+        # 200), so the answer tells nothing about other clients' tokens. Either
+        # token ends its whole grant (RFC 7009 §2.1), as Revoke does.
         if record.application_id == request.client:
             record.action_revoke()

@@ -120,7 +120,12 @@ class ScratchOdoo:
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )
-        self._wait_until_up()
+        try:
+            self._wait_until_up()
+        except BaseException:
+            # the with statement calls __exit__ only once __enter__ returned
+            self.__exit__(*sys.exc_info())
+            raise
         return self
 
     def _wait_until_up(self):
@@ -128,7 +133,8 @@ class ScratchOdoo:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 sys.exit(f"Odoo stopped at start; see {self.log_path}")
-            with contextlib.suppress(requests.ConnectionError):
+            # a worker still loading the registry may take over 2 s to answer
+            with contextlib.suppress(requests.ConnectionError, requests.Timeout):
                 if requests.get(self.url + "/web/health", timeout=2).ok:
                     return
             time.sleep(0.5)

@@ -38,6 +38,17 @@ class TestRevocation(EndpointCase):
         response = self.call("GET", "tokeninfo", params={"access_token": access_token})
         self.assertOAuthError(response, "invalid_token")
 
+    def test_revoking_one_token_ends_its_whole_grant(self):
+        first, _access, _refresh = self.issue_token()
+        later, later_access, _refresh = self.issue_token()
+        unrelated, _access, _refresh = self.issue_token()
+        # two live pairs of one grant, as reusable refresh tokens leave them
+        later.sudo().family = first.family
+        self.assertRevocationOk(self.revoke(later_access))
+        self.assertEqual(
+            (first | later | unrelated).mapped("revoked"), [True, True, False]
+        )
+
     def test_unknown_and_foreign_tokens_get_200_and_nothing_changes(self):
         foreign, foreign_token, _refresh = self.issue_token(application=self.other_app)
         self.assertRevocationOk(self.revoke("unknown"))

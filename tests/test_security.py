@@ -26,6 +26,10 @@ CLIENT_LOGGERS = ("urllib3", "requests")
 class TestRefreshTokenReuse(EndpointCase):
     """RFC 9700 §4.14.2: a rotated refresh token used again revokes its family."""
 
+    def setUp(self):
+        super().setUp()
+        self.app.refresh_token_policy = "rotate"
+
     def assertDead(self, access_token):
         response = self.call("GET", "tokeninfo", params={"access_token": access_token})
         self.assertOAuthError(response, "invalid_token")
