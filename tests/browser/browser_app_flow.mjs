@@ -3,7 +3,7 @@
 // the app, which then calls Odoo with fetch. Prints what the app's calls
 // answered (the JSON of its #result) for the Python test.
 // Usage: node browser_app_flow.mjs APP_URL LOGIN PASSWORD
-import { chromium } from "playwright-core";
+import {chromium} from "playwright-core";
 
 const [appUrl, login, password] = process.argv.slice(2);
 const browser = await chromium.launch({
@@ -27,7 +27,7 @@ try {
     await page.click("button[type=submit]");
     await page.click("button[name=decision][value=allow]");
     const result = page.locator("#result");
-    await result.filter({ hasText: "{" }).waitFor();
+    await result.filter({hasText: "{"}).waitFor();
     console.log(await result.textContent());
 } finally {
     await browser.close();

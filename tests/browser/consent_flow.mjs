@@ -2,7 +2,7 @@
 // the authorization URL, Odoo's login form, the consent page, "Allow", and the
 // landing on the client's redirect URI. Prints {"url": ...} for the Python test.
 // Usage: node consent_flow.mjs AUTHORIZE_URL LOGIN PASSWORD REDIRECT_PREFIX [SCREENSHOT]
-import { chromium } from "playwright-core";
+import {chromium} from "playwright-core";
 
 const [authorizeUrl, login, password, redirectPrefix, screenshot] =
     process.argv.slice(2);
@@ -18,7 +18,7 @@ const browser = await chromium.launch({
     ],
 });
 try {
-    const page = await browser.newPage({ viewport: { width: 900, height: 760 } });
+    const page = await browser.newPage({viewport: {width: 900, height: 760}});
     page.setDefaultTimeout(60000);
     await page.goto(authorizeUrl);
     await page.fill("input[name=login]", login);
@@ -33,13 +33,13 @@ try {
         throw error;
     }
     if (screenshot) {
-        await page.screenshot({ path: screenshot });
+        await page.screenshot({path: screenshot});
     }
     await Promise.all([
         page.waitForURL((url) => url.href.startsWith(redirectPrefix)),
         allow.click(),
     ]);
-    console.log(JSON.stringify({ url: page.url() }));
+    console.log(JSON.stringify({url: page.url()}));
 } finally {
     await browser.close();
 }

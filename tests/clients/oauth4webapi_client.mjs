@@ -8,8 +8,8 @@ import * as oauth from "oauth4webapi";
 const [issuer, clientId, secret, callbackUrl, state, redirectUri] =
     process.argv.slice(2);
 // The test server speaks plain http on a loopback address.
-const insecure = { [oauth.allowInsecureRequests]: true };
-const client = { client_id: clientId };
+const insecure = {[oauth.allowInsecureRequests]: true};
+const client = {client_id: clientId};
 const result = {};
 
 function failure(error) {
@@ -22,7 +22,7 @@ function failure(error) {
 
 const as = await oauth.processDiscoveryResponse(
     new URL(issuer),
-    await oauth.discoveryRequest(new URL(issuer), { algorithm: "oauth2", ...insecure })
+    await oauth.discoveryRequest(new URL(issuer), {algorithm: "oauth2", ...insecure})
 );
 result.issuer = as.issuer;
 
@@ -34,11 +34,11 @@ try {
             as,
             client,
             oauth.ClientSecretPost("not-the-secret-of-this-client-at-all"),
-            { scope: "read" },
+            {scope: "read"},
             insecure
         )
     );
-    result.wrong_secret = { kind: "accepted" };
+    result.wrong_secret = {kind: "accepted"};
 } catch (error) {
     result.wrong_secret = failure(error);
 }
@@ -50,14 +50,19 @@ const issued = await oauth.processClientCredentialsResponse(
         as,
         client,
         oauth.ClientSecretPost(secret),
-        { scope: "read" },
+        {scope: "read"},
         insecure
     )
 );
-result.client_credentials = { token_type: issued.token_type, scope: issued.scope };
+result.client_credentials = {token_type: issued.token_type, scope: issued.scope};
 
 try {
-    const callback = oauth.validateAuthResponse(as, client, new URL(callbackUrl), state);
+    const callback = oauth.validateAuthResponse(
+        as,
+        client,
+        new URL(callbackUrl),
+        state
+    );
     const tokens = await oauth.processAuthorizationCodeResponse(
         as,
         client,
@@ -71,7 +76,7 @@ try {
             insecure
         )
     );
-    result.code_flow = { token_type: tokens.token_type, refresh: !!tokens.refresh_token };
+    result.code_flow = {token_type: tokens.token_type, refresh: !!tokens.refresh_token};
 } catch (error) {
     result.code_flow = failure(error);
 }
