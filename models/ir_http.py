@@ -116,9 +116,10 @@ class IrHttp(models.AbstractModel):
 
     @classmethod
     def _post_dispatch(cls, response):
-        super()._post_dispatch(response)
+        result = super()._post_dispatch(response)
         if getattr(request, "oauth2_token", None):
             cls._allow_cross_origin_reading(response)
+        return result
 
     @classmethod
     def _handle_error(cls, exception):
