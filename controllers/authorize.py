@@ -6,9 +6,9 @@ from oauthlib.oauth2.rfc6749 import errors
 from odoo import _, http
 from odoo.http import request
 
-from ..models.res_config_settings import oauth2_issuer
 from ..oauth import routes
 from ..oauth.http_adapter import canonical_uri
+from ..oauth.metadata import issuer
 from ..oauth.redirect_uris import destination
 from ..oauth.responses import error_location, with_issuer
 from ..oauth.server import oauth2_server
@@ -57,7 +57,7 @@ class OAuth2AuthorizationEndpoint(http.Controller):
         return self._redirect(headers["Location"])
 
     def _redirect(self, location):
-        location = with_issuer(location, oauth2_issuer(request.env))
+        location = with_issuer(location, issuer(request.env))
         response = request.redirect(location, local=False)
         response.headers.update(NOT_KEPT)
         return response

@@ -10,6 +10,7 @@ from odoo.http import request
 
 from ..oauth import cors
 from ..oauth.http_adapter import has_nul_character
+from ..oauth.metadata import own_urls
 from ..oauth.responses import error_answer, method_not_allowed, unavailable_answer
 
 # The options of every JSON endpoint's route. auth="none" and every method:
@@ -68,7 +69,7 @@ def refusal(allowed_methods, cors_policy=None):
         return cors.options_answer(
             allowed_methods,
             httprequest.headers,
-            [httprequest.base_url],
+            lambda: own_urls(request.env, httprequest.base_url),
             cors_policy or (lambda _origin: None),
         )
     refused = method_not_allowed(httprequest.method, allowed_methods)
@@ -91,7 +92,9 @@ def guarded(allowed_methods, answer, cors_policy=None):
         headers = dict(
             headers,
             **cors.answer_headers(
-                httprequest.headers, [httprequest.base_url], cors_policy
+                httprequest.headers,
+                lambda: own_urls(request.env, httprequest.base_url),
+                cors_policy,
             ),
         )
     return respond(headers, body, status)

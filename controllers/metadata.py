@@ -4,9 +4,8 @@
 from odoo import http
 from odoo.http import request
 
-from ..models.res_config_settings import oauth2_issuer
 from ..oauth import cors, routes
-from ..oauth.metadata import server_metadata
+from ..oauth.metadata import issuer, server_metadata
 from ..oauth.responses import json_answer
 from .common import guarded
 
@@ -16,8 +15,6 @@ class OAuth2MetadataEndpoint(http.Controller):
     def metadata(self, **_params):
         return guarded(
             ("GET", "HEAD"),
-            lambda: json_answer(
-                server_metadata(request.env, oauth2_issuer(request.env))
-            ),
+            lambda: json_answer(server_metadata(request.env, issuer(request.env))),
             cors.any_origin,
         )

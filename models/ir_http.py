@@ -9,6 +9,7 @@ from odoo.http import Response, request
 
 from ..oauth import cors
 from ..oauth.bearer import BearerTokenError, authenticate_bearer
+from ..oauth.metadata import own_urls
 from ..oauth.responses import unavailable_answer
 from ..oauth.routes import JSON_ENDPOINTS
 
@@ -41,7 +42,7 @@ class OptionsAnswer(HTTPException):
         headers, body, status = cors.options_answer(
             methods,
             httprequest.headers,
-            [httprequest.base_url],
+            lambda: own_urls(request.env, httprequest.base_url),
             request.env["oauth2.application"]._allowed_cors_origin,
         )
         super().__init__(response=Response(body, status=status, headers=headers))
@@ -148,7 +149,7 @@ class IrHttp(models.AbstractModel):
         response.headers.update(
             cors.answer_headers(
                 httprequest.headers,
-                [httprequest.base_url],
+                lambda: own_urls(request.env, httprequest.base_url),
                 request.env["oauth2.application"]._allowed_cors_origin,
             )
         )

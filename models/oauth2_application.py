@@ -18,7 +18,7 @@ from ..oauth.constants import (
     RPC_SCOPE,
 )
 from ..oauth.cors import origin_of
-from ..oauth.redirect_uris import is_registrable
+from ..oauth.redirect_uris import is_registrable, is_web_origin
 from ..oauth.secrets import generate_secret, hash_secret
 from .res_config_settings import get_oauth2_setting
 
@@ -306,12 +306,13 @@ class OAuth2Application(models.Model):
     def _check_allowed_origins(self):
         for app in self:
             for line in app._allowed_origin_lines():
-                if origin_of(line) != line.lower():
+                if not is_web_origin(line):
                     raise ValidationError(
                         _(
-                            "%(origin)s is not an origin. Give a scheme, host and "
-                            "port only, such as https://app.example.com or "
-                            "http://127.0.0.1:3000; * is not allowed: every "
+                            "%(origin)s is not an allowed origin. Give a scheme, "
+                            "host and port only, https (http only on 127.0.0.1, "
+                            "[::1] or localhost), such as https://app.example.com "
+                            "or http://127.0.0.1:3000; * is not allowed: every "
                             "application names the sites it trusts.",
                             origin=line,
                         )

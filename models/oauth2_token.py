@@ -301,6 +301,13 @@ class OAuth2Token(models.Model):
             (self.env["res.partner"], "p", USERINFO_FIELDS["res.partner"]),
             (self.env["res.company"], "c", USERINFO_FIELDS["res.company"]),
         ]
+        # Written by hand, the query tells the ORM nothing to flush first: a
+        # revocation or an archiving earlier in this transaction must count.
+        tokens.flush_model(
+            ["access_token_hash", "revoked", "expires_at", "user_id", "application_id"]
+        )
+        self.env["res.users"].flush_model(["active", "partner_id", "company_id"])
+        self.env["oauth2.application"].flush_model(["active"])
         columns = SQL(", ").join(
             SQL.identifier(alias, column)
             for _model, alias, names in read

@@ -4,6 +4,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..oauth.constants import ISSUER_URL_PARAM
 from ..oauth.metadata import is_valid_issuer
 
 PARAM_PREFIX = "orestapi_oauth2."
@@ -55,16 +56,6 @@ def get_oauth2_setting(env, name):
     return number if number >= _minimum(name) else default
 
 
-def oauth2_issuer(env):
-    """The URL that names this server to its clients (RFC 8414 §2, RFC 9207):
-    the configured Issuer URL, else Odoo's ``web.base.url``."""
-    parameters = env["ir.config_parameter"].sudo()
-    issuer = parameters.get_param(PARAM_PREFIX + "issuer_url") or parameters.get_param(
-        "web.base.url"
-    )
-    return issuer.rstrip("/")
-
-
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
 
@@ -92,7 +83,7 @@ class ResConfigSettings(models.TransientModel):
     )
     oauth2_issuer_url = fields.Char(
         string="Issuer URL",
-        config_parameter=PARAM_PREFIX + "issuer_url",
+        config_parameter=ISSUER_URL_PARAM,
         help="The URL clients know this server by: the issuer of its metadata, "
         "the base of its endpoints' URLs and the iss of its authorization "
         "responses. Empty: Odoo's web.base.url, which Odoo rewrites when an "
@@ -180,7 +171,7 @@ class ResConfigSettings(models.TransientModel):
             ):
                 raise ValidationError(
                     _(
-                        "The Issuer URL must be an https URL without a query or "
+                        "The Issuer URL must be an https URL without a path, query or "
                         "fragment (http only on 127.0.0.1, [::1] or localhost), "
                         "such as https://erp.example.com."
                     )

@@ -9,6 +9,7 @@ from odoo.http import Response
 
 from .cors import cross_origin
 from .http_adapter import token_request_parts
+from .metadata import own_urls
 from .responses import JSON_HEADERS, REALM, error_answer, json_answer
 from .server import oauth2_server
 
@@ -22,7 +23,9 @@ class BearerTokenError(HTTPException):
         body = {"error_description": description}
         # §3.1: a request without any token gets a challenge without an error.
         if error:
-            challenge += [f'error="{error}"', f'error_description="{description}"']
+            # RFC 6750 §3: no quote or backslash inside the quoted values
+            quoted = description.replace('"', "'").replace("\\", "/")
+            challenge += [f'error="{error}"', f'error_description="{quoted}"']
             body = {"error": error, **body}
         if scope:
             challenge.append(f'scope="{scope}"')
@@ -84,10 +87,12 @@ def authenticate_bearer(env, httprequest, scopes):
             error="insufficient_scope",
             scope=" ".join(scopes),
         )
-    origin = cross_origin(httprequest.headers, [httprequest.base_url])
+    origin = cross_origin(
+        httprequest.headers, lambda: own_urls(env, httprequest.base_url)
+    )
     if origin and origin not in record.application_id._cors_origins():
         raise BearerTokenError(
-            403,
+            400,
             f"This application's tokens may not be used by pages of {origin}; an "
             "administrator can add the origin to its Allowed Origins.",
             error="invalid_request",

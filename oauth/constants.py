@@ -28,6 +28,9 @@ ACCESS_TOKEN = "access_token"
 # REFRESH_TOKEN, above, is both a grant type and a token type.
 CLIENT_SECRET = "client_secret"
 
+# The system parameter of the Issuer URL setting (RFC 8414 §2).
+ISSUER_URL_PARAM = "orestapi_oauth2.issuer_url"
+
 # A requested scope "*" means every scope of the application but rpc.
 ALL_SCOPES = "*"
 # The scope that lets an access token stand in for its user's password in

@@ -38,11 +38,12 @@ def origin_of(url):
 
 def cross_origin(headers, own_urls):
     """The Origin of a request sent by a page of another origin than any of
-    ``own_urls``; None for a same-origin request or one not sent by a browser."""
+    ``own_urls()`` (called only then); None for a same-origin request or one
+    not sent by a browser."""
     origin = headers.get("Origin")
     if not origin:
         return None
-    if origin in {origin_of(url) for url in own_urls}:
+    if origin in {origin_of(url) for url in own_urls()}:
         return None
     return origin
 

@@ -45,12 +45,19 @@ def token_request_problem(httprequest):
     return None
 
 
-def uses_authorization_header(httprequest):
-    """Whether the client authenticated with a Basic Authorization header,
-    which alone earns a WWW-Authenticate challenge when it fails (RFC 6749
-    §5.2)."""
+def earns_basic_challenge(httprequest):
+    """Whether a failed client authentication is answered with a Basic
+    challenge (RFC 6749 §5.2): for a client that sent a Basic Authorization
+    header, or no credentials at all; not for one that sent them in the
+    body, which would read the challenge as "use Basic instead"."""
     scheme = httprequest.headers.get("Authorization", "").partition(" ")[0]
-    return scheme.lower() == "basic"
+    if scheme.lower() == "basic":
+        return True
+    return not any(
+        name in params
+        for name in ("client_id", "client_secret")
+        for params in (httprequest.args, httprequest.form)
+    )
 
 
 def canonical_uri(httprequest):

@@ -3,7 +3,7 @@
 from urllib.parse import urlsplit
 
 from . import routes
-from .constants import GRANT_TYPES
+from .constants import GRANT_TYPES, ISSUER_URL_PARAM
 from .redirect_uris import LOOPBACK_HOSTS
 
 # "none": public clients identify themselves by client_id alone, and may then
@@ -11,15 +11,35 @@ from .redirect_uris import LOOPBACK_HOSTS
 CLIENT_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"]
 
 
+def issuer(env):
+    """The URL that names this server to its clients (RFC 8414 §2, RFC 9207):
+    the configured Issuer URL, else Odoo's ``web.base.url``."""
+    parameters = env["ir.config_parameter"].sudo()
+    url = parameters.get_param(ISSUER_URL_PARAM) or parameters.get_param("web.base.url")
+    return url.strip().rstrip("/")
+
+
+def own_urls(env, request_url):
+    """The URLs of this server's own pages: the one a request came to, and
+    those it is known by behind a proxy that does not pass the host on."""
+    base_url = env["ir.config_parameter"].sudo().get_param("web.base.url")
+    return [request_url, issuer(env), base_url or request_url]
+
+
 def is_valid_issuer(url):
     """RFC 8414 §2: an issuer is an https URL without query or fragment; plain
-    http is allowed on a loopback host, for development."""
+    http is allowed on a loopback host, for development. No path either: the
+    metadata is served at the root (§3.1 would look for it under the path)."""
     try:
-        parts = urlsplit(url)
+        parts = urlsplit(url.strip())
         host = parts.hostname
+        # reading the port raises ValueError on one out of range or not a number
+        port = parts.port
     except ValueError:
         return False
-    if not host or parts.query or parts.fragment or "@" in parts.netloc:
+    if not host or port == 0 or parts.query or parts.fragment:
+        return False
+    if "@" in parts.netloc or parts.path not in ("", "/"):
         return False
     return parts.scheme == "https" or (
         parts.scheme == "http" and host in LOOPBACK_HOSTS

@@ -37,6 +37,15 @@ def is_registrable(uri):
     return bool(PRIVATE_USE_SCHEME.fullmatch(scheme) and (parts.netloc or parts.path))
 
 
+def is_web_origin(origin):
+    """Whether ``origin`` names a web origin an application may trust: scheme,
+    host and port of a URI that could be registered, and nothing else."""
+    if not is_registrable(origin):
+        return False
+    parts = urlsplit(origin)
+    return parts.scheme.lower() in ("https", "http") and not (parts.path or parts.query)
+
+
 def destination(uri):
     """What the consent page names as where the user is sent back: the host
     (and port) of a web redirect URI, or the app's scheme for a native one."""

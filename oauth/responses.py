@@ -5,6 +5,8 @@ import json
 
 from oauthlib.common import add_params_to_uri
 
+from .cors import ANY_ORIGIN, response_headers
+
 JSON_HEADERS = {
     # RFC 6749 §5.1: token answers must never be cached.
     "Content-Type": "application/json;charset=UTF-8",
@@ -64,7 +66,11 @@ def unavailable_answer() -> tuple[dict[str, str], str, int]:
         "temporarily_unavailable",
         UNAVAILABLE_DESCRIPTION,
         status=503,
-        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        # Any page may read it: it says nothing but "retry later".
+        headers={
+            "Retry-After": str(RETRY_AFTER_SECONDS),
+            **response_headers(ANY_ORIGIN),
+        },
     )
 
 
@@ -82,9 +88,10 @@ def method_not_allowed(method, allowed):
 
 
 def token_answer(headers, body, status, challenge=False):
-    """Normalize an oauthlib token answer to this endpoint's contract; a 401
-    carries a Basic ``challenge`` only to a client that sent its credentials
-    in the Authorization header (RFC 6749 §5.2)."""
+    """Normalize an oauthlib token answer to this endpoint's contract. A
+    failed client authentication is 401 with a Basic ``challenge`` where
+    :func:`~.http_adapter.earns_basic_challenge`, else 400 (RFC 6749 §5.2;
+    RFC 9110 §15.5.2 allows no 401 without a challenge)."""
     headers = dict(headers, **JSON_HEADERS)
     if status >= 400:
         error = json.loads(body)
@@ -95,8 +102,11 @@ def token_answer(headers, body, status, challenge=False):
     # clients with Basic. A client that sent its secret in the body would
     # read a challenge as "authenticate with Basic" instead of invalid_client.
     headers.pop("WWW-Authenticate", None)
-    if status == 401 and challenge:
-        headers["WWW-Authenticate"] = BASIC_CHALLENGE
+    if status == 401:
+        if challenge:
+            headers["WWW-Authenticate"] = BASIC_CHALLENGE
+        else:
+            status = 400
     return headers, body, status
 
 

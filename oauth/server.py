@@ -5,10 +5,10 @@ whole: token (RFC 6749 §3.2), introspection (RFC 7662) and revocation
 from oauthlib.oauth2 import Server
 
 from .http_adapter import (
+    earns_basic_challenge,
     form_request_parts,
     token_request_parts,
     token_request_problem,
-    uses_authorization_header,
 )
 from .pkce import check_code_challenge, check_code_verifier
 from .responses import error_answer, token_answer
@@ -54,7 +54,7 @@ def token_endpoint_answer(env, httprequest, older_grant_types=False):
     server = oauth2_server(env, httprequest.remote_addr)
     return token_answer(
         *server.create_token_response(uri, "POST", body, headers),
-        challenge=uses_authorization_header(httprequest),
+        challenge=earns_basic_challenge(httprequest),
     )
 
 
@@ -64,7 +64,7 @@ def introspection_answer(env, httprequest):
     server = oauth2_server(env, httprequest.remote_addr)
     return token_answer(
         *server.create_introspect_response(uri, "POST", body, headers),
-        challenge=uses_authorization_header(httprequest),
+        challenge=earns_basic_challenge(httprequest),
     )
 
 
@@ -76,5 +76,5 @@ def revocation_answer(env, httprequest):
         uri, "POST", body, headers
     )
     return token_answer(
-        headers, body or "{}", status, challenge=uses_authorization_header(httprequest)
+        headers, body or "{}", status, challenge=earns_basic_challenge(httprequest)
     )

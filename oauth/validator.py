@@ -19,6 +19,7 @@ from .constants import (
 )
 from .cors import cross_origin
 from .http_adapter import has_nul
+from .metadata import own_urls
 
 
 class ClientThrottledError(errors.OAuth2Error):
@@ -50,7 +51,7 @@ class OriginNotAllowedError(errors.OAuth2Error):
     """
 
     error = "unauthorized_client"
-    status_code = 403
+    status_code = 400
 
 
 class OdooRequestValidator(RequestValidator):
@@ -137,9 +138,8 @@ class OdooRequestValidator(RequestValidator):
         self._require_trusted_origin(application, request)
         return True
 
-    @staticmethod
-    def _require_trusted_origin(application, request):
-        origin = cross_origin(request.headers, [request.uri])
+    def _require_trusted_origin(self, application, request):
+        origin = cross_origin(request.headers, lambda: own_urls(self.env, request.uri))
         if origin and origin not in application._cors_origins():
             raise OriginNotAllowedError(
                 description=f"This application does not accept requests from "

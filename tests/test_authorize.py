@@ -3,7 +3,9 @@
 
 """The authorization endpoint: its consent page and its errors."""
 
-from odoo.addons.orestapi_oauth2.models.res_config_settings import oauth2_issuer
+from urllib.parse import parse_qs, urlsplit
+
+from odoo.addons.orestapi_oauth2.oauth.metadata import issuer as server_issuer
 
 from .common import AUTHORIZE_PATH, REDIRECT_URI, AuthorizationCase
 
@@ -116,8 +118,14 @@ class TestAuthorizationErrors(AuthorizationCase):
     def test_every_authorization_response_names_the_issuer(self):
         """RFC 9207 §2: success and error, in the query or, for the implicit
         grant, in the fragment."""
-        issuer = oauth2_issuer(self.env)
-        denied = self.assertRedirectsTo(self.decide(self.authorize(), "deny"))
+        issuer = "https://erp.example.com"
+        self.set_param("issuer_url", issuer)
+        self.assertEqual(server_issuer(self.env), issuer)
+        page = self.decide(self.authorize(), "deny")
+        self.assertEqual(
+            parse_qs(urlsplit(page.headers["Location"]).query)["iss"], [issuer]
+        )
+        denied = self.assertRedirectsTo(page)
         self.assertEqual((denied["error"], denied["iss"]), ("access_denied", issuer))
         failed = self.assertRedirectsTo(self.authorize(response_type="bogus"))
         self.assertEqual(failed["iss"], issuer)
@@ -125,8 +133,10 @@ class TestAuthorizationErrors(AuthorizationCase):
         self.assertEqual(allowed["iss"], issuer)
         self.assertTrue(allowed["code"])
         self.app.grant_implicit = True
-        implicit = self.assertRedirectsTo(
-            self.authorize(response_type="token"), fragment=True
-        )
+        page = self.authorize(response_type="token")
+        location = urlsplit(page.headers["Location"])
+        self.assertEqual(parse_qs(location.fragment)["iss"], [issuer])
+        self.assertNotIn("iss", parse_qs(location.query))
+        implicit = self.assertRedirectsTo(page, fragment=True)
         self.assertEqual(implicit["iss"], issuer)
         self.assertTrue(implicit["access_token"])

@@ -12,7 +12,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from odoo.addons.orestapi_oauth2.models.res_config_settings import oauth2_issuer
+from odoo.addons.orestapi_oauth2.oauth.metadata import issuer as server_issuer
 
 from .common import (
     AUTHORIZE_PATH,
@@ -125,7 +125,7 @@ class TestBrowserApp(TokenEndpointCase):
         answers = json.loads(result.stdout.strip().splitlines()[-1])
         self.assertNotIn("error", answers, answers)
         self.assertTrue(answers["state_matches"])
-        self.assertEqual(answers["iss"], oauth2_issuer(self.env))
+        self.assertEqual(answers["iss"], server_issuer(self.env))
         self.assertEqual(answers["token"]["status"], 200, answers)
         self.assertEqual(answers["userinfo"]["body"]["sub"], str(self.user.id))
         self.assertEqual(answers["refresh"]["status"], 200, answers)

@@ -109,10 +109,26 @@ class TestCrossOrigin(EndpointCase):
                     headers={"Origin": origin},
                     auth=self.integration,
                 )
-                body = self.assertOAuthError(response, "unauthorized_client", 403)
+                body = self.assertOAuthError(response, "unauthorized_client")
                 self.assertIn(origin, body["error_description"])
         self.assertEqual(self.env["oauth2.token"].search_count([]), tokens)
         self.assertJson(self.refresh(pair["refresh_token"]))
+
+    def test_rotating_refresh_token_survives_an_untrusted_page(self):
+        """A public client's refresh tokens are single use: one refreshed for a
+        page that cannot read the answer would be gone."""
+        _record, _access, refresh_token = self.issue_token(application=self.public_app)
+        data = {"grant_type": "refresh_token", "refresh_token": refresh_token}
+        data["client_id"] = "browser-app"
+        refused = self.call(
+            "POST", "access_token", data=data, headers={"Origin": TRUSTED_ORIGIN}
+        )
+        self.assertOAuthError(refused, "unauthorized_client")
+        refreshed = self.call(
+            "POST", "access_token", data=data, headers={"Origin": SPA_ORIGIN}
+        )
+        self.assertJson(refreshed)
+        self.assertReadableBy(refreshed, SPA_ORIGIN)
 
     def test_same_origin_pages_need_no_permission(self):
         own_origin = self.base_url()
@@ -135,7 +151,7 @@ class TestCrossOrigin(EndpointCase):
         self.assertJson(response)
         self.assertReadableBy(response, TRUSTED_ORIGIN)
         refused = self.call("GET", "userinfo", headers=dict(bearer, Origin=SPA_ORIGIN))
-        self.assertEqual(refused.status_code, 403, refused.text)
+        self.assertEqual(refused.status_code, 400, refused.text)
         self.assertEqual(refused.json()["error"], "invalid_request")
         # a page may read why its token is refused, and refresh it
         expired = self.call(
@@ -157,13 +173,21 @@ class TestCrossOrigin(EndpointCase):
         self.assertEqual(self.call("GET", "userinfo", headers=bearer).status_code, 401)
 
     def test_allowed_origins_are_origins(self):
-        for invalid in ("*", "app.example.com", "https://app.example.com/path"):
+        for invalid in (
+            "*",
+            "app.example.com",
+            "https://app.example.com/path",
+            "http://app.example.com",
+            "null",
+        ):
             with self.subTest(invalid), self.assertRaises(ValidationError):
                 self.app.allowed_origins = invalid
-        self.app.allowed_origins = "https://other.example.com/\nhttp://[::1]:3000"
+        self.app.allowed_origins = (
+            "https://other.example.com/\nhttp://[::1]:3000\nhttps://x.example.com:443"
+        )
         self.assertEqual(
             self.app._cors_origins(),
-            {"https://other.example.com", "http://[::1]:3000"},
+            {"https://other.example.com", "http://[::1]:3000", "https://x.example.com"},
         )
         self.public_app.redirect_uris = (
             "https://spa.example.com:8443/cb\ncom.example.app:/callback"

@@ -40,7 +40,8 @@ class TestClientCredentialsGrant(TokenEndpointCase):
         response = self.token_request(
             {"grant_type": "client_credentials", "client_id": "browser-app"}
         )
-        self.assertOAuthError(response, "invalid_client", 401)
+        # credentials in the body: 400, no Basic challenge (RFC 6749 §5.2)
+        self.assertOAuthError(response, "invalid_client")
 
     def test_grant_not_allowed_is_unauthorized_client(self):
         self.app.grant_client_credentials = False

@@ -34,11 +34,13 @@ class TestServerMetadata(EndpointCase):
             "http://erp.example.com",
             "https://erp.example.com/?tenant=1",
             "https://erp.example.com/#top",
+            "https://erp.example.com/odoo",
+            "https://erp.example.com:99999",
         ):
             with self.subTest(invalid), self.assertRaises(ValidationError):
                 self.env["res.config.settings"].create({"oauth2_issuer_url": invalid})
         self.env["res.config.settings"].create(
-            {"oauth2_issuer_url": "http://127.0.0.1:8069"}
+            {"oauth2_issuer_url": " http://127.0.0.1:8069/ "}
         )
 
     def test_head_and_options(self):

@@ -111,9 +111,9 @@ class TestOAuth2Token(OAuth2TestMixin, TransactionCase):
             ),
         }
         issued["revoked"].action_revoke()
+        # not flushed: the lookup must see the ORM's pending writes
         archived_user.active = False
         self.other_app.active = False
-        self.env.flush_all()
         raw = {"live": "b-live", "revoked": "b-revoked", "expired": "b-expired"}
         raw.update({"user archived": "b-user", "application archived": "b-app"})
         for case, token in issued.items():

@@ -125,9 +125,10 @@ class TestTokenEndpoint(TokenEndpointCase):
         self.assertIn("form-encoded", body["error_description"])
 
     def test_challenge_only_for_the_authorization_header(self):
-        """RFC 6749 §5.2: WWW-Authenticate answers a client that authenticated
-        with the Authorization header, not one that sent its secret in the
-        body, which would read it as a request to use Basic."""
+        """RFC 6749 §5.2: 401 with WWW-Authenticate answers a client that
+        authenticated with the Authorization header; one that sent its secret
+        in the body gets 400, since a challenge would tell it to use Basic and
+        RFC 9110 allows no 401 without one."""
         data = {"grant_type": "client_credentials"}
         header = self.token_request(data, auth=("integration", "wrong-secret"))
         self.assertOAuthError(header, "invalid_client", 401)
@@ -137,7 +138,7 @@ class TestTokenEndpoint(TokenEndpointCase):
         body = self.token_request(
             dict(data, client_id="integration", client_secret="wrong-secret")
         )
-        self.assertOAuthError(body, "invalid_client", 401)
+        self.assertOAuthError(body, "invalid_client", 400)
         self.assertNotIn("WWW-Authenticate", body.headers)
 
     def test_get_refused_unless_enabled(self):
@@ -246,7 +247,7 @@ class TestOlderClientRequests(TokenEndpointCase):
                 "password": USER_PASSWORD,
             }
         )
-        self.assertOAuthError(response, "invalid_client", 401)
+        self.assertOAuthError(response, "invalid_client")
 
     def test_same_parameter_in_query_and_body_is_duplicated(self):
         response = self.token_request(
