@@ -10,7 +10,6 @@ from odoo.http import request
 
 from ..oauth import cors
 from ..oauth.http_adapter import has_nul_character
-from ..oauth.metadata import own_urls
 from ..oauth.responses import error_answer, method_not_allowed, unavailable_answer
 
 # The options of every JSON endpoint's route. auth="none" and every method:
@@ -67,9 +66,9 @@ def refusal(allowed_methods, cors_policy=None):
     httprequest = request.httprequest
     if httprequest.method == "OPTIONS":
         return cors.options_answer(
+            request.env,
+            httprequest,
             allowed_methods,
-            httprequest.headers,
-            lambda: own_urls(request.env, httprequest.base_url),
             cors_policy or (lambda _origin: None),
         )
     refused = method_not_allowed(httprequest.method, allowed_methods)
@@ -88,13 +87,8 @@ def guarded(allowed_methods, answer, cors_policy=None):
     (no page of another origin when None)."""
     headers, body, status = refusal(allowed_methods, cors_policy) or answer()
     if cors_policy and request.httprequest.method != "OPTIONS":
-        httprequest = request.httprequest
         headers = dict(
             headers,
-            **cors.answer_headers(
-                httprequest.headers,
-                lambda: own_urls(request.env, httprequest.base_url),
-                cors_policy,
-            ),
+            **cors.answer_headers(request.env, request.httprequest, cors_policy),
         )
     return respond(headers, body, status)

@@ -9,7 +9,6 @@ from odoo.http import Response, request
 
 from ..oauth import cors
 from ..oauth.bearer import BearerTokenError, authenticate_bearer
-from ..oauth.metadata import own_urls
 from ..oauth.responses import unavailable_answer
 from ..oauth.routes import JSON_ENDPOINTS
 
@@ -38,11 +37,10 @@ class OptionsAnswer(HTTPException):
     code = 204
 
     def __init__(self, methods):
-        httprequest = request.httprequest
         headers, body, status = cors.options_answer(
+            request.env,
+            request.httprequest,
             methods,
-            httprequest.headers,
-            lambda: own_urls(request.env, httprequest.base_url),
             request.env["oauth2.application"]._allowed_cors_origin,
         )
         super().__init__(response=Response(body, status=status, headers=headers))
@@ -145,11 +143,10 @@ class IrHttp(models.AbstractModel):
 
     @classmethod
     def _allow_cross_origin_reading(cls, response):
-        httprequest = request.httprequest
         response.headers.update(
             cors.answer_headers(
-                httprequest.headers,
-                lambda: own_urls(request.env, httprequest.base_url),
+                request.env,
+                request.httprequest,
                 request.env["oauth2.application"]._allowed_cors_origin,
             )
         )

@@ -43,6 +43,11 @@ REUSABLE = "reusable"
 ROTATE = "rotate"
 
 
+def _nonblank_lines(text):
+    """The stripped, non-blank lines of a one-value-per-line field."""
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
 class OAuth2Application(models.Model):
     _name = "oauth2.application"
     _description = "OAuth2 Client Application"
@@ -336,19 +341,11 @@ class OAuth2Application(models.Model):
 
     def _redirect_uri_lines(self):
         self.ensure_one()
-        return [
-            line.strip()
-            for line in (self.redirect_uris or "").splitlines()
-            if line.strip()
-        ]
+        return _nonblank_lines(self.redirect_uris)
 
     def _allowed_origin_lines(self):
         self.ensure_one()
-        return [
-            line.strip().rstrip("/")
-            for line in (self.allowed_origins or "").splitlines()
-            if line.strip()
-        ]
+        return [line.rstrip("/") for line in _nonblank_lines(self.allowed_origins)]
 
     def _cors_origins(self):
         """The origins whose pages may send this application's requests: those

@@ -9,7 +9,6 @@ from odoo.http import Response
 
 from .cors import cross_origin
 from .http_adapter import token_request_parts
-from .metadata import own_urls
 from .responses import JSON_HEADERS, REALM, error_answer, json_answer
 from .server import oauth2_server
 
@@ -87,9 +86,7 @@ def authenticate_bearer(env, httprequest, scopes):
             error="insufficient_scope",
             scope=" ".join(scopes),
         )
-    origin = cross_origin(
-        httprequest.headers, lambda: own_urls(env, httprequest.base_url)
-    )
+    origin = cross_origin(env, httprequest.headers, httprequest.base_url)
     if origin and origin not in record.application_id._cors_origins():
         raise BearerTokenError(
             400,

@@ -7,6 +7,8 @@ secret or bearer token, never with Odoo's session cookie.
 
 from urllib.parse import urlsplit
 
+from .metadata import issuer
+
 # Seconds a browser may reuse a preflight's answer.
 PREFLIGHT_MAX_AGE = 600
 ALLOWED_REQUEST_HEADERS = "Authorization, Content-Type"
@@ -36,14 +38,20 @@ def origin_of(url):
     return f"{scheme}://{host}"
 
 
-def cross_origin(headers, own_urls):
-    """The Origin of a request sent by a page of another origin than any of
-    ``own_urls()`` (called only then); None for a same-origin request or one
-    not sent by a browser."""
+def _own_origins(env, request_url):
+    """The origins of this server's own pages: that of the URL a request came
+    to, and those it is known by behind a proxy that does not pass the host
+    on (the Issuer URL, ``web.base.url``)."""
+    base_url = env["ir.config_parameter"].sudo().get_param("web.base.url")
+    return {origin_of(url) for url in (request_url, issuer(env), base_url or "")}
+
+
+def cross_origin(env, headers, request_url):
+    """The Origin of a request to ``request_url`` sent by a page of another
+    origin than this server's; None for a same-origin request or one not sent
+    by a browser."""
     origin = headers.get("Origin")
-    if not origin:
-        return None
-    if origin in {origin_of(url) for url in own_urls()}:
+    if not origin or origin in _own_origins(env, request_url):
         return None
     return origin
 
@@ -78,22 +86,23 @@ def any_origin(_origin):
     return ANY_ORIGIN
 
 
-def answer_headers(headers, own_urls, policy):
-    """The CORS headers of the answer to a request with ``headers``: none
-    unless a page of another origin sent it and ``policy(origin)`` allows it
-    (returns the Access-Control-Allow-Origin value, or None)."""
-    origin = cross_origin(headers, own_urls)
+def answer_headers(env, httprequest, policy):
+    """The CORS headers of the answer to ``httprequest``: none unless a page
+    of another origin sent it and ``policy(origin)`` allows it (returns the
+    Access-Control-Allow-Origin value, or None)."""
+    origin = cross_origin(env, httprequest.headers, httprequest.base_url)
     allowed = origin and policy(origin)
     return response_headers(allowed) if allowed else {}
 
 
-def options_answer(methods, headers, own_urls, policy):
+def options_answer(env, httprequest, methods, policy):
     """``(headers, body, status)`` of an OPTIONS request (RFC 9110 §9.3.7):
     the methods served and, to a preflight from an origin ``policy`` allows,
     the CORS permissions. Answered without authentication: a browser sends
     none with a preflight."""
+    headers = httprequest.headers
     answer = {"Allow": ", ".join((*methods, "OPTIONS"))}
-    origin = cross_origin(headers, own_urls)
+    origin = cross_origin(env, headers, httprequest.base_url)
     allowed = origin and "Access-Control-Request-Method" in headers and policy(origin)
     if allowed:
         answer.update(preflight_headers(allowed, methods))

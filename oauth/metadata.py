@@ -19,13 +19,6 @@ def issuer(env):
     return url.strip().rstrip("/")
 
 
-def own_urls(env, request_url):
-    """The URLs of this server's own pages: the one a request came to, and
-    those it is known by behind a proxy that does not pass the host on."""
-    base_url = env["ir.config_parameter"].sudo().get_param("web.base.url")
-    return [request_url, issuer(env), base_url or request_url]
-
-
 def is_valid_issuer(url):
     """RFC 8414 §2: an issuer is an https URL without query or fragment; plain
     http is allowed on a loopback host, for development. No path either: the

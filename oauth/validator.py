@@ -19,7 +19,6 @@ from .constants import (
 )
 from .cors import cross_origin
 from .http_adapter import has_nul
-from .metadata import own_urls
 
 
 class ClientThrottledError(errors.OAuth2Error):
@@ -139,7 +138,7 @@ class OdooRequestValidator(RequestValidator):
         return True
 
     def _require_trusted_origin(self, application, request):
-        origin = cross_origin(request.headers, lambda: own_urls(self.env, request.uri))
+        origin = cross_origin(self.env, request.headers, request.uri)
         if origin and origin not in application._cors_origins():
             raise OriginNotAllowedError(
                 description=f"This application does not accept requests from "

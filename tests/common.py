@@ -5,6 +5,7 @@
 
 import base64
 import hashlib
+import importlib.util
 import os
 import re
 import resource
@@ -45,6 +46,16 @@ def s256(verifier):
 
 
 MODULE_ROOT = Path(__file__).resolve().parent.parent
+
+
+def load_migration(version, phase):
+    """The ``migrate`` function of the module's migration script ``phase``
+    (pre or post) for ``version``, as Odoo would run it on upgrade."""
+    path = MODULE_ROOT / "migrations" / version / f"{phase}-migration.py"
+    spec = importlib.util.spec_from_file_location(f"{phase}_migration", path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    return migration.migrate
 
 
 def lift_address_space_limit():

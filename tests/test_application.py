@@ -10,7 +10,7 @@ from odoo.tests import TransactionCase, new_test_user
 from odoo.tools import mute_logger
 
 from ..models.res_config_settings import get_oauth2_setting
-from .common import OAuth2TestMixin
+from .common import OAuth2TestMixin, load_migration
 
 
 class TestOAuth2Application(OAuth2TestMixin, TransactionCase):
@@ -211,6 +211,21 @@ class TestOAuth2Application(OAuth2TestMixin, TransactionCase):
         fresh = self.env["res.config.settings"].create({})
         self.assertTrue(fresh.oauth2_accept_older_client_requests)
         self.assertEqual(fresh.oauth2_refresh_token_lifetime, 3600)
+
+    def test_upgrade_keeps_the_get_token_requests_setting(self):
+        """The setting that accepted GET token requests became the one that
+        accepts every request form of older clients: its value carries over."""
+        parameters = self.env["ir.config_parameter"].sudo()
+        parameters.search([("key", "like", "orestapi_oauth2.accept_older")]).unlink()
+        parameters.set_param("orestapi_oauth2.allow_get_token_request", "True")
+        self.env.flush_all()
+        load_migration("18.0.1.2.0", "post")(self.env.cr, "18.0.1.1.0")
+        self.env.invalidate_all()
+        self.env.registry.clear_cache()
+        self.assertTrue(get_oauth2_setting(self.env, "accept_older_client_requests"))
+        self.assertFalse(
+            parameters.get_param("orestapi_oauth2.allow_get_token_request")
+        )
 
     def test_zero_settings_are_kept_where_zero_means_something(self):
         self.env["res.config.settings"].create(

@@ -5,9 +5,7 @@
 policies, reusable and rotate, and the scope, binding, revocation and expiry
 rules both keep."""
 
-import importlib.util
 from datetime import timedelta
-from pathlib import Path
 
 from freezegun import freeze_time
 
@@ -16,14 +14,7 @@ from odoo.exceptions import ValidationError
 from odoo.tests import Form, TransactionCase
 
 from ..models.oauth2_application import REUSABLE, ROTATE
-from .common import USER_PASSWORD, OAuth2TestMixin, TokenEndpointCase
-
-MIGRATION = (
-    Path(__file__).resolve().parent.parent
-    / "migrations"
-    / "18.0.1.2.0"
-    / "pre-migration.py"
-)
+from .common import USER_PASSWORD, OAuth2TestMixin, TokenEndpointCase, load_migration
 
 
 class RefreshCase(TokenEndpointCase):
@@ -290,10 +281,8 @@ class TestRefreshTokenPolicy(OAuth2TestMixin, TransactionCase):
         self.env.cr.execute(
             "ALTER TABLE oauth2_application DROP COLUMN refresh_token_policy"
         )
-        spec = importlib.util.spec_from_file_location("migration", MIGRATION)
-        migration = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(migration)
-        migration.migrate(self.env.cr, "18.0.1.1.0")
+        migrate = load_migration("18.0.1.2.0", "pre")
+        migrate(self.env.cr, "18.0.1.1.0")
         self.env.cr.execute(
             "SELECT DISTINCT refresh_token_policy FROM oauth2_application"
         )
@@ -304,6 +293,6 @@ class TestRefreshTokenPolicy(OAuth2TestMixin, TransactionCase):
             "WHERE id = %s",
             [self.app.id],
         )
-        migration.migrate(self.env.cr, "18.0.1.1.0")
+        migrate(self.env.cr, "18.0.1.1.0")
         self.env.invalidate_all()
         self.assertEqual(self.app.refresh_token_policy, REUSABLE)

@@ -5,19 +5,9 @@
 taken from the application, a password change, an archived user or
 application."""
 
-import importlib.util
-from pathlib import Path
-
 from odoo.tests import new_test_user, tagged
 
-from .common import USER_PASSWORD, EndpointCase
-
-MIGRATION = (
-    Path(__file__).resolve().parent.parent
-    / "migrations"
-    / "18.0.1.1.0"
-    / "post-migration.py"
-)
+from .common import USER_PASSWORD, EndpointCase, load_migration
 
 
 @tagged("post_install", "-at_install")
@@ -152,10 +142,7 @@ class TestOriginalGrantMigration(EndpointCase):
 
     def run_migration(self):
         self.env.flush_all()
-        spec = importlib.util.spec_from_file_location("migration", MIGRATION)
-        migration = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(migration)
-        migration.migrate(self.env.cr, "18.0.1.0.0")
+        load_migration("18.0.1.1.0", "post")(self.env.cr, "18.0.1.0.0")
         self.env.invalidate_all()
 
     def test_what_the_old_rights_allowed_is_undone(self):

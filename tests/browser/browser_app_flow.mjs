@@ -3,20 +3,10 @@
 // the app, which then calls Odoo with fetch. Prints what the app's calls
 // answered (the JSON of its #result) for the Python test.
 // Usage: node browser_app_flow.mjs APP_URL LOGIN PASSWORD
-import {chromium} from "playwright-core";
+import {launchChromium} from "./chromium.mjs";
 
 const [appUrl, login, password] = process.argv.slice(2);
-const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
-    args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-    ],
-});
+const browser = await launchChromium();
 try {
     const page = await browser.newPage();
     page.setDefaultTimeout(60000);

@@ -2,21 +2,11 @@
 // the authorization URL, Odoo's login form, the consent page, "Allow", and the
 // landing on the client's redirect URI. Prints {"url": ...} for the Python test.
 // Usage: node consent_flow.mjs AUTHORIZE_URL LOGIN PASSWORD REDIRECT_PREFIX [SCREENSHOT]
-import {chromium} from "playwright-core";
+import {launchChromium} from "./chromium.mjs";
 
 const [authorizeUrl, login, password, redirectPrefix, screenshot] =
     process.argv.slice(2);
-const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
-    args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-    ],
-});
+const browser = await launchChromium();
 try {
     const page = await browser.newPage({viewport: {width: 900, height: 760}});
     page.setDefaultTimeout(60000);
