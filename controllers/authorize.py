@@ -1,15 +1,19 @@
 # Copyright 2026 Orest
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
+import hashlib
+import time
+
 from oauthlib.oauth2.rfc6749 import errors
 
 from odoo import _, http
 from odoo.http import request
 
-from ..oauth import routes
+from ..oauth import oidc, routes
 from ..oauth.http_adapter import canonical_uri
 from ..oauth.metadata import issuer
 from ..oauth.redirect_uris import destination
+from ..oauth.response_modes import FORM_POST, form_post_page
 from ..oauth.responses import error_location, with_issuer
 from ..oauth.server import oauth2_server
 
@@ -27,13 +31,23 @@ class OAuth2AuthorizationEndpoint(http.Controller):
     @http.route(
         [routes.AUTHORIZE, routes.AUTHORIZE_LEGACY],
         type="http",
-        auth="user",
+        auth="public",
         methods=["GET", "POST"],
     )
     def authorize(self, decision=None, **_params):
         """GET asks the user (or answers at once when consent is on file); the
-        consent form POSTs the decision to the same URL, query string included."""
-        server = oauth2_server(request.env)
+        consent form POSTs the decision to the same URL, query string included.
+
+        The request is checked before anyone logs in, so that a client learns
+        of its mistakes without a login page, and ``prompt=none`` is answered
+        without one (OpenID Connect Core §3.1.2.1).
+        """
+        user = request.env.user
+        session_user = None if user._is_public() else user
+        auth_time = self._auth_time(session_user)
+        server = oauth2_server(
+            request.env, session_user=session_user, auth_time=auth_time
+        )
         uri = canonical_uri(request.httprequest)
         try:
             scopes, info = server.validate_authorization_request(uri)
@@ -41,35 +55,106 @@ class OAuth2AuthorizationEndpoint(http.Controller):
             # never redirect to a URI that is not registered (RFC 6749 §4.1.2.1)
             return self._error_page(error)
         except errors.OAuth2Error as error:
-            return self._redirect(error_location(error))
-        application = info["request"].client
-        user = request.env.user
+            return self._respond(error_location(error), error)
+        oauth_request = info["request"]
+        if self._must_log_in(oauth_request, session_user, auth_time):
+            return self._log_in(oauth_request, session_user)
+        application = oauth_request.client
         if request.httprequest.method == "POST":
             if decision != "allow":
-                denied = errors.AccessDeniedError(request=info["request"])
-                return self._redirect(error_location(denied))
+                denied = errors.AccessDeniedError(request=oauth_request)
+                return self._respond(error_location(denied), denied)
             request.env["oauth2.consent"]._grant(user, application, scopes)
-        elif request.env["oauth2.consent"]._is_needed(user, application, scopes):
-            return self._consent_page(application, scopes, uri, info["redirect_uri"])
+        elif oidc.PROMPT_CONSENT in oidc.prompts(oauth_request) or request.env[
+            "oauth2.consent"
+        ]._is_needed(user, application, scopes):
+            return self._consent_page(oauth_request, scopes, uri)
         headers, _body, _status = server.create_authorization_response(
             uri, scopes=scopes, credentials={"user": user}
         )
-        return self._redirect(headers["Location"])
+        return self._respond(headers["Location"], oauth_request)
 
-    def _redirect(self, location):
+    @staticmethod
+    def _auth_time(session_user):
+        """When the session's user logged in, in seconds: the time every
+        login records, or for a session older than this module, the user's
+        last login."""
+        if not session_user:
+            return None
+        return request.session.get(oidc.SESSION_AUTH_TIME) or oidc.as_seconds(
+            session_user.sudo().login_date
+        )
+
+    @staticmethod
+    def _request_digest():
+        # the authorization request a login was asked for, whatever host it
+        # comes back through
+        return hashlib.sha256(request.httprequest.full_path.encode()).hexdigest()
+
+    def _must_log_in(self, oauth_request, session_user, auth_time):
+        """Whether the user must log in first: nobody is logged in, or an
+        OpenID Connect request asks for a new login (prompt=login or
+        select_account, or max_age), unless the login this endpoint asked for
+        that same request has just happened."""
+        if not session_user:
+            return True
+        if oidc.OPENID not in oauth_request.scopes:
+            return False
+        asks = oidc.prompts(oauth_request) & {
+            oidc.PROMPT_LOGIN,
+            oidc.PROMPT_SELECT_ACCOUNT,
+        } or oidc.authenticated_too_long_ago(oauth_request, auth_time)
+        if not asks:
+            return False
+        asked = request.session.get(oidc.SESSION_REAUTHENTICATION) or {}
+        return not (
+            asked.get("request") == self._request_digest()
+            and auth_time
+            and auth_time >= asked.get("at", 0)
+        )
+
+    def _log_in(self, oauth_request, session_user):
+        """Odoo's login page, back to this request afterwards: the session
+        ends first when a new login was asked for, since Odoo sends a
+        logged-in user straight on."""
+        login_hint = oauth_request.login_hint or (session_user and session_user.login)
+        if session_user:
+            request.session.logout(keep_db=True)
+        request.session[oidc.SESSION_REAUTHENTICATION] = {
+            "request": self._request_digest(),
+            "at": int(time.time()),
+        }
+        full_path = request.httprequest.full_path
+        return request.redirect(oidc.login_url(full_path, login_hint))
+
+    def _respond(self, location, answered):
+        """The authorization response at ``location``, for ``answered``
+        (the oauthlib request or error): a redirect naming the issuer, or
+        with response_mode=form_post, a page posting it."""
+        request.session.pop(oidc.SESSION_REAUTHENTICATION, None)
         location = with_issuer(location, issuer(request.env))
+        if answered.response_mode == FORM_POST:
+            headers, body = form_post_page(location, answered.redirect_uri)
+            return request.make_response(body, headers=list(headers.items()))
         response = request.redirect(location, local=False)
         response.headers.update(NOT_KEPT)
         return response
 
-    def _consent_page(self, application, scopes, uri, redirect_uri):
+    def _consent_page(self, oauth_request, scopes, uri):
+        application = oauth_request.client
+        lang = oidc.odoo_lang(
+            oauth_request.ui_locales,
+            [code for code, _name in request.env["res.lang"].get_installed()],
+        )
+        if lang:
+            request.update_context(lang=lang)
         response = request.render(
             "orestapi_oauth2.oauth2_consent_page",
             {
                 "application": application,
                 "scopes": request.env["oauth2.scope"]._by_names(scopes),
                 "action_url": uri,
-                "destination": destination(redirect_uri),
+                "destination": destination(oauth_request.redirect_uri),
             },
         )
         response.headers.update(NO_FRAMING, **NOT_KEPT)

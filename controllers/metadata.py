@@ -6,15 +6,41 @@ from odoo.http import request
 
 from ..oauth import cors, routes
 from ..oauth.metadata import issuer, server_metadata
-from ..oauth.responses import json_answer
+from ..oauth.responses import public_json_answer
 from .common import guarded
 
 
 class OAuth2MetadataEndpoint(http.Controller):
-    @http.route(routes.METADATA, type="http", auth="none", csrf=False)
+    @http.route(
+        [routes.METADATA, routes.OPENID_CONFIGURATION],
+        type="http",
+        auth="none",
+        csrf=False,
+        save_session=False,
+        readonly=True,
+    )
     def metadata(self, **_params):
+        """RFC 8414 §3 and OpenID Connect Discovery 1.0 §4: one document."""
         return guarded(
             ("GET", "HEAD"),
-            lambda: json_answer(server_metadata(request.env, issuer(request.env))),
+            lambda: public_json_answer(
+                server_metadata(request.env, issuer(request.env))
+            ),
+            cors.any_origin,
+        )
+
+    @http.route(
+        routes.JWKS,
+        type="http",
+        auth="none",
+        csrf=False,
+        save_session=False,
+        readonly=True,
+    )
+    def jwks(self, **_params):
+        """RFC 7517 §5: the public keys that verify the id_tokens."""
+        return guarded(
+            ("GET", "HEAD"),
+            lambda: public_json_answer(request.env["oauth2.signing.key"]._jwks()),
             cors.any_origin,
         )

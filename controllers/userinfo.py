@@ -20,7 +20,7 @@ class OAuth2UserinfoEndpoint(http.Controller):
     )
     def userinfo(self, **_params):
         return guarded(
-            ("GET", "POST"), lambda: json_answer(request.env.user._oauth2_userinfo())
+            ("GET", "POST"), lambda: json_answer(request.oauth2_token._userinfo())
         )
 
     # Without a database Odoo serves only the auth="none" routes of its

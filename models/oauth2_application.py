@@ -13,11 +13,14 @@ from ..oauth.constants import (
     CLIENT_CREDENTIALS,
     CLIENT_SECRET,
     CONFIDENTIAL_ONLY_GRANTS,
+    NAMED_ONLY_SCOPES,
     PASSWORD,
     REFRESH_TOKEN,
     RPC_SCOPE,
 )
+from ..oauth import jose, oidc
 from ..oauth.cors import origin_of
+from ..oauth.metadata import issuer
 from ..oauth.redirect_uris import is_registrable, is_web_origin
 from ..oauth.secrets import generate_secret, hash_secret
 from .res_config_settings import get_oauth2_setting
@@ -36,7 +39,13 @@ GRANT_FIELDS = {
     REFRESH_TOKEN: "issue_refresh_token",
 }
 # response_type (RFC 6749 §3.1.1) -> the application field that allows it
-RESPONSE_TYPE_FIELDS = {"code": "grant_authorization_code", "token": "grant_implicit"}
+RESPONSE_TYPE_FIELDS = {
+    "code": "grant_authorization_code",
+    "token": "grant_implicit",
+    # OpenID Connect Core §3.2: the implicit flow
+    "id_token": "grant_implicit",
+    "id_token token": "grant_implicit",
+}
 # refresh_token_policy: a refresh token works until it expires (RFC 6749 §6),
 # or only once, a reuse revoking its grant (RFC 9700 §4.14.2)
 REUSABLE = "reusable"
@@ -109,7 +118,8 @@ class OAuth2Application(models.Model):
         "scope_id",
         string="Default Scopes",
         help="Granted when a request names no scope. Empty means every scope of "
-        "the application but rpc, which is granted only when requested by name.",
+        "the application but rpc and openid, which are granted only when "
+        "requested by name.",
     )
     grant_authorization_code = fields.Boolean(string="Authorization Code", default=True)
     grant_implicit = fields.Boolean(string="Implicit")
@@ -158,6 +168,23 @@ class OAuth2Application(models.Model):
         string="Resource Server",
         help="An API that checks the tokens of every application at the "
         "introspection endpoint; other applications may introspect only their own.",
+    )
+    subject_type = fields.Selection(
+        [("public", "Public"), ("pairwise", "Pairwise")],
+        required=True,
+        default="public",
+        help="The sub claim that identifies a user to this application (OpenID "
+        "Connect Core §8). Public: the same for every application that chooses "
+        "it. Pairwise: this application's own, so that it cannot match its users "
+        "with other applications'.",
+    )
+    id_token_signed_response_alg = fields.Selection(
+        [(algorithm, algorithm) for algorithm in jose.SIGNING_ALGORITHMS],
+        string="ID Token Signing Algorithm",
+        required=True,
+        default=jose.RS256,
+        help="RS256 is what every OpenID Connect application accepts; ES256 "
+        "gives shorter tokens, for applications that support it.",
     )
     token_ids = fields.One2many("oauth2.token", "application_id", string="Tokens")
     token_count = fields.Integer(compute="_compute_token_count")
@@ -471,7 +498,7 @@ class OAuth2Application(models.Model):
         return tuple(
             name
             for name in allowed
-            if name in defaults or (not defaults and name != RPC_SCOPE)
+            if name in defaults or (not defaults and name not in NAMED_ONLY_SCOPES)
         )
 
     def _still_allowed(self, granted):
@@ -482,11 +509,12 @@ class OAuth2Application(models.Model):
         return [scope for scope in (granted or "").split() if scope in allowed]
 
     def _resolve_scopes(self, requested):
-        """Expand ``*`` (every scope of the application but rpc) and return the
+        """Expand ``*`` (every scope of the application but those granted only
+        by name) and return the
         requested scope names, or None when one of them is not allowed."""
         allowed = list(self._allowed_scope_names())
         if ALL_SCOPES in requested:
-            return [name for name in allowed if name != RPC_SCOPE]
+            return [name for name in allowed if name not in NAMED_ONLY_SCOPES]
         if not set(requested) <= set(allowed):
             return None
         return list(dict.fromkeys(requested))
@@ -541,6 +569,22 @@ class OAuth2Application(models.Model):
         """Whether a refresh uses up the refresh token it presents."""
         self.ensure_one()
         return self.refresh_token_policy == ROTATE
+
+    def _id_token(self, partial_claims, user, scopes, auth_time):
+        """The signed id_token of ``user`` for this application (OpenID
+        Connect Core §2), from oauthlib's ``partial_claims``: the claims of
+        ``scopes``, and ``auth_time`` (seconds) when the user logged in."""
+        self.ensure_one()
+        claims = oidc.id_token_claims(
+            partial_claims,
+            issuer(self.env),
+            get_oauth2_setting(self.env, "id_token_lifetime"),
+            auth_time,
+            user._oidc_claims(scopes, self),
+        )
+        return self.env["oauth2.signing.key"]._sign(
+            claims, self.id_token_signed_response_alg
+        )
 
     def action_generate_client_secret(self):
         """Replace the secret; the old one stops working at once."""

@@ -6,6 +6,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..oauth import oidc
 from ..oauth.constants import AUTHORIZATION_CODE
 from ..oauth.secrets import hash_secret
 from .res_config_settings import get_oauth2_setting
@@ -35,6 +36,14 @@ class OAuth2AuthorizationCode(models.Model):
     code_challenge_method = fields.Selection(
         [("plain", "plain"), ("S256", "S256")], readonly=True
     )
+    nonce = fields.Char(
+        readonly=True,
+        help="OpenID Connect: the nonce of the authorization request, which the "
+        "id_token repeats.",
+    )
+    auth_time = fields.Datetime(
+        readonly=True, help="When the user who approved the request logged in."
+    )
     expires_at = fields.Datetime(required=True, readonly=True)
     used = fields.Boolean(readonly=True)
     token_ids = fields.One2many("oauth2.token", "authorization_code_id")
@@ -53,6 +62,8 @@ class OAuth2AuthorizationCode(models.Model):
         redirect_uri,
         code_challenge,
         code_challenge_method,
+        nonce=None,
+        auth_time=None,
     ):
         lifetime = get_oauth2_setting(self.env, "authorization_code_lifetime")
         return self.sudo().create(
@@ -66,6 +77,8 @@ class OAuth2AuthorizationCode(models.Model):
                 "code_challenge_method": code_challenge
                 and (code_challenge_method or "plain"),
                 "expires_at": fields.Datetime.now() + timedelta(seconds=lifetime),
+                "nonce": nonce,
+                "auth_time": oidc.as_datetime(auth_time),
             }
         )
 
@@ -77,6 +90,14 @@ class OAuth2AuthorizationCode(models.Model):
         return lock_rows(
             self.sudo(), SQL("code_hash = %s", code_hash), ["code_hash", "used"]
         )
+
+    @api.model
+    def _find_by_code(self, code):
+        """The record of ``code``, usable or not, unlocked."""
+        if not code:
+            return self.sudo().browse()
+        code_hash = hash_secret(self.env, AUTHORIZATION_CODE, code)
+        return self.sudo().search([("code_hash", "=", code_hash)], limit=1)
 
     @api.model
     def _usable_domain(self):

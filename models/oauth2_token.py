@@ -15,6 +15,7 @@ from ..oauth.constants import (
     REFRESH_TOKEN,
     RPC_SCOPE,
 )
+from ..oauth.oidc import OPENID
 from ..oauth.secrets import hash_secret
 from .res_config_settings import get_oauth2_setting
 from .res_users import USERINFO_FIELDS
@@ -83,6 +84,11 @@ class OAuth2Token(models.Model):
     )
     expires_at = fields.Datetime(required=True, readonly=True, index=True)
     refresh_expires_at = fields.Datetime(readonly=True)
+    auth_time = fields.Datetime(
+        readonly=True,
+        help="When the user logged in to approve the authorization this token "
+        "comes from: the auth_time of the id_tokens its refreshes return.",
+    )
     revoked = fields.Boolean(readonly=True, index=True)
     revoked_at = fields.Datetime(readonly=True)
     authorization_code_id = fields.Many2one(
@@ -195,10 +201,11 @@ class OAuth2Token(models.Model):
         authorization_code=None,
         family=None,
         origin_grant_type=None,
+        auth_time=False,
     ):
         """Store the token response ``token`` issued to ``application`` for
-        ``user``; a refreshed token passes on the family and original grant of
-        the one it replaces."""
+        ``user``; a refreshed token passes on the family, original grant and
+        login time (``auth_time``, a datetime) of the one it replaces."""
         now = fields.Datetime.now()
         refresh_token = token.get(REFRESH_TOKEN)
         values = {
@@ -212,6 +219,7 @@ class OAuth2Token(models.Model):
             if authorization_code
             else False,
             "family": family or uuid.uuid4().hex,
+            "auth_time": auth_time,
             "access_token_hash": hash_secret(
                 self.env, ACCESS_TOKEN, token[ACCESS_TOKEN]
             ),
@@ -378,6 +386,16 @@ class OAuth2Token(models.Model):
     def _expires_in(self):
         self.ensure_one()
         return max(0, int((self.expires_at - fields.Datetime.now()).total_seconds()))
+
+    def _userinfo(self):
+        """The userinfo answer for this live access token: OpenID Connect
+        Core §5.3's claims of its scopes when it has openid, else the claims
+        this endpoint gave before OpenID Connect."""
+        self.ensure_one()
+        scopes = self._effective_scopes()
+        if OPENID in scopes:
+            return self.user_id._oidc_claims(scopes, self.application_id)
+        return self.user_id._oauth2_userinfo()
 
     def _tokeninfo(self):
         """The token verification answer (in the style of Google's and Amazon's

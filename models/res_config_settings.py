@@ -30,10 +30,18 @@ DEFAULTS = {
     # Off: a password change ends the tokens that came from the password and
     # those carrying rpc; the user's consents to other applications stand.
     "revoke_all_tokens_on_password_change": False,
+    # OpenID Connect Core §2 leaves it to the provider; relying parties check
+    # it on every sign-in, and keep the user signed in for their own session.
+    "id_token_lifetime": 3600,
+    # Off: keys rotate when an administrator says so; 0 is no rotation.
+    "key_rotation_days": 0,
+    # Off: Odoo never checks that a user owns the address on their partner,
+    # and a relying party may link accounts by a verified address.
+    "email_verified": False,
 }
 # Settings for which 0 means something (throttling off, no grace period). Odoo
 # deletes an integer parameter set to 0, which would bring the default back.
-ZERO_ALLOWED = ("client_auth_max_failures", "cleanup_grace_days")
+ZERO_ALLOWED = ("client_auth_max_failures", "cleanup_grace_days", "key_rotation_days")
 
 
 def _minimum(name):
@@ -132,6 +140,29 @@ class ResConfigSettings(models.TransientModel):
         "only the tokens obtained with the password grant and those carrying "
         "the rpc scope end; tokens of applications the user approved stay.",
     )
+    oauth2_id_token_lifetime = fields.Integer(
+        string="ID token lifetime",
+        config_parameter=PARAM_PREFIX + "id_token_lifetime",
+        default=DEFAULTS["id_token_lifetime"],
+        help="Seconds an OpenID Connect id_token is valid. A key replaced by a "
+        "rotation stays published this long, so that the tokens it signed can "
+        "still be verified.",
+    )
+    oauth2_key_rotation_days = fields.Integer(
+        string="Rotate signing keys every",
+        config_parameter=PARAM_PREFIX + "key_rotation_days",
+        default=DEFAULTS["key_rotation_days"],
+        help="Days after which a daily job replaces the signing keys; 0 rotates "
+        "them only when an administrator presses Rotate.",
+    )
+    oauth2_email_verified = fields.Boolean(
+        string="Report email addresses as verified",
+        config_parameter=PARAM_PREFIX + "email_verified",
+        help="The email_verified claim of OpenID Connect. Odoo does not check "
+        "that users own the address on their contact, so it is false unless "
+        "you turn this on, knowing that your users' addresses are theirs: "
+        "some applications link accounts by a verified address.",
+    )
 
     @api.constrains(
         "oauth2_access_token_lifetime",
@@ -140,6 +171,8 @@ class ResConfigSettings(models.TransientModel):
         "oauth2_client_auth_failure_window",
         "oauth2_client_auth_max_failures",
         "oauth2_cleanup_grace_days",
+        "oauth2_id_token_lifetime",
+        "oauth2_key_rotation_days",
     )
     def _check_oauth2_durations(self):
         for settings in self:

@@ -2,11 +2,16 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
 import contextlib
+import time
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessDenied
+from odoo.http import request
+from odoo.tools.misc import hmac
 
+from ..oauth import oidc
 from ..oauth.secrets import looks_generated
+from .res_config_settings import get_oauth2_setting
 
 # What the userinfo endpoint reads of a user, its partner and its company: the
 # bearer token's lookup (oauth2.token._find_live_access_token) reads it in the
@@ -62,6 +67,14 @@ class ResUsers(models.Model):
                     return
         return super().check(db, uid, passwd)
 
+    @api.model
+    def _update_last_login(self):
+        # OpenID Connect's auth_time: when the user of this browser session
+        # last proved who they are, which max_age and prompt=login ask about.
+        if request and request.session is not None:
+            request.session[oidc.SESSION_AUTH_TIME] = int(time.time())
+        return super()._update_last_login()
+
     def _set_password(self):
         result = super()._set_password()
         self.env["oauth2.token"]._revoke_after_password_change(self)
@@ -82,3 +95,51 @@ class ResUsers(models.Model):
             "zoneinfo": partner.tz or None,
             "company": {"id": company.id, "name": company.name},
         }
+
+    def _oidc_subject(self, application):
+        """OpenID Connect Core §8: the ``sub`` of this user for ``application``.
+
+        A keyed hash of the user's id, never reused in a database, under the
+        database secret, so that it cannot be guessed nor matched across
+        databases; per application when the application asks for pairwise
+        subjects, so that applications cannot match their users.
+        """
+        self.ensure_one()
+        sector = application.client_id if application.subject_type == "pairwise" else ""
+        return hmac(self.env(su=True), "orestapi_oauth2.subject", f"{sector}:{self.id}")
+
+    def _oidc_claims(self, scopes, application):
+        """The OpenID Connect Core §5.1 claims of this user that ``scopes``
+        grant (§5.4), for ``application``."""
+        self.ensure_one()
+        user = self.sudo()
+        partner = user.partner_id
+        claims = {"sub": self._oidc_subject(application)}
+        if oidc.PROFILE in scopes:
+            claims.update(
+                name=partner.name,
+                preferred_username=user.login,
+                zoneinfo=partner.tz or None,
+                locale=oidc.bcp47(partner.lang),
+                updated_at=int(max(user.write_date, partner.write_date).timestamp()),
+            )
+        if oidc.EMAIL in scopes:
+            claims.update(
+                email=partner.email or None,
+                email_verified=bool(partner.email)
+                and get_oauth2_setting(self.env, "email_verified"),
+            )
+        if oidc.PHONE in scopes:
+            claims["phone_number"] = partner.phone or partner.mobile or None
+        if oidc.ADDRESS in scopes:
+            claims["address"] = oidc.address_claim(
+                street=partner.street,
+                street2=partner.street2,
+                city=partner.city,
+                region=partner.state_id.name,
+                postal_code=partner.zip,
+                country=partner.country_id.name,
+                formatted=partner._display_address(without_company=True),
+            )
+        # §5.3.2: a claim without a value is left out, not null
+        return {name: value for name, value in claims.items() if value is not None}

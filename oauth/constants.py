@@ -31,8 +31,13 @@ CLIENT_SECRET = "client_secret"
 # The system parameter of the Issuer URL setting (RFC 8414 §2).
 ISSUER_URL_PARAM = "orestapi_oauth2.issuer_url"
 
-# A requested scope "*" means every scope of the application but rpc.
+# A requested scope "*" means every scope of the application but those
+# granted only by name.
 ALL_SCOPES = "*"
 # The scope that lets an access token stand in for its user's password in
 # Odoo's external API: granted only when a request names it.
 RPC_SCOPE = "rpc"
+# The scope that makes a request an OpenID Connect one (Core §3.1.2.1): a
+# client that does not ask for it by name expects no id_token.
+OPENID_SCOPE = "openid"
+NAMED_ONLY_SCOPES = frozenset({RPC_SCOPE, OPENID_SCOPE})

@@ -4,6 +4,8 @@ from urllib.parse import urlsplit
 
 from . import routes
 from .constants import GRANT_TYPES, ISSUER_URL_PARAM
+from .oidc import provider_metadata
+from .response_modes import RESPONSE_MODES, RESPONSE_TYPES
 from .redirect_uris import LOOPBACK_HOSTS
 
 # "none": public clients identify themselves by client_id alone, and may then
@@ -40,7 +42,9 @@ def is_valid_issuer(url):
 
 
 def server_metadata(env, issuer):
-    """RFC 8414 §2 metadata of this authorization server, known as ``issuer``."""
+    """RFC 8414 §2 metadata of this authorization server, known as
+    ``issuer``, which is also its OpenID Connect Discovery 1.0 §3 metadata:
+    one document at both addresses, so that they never disagree."""
     return {
         "issuer": issuer,
         "authorization_endpoint": issuer + routes.AUTHORIZE,
@@ -50,8 +54,8 @@ def server_metadata(env, issuer):
         "introspection_endpoint": issuer + routes.INTROSPECT,
         "revocation_endpoint": issuer + routes.REVOKE,
         "scopes_supported": env["oauth2.scope"]._all_names(),
-        "response_types_supported": ["code", "token"],
-        "response_modes_supported": ["query", "fragment"],
+        "response_types_supported": list(RESPONSE_TYPES),
+        "response_modes_supported": list(RESPONSE_MODES),
         "grant_types_supported": list(GRANT_TYPES),
         "token_endpoint_auth_methods_supported": CLIENT_AUTH_METHODS,
         "introspection_endpoint_auth_methods_supported": CLIENT_AUTH_METHODS,
@@ -62,4 +66,5 @@ def server_metadata(env, issuer):
         "code_challenge_methods_supported": env[
             "oauth2.application"
         ]._code_challenge_methods(),
+        **provider_metadata(issuer),
     }

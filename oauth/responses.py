@@ -39,6 +39,21 @@ def json_answer(payload):
     return dict(JSON_HEADERS), json.dumps(payload), 200
 
 
+# Public documents (metadata, keys) that every client fetches: cached for a
+# few minutes, so that a rotated key or a changed setting shows soon, and
+# relying parties refetch the keys when a token names one they do not know.
+PUBLIC_CACHE_SECONDS = 300
+
+
+def public_json_answer(payload):
+    """``(headers, body, status)`` of a public JSON document, cacheable."""
+    headers = {
+        "Content-Type": "application/json;charset=UTF-8",
+        "Cache-Control": f"public, max-age={PUBLIC_CACHE_SECONDS}",
+    }
+    return headers, json.dumps(payload), 200
+
+
 def error_answer(error, description, status=400, headers=None):
     """``(headers, body, status)`` of an RFC 6749 §5.2 error."""
     body = json.dumps({"error": error, "error_description": description})

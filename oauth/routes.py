@@ -19,11 +19,25 @@ TOKENINFO = f"{PREFIX}/tokeninfo"
 INTROSPECT = f"{PREFIX}/introspect"
 REVOKE = f"{PREFIX}/revoke"
 CONNECTED_APPS = f"{PREFIX}/apps"
-# RFC 8414 §3
+# OpenID Connect: the JWK Set (RFC 7517 §5) and RP-initiated logout 1.0
+JWKS = f"{PREFIX}/jwks"
+END_SESSION = f"{PREFIX}/logout"
+# RFC 8414 §3, and OpenID Connect Discovery 1.0 §4
 METADATA = "/.well-known/oauth-authorization-server"
+OPENID_CONFIGURATION = "/.well-known/openid-configuration"
 
 # The endpoints that answer in JSON, even when the database cannot be reached
 # (controllers/common.py); authorize and the connected apps are HTML pages.
 JSON_ENDPOINTS = frozenset(
-    {TOKEN, *OLDER_TOKEN_PATHS, USERINFO, TOKENINFO, INTROSPECT, REVOKE, METADATA}
+    {
+        TOKEN,
+        *OLDER_TOKEN_PATHS,
+        USERINFO,
+        TOKENINFO,
+        INTROSPECT,
+        REVOKE,
+        METADATA,
+        OPENID_CONFIGURATION,
+        JWKS,
+    }
 )

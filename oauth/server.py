@@ -2,7 +2,8 @@
 whole: token (RFC 6749 §3.2), introspection (RFC 7662) and revocation
 (RFC 7009)."""
 
-from oauthlib.oauth2 import Server
+from oauthlib.openid import Server
+from oauthlib.openid.connect.core.grant_types import RefreshTokenGrant
 
 from .http_adapter import (
     earns_basic_challenge,
@@ -10,7 +11,9 @@ from .http_adapter import (
     token_request_parts,
     token_request_problem,
 )
+from .oidc import check_authentication_request
 from .pkce import check_code_challenge, check_code_verifier
+from .response_modes import RESPONSE_TYPES, check_response_mode
 from .responses import error_answer, token_answer
 from .secrets import generate_secret
 from .validator import OdooRequestValidator
@@ -29,18 +32,40 @@ def _authorization_code(request):
     return grant
 
 
-def oauth2_server(env, remote_addr=None):
-    """The oauthlib server; ``remote_addr`` is the client's address, which failed
-    client authentications are counted for."""
+def oauth2_server(env, remote_addr=None, session_user=None, auth_time=None):
+    """The oauthlib server, OpenID Provider included; ``remote_addr`` is the
+    client's address, which failed client authentications are counted for;
+    ``session_user`` and ``auth_time`` are for the authorization endpoint (see
+    :class:`~.validator.OdooRequestValidator`)."""
+    validator = OdooRequestValidator(env, remote_addr, session_user, auth_time)
     server = Server(
-        OdooRequestValidator(env, remote_addr),
+        validator,
         token_expires_in=_access_token_lifetime,
         token_generator=lambda request: generate_secret(),
         refresh_token_generator=lambda request: generate_secret(),
     )
-    server.auth_grant.create_authorization_code = _authorization_code
-    server.auth_grant.custom_validators.post_auth.append(check_code_challenge)
-    server.auth_grant.custom_validators.pre_token.append(check_code_verifier)
+    # oauthlib 3.2's server refreshes without an id_token (OpenID Connect
+    # Core §12.2 asks for one when the grant has openid); 4.0's does this.
+    server.refresh_grant = RefreshTokenGrant(validator)
+    server.grant_types["refresh_token"] = server.refresh_grant
+    # Neither the hybrid flow nor oauthlib's "none" response type is served.
+    for response_type in list(server.response_types):
+        if response_type not in RESPONSE_TYPES:
+            del server.response_types[response_type]
+    # The OpenID grants run oauthlib's OAuth2 grant they wrap, with its own
+    # validators: each OAuth2 grant gets ours.
+    code_grants = (server.auth_grant, server.openid_connect_auth.proxy_target)
+    implicit_grants = (
+        server.implicit_grant,
+        server.openid_connect_implicit.proxy_target,
+    )
+    for grant in code_grants:
+        grant.create_authorization_code = _authorization_code
+        grant.custom_validators.post_auth.append(check_code_challenge)
+        grant.custom_validators.pre_token.append(check_code_verifier)
+    for grant in (*code_grants, *implicit_grants):
+        grant.custom_validators.post_auth.append(check_authentication_request)
+        grant.custom_validators.post_auth.append(check_response_mode)
     return server
 
 

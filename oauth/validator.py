@@ -17,8 +17,10 @@ from .constants import (
     PASSWORD,
     REFRESH_TOKEN,
 )
+from . import oidc
 from .cors import cross_origin
 from .http_adapter import has_nul
+from .jose import InvalidSignedToken
 
 
 class ClientThrottledError(errors.OAuth2Error):
@@ -61,12 +63,19 @@ class OdooRequestValidator(RequestValidator):
     The application of the request is kept on ``request.client``, the token pair
     a refresh presents on ``request.refresh_token_record`` and the code an
     exchange presents on ``request.authorization_code_record``.
+
+    At the authorization endpoint, ``session_user`` is the user logged into
+    Odoo in the browser (None when nobody is) and ``auth_time`` the time of
+    that login, in seconds, which OpenID Connect's prompt, max_age and
+    id_token_hint are checked against.
     """
 
-    def __init__(self, env, remote_addr=None):
+    def __init__(self, env, remote_addr=None, session_user=None, auth_time=None):
         super().__init__()
         self.env = env(user=SUPERUSER_ID, su=True)
         self.remote_addr = remote_addr
+        self.session_user = session_user
+        self.auth_time = auth_time
 
     # Client authentication (RFC 6749 §2.3), in the order Django OAuth Toolkit
     # uses: HTTP Basic first, then client_id/client_secret in the body, and a
@@ -283,6 +292,8 @@ class OdooRequestValidator(RequestValidator):
             None if request.using_default_redirect_uri else request.redirect_uri,
             request.code_challenge,
             request.code_challenge_method,
+            nonce=request.nonce,
+            auth_time=self.auth_time,
         )
 
     # The code exchange (RFC 6749 §4.1.3, RFC 7636 §4.5)
@@ -347,12 +358,16 @@ class OdooRequestValidator(RequestValidator):
         refresh_scope = token.get("scope", "")
         authorization_code = getattr(request, "authorization_code_record", None)
         family = origin_grant_type = None
+        auth_time = oidc.as_datetime(self.auth_time)
+        if authorization_code:
+            auth_time = authorization_code.auth_time
         if grant_type == REFRESH_TOKEN:
             previous = request.refresh_token_record
             refresh_scope = " ".join(previous._effective_scopes(REFRESH_TOKEN))
             authorization_code = previous.authorization_code_id
             family = previous.family
             origin_grant_type = previous.origin_grant_type
+            auth_time = previous.auth_time
             previous._spend_refresh_token()
         user = application.user_id if grant_type == CLIENT_CREDENTIALS else request.user
         self.env["oauth2.token"]._create_from_response(
@@ -364,6 +379,7 @@ class OdooRequestValidator(RequestValidator):
             authorization_code=authorization_code,
             family=family,
             origin_grant_type=origin_grant_type,
+            auth_time=auth_time,
         )
 
     # Using tokens (RFC 6750), introspection (RFC 7662), revocation (RFC 7009)
@@ -414,3 +430,62 @@ class OdooRequestValidator(RequestValidator):
         # token ends its whole grant (RFC 7009 §2.1), as Revoke does.
         if record.application_id == request.client:
             record.action_revoke()
+
+    # OpenID Connect Core 1.0: oauthlib's openid grants ask these.
+
+    def get_authorization_code_scopes(self, client_id, code, redirect_uri, request):
+        # Which grant handles a code exchange, asked before anything is
+        # checked: the scopes say only whether it is an OpenID one.
+        record = self.env["oauth2.authorization.code"]._find_by_code(code)
+        return (record.scope or "").split()
+
+    def get_authorization_code_nonce(self, client_id, code, redirect_uri, request):
+        return request.authorization_code_record.nonce or None
+
+    def _auth_time_of(self, request):
+        """The time, in seconds, the user of the request last logged in: for
+        a code or a refresh, when the user approved the authorization it
+        comes from (§12.2)."""
+        if getattr(request, "refresh_token_record", None):
+            moment = request.refresh_token_record.auth_time
+        elif getattr(request, "authorization_code_record", None):
+            moment = request.authorization_code_record.auth_time
+        else:
+            return self.auth_time
+        return oidc.as_seconds(moment)
+
+    def finalize_id_token(self, id_token, token, token_handler, request):
+        return request.client._id_token(
+            id_token, request.user, request.scopes, self._auth_time_of(request)
+        )
+
+    def validate_silent_login(self, request):
+        return bool(self.session_user) and not oidc.authenticated_too_long_ago(
+            request, self.auth_time
+        )
+
+    def validate_silent_authorization(self, request):
+        return not self.env["oauth2.consent"]._is_needed(
+            self.session_user, request.client, request.scopes
+        )
+
+    def validate_user_match(self, id_token_hint, scopes, claims, request):
+        """§3.1.2.2: the id_token_hint, when given, must be an id_token this
+        server issued to the client, and name the user of the session; an
+        expired one still names them."""
+        if not id_token_hint:
+            return True
+        try:
+            hint = self.env["oauth2.signing.key"]._verify(
+                id_token_hint, audience=request.client_id, verify_expiry=False
+            )
+        except InvalidSignedToken as error:
+            raise errors.InvalidRequestError(
+                description="The id_token_hint is not an id_token this server "
+                f"issued to this client: {error}",
+                request=request,
+            ) from error
+        if not self.session_user:
+            # checked again once the user has logged in
+            return True
+        return hint["sub"] == self.session_user._oidc_subject(request.client)

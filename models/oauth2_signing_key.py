@@ -1,0 +1,194 @@
+# Copyright 2026 Orest
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
+from datetime import timedelta
+
+from odoo import _, api, fields, models, tools
+from odoo.exceptions import AccessError
+
+from ..oauth import jose
+from ..oauth.metadata import issuer
+from .res_config_settings import get_oauth2_setting
+
+SIGNING = "signing"
+PUBLISHED = "published"
+RETIRED = "retired"
+# Relying parties cache the JWKS: a key retires this much after the last
+# token it signed expired, for clocks that run a little behind.
+RETIREMENT_MARGIN = timedelta(minutes=5)
+
+
+class OAuth2SigningKey(models.Model):
+    """A key pair of the OpenID Provider. One key per algorithm signs; keys
+    it replaced stay published in the JWKS until every token they signed has
+    expired, then retire and lose their private half."""
+
+    _name = "oauth2.signing.key"
+    _description = "OAuth2 Signing Key"
+    _order = "create_date desc, id desc"
+    _rec_name = "kid"
+
+    kid = fields.Char(
+        string="Key ID",
+        required=True,
+        readonly=True,
+        index=True,
+        copy=False,
+        help="The RFC 7638 thumbprint of the public key: the kid of the tokens "
+        "it signs.",
+    )
+    algorithm = fields.Selection(
+        [(name, name) for name in jose.SIGNING_ALGORITHMS],
+        required=True,
+        readonly=True,
+    )
+    state = fields.Selection(
+        [
+            (SIGNING, "Signing"),
+            (PUBLISHED, "Published until its tokens expire"),
+            (RETIRED, "Retired"),
+        ],
+        required=True,
+        readonly=True,
+        default=SIGNING,
+        index=True,
+    )
+    private_key = fields.Text(
+        readonly=True,
+        copy=False,
+        exportable=False,
+        groups="base.group_system",
+        help="PKCS#8 PEM; erased when the key retires.",
+    )
+    public_jwk = fields.Json(string="Public Key", readonly=True, copy=False)
+    retire_at = fields.Datetime(
+        readonly=True,
+        help="When this replaced key leaves the JWKS: every token it signed has "
+        "expired by then.",
+    )
+
+    _sql_constraints = [("kid_unique", "unique(kid)", "Key IDs must be unique.")]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self.env.registry.clear_cache()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self.env.registry.clear_cache()
+        return super().write(vals)
+
+    @api.model
+    def _generate(self, algorithm):
+        """A new signing key for ``algorithm``; the one it replaces stays
+        published until the tokens it signed have expired."""
+        keys = self.sudo()
+        keys.search(
+            [("algorithm", "=", algorithm), ("state", "=", SIGNING)]
+        ).write(
+            {
+                "state": PUBLISHED,
+                "retire_at": fields.Datetime.now()
+                + timedelta(seconds=get_oauth2_setting(self.env, "id_token_lifetime"))
+                + RETIREMENT_MARGIN,
+            }
+        )
+        pem = jose.generate_private_key(algorithm)
+        jwk = jose.public_jwk(jose.load_private_key(pem), algorithm)
+        return keys.create(
+            {
+                "kid": jwk["kid"],
+                "algorithm": algorithm,
+                "private_key": pem,
+                "public_jwk": jwk,
+            }
+        )
+
+    @api.model
+    def _ensure_signing_keys(self):
+        """A signing key for every algorithm: generated on install, so that
+        no administrator has to."""
+        signing = set(
+            self.sudo().search([("state", "=", SIGNING)]).mapped("algorithm")
+        )
+        for algorithm in jose.SIGNING_ALGORITHMS:
+            if algorithm not in signing:
+                self._generate(algorithm)
+
+    @tools.ormcache("algorithm")
+    def _signing_material(self, algorithm):
+        """``(kid, private key)`` of the key signing with ``algorithm``,
+        loaded once per worker: loading an RSA key costs more than signing."""
+        key = self.sudo().search(
+            [("algorithm", "=", algorithm), ("state", "=", SIGNING)], limit=1
+        )
+        if not key:
+            key = self._generate(algorithm)
+        return key.kid, jose.load_private_key(key.private_key)
+
+    @tools.ormcache()
+    def _published(self):
+        """The published keys: ``(jwks, {kid: (algorithm, public key)})``."""
+        keys = self.sudo().search([("state", "!=", RETIRED)])
+        jwks = {"keys": [key.public_jwk for key in keys]}
+        public_keys = {
+            key.kid: (
+                key.algorithm,
+                jose.load_private_key(key.private_key).public_key(),
+            )
+            for key in keys
+        }
+        return jwks, public_keys
+
+    @api.model
+    def _jwks(self):
+        """RFC 7517 §5: the JWK Set of the published keys, public members only."""
+        return self._published()[0]
+
+    @api.model
+    def _sign(self, claims, algorithm=jose.RS256, typ=None):
+        kid, private_key = self._signing_material(algorithm)
+        return jose.sign(claims, private_key, algorithm, kid, typ)
+
+    @api.model
+    def _verify(self, token, audience=None, verify_expiry=True):
+        """The claims of a JWT this server signed, with any published key;
+        raises :class:`~..oauth.jose.InvalidSignedToken` otherwise."""
+        return jose.verify(
+            token,
+            self._published()[1],
+            issuer(self.env),
+            audience=audience,
+            verify_expiry=verify_expiry,
+        )
+
+    @api.model
+    def action_rotate(self):
+        """Replace every signing key now; the old ones stay published until
+        the tokens they signed have expired."""
+        if not self.env.is_system():
+            raise AccessError(_("Only a Settings administrator may rotate the keys."))
+        for algorithm in jose.SIGNING_ALGORITHMS:
+            self._generate(algorithm)
+        return True
+
+    @api.model
+    def _cron_rotate_keys(self):
+        """Retire the replaced keys whose tokens have all expired, and rotate
+        the signing keys older than the rotation period, if one is set."""
+        keys = self.sudo()
+        now = fields.Datetime.now()
+        keys.search([("state", "=", PUBLISHED), ("retire_at", "<=", now)]).write(
+            {"state": RETIRED, "private_key": False}
+        )
+        period_days = get_oauth2_setting(self.env, "key_rotation_days")
+        if period_days:
+            due = keys.search(
+                [
+                    ("state", "=", SIGNING),
+                    ("create_date", "<=", now - timedelta(days=period_days)),
+                ]
+            )
+            for algorithm in set(due.mapped("algorithm")):
+                self._generate(algorithm)
+        self._ensure_signing_keys()

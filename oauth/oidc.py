@@ -1,0 +1,192 @@
+"""OpenID Connect Core 1.0 and Discovery 1.0: the scopes and claims, the
+authentication request's own parameters, the id_token's claims and the
+provider's metadata. oauthlib runs the grants; what it leaves to the provider
+(auth_time, max_age, keys, claims) is here, apart from the ORM."""
+
+import time
+from datetime import datetime, timezone
+from urllib.parse import urlencode
+
+from oauthlib.oauth2.rfc6749 import errors
+
+from . import routes
+from .constants import OPENID_SCOPE
+from .jose import SIGNING_ALGORITHMS
+
+OPENID = OPENID_SCOPE
+PROFILE = "profile"
+EMAIL = "email"
+PHONE = "phone"
+ADDRESS = "address"
+# §5.4: the claims each scope grants, as far as Odoo holds them. No picture:
+# Odoo serves avatars only to signed-in users, so a relying party could not
+# show it.
+SCOPE_CLAIMS = {
+    OPENID: ("sub",),
+    PROFILE: ("name", "preferred_username", "zoneinfo", "locale", "updated_at"),
+    EMAIL: ("email", "email_verified"),
+    PHONE: ("phone_number",),
+    ADDRESS: ("address",),
+}
+# The id_token's own claims (§2), which Discovery lists with the scopes' ones.
+ID_TOKEN_CLAIMS = ("iss", "aud", "exp", "iat", "auth_time", "nonce", "at_hash")
+# Where the browser session keeps the time its user last logged in: set by
+# every login (res.users._update_last_login).
+SESSION_AUTH_TIME = "oauth2_auth_time"
+# Where it keeps the re-authentication that this provider asked for, so that
+# the authorization request it came from goes on afterwards instead of asking
+# again (prompt=login and max_age=0 would otherwise loop).
+SESSION_REAUTHENTICATION = "oauth2_reauthentication"
+
+# prompt values (§3.1.2.1)
+PROMPT_NONE = "none"
+PROMPT_LOGIN = "login"
+PROMPT_CONSENT = "consent"
+PROMPT_SELECT_ACCOUNT = "select_account"
+PROMPTS = frozenset({PROMPT_NONE, PROMPT_LOGIN, PROMPT_CONSENT, PROMPT_SELECT_ACCOUNT})
+
+
+def bcp47(odoo_lang):
+    """The BCP 47 tag of an Odoo language code: en_US -> en-US, sr@latin ->
+    sr-Latn."""
+    if not odoo_lang:
+        return None
+    lang, _sep, script = odoo_lang.partition("@")
+    tag = lang.replace("_", "-")
+    if script == "latin":
+        language, _dash, region = tag.partition("-")
+        tag = "-".join(part for part in (language, "Latn", region) if part)
+    return tag
+
+
+def odoo_lang(ui_locales, installed):
+    """The first of the space-separated BCP 47 ``ui_locales`` that one of the
+    ``installed`` Odoo language codes serves, by full tag then by language."""
+    by_tag = {bcp47(code).lower(): code for code in installed}
+    by_language = {}
+    for code in installed:
+        by_language.setdefault(code.split("_")[0].split("@")[0].lower(), code)
+    for locale in (ui_locales or "").split():
+        locale = locale.lower()
+        code = by_tag.get(locale) or by_language.get(locale.split("-")[0])
+        if code:
+            return code
+    return None
+
+
+def address_claim(formatted, **parts):
+    """§5.1.1's address object; parts without a value are left out."""
+    names = {
+        "street": "street_address",
+        "city": "locality",
+        "region": "region",
+        "postal_code": "postal_code",
+        "country": "country",
+    }
+    address = {"formatted": (formatted or "").strip() or None}
+    street = "\n".join(
+        line for line in (parts.pop("street"), parts.pop("street2")) if line
+    )
+    parts["street"] = street
+    address.update((names[name], value or None) for name, value in parts.items())
+    return {name: value for name, value in address.items() if value}
+
+
+def as_datetime(seconds):
+    """A moment in seconds since the epoch as the ORM stores it (naive UTC);
+    False for None."""
+    if seconds is None:
+        return False
+    return datetime.fromtimestamp(int(seconds), timezone.utc).replace(tzinfo=None)
+
+
+def as_seconds(moment):
+    """An ORM datetime (naive UTC) in seconds since the epoch; None for
+    False."""
+    return int(moment.replace(tzinfo=timezone.utc).timestamp()) if moment else None
+
+
+def prompts(request):
+    """The prompt values of an oauthlib request, as a set."""
+    return set((request.prompt or "").split())
+
+
+def max_age(request):
+    """The request's max_age in seconds, or None; oauthlib does not read it.
+    A malformed value counts as none here: :func:`parameter_problem` refuses
+    it."""
+    value = str(request.max_age or "")
+    return int(value) if value.isdigit() else None
+
+
+def parameter_problem(request):
+    """What is wrong with the OpenID Connect parameters of an authorization
+    request, or None."""
+    unknown = prompts(request) - PROMPTS
+    if unknown:
+        return f"Unsupported prompt value: {' '.join(sorted(unknown))}."
+    if request.max_age not in (None, ""):
+        if not str(request.max_age).isdigit():
+            return "max_age must be a number of seconds."
+    return None
+
+
+def check_authentication_request(request):
+    """oauthlib's post-authorization check of what it leaves unchecked: an
+    id_token only for the openid scope, and well-formed prompt and max_age."""
+    scopes = request.scopes or []
+    if "id_token" in (request.response_type or "").split() and OPENID not in scopes:
+        raise errors.InvalidScopeError(
+            description="An id_token is issued only for the openid scope.",
+            request=request,
+        )
+    problem = OPENID in scopes and parameter_problem(request)
+    if problem:
+        raise errors.InvalidRequestError(description=problem, request=request)
+    return {}
+
+
+def authenticated_too_long_ago(request, auth_time, now=None):
+    """Whether the user's last login, at ``auth_time`` (seconds), is older
+    than the request's max_age allows."""
+    limit = max_age(request)
+    if limit is None:
+        return False
+    return auth_time is None or (now or time.time()) - auth_time > limit
+
+
+def id_token_claims(partial, issuer, lifetime, auth_time, user_claims):
+    """The claims of an id_token: oauthlib's ``partial`` (aud, iat, nonce,
+    at_hash: SHA-256, the hash of both our algorithms) completed with the
+    user's claims, ``sub`` among them, and the provider's."""
+    claims = dict(user_claims, **partial)
+    claims.update(iss=issuer, exp=partial["iat"] + lifetime)
+    if auth_time is not None:
+        claims["auth_time"] = int(auth_time)
+    return claims
+
+
+def login_url(return_to, login_hint=None):
+    """Odoo's login page, coming back to ``return_to``; the login field holds
+    ``login_hint`` (§3.1.2.1) if given."""
+    params = {"redirect": return_to}
+    if login_hint:
+        params["login"] = login_hint
+    return "/web/login?" + urlencode(params)
+
+
+def provider_metadata(issuer):
+    """What OpenID Connect Discovery 1.0 §3 adds to RFC 8414's metadata."""
+    return {
+        "jwks_uri": issuer + routes.JWKS,
+        "end_session_endpoint": issuer + routes.END_SESSION,
+        "subject_types_supported": ["public", "pairwise"],
+        "id_token_signing_alg_values_supported": list(SIGNING_ALGORITHMS),
+        "claims_supported": sorted(
+            {*ID_TOKEN_CLAIMS, *(claim for c in SCOPE_CLAIMS.values() for claim in c)}
+        ),
+        "claims_parameter_supported": False,
+        "request_parameter_supported": False,
+        "request_uri_parameter_supported": False,
+        "prompt_values_supported": sorted(PROMPTS),
+    }

@@ -1,0 +1,102 @@
+"""How an authorization response reaches the client: in the query, in the
+fragment (OAuth 2.0 Multiple Response Type Encoding Practices §2.1), or
+posted by the browser (OAuth 2.0 Form Post Response Mode)."""
+
+import base64
+import hashlib
+from html import escape
+from urllib.parse import parse_qsl, urlsplit
+
+from oauthlib.oauth2.rfc6749 import errors
+
+
+CODE = "code"
+# The response types served: the code grant, the implicit grant, and
+# OpenID Connect's implicit flow (Core §3.2). The hybrid ones are not.
+RESPONSE_TYPES = (CODE, "token", "id_token", "id_token token")
+QUERY = "query"
+FRAGMENT = "fragment"
+FORM_POST = "form_post"
+RESPONSE_MODES = (QUERY, FRAGMENT, FORM_POST)
+
+# The form post's one script, allowed by its hash: the page runs nothing else.
+SUBMIT_SCRIPT = "document.forms[0].submit();"
+SUBMIT_SCRIPT_HASH = base64.b64encode(
+    hashlib.sha256(SUBMIT_SCRIPT.encode()).digest()
+).decode()
+
+
+def response_mode(request):
+    """The mode of the request's response: the one it asks for, else the
+    default of its response type (§2.1): query for a code, else fragment."""
+    if request.response_mode in RESPONSE_MODES:
+        return request.response_mode
+    return QUERY if (request.response_type or CODE) == CODE else FRAGMENT
+
+
+def check_response_mode(request):
+    """oauthlib's post-authorization check: a known response mode, and never
+    a token in the query (Multiple Response Type Encoding Practices §5),
+    where it would stay in logs and history."""
+    mode = request.response_mode
+    if mode is None:
+        return {}
+    if mode not in RESPONSE_MODES:
+        raise errors.InvalidRequestError(
+            description=f"Unsupported response_mode {mode}.", request=request
+        )
+    if mode == QUERY and request.response_type != CODE:
+        raise errors.InvalidRequestError(
+            description="A token cannot be returned in the query: use "
+            "response_mode=fragment or form_post.",
+            request=request,
+        )
+    return {}
+
+
+def split_location(location, redirect_uri):
+    """``(redirect_uri, params)`` of a redirect that carries the response in
+    its query or fragment: the parameters the response added."""
+    parts = urlsplit(location)
+    own = set(parse_qsl(urlsplit(redirect_uri).query))
+    if parts.fragment:
+        params = parse_qsl(parts.fragment)
+    else:
+        params = [pair for pair in parse_qsl(parts.query) if pair not in own]
+    return redirect_uri, params
+
+
+def form_post_page(location, redirect_uri):
+    """``(headers, body)`` of the page that posts the response to the
+    client (Form Post Response Mode §2): it runs one script, allowed by its
+    hash, and posts nowhere but to the redirect URI; without scripts its
+    button does the same."""
+    action, params = split_location(location, redirect_uri)
+    fields = "".join(
+        f'<input type="hidden" name="{escape(name)}" value="{escape(value)}"/>'
+        for name, value in params
+    )
+    body = (
+        '<!DOCTYPE html><html><head><meta charset="utf-8"/>'
+        "<title>Submit this form</title></head><body>"
+        f'<form method="post" action="{escape(action)}">{fields}'
+        '<noscript><button type="submit">Continue</button></noscript></form>'
+        f"<script>{SUBMIT_SCRIPT}</script></body></html>"
+    )
+    parts = urlsplit(action)
+    # a native app's private-use scheme has no origin: its scheme is the source
+    target = (
+        f"{parts.scheme}://{parts.netloc}"
+        if parts.scheme in ("https", "http")
+        else f"{parts.scheme}:"
+    )
+    headers = {
+        "Content-Type": "text/html; charset=utf-8",
+        "Content-Security-Policy": (
+            f"default-src 'none'; script-src 'sha256-{SUBMIT_SCRIPT_HASH}'; "
+            f"form-action {target}; frame-ancestors 'none'"
+        ),
+        "Cache-Control": "no-store",
+        "Referrer-Policy": "no-referrer",
+    }
+    return headers, body
