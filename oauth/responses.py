@@ -6,6 +6,7 @@ import json
 from oauthlib.common import add_params_to_uri
 
 from .cors import ANY_ORIGIN, response_headers
+from .response_modes import FRAGMENT, response_mode
 
 JSON_HEADERS = {
     # RFC 6749 §5.1: token answers must never be cached.
@@ -127,10 +128,13 @@ def token_answer(headers, body, status, challenge=False):
 
 def error_location(error):
     """Where an authorization error redirects: the client's redirect URI with
-    the error in the query, or in the fragment for the implicit grant."""
+    the error where the response would have been (the query for a code,
+    else the fragment, unless the request asked otherwise)."""
     error.description = _description(error.error, error.description)
     return add_params_to_uri(
-        error.redirect_uri, error.twotuples, fragment=error.response_type == "token"
+        error.redirect_uri,
+        error.twotuples,
+        fragment=response_mode(error) == FRAGMENT,
     )
 
 

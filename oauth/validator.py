@@ -3,7 +3,7 @@
 import base64
 from urllib.parse import unquote_plus
 
-from oauthlib.oauth2 import RequestValidator
+from oauthlib.openid import RequestValidator
 from oauthlib.oauth2.rfc6749 import errors
 
 from odoo import SUPERUSER_ID
@@ -21,6 +21,7 @@ from . import oidc
 from .cors import cross_origin
 from .http_adapter import has_nul
 from .jose import InvalidSignedToken
+from .response_modes import RESPONSE_TYPES
 
 
 class ClientThrottledError(errors.OAuth2Error):
@@ -277,6 +278,9 @@ class OdooRequestValidator(RequestValidator):
     def validate_response_type(
         self, client_id, response_type, client, request, *args, **kwargs
     ):
+        if response_type not in RESPONSE_TYPES:
+            # oauthlib hands the hybrid flow's types to the code grant
+            raise errors.UnsupportedResponseTypeError(request=request)
         return client._allows_response_type(response_type)
 
     def is_pkce_required(self, client_id, request):
@@ -460,8 +464,12 @@ class OdooRequestValidator(RequestValidator):
         )
 
     def validate_silent_login(self, request):
-        return bool(self.session_user) and not oidc.authenticated_too_long_ago(
-            request, self.auth_time
+        # Another user than the hint's counts as nobody for prompt=none
+        # (§3.1.2.1): login_required, before the consent is even looked at.
+        return (
+            bool(self.session_user)
+            and not oidc.authenticated_too_long_ago(request, self.auth_time)
+            and self._hint_names_session_user(request)
         )
 
     def validate_silent_authorization(self, request):
@@ -470,14 +478,18 @@ class OdooRequestValidator(RequestValidator):
         )
 
     def validate_user_match(self, id_token_hint, scopes, claims, request):
+        return self._hint_names_session_user(request)
+
+    def _hint_names_session_user(self, request):
         """§3.1.2.2: the id_token_hint, when given, must be an id_token this
-        server issued to the client, and name the user of the session; an
-        expired one still names them."""
-        if not id_token_hint:
+        server issued to the client, and name the user of the session (an
+        expired one still names them); without a session, it is checked
+        again once the user has logged in."""
+        if not request.id_token_hint:
             return True
         try:
             hint = self.env["oauth2.signing.key"]._verify(
-                id_token_hint, audience=request.client_id, verify_expiry=False
+                request.id_token_hint, audience=request.client_id, verify_expiry=False
             )
         except InvalidSignedToken as error:
             raise errors.InvalidRequestError(
@@ -486,6 +498,5 @@ class OdooRequestValidator(RequestValidator):
                 request=request,
             ) from error
         if not self.session_user:
-            # checked again once the user has logged in
             return True
         return hint["sub"] == self.session_user._oidc_subject(request.client)

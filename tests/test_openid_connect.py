@@ -1,0 +1,426 @@
+# Copyright 2026 Orest
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
+"""OpenID Connect Core 1.0 at the authorization and token endpoints: the
+id_token of each flow, checked as a relying party checks it, and the
+authentication request's parameters (prompt, max_age, login_hint,
+id_token_hint, ui_locales, response_mode)."""
+
+import base64
+import hashlib
+import re
+import time
+from datetime import timedelta
+from urllib.parse import parse_qs, urlsplit
+
+import jwt
+
+from odoo import fields
+from odoo.tests import new_test_user
+
+from .common import REDIRECT_URI, USER_PASSWORD, AuthorizationCase
+
+NONCE = "n-0S6_WzA2Mj"
+OIDC_SCOPES = ("openid", "profile", "email", "phone", "address")
+
+
+def left_half_hash(value):
+    digest = hashlib.sha256(value.encode()).digest()
+    return base64.urlsafe_b64encode(digest[:16]).decode().rstrip("=")
+
+
+class OpenIDCase(AuthorizationCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        scopes = cls.env["oauth2.scope"].search([("name", "in", OIDC_SCOPES)])
+        cls.app.scope_ids = [(4, scope.id) for scope in scopes]
+        cls.user.partner_id.write(
+            {"email": "oauth2.user@example.com", "phone": "+36 1 234 5678"}
+        )
+
+    def issuer(self):
+        return self.base_url()
+
+    def backdate_logins(self, moment):
+        """Make the test user's logins, which the test session's auth_time
+        falls back to, happen at ``moment``."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE res_users_log SET create_date = %s WHERE create_uid = %s",
+            (moment, self.user.id),
+        )
+        self.env.invalidate_all()
+
+    def setUp(self):
+        super().setUp()
+        self.set_param("issuer_url", self.issuer())
+
+    def verify(self, id_token, audience="integration"):
+        """The claims of ``id_token``, verified as a relying party does: with
+        the key its kid names in the JWKS the discovery document points to."""
+        configuration = self.opener.get(
+            self.base_url() + "/.well-known/openid-configuration", timeout=30
+        ).json()
+        jwks = self.opener.get(configuration["jwks_uri"], timeout=30).json()
+        header = jwt.get_unverified_header(id_token)
+        [jwk] = [key for key in jwks["keys"] if key["kid"] == header["kid"]]
+        return jwt.decode(
+            id_token,
+            jwt.PyJWK(jwk).key,
+            algorithms=[jwk["alg"]],
+            audience=audience,
+            issuer=configuration["issuer"],
+        )
+
+    def code_tokens(self, scope="openid profile email", **params):
+        code = self.get_code(scope=scope, **params)
+        return self.assertTokenAnswer(self.exchange(code))
+
+
+class TestCodeFlow(OpenIDCase):
+    def test_id_token(self):
+        tokens = self.code_tokens(nonce=NONCE)
+        claims = self.verify(tokens["id_token"])
+        self.assertEqual(claims["sub"], self.user._oidc_subject(self.app))
+        self.assertEqual(claims["nonce"], NONCE)
+        self.assertEqual(claims["at_hash"], left_half_hash(tokens["access_token"]))
+        self.assertEqual(claims["exp"] - claims["iat"], 3600)
+        self.assertLessEqual(claims["auth_time"], claims["iat"])
+        self.assertEqual(claims["name"], "OAuth User")
+        self.assertEqual(claims["preferred_username"], "oauth2_user")
+        self.assertEqual(claims["email"], "oauth2.user@example.com")
+        self.assertIs(claims["email_verified"], False)
+        self.assertNotIn("phone_number", claims)
+        self.assertEqual(jwt.get_unverified_header(tokens["id_token"])["alg"], "RS256")
+
+    def test_auth_time_is_the_login(self):
+        """auth_time is when the user logged in, not when the code was made."""
+        logged_in_at = fields.Datetime.now() - timedelta(minutes=30)
+        self.backdate_logins(logged_in_at)
+        claims = self.verify(self.code_tokens()["id_token"])
+        self.assertAlmostEqual(claims["auth_time"], logged_in_at.timestamp(), delta=2)
+
+    def test_each_code_carries_its_own_nonce(self):
+        first = self.get_code(scope="openid", nonce="first-nonce")
+        second = self.get_code(scope="openid", nonce="second-nonce")
+        for code, nonce in ((second, "second-nonce"), (first, "first-nonce")):
+            tokens = self.assertTokenAnswer(self.exchange(code))
+            self.assertEqual(self.verify(tokens["id_token"])["nonce"], nonce)
+
+    def test_without_openid_no_id_token(self):
+        tokens = self.code_tokens(scope="read profile")
+        self.assertNotIn("id_token", tokens)
+
+    def test_openid_is_never_a_default_scope(self):
+        """A client that asks for no scope, or for every scope, expects no
+        id_token: openid must be named."""
+        for scope in (None, "*"):
+            self.assertNotIn("id_token", self.code_tokens(scope=scope))
+
+    def test_refresh_returns_a_fresh_id_token(self):
+        tokens = self.code_tokens(nonce=NONCE)
+        first = self.verify(tokens["id_token"])
+        refreshed = self.assertTokenAnswer(
+            self.token_request(
+                {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]},
+                auth=("integration", self.secret),
+            )
+        )
+        claims = self.verify(refreshed["id_token"])
+        self.assertEqual(claims["sub"], first["sub"])
+        self.assertEqual(claims["auth_time"], first["auth_time"])
+        self.assertEqual(claims["at_hash"], left_half_hash(refreshed["access_token"]))
+        # Core §12.2: the nonce belongs to the authentication, not a refresh
+        self.assertNotIn("nonce", claims)
+
+    def test_es256_and_pairwise(self):
+        public_subject = self.user._oidc_subject(self.app)
+        self.app.write(
+            {"id_token_signed_response_alg": "ES256", "subject_type": "pairwise"}
+        )
+        id_token = self.code_tokens()["id_token"]
+        self.assertEqual(jwt.get_unverified_header(id_token)["alg"], "ES256")
+        claims = self.verify(id_token)
+        self.assertEqual(claims["sub"], self.user._oidc_subject(self.app))
+        self.assertNotEqual(claims["sub"], public_subject)
+        self.assertNotEqual(claims["sub"], self.user._oidc_subject(self.other_app))
+
+    def test_userinfo_claims_of_the_scopes(self):
+        tokens = self.code_tokens(scope="openid email phone address")
+        self.user.partner_id.write(
+            {"street": "Andrássy út 1", "city": "Budapest", "zip": "1061"}
+        )
+        response = self.opener.get(
+            self.base_url() + "/orestapi/oauth2/userinfo",
+            headers={"Authorization": f"Bearer {tokens['access_token']}"},
+            timeout=30,
+        )
+        claims = response.json()
+        self.assertEqual(claims["sub"], self.verify(tokens["id_token"])["sub"])
+        self.assertEqual(claims["email"], "oauth2.user@example.com")
+        self.assertEqual(claims["phone_number"], "+36 1 234 5678")
+        self.assertEqual(claims["address"]["locality"], "Budapest")
+        self.assertEqual(claims["address"]["street_address"], "Andrássy út 1")
+        self.assertNotIn("name", claims)
+
+
+class TestImplicitFlow(OpenIDCase):
+    def test_id_token_token(self):
+        page = self.authorize(
+            response_type="id_token token", scope="openid profile", nonce=NONCE
+        )
+        params = self.assertRedirectsTo(self.decide(page, "allow"), fragment=True)
+        claims = self.verify(params["id_token"])
+        self.assertEqual(claims["nonce"], NONCE)
+        self.assertEqual(claims["at_hash"], left_half_hash(params["access_token"]))
+        self.assertEqual(params["iss"], self.issuer())
+        self.assertEqual(params["state"], "xyz")
+
+    def test_id_token_alone(self):
+        page = self.authorize(response_type="id_token", scope="openid", nonce=NONCE)
+        params = self.assertRedirectsTo(self.decide(page, "allow"), fragment=True)
+        self.assertNotIn("access_token", params)
+        self.assertNotIn("at_hash", self.verify(params["id_token"]))
+
+    def test_nonce_required(self):
+        params = self.assertRedirectsTo(
+            self.authorize(response_type="id_token", scope="openid"), fragment=True
+        )
+        self.assertEqual(params["error"], "invalid_request")
+
+    def test_id_token_needs_openid(self):
+        params = self.assertRedirectsTo(
+            self.authorize(response_type="id_token", scope="read", nonce=NONCE),
+            fragment=True,
+        )
+        self.assertEqual(params["error"], "invalid_scope")
+
+    def test_token_never_in_the_query(self):
+        params = self.assertRedirectsTo(
+            self.authorize(
+                response_type="id_token token",
+                scope="openid",
+                nonce=NONCE,
+                response_mode="query",
+            )
+        )
+        self.assertEqual(params["error"], "invalid_request")
+        self.assertFalse(self.env["oauth2.token"].search([]))
+
+    def test_hybrid_not_served(self):
+        params = self.assertRedirectsTo(
+            self.authorize(response_type="code id_token", scope="openid", nonce=NONCE),
+            fragment=True,
+        )
+        self.assertEqual(params["error"], "unsupported_response_type")
+
+
+class TestPrompt(OpenIDCase):
+    def grant_consent(self):
+        self.env["oauth2.consent"]._grant(self.user, self.app, ["openid", "profile"])
+
+    def test_none_without_session(self):
+        self.authenticate(None, None)
+        params = self.assertRedirectsTo(
+            self.authorize(scope="openid", prompt="none")
+        )
+        self.assertEqual(params["error"], "login_required")
+        self.assertEqual(params["iss"], self.issuer())
+
+    def test_none_without_consent(self):
+        params = self.assertRedirectsTo(self.authorize(scope="openid", prompt="none"))
+        self.assertEqual(params["error"], "consent_required")
+
+    def test_none_with_consent(self):
+        self.grant_consent()
+        params = self.assertRedirectsTo(self.authorize(scope="openid", prompt="none"))
+        self.assertIn("code", params)
+
+    def test_none_with_another_login(self):
+        self.assertRedirectsTo(
+            self.authorize(scope="openid", prompt="none login"), base=REDIRECT_URI
+        )
+
+    def test_consent_asks_again(self):
+        self.grant_consent()
+        page = self.authorize(scope="openid", prompt="consent")
+        self.assertEqual(page.status_code, 200)
+        self.assertIn('name="decision"', page.text)
+
+    def test_unknown_prompt(self):
+        params = self.assertRedirectsTo(self.authorize(scope="openid", prompt="nope"))
+        self.assertEqual(params["error"], "invalid_request")
+
+    def login_through_odoo(self, login_page_url):
+        """Log in on Odoo's login page as a browser does, in this session."""
+        page = self.opener.get(self.base_url() + login_page_url, timeout=30)
+        self.assertEqual(page.status_code, 200)
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)[1]
+        query = parse_qs(urlsplit(login_page_url).query)
+        return self.opener.post(
+            self.base_url() + "/web/login",
+            data={
+                "csrf_token": csrf,
+                "login": query["login"][0],
+                "password": USER_PASSWORD,
+                "redirect": query["redirect"][0],
+            },
+            allow_redirects=False,
+            timeout=30,
+        )
+
+    def assertLoginPage(self, response, login):
+        self.assertIn(response.status_code, (302, 303))
+        location = urlsplit(response.headers["Location"])
+        self.assertEqual(location.path, "/web/login")
+        query = parse_qs(location.query)
+        self.assertEqual(query["login"], [login])
+        self.assertTrue(query["redirect"][0].startswith("/orestapi/oauth2/authorize?"))
+        return f"{location.path}?{location.query}"
+
+    def test_login_logs_in_again_then_goes_on(self):
+        self.grant_consent()
+        login_page = self.assertLoginPage(
+            self.authorize(scope="openid", prompt="login"), "oauth2_user"
+        )
+        # The test's session cookie was set by hand, for no domain; the
+        # server's new one, after the logout, is for this host. A browser
+        # would have only the server's.
+        self.opener.cookies.clear(domain="", path="/", name="session_id")
+        # the old session is over
+        backend = self.opener.get(
+            self.base_url() + "/odoo", allow_redirects=False, timeout=30
+        )
+        self.assertTrue(backend.headers["Location"].startswith("/web/login"))
+        back = self.login_through_odoo(login_page)
+        self.assertIn(back.status_code, (302, 303))
+        answer = self.opener.get(
+            self.base_url() + back.headers["Location"],
+            allow_redirects=False,
+            timeout=30,
+        )
+        params = self.assertRedirectsTo(answer)
+        tokens = self.assertTokenAnswer(self.exchange(params["code"]))
+        claims = self.verify(tokens["id_token"])
+        self.assertAlmostEqual(claims["auth_time"], time.time(), delta=10)
+
+    def test_max_age(self):
+        self.grant_consent()
+        self.backdate_logins(fields.Datetime.now() - timedelta(hours=1))
+        self.assertLoginPage(
+            self.authorize(scope="openid", max_age="60"), "oauth2_user"
+        )
+
+    def test_max_age_satisfied(self):
+        self.grant_consent()
+        params = self.assertRedirectsTo(self.authorize(scope="openid", max_age="3600"))
+        claims = self.verify(self.assertTokenAnswer(self.exchange(params["code"]))["id_token"])
+        self.assertIn("auth_time", claims)
+
+    def test_malformed_max_age(self):
+        params = self.assertRedirectsTo(self.authorize(scope="openid", max_age="soon"))
+        self.assertEqual(params["error"], "invalid_request")
+
+    def test_login_hint_fills_the_login_page(self):
+        self.authenticate(None, None)
+        self.assertLoginPage(
+            self.authorize(scope="openid", login_hint="someone@example.com"),
+            "someone@example.com",
+        )
+
+
+class TestIdTokenHint(OpenIDCase):
+    def hint_of(self, user):
+        return self.env["oauth2.signing.key"]._sign(
+            {
+                "iss": self.issuer(),
+                "sub": user._oidc_subject(self.app),
+                "aud": "integration",
+                "iat": int(time.time()) - 7200,
+                "exp": int(time.time()) - 3600,
+            }
+        )
+
+    def test_hint_of_the_session_user(self):
+        self.env["oauth2.consent"]._grant(self.user, self.app, ["openid"])
+        params = self.assertRedirectsTo(
+            self.authorize(
+                scope="openid", prompt="none", id_token_hint=self.hint_of(self.user)
+            )
+        )
+        self.assertIn("code", params)
+
+    def test_hint_of_another_user(self):
+        other = new_test_user(self.env, login="oauth2_other", password=USER_PASSWORD)
+        params = self.assertRedirectsTo(
+            self.authorize(
+                scope="openid", prompt="none", id_token_hint=self.hint_of(other)
+            )
+        )
+        self.assertEqual(params["error"], "login_required")
+
+    def test_tampered_hint(self):
+        header, payload, signature = self.hint_of(self.user).split(".")
+        forged = f"{header}.{payload}.{signature[:-4]}AAAA"
+        params = self.assertRedirectsTo(
+            self.authorize(scope="openid", id_token_hint=forged)
+        )
+        self.assertEqual(params["error"], "invalid_request")
+
+    def test_unsigned_hint(self):
+        unsigned = jwt.encode(
+            {"iss": self.issuer(), "sub": "x", "aud": "integration", "iat": 1},
+            key=None,
+            algorithm="none",
+        )
+        params = self.assertRedirectsTo(
+            self.authorize(scope="openid", id_token_hint=unsigned)
+        )
+        self.assertEqual(params["error"], "invalid_request")
+
+
+class TestResponseModes(OpenIDCase):
+    def form_fields(self, page):
+        return dict(re.findall(r'name="([^"]+)" value="([^"]*)"', page.text))
+
+    def assertFormPost(self, page):
+        self.assertEqual(page.status_code, 200, page.text[:300])
+        self.assertIn(f'action="{REDIRECT_URI}"', page.text)
+        policy = page.headers["Content-Security-Policy"]
+        self.assertIn("script-src 'sha256-", policy)
+        self.assertIn("form-action https://client.example.com", policy)
+        self.assertNotIn("unsafe-inline", policy)
+        return self.form_fields(page)
+
+    def test_form_post_code(self):
+        page = self.authorize(scope="openid", response_mode="form_post")
+        fields_ = self.assertFormPost(self.decide(page, "allow"))
+        self.assertEqual(fields_["state"], "xyz")
+        self.assertEqual(fields_["iss"], self.issuer())
+        self.assertTrue(self.exchange(fields_["code"]).ok)
+
+    def test_form_post_error(self):
+        page = self.authorize(scope="openid", response_mode="form_post")
+        fields_ = self.assertFormPost(self.decide(page, "deny"))
+        self.assertEqual(fields_["error"], "access_denied")
+
+    def test_fragment_code(self):
+        page = self.authorize(scope="openid", response_mode="fragment")
+        params = self.assertRedirectsTo(self.decide(page, "allow"), fragment=True)
+        self.assertIn("code", params)
+
+    def test_unknown_mode(self):
+        params = self.assertRedirectsTo(
+            self.authorize(scope="openid", response_mode="web_message")
+        )
+        self.assertEqual(params["error"], "invalid_request")
+
+
+class TestUiLocales(OpenIDCase):
+    def test_consent_page_in_the_asked_language(self):
+        self.env["res.lang"]._activate_lang("hu_HU")
+        self.env["ir.module.module"]._load_module_terms(["orestapi_oauth2"], ["hu_HU"])
+        page = self.authorize(scope="openid", ui_locales="hu-HU en")
+        self.assertEqual(page.status_code, 200)
+        self.assertIn("hozzáférést kér az Ön fiókjához", page.text)
