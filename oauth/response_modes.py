@@ -11,8 +11,9 @@ from oauthlib.oauth2.rfc6749 import errors
 
 
 CODE = "code"
-# The response types served: the code grant, the implicit grant, and
-# OpenID Connect's implicit flow (Core §3.2). The hybrid ones are not.
+# The response types served: the code grant, then those that return tokens
+# in the redirect: the implicit grant and OpenID Connect's implicit flow
+# (Core §3.2). The hybrid ones are not.
 RESPONSE_TYPES = (CODE, "token", "id_token", "id_token token")
 QUERY = "query"
 FRAGMENT = "fragment"
@@ -28,10 +29,12 @@ SUBMIT_SCRIPT_HASH = base64.b64encode(
 
 def response_mode(request):
     """The mode of the request's response: the one it asks for, else the
-    default of its response type (§2.1): query for a code, else fragment."""
+    default of its response type (§2.1): fragment for those that return a
+    token, else query (a code, or the error of a response type not served)."""
     if request.response_mode in RESPONSE_MODES:
         return request.response_mode
-    return QUERY if (request.response_type or CODE) == CODE else FRAGMENT
+    returns_token = request.response_type in RESPONSE_TYPES[1:]
+    return FRAGMENT if returns_token else QUERY
 
 
 def check_response_mode(request):

@@ -48,6 +48,9 @@ def oauth2_server(env, remote_addr=None, session_user=None, auth_time=None):
     # Core §12.2 asks for one when the grant has openid); 4.0's does this.
     server.refresh_grant = RefreshTokenGrant(validator)
     server.grant_types["refresh_token"] = server.refresh_grant
+    # Access tokens are the module's opaque bearer tokens only: oauthlib's
+    # OpenID server would also take any request for a JWT bearer token.
+    server.tokens.pop("JWT", None)
     # Neither the hybrid flow nor oauthlib's "none" response type is served.
     for response_type in list(server.response_types):
         if response_type not in RESPONSE_TYPES:

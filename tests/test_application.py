@@ -97,7 +97,7 @@ class TestOAuth2Application(OAuth2TestMixin, TransactionCase):
         self.assertCountEqual(self.other_app._allowed_scope_names(), every)
         self.assertCountEqual(self.app._resolve_scopes(["*"]), ["read", "write"])
         self.assertCountEqual(
-            self.other_app._resolve_scopes(["*"]), set(every) - {"rpc"}
+            self.other_app._resolve_scopes(["*"]), set(every) - {"rpc", "openid"}
         )
         self.assertEqual(self.app._resolve_scopes(["read", "read"]), ["read"])
         self.assertIsNone(self.app._resolve_scopes(["admin"]))

@@ -210,8 +210,7 @@ class TestImplicitFlow(OpenIDCase):
 
     def test_hybrid_not_served(self):
         params = self.assertRedirectsTo(
-            self.authorize(response_type="code id_token", scope="openid", nonce=NONCE),
-            fragment=True,
+            self.authorize(response_type="code id_token", scope="openid", nonce=NONCE)
         )
         self.assertEqual(params["error"], "unsupported_response_type")
 
