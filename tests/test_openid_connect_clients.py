@@ -2,9 +2,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
 """Real OpenID Connect relying parties against the provider: openid-client
-(v6) with the person's part done in Chromium, and what an RP that checks
-id_tokens with PyJWT against the JWKS sees of an ES256 and of pairwise
-applications."""
+(v6) with the person's part done in Chromium, oauth4webapi's strict checks,
+and what an RP that checks id_tokens with PyJWT against the JWKS sees of an
+ES256 and of pairwise applications."""
 
 import json
 from urllib.parse import parse_qs, urlsplit
@@ -14,16 +14,20 @@ import requests
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from .common import (
+    MODULE_ROOT,
     REDIRECT_URI,
     USER_PASSWORD,
+    VERIFIER,
     AuthorizationCase,
     TokenEndpointCase,
     free_port,
     run_node,
+    s256,
 )
 from .test_browser import BROWSER_DIR, chromium_and_playwright
 
 OPENID_CLIENT_FLOW_SCRIPT = BROWSER_DIR / "openid_client_flow.mjs"
+OAUTH4WEBAPI_OIDC_SCRIPT = MODULE_ROOT / "tests" / "clients" / "oauth4webapi_oidc.mjs"
 RP_SECRET = "test-secret-of-the-openid-connect-relying-party"
 
 
@@ -135,6 +139,54 @@ class TestOpenIDClient(TokenEndpointCase):
         self.assertEqual(steps["session_uid_before_logout"], self.user.id)
         self.assertTrue(steps["logout"]["state_matches"], steps["logout"])
         self.assertIsNone(steps["session_uid_after_logout"])
+
+
+class TestStrictOpenIDClient(AuthorizationCase):
+    """oauth4webapi's OpenID Connect code flow: the iss of the authorization
+    response (RFC 9207), the nonce, max_age's auth_time and the id_token's
+    signature against the JWKS."""
+
+    def test_oauth4webapi_oidc_code_flow(self):
+        self.set_param("issuer_url", self.base_url())
+        self.app.scope_ids = False  # every scope, openid and profile among them
+        nonce = "n-0S6_WzA2Mj"
+        page = self.authorize(
+            scope="openid profile",
+            nonce=nonce,
+            max_age="300",
+            code_challenge=s256(VERIFIER),
+            code_challenge_method="S256",
+        )
+        if page.status_code == 200:
+            page = self.decide(page, "allow")
+        self.env.flush_all()
+        options = {
+            "issuer": self.base_url(),
+            "client_id": "integration",
+            "client_secret": self.secret,
+            "callback": page.headers["Location"],
+            "state": "xyz",
+            "redirect_uri": REDIRECT_URI,
+            "code_verifier": VERIFIER,
+            "nonce": nonce,
+            "max_age": 300,
+        }
+        result = run_node(OAUTH4WEBAPI_OIDC_SCRIPT, json.dumps(options))
+        self.assertEqual(result.returncode, 0, result.stderr[-3000:])
+        steps = json.loads(result.stdout.strip().splitlines()[-1])
+        self.assertNotIn("error", steps, steps)
+        subject = self.user._oidc_subject(self.app)
+        self.assertEqual(steps["issuer"], self.base_url())
+        self.assertEqual(steps["code_flow"]["claims"]["sub"], subject)
+        self.assertEqual(steps["code_flow"]["claims"]["nonce"], nonce)
+        self.assertIn("auth_time", steps["code_flow"]["claims"])
+        self.assertTrue(steps["code_flow"]["signature_valid"])
+        self.assertEqual(steps["userinfo"]["sub"], subject)
+        # the same response with another issuer's iss, or none, is refused
+        self.assertEqual(steps["other_iss"]["kind"], "OperationProcessingError")
+        self.assertEqual(steps["no_iss"]["kind"], "OperationProcessingError")
+        # a nonce other than the request's is refused
+        self.assertEqual(steps["other_nonce"]["kind"], "OperationProcessingError")
 
 
 class TestIdTokensAsRelyingParty(AuthorizationCase):
