@@ -6,6 +6,8 @@
 and what an RP that checks id_tokens with PyJWT against the JWKS sees of an
 ES256 and of pairwise applications."""
 
+import base64
+import hashlib
 import json
 from urllib.parse import parse_qs, urlsplit
 
@@ -303,3 +305,29 @@ class TestIdTokensAsRelyingParty(AuthorizationCase):
         for subject in subjects.values():
             # Core §2: at most 255 ASCII characters
             self.assertRegex(subject, r"^[\x21-\x7e]{1,255}$")
+
+    def test_implicit_id_token(self):
+        secret = "test-secret-of-the-implicit-relying-party"
+        app = self.relying_party("implicit-rp", secret, grant_implicit=True)
+        for response_type in ("id_token", "id_token token"):
+            page = self.authorize(
+                client_id=app.client_id,
+                response_type=response_type,
+                scope="openid",
+                nonce=f"nonce-of-{response_type}",
+            )
+            if page.status_code == 200:
+                page = self.decide(page, "allow")
+            params = self.assertRedirectsTo(page, fragment=True)
+            claims, _key = self.verified_claims(
+                params["id_token"], app.client_id, ["RS256"]
+            )
+            self.assertEqual(claims["nonce"], f"nonce-of-{response_type}")
+            self.assertEqual(claims["sub"], self.user._oidc_subject(app))
+            if response_type == "id_token":
+                self.assertNotIn("access_token", params)
+                continue
+            # Core §3.2.2.9: at_hash binds the access token to the id_token
+            digest = hashlib.sha256(params["access_token"].encode()).digest()
+            at_hash = base64.urlsafe_b64encode(digest[:16]).rstrip(b"=").decode()
+            self.assertEqual(claims["at_hash"], at_hash)
