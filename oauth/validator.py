@@ -3,8 +3,8 @@
 import base64
 from urllib.parse import unquote_plus
 
-from oauthlib.openid import RequestValidator
 from oauthlib.oauth2.rfc6749 import errors
+from oauthlib.openid import RequestValidator
 
 from odoo import SUPERUSER_ID
 from odoo.exceptions import AccessDenied
