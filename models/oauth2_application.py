@@ -7,6 +7,7 @@ import secrets
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import AccessError, ValidationError
 
+from ..oauth import jose, oidc
 from ..oauth.constants import (
     ALL_SCOPES,
     AUTHORIZATION_CODE,
@@ -18,7 +19,6 @@ from ..oauth.constants import (
     REFRESH_TOKEN,
     RPC_SCOPE,
 )
-from ..oauth import jose, oidc
 from ..oauth.cors import origin_of
 from ..oauth.metadata import issuer
 from ..oauth.redirect_uris import is_registrable, is_web_origin

@@ -9,7 +9,6 @@ from urllib.parse import parse_qsl, urlsplit
 
 from oauthlib.oauth2.rfc6749 import errors
 
-
 CODE = "code"
 # The response types served: the code grant, then those that return tokens
 # in the redirect: the implicit grant and OpenID Connect's implicit flow

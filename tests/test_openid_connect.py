@@ -123,7 +123,10 @@ class TestCodeFlow(OpenIDCase):
         first = self.verify(tokens["id_token"])
         refreshed = self.assertTokenAnswer(
             self.token_request(
-                {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]},
+                {
+                    "grant_type": "refresh_token",
+                    "refresh_token": tokens["refresh_token"],
+                },
                 auth=("integration", self.secret),
             )
         )
@@ -221,9 +224,7 @@ class TestPrompt(OpenIDCase):
 
     def test_none_without_session(self):
         self.authenticate(None, None)
-        params = self.assertRedirectsTo(
-            self.authorize(scope="openid", prompt="none")
-        )
+        params = self.assertRedirectsTo(self.authorize(scope="openid", prompt="none"))
         self.assertEqual(params["error"], "login_required")
         self.assertEqual(params["iss"], self.issuer())
 
@@ -314,7 +315,9 @@ class TestPrompt(OpenIDCase):
     def test_max_age_satisfied(self):
         self.grant_consent()
         params = self.assertRedirectsTo(self.authorize(scope="openid", max_age="3600"))
-        claims = self.verify(self.assertTokenAnswer(self.exchange(params["code"]))["id_token"])
+        claims = self.verify(
+            self.assertTokenAnswer(self.exchange(params["code"]))["id_token"]
+        )
         self.assertIn("auth_time", claims)
 
     def test_malformed_max_age(self):
