@@ -27,6 +27,8 @@ class TestOdooAuthOAuth(TokenEndpointCase):
         )
 
     def sign_in(self, access_token):
+        # what this test wrote must be seen by the server's own request
+        self.env.flush_all()
         return (
             self.env["res.users"]
             .sudo()
