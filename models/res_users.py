@@ -71,7 +71,7 @@ class ResUsers(models.Model):
     def _update_last_login(self):
         # OpenID Connect's auth_time: when the user of this browser session
         # last proved who they are, which max_age and prompt=login ask about.
-        if request and request.session is not None:
+        if request and getattr(request, "session", None) is not None:
             request.session[oidc.SESSION_AUTH_TIME] = int(time.time())
         return super()._update_last_login()
 
