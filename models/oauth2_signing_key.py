@@ -99,6 +99,15 @@ class OAuth2SigningKey(models.Model):
         self.env.registry.clear_cache()
         return result
 
+    @api.model
+    def fields_get(self, allfields=None, attributes=None):
+        # The web client offers the fields it is told of in its custom
+        # filters, groupings (whose labels show the value) and export list:
+        # none may offer the private key.
+        descriptions = super().fields_get(allfields, attributes)
+        descriptions.pop("private_key", None)
+        return descriptions
+
     def export_data(self, fields_to_export):
         # Odoo's export dialog leaves out the fields that are not exportable;
         # the method behind it, which any RPC client may call, does not.
