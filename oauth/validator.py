@@ -3,7 +3,9 @@
 import base64
 from urllib.parse import unquote_plus
 
-from oauthlib.oauth2 import RequestValidator
+# OpenID's, not OAuth2's: oauthlib's OpenID grants ask it get_id_token and
+# refresh_id_token, for which it has the defaults.
+from oauthlib.openid import RequestValidator
 from oauthlib.oauth2.rfc6749 import errors
 
 from odoo import SUPERUSER_ID
@@ -458,13 +460,6 @@ class OdooRequestValidator(RequestValidator):
         return request.client._id_token(
             id_token, request.user, request.scopes, self._auth_time_of(request)
         )
-
-    def refresh_id_token(self, request):
-        # OpenID Connect Core §12.2: a refresh of a grant with openid gets a
-        # new id_token (oauthlib adds it only for the openid scope). The OAuth2
-        # RequestValidator this class extends lacks the method that oauthlib's
-        # OpenID refresh grant asks, which made every refresh fail.
-        return True
 
     def validate_silent_login(self, request):
         return bool(self.session_user) and not oidc.authenticated_too_long_ago(

@@ -9,6 +9,7 @@ from odoo.tests import HttpCase, tagged
 
 from ..oauth import jose, routes
 from ..oauth.responses import PUBLIC_CACHE_SECONDS
+from .common import USER_PASSWORD, OAuth2TestMixin
 
 PUBLIC_JWK_MEMBERS = {
     "RSA": {"kty", "n", "e", "kid", "alg", "use"},
@@ -18,7 +19,7 @@ CROSS_ORIGIN = {"Origin": "https://relying-party.example"}
 
 
 @tagged("post_install", "-at_install")
-class TestJwks(HttpCase):
+class TestJwks(OAuth2TestMixin, HttpCase):
     def fetch(self, method="GET", headers=None):
         return self.opener.request(
             method,
@@ -91,3 +92,44 @@ class TestJwks(HttpCase):
         self.assertEqual(len(new), len(jose.SIGNING_ALGORITHMS))
         self.assertFalse(new & before)
         self.assertEqual(after, before | new)
+
+    def test_id_tokens_verify_with_it(self):
+        """What a relying party does with an id_token from a refresh (OpenID
+        Connect Core §12.2): find its kid in the JWKS, verify with that key,
+        also after a rotation."""
+        auth = ("other", self.other_secret)
+        granted = self.http_request(
+            "POST",
+            routes.TOKEN,
+            {
+                "grant_type": "password",
+                "username": self.user.login,
+                "password": USER_PASSWORD,
+                "scope": "openid read",
+            },
+            auth=auth,
+        ).json()
+        for rotate in (False, True):
+            if rotate:
+                self.env["oauth2.signing.key"].action_rotate()
+            with self.subTest(rotated=rotate):
+                response = self.http_request(
+                    "POST",
+                    routes.TOKEN,
+                    {
+                        "grant_type": "refresh_token",
+                        "refresh_token": granted["refresh_token"],
+                    },
+                    auth=auth,
+                )
+                self.assertEqual(response.status_code, 200, response.text)
+                id_token = response.json()["id_token"]
+                kid = jwt.get_unverified_header(id_token)["kid"]
+                [jwk] = [jwk for jwk in self.jwks()["keys"] if jwk["kid"] == kid]
+                claims = jwt.decode(
+                    id_token,
+                    jwt.PyJWK(jwk).key,
+                    algorithms=[jwk["alg"]],
+                    audience="other",
+                )
+                self.assertTrue(claims["sub"])
