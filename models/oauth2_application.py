@@ -255,7 +255,8 @@ class OAuth2Application(models.Model):
         # context or a user default must not slip another identity in
         applications._check_carries_only_own_identity()
         # Workers keep applications' rows and allowed scopes (_cached_row,
-        # _allowed_scope_names, _default_scope_names).
+        # _allowed_scope_names, _default_scope_names), and the metadata's
+        # PKCE methods (_code_challenge_methods).
         self.env.registry.clear_cache()
         return applications
 
@@ -519,11 +520,12 @@ class OAuth2Application(models.Model):
             return None
         return list(dict.fromkeys(requested))
 
-    @api.model
+    @tools.ormcache()
     def _code_challenge_methods(self):
-        """The PKCE methods some active application accepts (RFC 8414 §2)."""
+        """The PKCE methods some active application accepts (RFC 8414 §2),
+        kept by each worker until an application changes."""
         plain = self.sudo().search_count([("allow_pkce_plain", "=", True)], limit=1)
-        return ["S256", "plain"] if plain else ["S256"]
+        return ("S256", "plain") if plain else ("S256",)
 
     def _get_access_token_lifetime(self):
         self.ensure_one()

@@ -3,7 +3,7 @@
 
 import re
 
-from odoo import _, api, fields, models
+from odoo import _, api, fields, models, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
@@ -40,7 +40,8 @@ class OAuth2Scope(models.Model):
                     )
                 )
 
-    # Applications cache the names of the scopes they may obtain.
+    # Applications cache the names of the scopes they may obtain, and the
+    # metadata the names of all scopes (_all_names).
     @api.model_create_multi
     def create(self, vals_list):
         self.env.registry.clear_cache()
@@ -104,6 +105,9 @@ class OAuth2Scope(models.Model):
     def _by_names(self, names):
         return self.sudo().search([("name", "in", list(names))])
 
-    @api.model
+    @tools.ormcache()
     def _all_names(self):
-        return self.sudo().search([]).mapped("name")
+        """The names of every scope, for the metadata that every client
+        fetches: kept by each worker until a scope is created, renamed or
+        deleted."""
+        return tuple(self.sudo().search([]).mapped("name"))

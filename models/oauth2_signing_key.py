@@ -3,12 +3,17 @@
 
 from datetime import timedelta
 
+import jwt
+
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import AccessError
+from odoo.models import fix_import_export_id_paths
+from odoo.tools import SQL
 
 from ..oauth import jose
 from ..oauth.metadata import issuer
 from .res_config_settings import get_oauth2_setting
+from .row_lock import lock_rows
 
 SIGNING = "signing"
 PUBLISHED = "published"
@@ -32,7 +37,6 @@ class OAuth2SigningKey(models.Model):
         string="Key ID",
         required=True,
         readonly=True,
-        index=True,
         copy=False,
         help="The RFC 7638 thumbprint of the public key: the kid of the tokens "
         "it signs.",
@@ -69,21 +73,75 @@ class OAuth2SigningKey(models.Model):
 
     _sql_constraints = [("kid_unique", "unique(kid)", "Key IDs must be unique.")]
 
+    def init(self):
+        # One signing key per algorithm, whatever runs concurrently: a second
+        # one would sign tokens that no rotation retires.
+        self.env.cr.execute(
+            SQL(
+                "CREATE UNIQUE INDEX IF NOT EXISTS %s ON %s (algorithm) "
+                "WHERE state = %s",
+                SQL.identifier(f"{self._table}_one_signing_per_algorithm"),
+                SQL.identifier(self._table),
+                SIGNING,
+            )
+        )
+
+    # Workers keep the signing and the published keys (_signing_material,
+    # _published): a change must show at once, in every worker.
     @api.model_create_multi
     def create(self, vals_list):
+        keys = super().create(vals_list)
         self.env.registry.clear_cache()
-        return super().create(vals_list)
+        return keys
 
     def write(self, vals):
+        result = super().write(vals)
         self.env.registry.clear_cache()
-        return super().write(vals)
+        return result
+
+    @api.model
+    def fields_get(self, allfields=None, attributes=None):
+        # The web client offers the fields it is told of in its custom
+        # filters, groupings (whose labels show the value) and export list:
+        # none may offer the private key.
+        descriptions = super().fields_get(allfields, attributes)
+        descriptions.pop("private_key", None)
+        return descriptions
+
+    def export_data(self, fields_to_export):
+        # Odoo's export dialog leaves out the fields that are not exportable;
+        # the method behind it, which any RPC client may call, does not.
+        refused = [
+            path
+            for path in fields_to_export
+            if not getattr(
+                self._fields.get(fix_import_export_id_paths(path)[0]),
+                "exportable",
+                True,
+            )
+        ]
+        if refused:
+            raise AccessError(
+                _(
+                    "These fields cannot be exported: %(fields)s",
+                    fields=", ".join(refused),
+                )
+            )
+        return super().export_data(fields_to_export)
 
     @api.model
     def _generate(self, algorithm):
         """A new signing key for ``algorithm``; the one it replaces stays
         published until the tokens it signed have expired."""
         keys = self.sudo()
-        keys.search([("algorithm", "=", algorithm), ("state", "=", SIGNING)]).write(
+        # Two rotations at once queue up here; the later one is retried and
+        # replaces the key the first made.
+        replaced = lock_rows(
+            keys,
+            SQL("algorithm = %s AND state = %s", algorithm, SIGNING),
+            ["algorithm", "state"],
+        )
+        replaced.write(
             {
                 "state": PUBLISHED,
                 "retire_at": fields.Datetime.now()
@@ -91,6 +149,9 @@ class OAuth2SigningKey(models.Model):
                 + RETIREMENT_MARGIN,
             }
         )
+        # before the new key's row, which the index allows only once the old
+        # one no longer signs
+        replaced.flush_recordset(["state"])
         pem = jose.generate_private_key(algorithm)
         jwk = jose.public_jwk(jose.load_private_key(pem), algorithm)
         return keys.create(
@@ -124,15 +185,12 @@ class OAuth2SigningKey(models.Model):
 
     @tools.ormcache()
     def _published(self):
-        """The published keys: ``(jwks, {kid: (algorithm, public key)})``."""
+        """The published keys: ``(jwks, {kid: (algorithm, public key)})``,
+        made once per worker from their public JWKs alone."""
         keys = self.sudo().search([("state", "!=", RETIRED)])
         jwks = {"keys": [key.public_jwk for key in keys]}
         public_keys = {
-            key.kid: (
-                key.algorithm,
-                jose.load_private_key(key.private_key).public_key(),
-            )
-            for key in keys
+            key.kid: (key.algorithm, jwt.PyJWK(key.public_jwk).key) for key in keys
         }
         return jwks, public_keys
 
@@ -158,7 +216,6 @@ class OAuth2SigningKey(models.Model):
             verify_expiry=verify_expiry,
         )
 
-    @api.model
     def action_rotate(self):
         """Replace every signing key now; the old ones stay published until
         the tokens they signed have expired."""

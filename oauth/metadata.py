@@ -53,7 +53,7 @@ def server_metadata(env, issuer):
         "tokeninfo_endpoint": issuer + routes.TOKENINFO,
         "introspection_endpoint": issuer + routes.INTROSPECT,
         "revocation_endpoint": issuer + routes.REVOKE,
-        "scopes_supported": env["oauth2.scope"]._all_names(),
+        "scopes_supported": list(env["oauth2.scope"]._all_names()),
         "response_types_supported": list(RESPONSE_TYPES),
         "response_modes_supported": list(RESPONSE_MODES),
         "grant_types_supported": list(GRANT_TYPES),
@@ -63,8 +63,8 @@ def server_metadata(env, issuer):
         # RFC 9207: every authorization response names its issuer, so that a
         # client talking to several servers cannot be fooled by another one's.
         "authorization_response_iss_parameter_supported": True,
-        "code_challenge_methods_supported": env[
-            "oauth2.application"
-        ]._code_challenge_methods(),
+        "code_challenge_methods_supported": list(
+            env["oauth2.application"]._code_challenge_methods()
+        ),
         **provider_metadata(issuer),
     }

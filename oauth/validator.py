@@ -4,7 +4,7 @@ import base64
 from urllib.parse import unquote_plus
 
 from oauthlib.oauth2.rfc6749 import errors
-from oauthlib.openid import RequestValidator
+from oauthlib.openid import RequestValidator  # OpenID's: it has get_id_token
 
 from odoo import SUPERUSER_ID
 from odoo.exceptions import AccessDenied

@@ -14,6 +14,8 @@ from . import test_tokeninfo
 from . import test_introspection
 from . import test_revocation
 from . import test_metadata
+from . import test_signing_keys
+from . import test_jwks
 from . import test_bearer_routes
 from . import test_rpc
 from . import test_no_database

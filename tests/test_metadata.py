@@ -5,12 +5,28 @@
 
 from odoo.exceptions import ValidationError
 
+from ..oauth import routes
+from ..oauth.responses import PUBLIC_CACHE_SECONDS
 from .common import PREFIX, EndpointCase, basic_auth
 
-METADATA_PATH = "/.well-known/oauth-authorization-server"
+METADATA_PATH = routes.METADATA
 
 
 class TestServerMetadata(EndpointCase):
+    def fetch(self, path=METADATA_PATH):
+        """The metadata at ``path``, checked to be a public, cacheable JSON
+        document: the same for every client, unlike the token answers."""
+        response = self.opener.get(self.base_url() + path, timeout=30)
+        self.assertEqual(response.status_code, 200, response.text)
+        self.assertEqual(
+            response.headers["Content-Type"], "application/json;charset=UTF-8"
+        )
+        self.assertEqual(
+            response.headers["Cache-Control"],
+            f"public, max-age={PUBLIC_CACHE_SECONDS}",
+        )
+        return response.json()
+
     def test_issuer_url_setting(self):
         """A configured Issuer URL names the server, whatever web.base.url
         says (Odoo rewrites that when an administrator logs in)."""
@@ -21,9 +37,7 @@ class TestServerMetadata(EndpointCase):
         self.env["ir.config_parameter"].set_param(
             "web.base.url", "http://localhost:8069"
         )
-        metadata = self.assertJson(
-            self.opener.get(self.base_url() + METADATA_PATH, timeout=30)
-        )
+        metadata = self.fetch()
         self.assertEqual(metadata["issuer"], "https://erp.example.com")
         self.assertEqual(
             metadata["token_endpoint"], f"https://erp.example.com{PREFIX}access_token"
@@ -46,26 +60,35 @@ class TestServerMetadata(EndpointCase):
     def test_head_and_options(self):
         """The metadata is public: HEAD and OPTIONS answer like for any
         document, and every origin may read it."""
-        head = self.opener.head(self.base_url() + METADATA_PATH, timeout=30)
-        self.assertEqual(head.status_code, 200)
-        self.assertEqual(head.content, b"")
-        self.assertTrue(head.headers["Content-Type"].startswith("application/json"))
-        options = self.opener.options(self.base_url() + METADATA_PATH, timeout=30)
-        self.assertEqual(options.status_code, 204)
-        self.assertEqual(options.headers["Allow"], "GET, HEAD, OPTIONS")
-        cross_origin = self.opener.get(
-            self.base_url() + METADATA_PATH,
-            headers={"Origin": "https://anywhere.example"},
-            timeout=30,
-        )
-        self.assertEqual(cross_origin.headers["Access-Control-Allow-Origin"], "*")
-        self.assertNotIn("Access-Control-Allow-Credentials", cross_origin.headers)
+        for path in (METADATA_PATH, routes.OPENID_CONFIGURATION):
+            with self.subTest(path=path):
+                head = self.opener.head(self.base_url() + path, timeout=30)
+                self.assertEqual(head.status_code, 200)
+                self.assertEqual(head.content, b"")
+                self.assertTrue(
+                    head.headers["Content-Type"].startswith("application/json")
+                )
+                self.assertEqual(
+                    head.headers["Cache-Control"],
+                    f"public, max-age={PUBLIC_CACHE_SECONDS}",
+                )
+                options = self.opener.options(self.base_url() + path, timeout=30)
+                self.assertEqual(options.status_code, 204)
+                self.assertEqual(options.headers["Allow"], "GET, HEAD, OPTIONS")
+                cross_origin = self.opener.get(
+                    self.base_url() + path,
+                    headers={"Origin": "https://anywhere.example"},
+                    timeout=30,
+                )
+                self.assertEqual(
+                    cross_origin.headers["Access-Control-Allow-Origin"], "*"
+                )
+                self.assertNotIn(
+                    "Access-Control-Allow-Credentials", cross_origin.headers
+                )
 
     def test_metadata(self):
-        response = self.opener.get(
-            self.base_url() + "/.well-known/oauth-authorization-server", timeout=30
-        )
-        metadata = self.assertJson(response)
+        metadata = self.fetch()
         issuer = self.env["ir.config_parameter"].sudo().get_param("web.base.url")
         self.assertEqual(metadata["issuer"], issuer)
         for name, path in {
@@ -87,16 +110,10 @@ class TestServerMetadata(EndpointCase):
                 "refresh_token",
             },
         )
-        self.assertEqual(metadata["response_types_supported"], ["code", "token"])
         self.assertEqual(metadata["code_challenge_methods_supported"], ["S256"])
         # RFC 9700 §2.1.1: plain only once an application accepts it
         self.other_app.allow_pkce_plain = True
-        metadata = self.assertJson(
-            self.opener.get(
-                self.base_url() + "/.well-known/oauth-authorization-server",
-                timeout=30,
-            )
-        )
+        metadata = self.fetch()
         self.assertEqual(
             metadata["code_challenge_methods_supported"], ["S256", "plain"]
         )
@@ -105,6 +122,61 @@ class TestServerMetadata(EndpointCase):
         )
         self.assertLessEqual(
             {"read", "write", "rpc", "admin"}, set(metadata["scopes_supported"])
+        )
+        # workers keep the scope names: a new scope shows at once
+        self.env["oauth2.scope"].create({"name": "newly-made"})
+        self.assertIn("newly-made", self.fetch()["scopes_supported"])
+
+    def test_openid_configuration_is_the_same_document(self):
+        """OpenID Connect Discovery 1.0 §4 and RFC 8414 §3 at their own
+        addresses, with one issuer: a relying party and an OAuth client that
+        compare them find no difference."""
+        self.assertEqual(
+            self.fetch(routes.OPENID_CONFIGURATION), self.fetch(METADATA_PATH)
+        )
+
+    def test_openid_provider_metadata(self):
+        metadata = self.fetch(routes.OPENID_CONFIGURATION)
+        issuer = metadata["issuer"]
+        self.assertEqual(metadata["jwks_uri"], issuer + routes.JWKS)
+        self.assertEqual(metadata["end_session_endpoint"], issuer + routes.END_SESSION)
+        self.assertEqual(metadata["userinfo_endpoint"], issuer + routes.USERINFO)
+        self.assertEqual(
+            metadata["id_token_signing_alg_values_supported"], ["RS256", "ES256"]
+        )
+        self.assertEqual(metadata["subject_types_supported"], ["public", "pairwise"])
+        self.assertLessEqual(
+            {"code", "token", "id_token", "id_token token"},
+            set(metadata["response_types_supported"]),
+        )
+        self.assertLessEqual(
+            {"query", "fragment", "form_post"},
+            set(metadata["response_modes_supported"]),
+        )
+        self.assertLessEqual(
+            {"openid", "profile", "email", "phone", "address"},
+            set(metadata["scopes_supported"]),
+        )
+        self.assertLessEqual(
+            {"sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "name"}
+            | {"email", "email_verified", "phone_number", "address", "locale"},
+            set(metadata["claims_supported"]),
+        )
+        self.assertLessEqual(
+            {"none", "login", "consent"}, set(metadata["prompt_values_supported"])
+        )
+        # what it says is not supported, a relying party must not send
+        for name in (
+            "claims_parameter_supported",
+            "request_parameter_supported",
+            "request_uri_parameter_supported",
+        ):
+            self.assertIs(metadata[name], False, name)
+        # the keys it names verify the tokens the provider signs
+        jwks = self.opener.get(metadata["jwks_uri"], timeout=30).json()
+        self.assertEqual(
+            {jwk["alg"] for jwk in jwks["keys"]},
+            set(metadata["id_token_signing_alg_values_supported"]),
         )
 
     def test_advertised_endpoints_answer(self):

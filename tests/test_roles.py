@@ -337,3 +337,96 @@ class TestRoles(OAuth2TestMixin, HttpCase):
         self.assertFalse(
             self.xmlrpc_common.authenticate(self.db, "role_admin", token, {})
         )
+
+    def signing_keys(self):
+        return self.env["oauth2.signing.key"].search([("state", "=", "signing")])
+
+    def test_who_reads_the_signing_keys(self):
+        """The public halves are an OAuth2 manager's to see; the private ones
+        a Settings administrator's alone."""
+        key = self.signing_keys()[0]
+        model = "oauth2.signing.key"
+        public = ["kid", "algorithm", "state", "public_jwk", "retire_at"]
+        for user in (self.portal, self.internal):
+            with self.subTest(user=user.login):
+                self.assertRefused(user, model, "read", [key.id], public)
+        [read] = self.execute(self.manager, model, "read", [key.id], public)
+        self.assertEqual(read["kid"], key.kid)
+        self.assertEqual(read["public_jwk"], key.public_jwk)
+        # reading every field leaves out the one the manager may not read
+        [read] = self.execute(self.manager, model, "read", [key.id])
+        self.assertNotIn("private_key", read)
+        self.assertRefused(self.manager, model, "read", [key.id], ["private_key"])
+        self.assertRefused(
+            self.manager, model, "search_read", [], ["kid", "private_key"]
+        )
+        [read] = self.execute(
+            self.administrator, model, "read", [key.id], ["private_key"]
+        )
+        self.assertEqual(read["private_key"], key.private_key)
+
+    def test_only_an_administrator_rotates_the_keys(self):
+        model = "oauth2.signing.key"
+        before = self.signing_keys()
+        for user in (self.portal, self.internal, self.manager):
+            with self.subTest(user=user.login):
+                self.assertRefused(user, model, "action_rotate", [])
+        self.assertEqual(self.signing_keys(), before)
+        self.execute(self.administrator, model, "action_rotate", [])
+        rotated = self.signing_keys()
+        self.assertFalse(rotated & before)
+        # as the list's header button calls it, with the records selected
+        self.authenticate(self.administrator.login, USER_PASSWORD)
+        self.make_jsonrpc_request(
+            "/web/dataset/call_button",
+            {
+                "model": model,
+                "method": "action_rotate",
+                "args": [rotated[:1].ids],
+                "kwargs": {},
+            },
+        )
+        self.assertFalse(self.signing_keys() & rotated)
+
+    def test_nobody_changes_or_deletes_a_key(self):
+        """Keys change by rotation only: a key written by hand could sign
+        without a private half, or never retire."""
+        model = "oauth2.signing.key"
+        key = self.signing_keys()[0]
+        for user in (self.portal, self.internal, self.manager, self.administrator):
+            with self.subTest(user=user.login):
+                self.assertRefused(user, model, "write", [key.id], {"state": "retired"})
+                self.assertRefused(
+                    user, model, "create", [{"kid": "mine", "algorithm": "RS256"}]
+                )
+                self.assertRefused(user, model, "unlink", [key.id])
+                self.assertRefused(user, model, "copy", [key.id])
+        self.assertEqual(key.state, "signing")
+
+    def test_nobody_exports_a_private_key(self):
+        model = "oauth2.signing.key"
+        key = self.signing_keys()[0]
+        self.manager.groups_id |= self.env.ref("base.group_allow_export")
+        for user in (self.manager, self.administrator):
+            with self.subTest(user=user.login):
+                self.assertRefused(
+                    user, model, "export_data", [key.id], ["kid", "private_key"]
+                )
+                exported = self.execute(user, model, "export_data", [key.id], ["kid"])
+                self.assertEqual(exported["datas"], [[key.kid]])
+        # what the export dialog offers
+        fields = self.execute(self.administrator, model, "fields_get", [])
+        self.assertNotIn("private_key", fields)
+
+    def test_no_view_shows_a_private_key(self):
+        views = self.execute(
+            self.administrator,
+            "oauth2.signing.key",
+            "get_views",
+            [[False, "list"], [False, "form"], [False, "search"]],
+        )
+        for view_type, view in views["views"].items():
+            with self.subTest(view=view_type):
+                self.assertNotIn("private_key", view["arch"])
+        # nor can a custom filter or grouping of the web client name it
+        self.assertNotIn("private_key", views["models"]["oauth2.signing.key"]["fields"])
