@@ -83,9 +83,7 @@ class OAuth2SigningKey(models.Model):
         """A new signing key for ``algorithm``; the one it replaces stays
         published until the tokens it signed have expired."""
         keys = self.sudo()
-        keys.search(
-            [("algorithm", "=", algorithm), ("state", "=", SIGNING)]
-        ).write(
+        keys.search([("algorithm", "=", algorithm), ("state", "=", SIGNING)]).write(
             {
                 "state": PUBLISHED,
                 "retire_at": fields.Datetime.now()
@@ -108,9 +106,7 @@ class OAuth2SigningKey(models.Model):
     def _ensure_signing_keys(self):
         """A signing key for every algorithm: generated on install, so that
         no administrator has to."""
-        signing = set(
-            self.sudo().search([("state", "=", SIGNING)]).mapped("algorithm")
-        )
+        signing = set(self.sudo().search([("state", "=", SIGNING)]).mapped("algorithm"))
         for algorithm in jose.SIGNING_ALGORITHMS:
             if algorithm not in signing:
                 self._generate(algorithm)

@@ -51,7 +51,9 @@ def public_jwk(private_key, algorithm):
     """The public members of ``private_key`` as a JWK (RFC 7517 §4), with its
     ``kid``, ``alg`` and ``use``."""
     algorithm_class = (
-        jwt.algorithms.RSAAlgorithm if algorithm == RS256 else jwt.algorithms.ECAlgorithm
+        jwt.algorithms.RSAAlgorithm
+        if algorithm == RS256
+        else jwt.algorithms.ECAlgorithm
     )
     full = algorithm_class.to_jwk(private_key.public_key(), as_dict=True)
     members = {name: full[name] for name in PUBLIC_MEMBERS[full["kty"]]}

@@ -5,8 +5,8 @@ from urllib.parse import urlsplit
 from . import routes
 from .constants import GRANT_TYPES, ISSUER_URL_PARAM
 from .oidc import provider_metadata
-from .response_modes import RESPONSE_MODES, RESPONSE_TYPES
 from .redirect_uris import LOOPBACK_HOSTS
+from .response_modes import RESPONSE_MODES, RESPONSE_TYPES
 
 # "none": public clients identify themselves by client_id alone, and may then
 # introspect or revoke only their own tokens.

@@ -9,7 +9,6 @@ from urllib.parse import parse_qsl, urlsplit
 
 from oauthlib.oauth2.rfc6749 import errors
 
-
 CODE = "code"
 # The response types served: the code grant, the implicit grant, and
 # OpenID Connect's implicit flow (Core §3.2). The hybrid ones are not.

@@ -9,6 +9,7 @@ from oauthlib.oauth2.rfc6749 import errors
 from odoo import SUPERUSER_ID
 from odoo.exceptions import AccessDenied
 
+from . import oidc
 from .constants import (
     ACCESS_TOKEN,
     ALL_SCOPES,
@@ -17,7 +18,6 @@ from .constants import (
     PASSWORD,
     REFRESH_TOKEN,
 )
-from . import oidc
 from .cors import cross_origin
 from .http_adapter import has_nul
 from .jose import InvalidSignedToken
