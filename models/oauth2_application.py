@@ -7,6 +7,7 @@ import secrets
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import AccessError, ValidationError
 
+from ..oauth import jose, oidc
 from ..oauth.constants import (
     ALL_SCOPES,
     AUTHORIZATION_CODE,
@@ -18,7 +19,6 @@ from ..oauth.constants import (
     REFRESH_TOKEN,
     RPC_SCOPE,
 )
-from ..oauth import jose, oidc
 from ..oauth.cors import origin_of
 from ..oauth.metadata import issuer
 from ..oauth.redirect_uris import is_registrable, is_web_origin
@@ -100,6 +100,12 @@ class OAuth2Application(models.Model):
         string="Redirect URIs",
         help="One absolute URI per line; the authorization request must use one of "
         "them exactly.",
+    )
+    post_logout_redirect_uris = fields.Text(
+        string="Post-logout Redirect URIs",
+        help="One absolute URI per line, where the application may send its users "
+        "back after they log out (OpenID Connect RP-Initiated Logout); the logout "
+        "request must use one of them exactly.",
     )
     allowed_origins = fields.Text(
         help="Origins (such as https://app.example.com), one per line, whose web "
@@ -334,6 +340,26 @@ class OAuth2Application(models.Model):
                         )
                     )
 
+    @api.constrains("post_logout_redirect_uris")
+    def _check_post_logout_redirect_uris(self):
+        # A logout request redirects before any user is asked, so the same
+        # rules as for redirect URIs keep it from being an open redirector or
+        # a way to run a script.
+        for app in self:
+            for uri in _nonblank_lines(app.post_logout_redirect_uris):
+                if not is_registrable(uri):
+                    raise ValidationError(
+                        _(
+                            "%(uri)s cannot be a post-logout redirect URI. The "
+                            "rules of redirect URIs apply: an absolute https URI, "
+                            "an http URI on a loopback host (127.0.0.1, [::1] or "
+                            "localhost) or a native app's private-use scheme; "
+                            "never a fragment (#), a user name, or a scheme such "
+                            "as javascript:, data: or file:.",
+                            uri=uri,
+                        )
+                    )
+
     @api.constrains("allowed_origins")
     def _check_allowed_origins(self):
         for app in self:
@@ -405,6 +431,16 @@ class OAuth2Application(models.Model):
         """The registered redirect URIs, leaving out any stored before the
         rules of :func:`is_registrable` existed that breaks them."""
         return [uri for uri in self._redirect_uri_lines() if is_registrable(uri)]
+
+    def _post_logout_redirect_uri_list(self):
+        """The registered post-logout redirect URIs, leaving out, as
+        :meth:`_redirect_uri_list` does, any that breaks the rules."""
+        self.ensure_one()
+        return [
+            uri
+            for uri in _nonblank_lines(self.post_logout_redirect_uris)
+            if is_registrable(uri)
+        ]
 
     @api.model
     def _find_by_client_id(self, client_id):
