@@ -454,6 +454,13 @@ class OdooRequestValidator(RequestValidator):
             return self.auth_time
         return oidc.as_seconds(moment)
 
+    def get_id_token(self, token, token_handler, request):
+        # oauthlib's OpenID grants ask this first, and only when it gives
+        # nothing build the id_token's claims and call finalize_id_token. The
+        # OAuth2 RequestValidator this class extends lacks it, so without it
+        # every id_token request failed.
+        return None
+
     def finalize_id_token(self, id_token, token, token_handler, request):
         return request.client._id_token(
             id_token, request.user, request.scopes, self._auth_time_of(request)
