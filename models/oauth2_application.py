@@ -7,7 +7,7 @@ import secrets
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import AccessError, ValidationError
 
-from ..oauth import jose, oidc
+from ..oauth import end_session, jose, oidc
 from ..oauth.constants import (
     ALL_SCOPES,
     AUTHORIZATION_CODE,
@@ -462,6 +462,41 @@ class OAuth2Application(models.Model):
         for name, value in row.items():
             self.env.cache.insert_missing(application, self._fields[name], [value])
         return application
+
+    @api.model
+    def _end_session(self, logout_request):
+        """What an RP-Initiated Logout 1.0 ``logout_request`` (an
+        :class:`~..oauth.end_session.LogoutRequest`) asks, checked (§2, §3):
+        the application it comes from, the user its id_token_hint names and
+        where to send the user afterwards; raises
+        :class:`~..oauth.end_session.InvalidLogoutRequest` otherwise."""
+        client_id = logout_request.client_id
+        subject = None
+        if logout_request.id_token_hint:
+            try:
+                # An expired id_token still says whom it named (§2).
+                claims = self.env["oauth2.signing.key"]._verify(
+                    logout_request.id_token_hint, verify_expiry=False
+                )
+            except jose.InvalidSignedToken as error:
+                raise end_session.InvalidIdTokenHint(str(error)) from error
+            client_id = end_session.hinted_client_id(claims, client_id)
+            subject = claims["sub"]
+        application = self._find_by_client_id(client_id)
+        if client_id and not application:
+            raise end_session.UnknownClient(client_id)
+        location = None
+        uri = logout_request.post_logout_redirect_uri
+        if uri:
+            if not application:
+                raise end_session.UnidentifiedClient()
+            location = end_session.post_logout_location(
+                end_session.checked_post_logout_redirect_uri(
+                    uri, application._post_logout_redirect_uri_list()
+                ),
+                logout_request.state,
+            )
+        return end_session.EndSession(application, subject, location)
 
     @tools.ormcache("client_id")
     def _cached_row(self, client_id):
