@@ -3,8 +3,8 @@
 import base64
 from urllib.parse import unquote_plus
 
-from oauthlib.oauth2 import RequestValidator
 from oauthlib.oauth2.rfc6749 import errors
+from oauthlib.openid import RequestValidator
 
 from odoo import SUPERUSER_ID
 from odoo.exceptions import AccessDenied
@@ -57,6 +57,10 @@ class OriginNotAllowedError(errors.OAuth2Error):
 
 class OdooRequestValidator(RequestValidator):
     """Answers oauthlib's questions from the ``oauth2.*`` models.
+
+    oauthlib's OpenID grants, which the server runs, also ask what only
+    OpenID's RequestValidator answers (``get_id_token``, ``refresh_id_token``):
+    this extends that one, not OAuth2's.
 
     It works as the superuser: the authorization server owns its tables, and the
     client or user a request acts for is established here, not by Odoo's session.
@@ -453,13 +457,6 @@ class OdooRequestValidator(RequestValidator):
         else:
             return self.auth_time
         return oidc.as_seconds(moment)
-
-    def get_id_token(self, token, token_handler, request):
-        # oauthlib's OpenID grants ask this first, and only when it gives
-        # nothing build the id_token's claims and call finalize_id_token. The
-        # OAuth2 RequestValidator this class extends lacks it, so without it
-        # every id_token request failed.
-        return None
 
     def finalize_id_token(self, id_token, token, token_handler, request):
         return request.client._id_token(
