@@ -6,3 +6,4 @@ from . import tokeninfo
 from . import introspection
 from . import revocation
 from . import metadata
+from . import end_session

@@ -7,7 +7,7 @@ import secrets
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import AccessError, ValidationError
 
-from ..oauth import jose, oidc
+from ..oauth import end_session, jose, oidc
 from ..oauth.constants import (
     ALL_SCOPES,
     AUTHORIZATION_CODE,
@@ -100,6 +100,12 @@ class OAuth2Application(models.Model):
         string="Redirect URIs",
         help="One absolute URI per line; the authorization request must use one of "
         "them exactly.",
+    )
+    post_logout_redirect_uris = fields.Text(
+        string="Post-logout Redirect URIs",
+        help="One absolute URI per line, where the application may send its users "
+        "back after they log out (OpenID Connect RP-Initiated Logout); the logout "
+        "request must use one of them exactly.",
     )
     allowed_origins = fields.Text(
         help="Origins (such as https://app.example.com), one per line, whose web "
@@ -335,6 +341,26 @@ class OAuth2Application(models.Model):
                         )
                     )
 
+    @api.constrains("post_logout_redirect_uris")
+    def _check_post_logout_redirect_uris(self):
+        # A logout request redirects before any user is asked, so the same
+        # rules as for redirect URIs keep it from being an open redirector or
+        # a way to run a script.
+        for app in self:
+            for uri in _nonblank_lines(app.post_logout_redirect_uris):
+                if not is_registrable(uri):
+                    raise ValidationError(
+                        _(
+                            "%(uri)s cannot be a post-logout redirect URI. The "
+                            "rules of redirect URIs apply: an absolute https URI, "
+                            "an http URI on a loopback host (127.0.0.1, [::1] or "
+                            "localhost) or a native app's private-use scheme; "
+                            "never a fragment (#), a user name, or a scheme such "
+                            "as javascript:, data: or file:.",
+                            uri=uri,
+                        )
+                    )
+
     @api.constrains("allowed_origins")
     def _check_allowed_origins(self):
         for app in self:
@@ -407,6 +433,16 @@ class OAuth2Application(models.Model):
         rules of :func:`is_registrable` existed that breaks them."""
         return [uri for uri in self._redirect_uri_lines() if is_registrable(uri)]
 
+    def _post_logout_redirect_uri_list(self):
+        """The registered post-logout redirect URIs, leaving out, as
+        :meth:`_redirect_uri_list` does, any that breaks the rules."""
+        self.ensure_one()
+        return [
+            uri
+            for uri in _nonblank_lines(self.post_logout_redirect_uris)
+            if is_registrable(uri)
+        ]
+
     @api.model
     def _find_by_client_id(self, client_id):
         """The active application with this client ID, or an empty recordset.
@@ -427,6 +463,41 @@ class OAuth2Application(models.Model):
         for name, value in row.items():
             self.env.cache.insert_missing(application, self._fields[name], [value])
         return application
+
+    @api.model
+    def _end_session(self, logout_request):
+        """What an RP-Initiated Logout 1.0 ``logout_request`` (an
+        :class:`~..oauth.end_session.LogoutRequest`) asks, checked (§2, §3):
+        the application it comes from, the user its id_token_hint names and
+        where to send the user afterwards; raises
+        :class:`~..oauth.end_session.InvalidLogoutRequest` otherwise."""
+        client_id = logout_request.client_id
+        subject = None
+        if logout_request.id_token_hint:
+            try:
+                # An expired id_token still says whom it named (§2).
+                claims = self.env["oauth2.signing.key"]._verify(
+                    logout_request.id_token_hint, verify_expiry=False
+                )
+            except jose.InvalidSignedToken as error:
+                raise end_session.InvalidIdTokenHint(str(error)) from error
+            client_id = end_session.hinted_client_id(claims, client_id)
+            subject = claims["sub"]
+        application = self._find_by_client_id(client_id)
+        if client_id and not application:
+            raise end_session.UnknownClient(client_id)
+        location = None
+        uri = logout_request.post_logout_redirect_uri
+        if uri:
+            if not application:
+                raise end_session.UnidentifiedClient()
+            location = end_session.post_logout_location(
+                end_session.checked_post_logout_redirect_uri(
+                    uri, application._post_logout_redirect_uri_list()
+                ),
+                logout_request.state,
+            )
+        return end_session.EndSession(application, subject, location)
 
     @tools.ormcache("client_id")
     def _cached_row(self, client_id):

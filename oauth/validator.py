@@ -59,6 +59,10 @@ class OriginNotAllowedError(errors.OAuth2Error):
 class OdooRequestValidator(RequestValidator):
     """Answers oauthlib's questions from the ``oauth2.*`` models.
 
+    oauthlib's OpenID grants, which the server runs, also ask what only
+    OpenID's RequestValidator answers (``get_id_token``, ``refresh_id_token``):
+    this extends that one, not OAuth2's.
+
     It works as the superuser: the authorization server owns its tables, and the
     client or user a request acts for is established here, not by Odoo's session.
     The application of the request is kept on ``request.client``, the token pair
