@@ -49,10 +49,9 @@ class TestOpenIDClient(TokenEndpointCase):
                 "client_id": "oidc-rp",
                 "client_secret": RP_SECRET,
                 "redirect_uris": f"{rp}/callback",
+                "post_logout_redirect_uris": f"{rp}/logged-out",
             }
         )
-        if "post_logout_redirect_uris" in self.rp_app._fields:
-            self.rp_app.post_logout_redirect_uris = f"{rp}/logged-out"
 
     def run_flow(self, logout=False):
         chromium = chromium_and_playwright(self)
@@ -127,10 +126,6 @@ class TestOpenIDClient(TokenEndpointCase):
         self.assertSignedIn(self.run_flow(), "ES256")
 
     def test_rp_initiated_logout(self):
-        # Skipped until the end-session endpoint lands (its application field
-        # post_logout_redirect_uris with it): remove this skip then.
-        if "post_logout_redirect_uris" not in self.env["oauth2.application"]._fields:
-            self.skipTest("no end-session endpoint yet (post_logout_redirect_uris)")
         steps = self.run_flow(logout=True)
         self.assertSignedIn(steps, "RS256")
         end_session = steps["discovery"]["end_session_endpoint"]
