@@ -3,6 +3,7 @@
 
 import hashlib
 import time
+from urllib.parse import urlencode
 
 from oauthlib.oauth2.rfc6749 import errors
 
@@ -10,7 +11,7 @@ from odoo import _, http
 from odoo.http import request
 
 from ..oauth import oidc, routes
-from ..oauth.http_adapter import canonical_uri
+from ..oauth.http_adapter import canonical_uri, has_nul_character
 from ..oauth.metadata import issuer
 from ..oauth.redirect_uris import destination
 from ..oauth.response_modes import FORM_POST, form_post_page
@@ -22,48 +23,78 @@ NO_FRAMING = {
     "X-Frame-Options": "DENY",
     "Content-Security-Policy": "frame-ancestors 'none'",
 }
+# The decision of the page asking a logged-in user to log in again
+REAUTHENTICATE = "reauthenticate"
+# How long a login asked for an authorization request lets it go on
+REAUTHENTICATION_SECONDS = 600
 # The consent page and the redirect carrying a code or token: neither kept in
 # a cache nor named to the next site in a Referer (RFC 9700 §4.2.4).
 NOT_KEPT = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
 
 class OAuth2AuthorizationEndpoint(http.Controller):
+    # CSRF is checked here, for the decisions of the pages this endpoint
+    # shows: a relying party may POST the authorization request itself
+    # (OpenID Connect Core §3.1.2.1), which carries no CSRF token.
     @http.route(
         [routes.AUTHORIZE, routes.AUTHORIZE_LEGACY],
         type="http",
         auth="public",
         methods=["GET", "POST"],
+        csrf=False,
     )
-    def authorize(self, decision=None, **_params):
+    def authorize(self, decision=None, csrf_token=None, **_params):
         """GET asks the user (or answers at once when consent is on file); the
-        consent form POSTs the decision to the same URL, query string included.
+        pages POST the user's decision to the same URL, query string included.
 
         The request is checked before anyone logs in, so that a client learns
         of its mistakes without a login page, and ``prompt=none`` is answered
         without one (OpenID Connect Core §3.1.2.1).
         """
+        httprequest = request.httprequest
+        if has_nul_character(httprequest):
+            return self._error_page(errors.InvalidRequestError())
+        if httprequest.method == "POST":
+            if decision is None:
+                # the request itself, sent as a form: the same as its GET
+                query = urlencode(list(httprequest.form.items(multi=True)))
+                return request.redirect(f"{httprequest.path}?{query}", code=303)
+            if not (csrf_token or "").isascii() or not request.validate_csrf(
+                csrf_token
+            ):
+                return self._error_page(errors.InvalidRequestError())
         user = request.env.user
         session_user = None if user._is_public() else user
         auth_time = self._auth_time(session_user)
         server = oauth2_server(
             request.env, session_user=session_user, auth_time=auth_time
         )
-        uri = canonical_uri(request.httprequest)
+        uri = canonical_uri(httprequest)
         try:
             scopes, info = server.validate_authorization_request(uri)
         except errors.FatalClientError as error:
             # never redirect to a URI that is not registered (RFC 6749 §4.1.2.1)
             return self._error_page(error)
         except errors.OAuth2Error as error:
+            if not error.redirect_uri:
+                # oauthlib raises some errors without their request
+                return self._error_page(error)
             return self._respond(error_location(error), error)
         oauth_request = info["request"]
+        if decision == "deny":
+            denied = errors.AccessDeniedError(request=oauth_request)
+            return self._respond(error_location(denied), denied)
         if self._must_log_in(oauth_request, session_user, auth_time):
+            if session_user and decision != REAUTHENTICATE:
+                # Ending the session takes the user's word: a page of another
+                # site could otherwise log them out with a link.
+                return self._reauthentication_page(oauth_request, uri)
             return self._log_in(oauth_request, session_user)
+        if decision == REAUTHENTICATE:
+            # sent twice: the login it asked for has happened
+            decision = None
         application = oauth_request.client
-        if request.httprequest.method == "POST":
-            if decision != "allow":
-                denied = errors.AccessDeniedError(request=oauth_request)
-                return self._respond(error_location(denied), denied)
+        if decision == "allow":
             request.env["oauth2.consent"]._grant(user, application, scopes)
         elif oidc.PROMPT_CONSENT in oidc.prompts(oauth_request) or request.env[
             "oauth2.consent"
@@ -87,9 +118,20 @@ class OAuth2AuthorizationEndpoint(http.Controller):
 
     @staticmethod
     def _request_digest():
-        # the authorization request a login was asked for, whatever host it
-        # comes back through
-        return hashlib.sha256(request.httprequest.full_path.encode()).hexdigest()
+        # The authorization request a login was asked for, whatever host it
+        # comes back through and however its query is encoded: the consent
+        # form posts it re-encoded.
+        query = sorted(request.httprequest.args.items(multi=True))
+        return hashlib.sha256(urlencode(query).encode()).hexdigest()
+
+    def _asked_login(self):
+        """The login this endpoint asked for this very request, if recent."""
+        asked = request.session.get(oidc.SESSION_REAUTHENTICATION) or {}
+        if asked.get("request") != self._request_digest():
+            return None
+        if time.time() - asked.get("at", 0) > REAUTHENTICATION_SECONDS:
+            return None
+        return asked
 
     def _must_log_in(self, oauth_request, session_user, auth_time):
         """Whether the user must log in first: nobody is logged in, or an
@@ -106,12 +148,8 @@ class OAuth2AuthorizationEndpoint(http.Controller):
         } or oidc.authenticated_too_long_ago(oauth_request, auth_time)
         if not asks:
             return False
-        asked = request.session.get(oidc.SESSION_REAUTHENTICATION) or {}
-        return not (
-            asked.get("request") == self._request_digest()
-            and auth_time
-            and auth_time >= asked.get("at", 0)
-        )
+        asked = self._asked_login()
+        return not (asked and auth_time and auth_time >= asked["at"])
 
     def _log_in(self, oauth_request, session_user):
         """Odoo's login page, back to this request afterwards: the session
@@ -124,14 +162,25 @@ class OAuth2AuthorizationEndpoint(http.Controller):
             "request": self._request_digest(),
             "at": int(time.time()),
         }
-        full_path = request.httprequest.full_path
-        return request.redirect(oidc.login_url(full_path, login_hint))
+        return_to = (
+            f"{request.httprequest.path}?{request.httprequest.query_string.decode()}"
+        )
+        return request.redirect(oidc.login_url(return_to, login_hint))
+
+    def _reauthentication_page(self, oauth_request, uri):
+        response = request.render(
+            "orestapi_oauth2.oauth2_reauthenticate_page",
+            {"application": oauth_request.client, "action_url": uri},
+        )
+        response.headers.update(NO_FRAMING, **NOT_KEPT)
+        return response
 
     def _respond(self, location, answered):
         """The authorization response at ``location``, for ``answered``
         (the oauthlib request or error): a redirect naming the issuer, or
         with response_mode=form_post, a page posting it."""
-        request.session.pop(oidc.SESSION_REAUTHENTICATION, None)
+        if self._asked_login():
+            request.session.pop(oidc.SESSION_REAUTHENTICATION)
         location = with_issuer(location, issuer(request.env))
         if answered.response_mode == FORM_POST:
             headers, body = form_post_page(location, answered.redirect_uri)

@@ -8,7 +8,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 
 from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 
-from ..oauth.constants import ALL_SCOPES, RPC_SCOPE
+from ..oauth.constants import ALL_SCOPES, OPENID_SCOPE, RPC_SCOPE
 
 # RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
 SCOPE_TOKEN = re.compile(r"^[\x21\x23-\x5B\x5D-\x7E]+$")
@@ -65,7 +65,7 @@ class OAuth2Scope(models.Model):
     def _check_may_change_meaning(self):
         """Renaming or deleting a scope changes what every application, consent
         and token naming it may do, so only a Settings administrator may; and
-        rpc's name is what the external API checks, so it stays."""
+        the names of rpc and openid are what the server checks, so they stay."""
         if not self:
             return
         if RPC_SCOPE in self.mapped("name"):
@@ -73,6 +73,13 @@ class OAuth2Scope(models.Model):
                 _(
                     "The rpc scope can be neither renamed nor deleted: Odoo's "
                     "external API checks its name."
+                )
+            )
+        if OPENID_SCOPE in self.mapped("name"):
+            raise UserError(
+                _(
+                    "The openid scope can be neither renamed nor deleted: it is "
+                    "what makes a request an OpenID Connect sign-in."
                 )
             )
         if not self.env.is_system():

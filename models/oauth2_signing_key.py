@@ -25,8 +25,8 @@ RETIREMENT_MARGIN = timedelta(minutes=5)
 
 class OAuth2SigningKey(models.Model):
     """A key pair of the OpenID Provider. One key per algorithm signs; keys
-    it replaced stay published in the JWKS until every token they signed has
-    expired, then retire and lose their private half."""
+    it replaced lose their private half at once, and stay published in the
+    JWKS until every token they signed has expired, then retire."""
 
     _name = "oauth2.signing.key"
     _description = "OAuth2 Signing Key"
@@ -62,7 +62,7 @@ class OAuth2SigningKey(models.Model):
         copy=False,
         exportable=False,
         groups="base.group_system",
-        help="PKCS#8 PEM; erased when the key retires.",
+        help="PKCS#8 PEM; erased as soon as another key replaces it.",
     )
     public_jwk = fields.Json(string="Public Key", readonly=True, copy=False)
     retire_at = fields.Datetime(
@@ -144,6 +144,8 @@ class OAuth2SigningKey(models.Model):
         replaced.write(
             {
                 "state": PUBLISHED,
+                # it never signs again: nothing can use its private half
+                "private_key": False,
                 "retire_at": fields.Datetime.now()
                 + timedelta(seconds=get_oauth2_setting(self.env, "id_token_lifetime"))
                 + RETIREMENT_MARGIN,
@@ -200,9 +202,9 @@ class OAuth2SigningKey(models.Model):
         return self._published()[0]
 
     @api.model
-    def _sign(self, claims, algorithm=jose.RS256, typ=None):
+    def _sign(self, claims, algorithm=jose.RS256):
         kid, private_key = self._signing_material(algorithm)
-        return jose.sign(claims, private_key, algorithm, kid, typ)
+        return jose.sign(claims, private_key, algorithm, kid)
 
     @api.model
     def _verify(self, token, audience=None, verify_expiry=True):

@@ -121,7 +121,7 @@ class ResUsers(models.Model):
                 preferred_username=user.login,
                 zoneinfo=partner.tz or None,
                 locale=oidc.bcp47(partner.lang),
-                updated_at=int(max(user.write_date, partner.write_date).timestamp()),
+                updated_at=oidc.as_seconds(max(user.write_date, partner.write_date)),
             )
         if oidc.EMAIL in scopes:
             claims.update(

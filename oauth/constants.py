@@ -40,4 +40,11 @@ RPC_SCOPE = "rpc"
 # The scope that makes a request an OpenID Connect one (Core §3.1.2.1): a
 # client that does not ask for it by name expects no id_token.
 OPENID_SCOPE = "openid"
-NAMED_ONLY_SCOPES = frozenset({RPC_SCOPE, OPENID_SCOPE})
+# OpenID Connect's scopes (Core §5.4): they reveal the user's profile,
+# address and contact details, which earlier clients were never given.
+OPENID_SCOPES = frozenset({OPENID_SCOPE, "profile", "email", "phone", "address"})
+# Scopes granted only when a request names them, never by default or for "*".
+NAMED_ONLY_SCOPES = frozenset({RPC_SCOPE, *OPENID_SCOPES})
+# Scopes whose names the server itself checks: they may not be renamed or
+# deleted.
+RESERVED_SCOPES = frozenset({RPC_SCOPE, OPENID_SCOPE})

@@ -55,7 +55,8 @@ def public_jwk(private_key, algorithm):
         if algorithm == RS256
         else jwt.algorithms.ECAlgorithm
     )
-    full = algorithm_class.to_jwk(private_key.public_key(), as_dict=True)
+    # a JSON string: PyJWT before 2.7 has no as_dict
+    full = json.loads(algorithm_class.to_jwk(private_key.public_key()))
     members = {name: full[name] for name in PUBLIC_MEMBERS[full["kty"]]}
     return {**members, "kid": thumbprint(members), "alg": algorithm, "use": "sig"}
 
@@ -69,20 +70,9 @@ def thumbprint(jwk):
     return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
 
-def sign(claims, private_key, algorithm, kid, typ=None):
+def sign(claims, private_key, algorithm, kid):
     """The compact JWS of ``claims``, its header naming the key."""
-    headers = {"kid": kid}
-    if typ:
-        headers["typ"] = typ
-    return jwt.encode(claims, private_key, algorithm=algorithm, headers=headers)
-
-
-def token_hash(value, algorithm):
-    """OpenID Connect Core §3.1.3.6 ``at_hash`` and §3.3.2.11 ``c_hash``: the
-    left half of the hash that ``algorithm`` uses, base64url. Both algorithms
-    here hash with SHA-256."""
-    digest = hashlib.sha256(value.encode("ascii")).digest()
-    return base64.urlsafe_b64encode(digest[: len(digest) // 2]).decode().rstrip("=")
+    return jwt.encode(claims, private_key, algorithm=algorithm, headers={"kid": kid})
 
 
 def verify(token, public_keys, issuer, audience=None, verify_expiry=True):

@@ -3,11 +3,17 @@ authentication request's own parameters, the id_token's claims and the
 provider's metadata. oauthlib runs the grants; what it leaves to the provider
 (auth_time, max_age, keys, claims) is here, apart from the ORM."""
 
+import re
 import time
 from datetime import datetime, timezone
 from urllib.parse import urlencode
 
+from oauthlib.common import urldecode
 from oauthlib.oauth2.rfc6749 import errors
+from oauthlib.openid.connect.core.exceptions import (
+    RequestNotSupported,
+    RequestURINotSupported,
+)
 
 from . import routes
 from .constants import OPENID_SCOPE
@@ -44,6 +50,10 @@ PROMPT_LOGIN = "login"
 PROMPT_CONSENT = "consent"
 PROMPT_SELECT_ACCOUNT = "select_account"
 PROMPTS = frozenset({PROMPT_NONE, PROMPT_LOGIN, PROMPT_CONSENT, PROMPT_SELECT_ACCOUNT})
+# max_age in seconds: up to 10 digits (three centuries), ASCII digits only
+MAX_AGE = re.compile(r"[0-9]{1,10}")
+# A nonce only needs to be unguessable (Core §15.5.2); the code stores it.
+MAX_NONCE_LENGTH = 512
 
 
 def bcp47(odoo_lang):
@@ -116,18 +126,20 @@ def max_age(request):
     A malformed value counts as none here: :func:`parameter_problem` refuses
     it."""
     value = str(request.max_age or "")
-    return int(value) if value.isdigit() else None
+    return int(value) if MAX_AGE.fullmatch(value) else None
 
 
 def parameter_problem(request):
     """What is wrong with the OpenID Connect parameters of an authorization
     request, or None."""
-    unknown = prompts(request) - PROMPTS
-    if unknown:
-        return f"Unsupported prompt value: {' '.join(sorted(unknown))}."
-    if request.max_age not in (None, ""):
-        if not str(request.max_age).isdigit():
-            return "max_age must be a number of seconds."
+    if prompts(request) - PROMPTS:
+        return (
+            "prompt holds a value other than none, login, consent and select_account."
+        )
+    if request.max_age not in (None, "") and max_age(request) is None:
+        return "max_age must be a number of seconds."
+    if len(request.nonce or "") > MAX_NONCE_LENGTH:
+        return f"nonce may be at most {MAX_NONCE_LENGTH} characters long."
     return None
 
 
@@ -143,6 +155,12 @@ def check_authentication_request(request):
     problem = OPENID in scopes and parameter_problem(request)
     if problem:
         raise errors.InvalidRequestError(description=problem, request=request)
+    # §6: request objects are not served, and must not be silently ignored
+    sent = dict(urldecode(request.uri_query))
+    if "request" in sent:
+        raise RequestNotSupported(request=request)
+    if "request_uri" in sent:
+        raise RequestURINotSupported(request=request)
     return {}
 
 

@@ -45,7 +45,8 @@ def check_response_mode(request):
         return {}
     if mode not in RESPONSE_MODES:
         raise errors.InvalidRequestError(
-            description=f"Unsupported response_mode {mode}.", request=request
+            description="response_mode must be query, fragment or form_post.",
+            request=request,
         )
     if mode == QUERY and request.response_type != CODE:
         raise errors.InvalidRequestError(
@@ -60,11 +61,12 @@ def split_location(location, redirect_uri):
     """``(redirect_uri, params)`` of a redirect that carries the response in
     its query or fragment: the parameters the response added."""
     parts = urlsplit(location)
-    own = set(parse_qsl(urlsplit(redirect_uri).query))
     if parts.fragment:
-        params = parse_qsl(parts.fragment)
+        params = parse_qsl(parts.fragment, keep_blank_values=True)
     else:
-        params = [pair for pair in parse_qsl(parts.query) if pair not in own]
+        # the response's parameters follow those of the registered URI
+        own = len(parse_qsl(urlsplit(redirect_uri).query, keep_blank_values=True))
+        params = parse_qsl(parts.query, keep_blank_values=True)[own:]
     return redirect_uri, params
 
 
@@ -86,12 +88,12 @@ def form_post_page(location, redirect_uri):
         f"<script>{SUBMIT_SCRIPT}</script></body></html>"
     )
     parts = urlsplit(action)
-    # a native app's private-use scheme has no origin: its scheme is the source
-    target = (
-        f"{parts.scheme}://{parts.netloc}"
-        if parts.scheme in ("https", "http")
-        else f"{parts.scheme}:"
-    )
+    # A CSP source names a host, never an IPv6 literal, and a native app's
+    # private-use scheme has no host: the scheme is then the source.
+    if parts.scheme in ("https", "http") and "[" not in parts.netloc:
+        target = f"{parts.scheme}://{parts.netloc}"
+    else:
+        target = f"{parts.scheme}:"
     headers = {
         "Content-Type": "text/html; charset=utf-8",
         "Content-Security-Policy": (

@@ -6,7 +6,7 @@ from urllib.parse import unquote_plus
 from oauthlib.oauth2.rfc6749 import errors
 from oauthlib.openid import RequestValidator  # OpenID's: it has get_id_token
 
-from odoo import SUPERUSER_ID
+from odoo import SUPERUSER_ID, fields
 from odoo.exceptions import AccessDenied
 
 from . import oidc
@@ -15,6 +15,7 @@ from .constants import (
     ALL_SCOPES,
     CLIENT_CREDENTIALS,
     IMPLICIT,
+    OPENID_SCOPE,
     PASSWORD,
     REFRESH_TOKEN,
 )
@@ -198,6 +199,14 @@ class OdooRequestValidator(RequestValidator):
         resolved = client._resolve_scopes(scopes)
         if not resolved:
             return False
+        if OPENID_SCOPE in resolved and request.grant_type == CLIENT_CREDENTIALS:
+            # An id_token says that a user signed in: the application alone
+            # is no user.
+            raise errors.InvalidScopeError(
+                description="The openid scope needs a user who signs in; "
+                "client_credentials has none.",
+                request=request,
+            )
         request.scopes = resolved
         return True
 
@@ -367,6 +376,9 @@ class OdooRequestValidator(RequestValidator):
         authorization_code = getattr(request, "authorization_code_record", None)
         family = origin_grant_type = None
         auth_time = oidc.as_datetime(self.auth_time)
+        if grant_type == PASSWORD:
+            # the user has just proved who they are, with their password
+            auth_time = fields.Datetime.now()
         if authorization_code:
             auth_time = authorization_code.auth_time
         if grant_type == REFRESH_TOKEN:

@@ -10,6 +10,7 @@ from odoo.tests import TransactionCase, new_test_user
 from odoo.tools import mute_logger
 
 from ..models.res_config_settings import get_oauth2_setting
+from ..oauth.constants import NAMED_ONLY_SCOPES
 from .common import OAuth2TestMixin, load_migration
 
 
@@ -97,7 +98,7 @@ class TestOAuth2Application(OAuth2TestMixin, TransactionCase):
         self.assertCountEqual(self.other_app._allowed_scope_names(), every)
         self.assertCountEqual(self.app._resolve_scopes(["*"]), ["read", "write"])
         self.assertCountEqual(
-            self.other_app._resolve_scopes(["*"]), set(every) - {"rpc", "openid"}
+            self.other_app._resolve_scopes(["*"]), set(every) - NAMED_ONLY_SCOPES
         )
         self.assertEqual(self.app._resolve_scopes(["read", "read"]), ["read"])
         self.assertIsNone(self.app._resolve_scopes(["admin"]))
@@ -226,6 +227,21 @@ class TestOAuth2Application(OAuth2TestMixin, TransactionCase):
         self.assertFalse(
             parameters.get_param("orestapi_oauth2.allow_get_token_request")
         )
+
+    def test_upgrade_adopts_scopes_named_like_openid_connects(self):
+        """A scope named profile made by hand before the upgrade becomes the
+        module's, instead of failing the upgrade on its unique name."""
+        profile = self.env.ref("orestapi_oauth2.oauth2_scope_profile")
+        profile.description = "Our own profile scope"
+        self.env["ir.model.data"].search(
+            [("module", "=", "orestapi_oauth2"), ("name", "=", "oauth2_scope_profile")]
+        ).unlink()
+        self.env.flush_all()
+        load_migration("18.0.1.3.0", "pre")(self.env.cr, "18.0.1.2.0")
+        self.env.invalidate_all()
+        self.env.registry.clear_cache()
+        self.assertEqual(self.env.ref("orestapi_oauth2.oauth2_scope_profile"), profile)
+        self.assertEqual(profile.description, "Our own profile scope")
 
     def test_zero_settings_are_kept_where_zero_means_something(self):
         self.env["res.config.settings"].create(

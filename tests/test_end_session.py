@@ -426,8 +426,11 @@ class TestInvalidLogoutRequests(EndSessionCase):
     def test_pages_speak_the_ui_locales(self):
         self.env["res.lang"]._activate_lang("hu_HU")
         self.env["ir.module.module"]._load_module_terms(["orestapi_oauth2"], ["hu_HU"])
-        message = "Ez az alkalmazás ismeretlen vagy le van tiltva."
-        self.assertRefused(message, client_id="nobody", ui_locales="fr-CA hu")
+        hungarian = self.end_session(client_id="nobody", ui_locales="fr-CA hu")
+        self.assertEqual(hungarian.status_code, 400)
+        self.assertIn("A kijelentkezés nem sikerült", hungarian.text)
+        self.assertIn("Ez az alkalmazás ismeretlen vagy le van tiltva.", hungarian.text)
+        self.assertLoggedIn()
         english = self.end_session(client_id="nobody", ui_locales="fr-CA")
         self.assertErrorPage(english, "unknown or disabled")
 

@@ -108,6 +108,13 @@ class TestCodeFlow(OpenIDCase):
             tokens = self.assertTokenAnswer(self.exchange(code))
             self.assertEqual(self.verify(tokens["id_token"])["nonce"], nonce)
 
+    def test_openid_only_where_a_user_signs_in(self):
+        response = self.token_request(
+            {"grant_type": "client_credentials", "scope": "openid"},
+            auth=("integration", self.secret),
+        )
+        self.assertOAuthError(response, "invalid_scope")
+
     def test_without_openid_no_id_token(self):
         tokens = self.code_tokens(scope="read profile")
         self.assertNotIn("id_token", tokens)
@@ -279,10 +286,25 @@ class TestPrompt(OpenIDCase):
         self.assertTrue(query["redirect"][0].startswith("/orestapi/oauth2/authorize?"))
         return f"{location.path}?{location.query}"
 
+    def assertAsksToLogInAgain(self, page):
+        """The page asking the logged-in user to confirm a new login; the
+        session is still alive."""
+        self.assertEqual(page.status_code, 200, page.text[:300])
+        self.assertIn('value="reauthenticate"', page.text)
+        self.assertEqual(page.headers["X-Frame-Options"], "DENY")
+        backend = self.opener.get(
+            self.base_url() + "/odoo", allow_redirects=False, timeout=30
+        )
+        self.assertEqual(backend.status_code, 200)
+        return page
+
     def test_login_logs_in_again_then_goes_on(self):
         self.grant_consent()
+        page = self.assertAsksToLogInAgain(
+            self.authorize(scope="openid", prompt="login")
+        )
         login_page = self.assertLoginPage(
-            self.authorize(scope="openid", prompt="login"), "oauth2_user"
+            self.decide(page, "reauthenticate"), "oauth2_user"
         )
         # The test's session cookie was set by hand, for no domain; the
         # server's new one, after the logout, is for this host. A browser
@@ -308,9 +330,49 @@ class TestPrompt(OpenIDCase):
     def test_max_age(self):
         self.grant_consent()
         self.backdate_logins(fields.Datetime.now() - timedelta(hours=1))
-        self.assertLoginPage(
-            self.authorize(scope="openid", max_age="60"), "oauth2_user"
+        page = self.assertAsksToLogInAgain(self.authorize(scope="openid", max_age="60"))
+        self.assertLoginPage(self.decide(page, "reauthenticate"), "oauth2_user")
+
+    def test_cancel_the_new_login(self):
+        page = self.assertAsksToLogInAgain(
+            self.authorize(scope="openid", prompt="login")
         )
+        params = self.assertRedirectsTo(self.decide(page, "deny"))
+        self.assertEqual(params["error"], "access_denied")
+
+    def test_no_logout_without_the_users_word(self):
+        """A forged POST without the page's CSRF token ends nothing."""
+        response = self.opener.post(
+            self.authorize(scope="openid", prompt="login").url,
+            data={"decision": "reauthenticate", "csrf_token": "forged"},
+            allow_redirects=False,
+            timeout=30,
+        )
+        self.assertEqual(response.status_code, 400)
+        self.assertAsksToLogInAgain(self.authorize(scope="openid", prompt="login"))
+
+    def test_request_posted_as_a_form(self):
+        """Core §3.1.2.1: the authentication request may come as a POST."""
+        self.grant_consent()
+        response = self.opener.post(
+            self.base_url() + "/orestapi/oauth2/authorize",
+            data={
+                "response_type": "code",
+                "client_id": "integration",
+                "redirect_uri": REDIRECT_URI,
+                "scope": "openid",
+                "state": "posted",
+            },
+            allow_redirects=False,
+            timeout=30,
+        )
+        self.assertEqual(response.status_code, 303)
+        answer = self.opener.get(
+            self.base_url() + response.headers["Location"],
+            allow_redirects=False,
+            timeout=30,
+        )
+        self.assertEqual(self.assertRedirectsTo(answer)["state"], "posted")
 
     def test_max_age_satisfied(self):
         self.grant_consent()
@@ -321,7 +383,34 @@ class TestPrompt(OpenIDCase):
         self.assertIn("auth_time", claims)
 
     def test_malformed_max_age(self):
-        params = self.assertRedirectsTo(self.authorize(scope="openid", max_age="soon"))
+        self.grant_consent()
+        for max_age in ("soon", "²", "9" * 5000, "-1"):
+            for prompt in (None, "none"):
+                with self.subTest(max_age=max_age[:10], prompt=prompt):
+                    params = self.assertRedirectsTo(
+                        self.authorize(scope="openid", max_age=max_age, prompt=prompt)
+                    )
+                    self.assertIn(
+                        params["error"], ("invalid_request", "login_required")
+                    )
+
+    def test_bad_parameters_get_an_answer(self):
+        """Never a 500: a NUL character, or a claims parameter oauthlib cannot
+        read, gets the error page; a request object is refused."""
+        for params in ({"nonce": "a\x00b"}, {"claims": "{"}):
+            with self.subTest(params=params):
+                page = self.authorize(scope="openid", **params)
+                self.assertEqual(page.status_code, 400, page.text[:300])
+                self.assertIn("Authorization failed", page.text)
+        for name, error in (
+            ("request", "request_not_supported"),
+            ("request_uri", "request_uri_not_supported"),
+        ):
+            params = self.assertRedirectsTo(
+                self.authorize(scope="openid", **{name: "eyJhbGciOiJub25lIn0.e30."})
+            )
+            self.assertEqual(params["error"], error)
+        params = self.assertRedirectsTo(self.authorize(scope="openid", nonce="n" * 513))
         self.assertEqual(params["error"], "invalid_request")
 
     def test_login_hint_fills_the_login_page(self):

@@ -12,6 +12,7 @@ from requests_oauthlib import OAuth2Session
 
 from odoo.addons.orestapi_oauth2.oauth.routes import OLDER_TOKEN_PATHS
 
+from ..oauth.constants import NAMED_ONLY_SCOPES
 from .common import TOKEN_PATH, USER_PASSWORD, TokenEndpointCase, basic_auth
 
 
@@ -23,8 +24,8 @@ class TestTokenEndpoint(TokenEndpointCase):
         )
         body = self.assertTokenAnswer(response)
         every = self.env["oauth2.scope"].search([]).mapped("name")
-        # rpc and openid only when named
-        self.assertCountEqual(body["scope"].split(), set(every) - {"rpc", "openid"})
+        # rpc and OpenID Connect's scopes only when named
+        self.assertCountEqual(body["scope"].split(), set(every) - NAMED_ONLY_SCOPES)
 
     def test_omitted_scope_gets_the_default_and_never_rpc(self):
         omitted = {"grant_type": "client_credentials"}
