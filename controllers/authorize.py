@@ -11,7 +11,6 @@ from odoo import _, http
 from odoo.http import request
 
 from ..oauth import oidc, routes
-from ..oauth.http_adapter import canonical_uri, has_nul_character
 from ..oauth.metadata import issuer
 from ..oauth.redirect_uris import destination
 from ..oauth.response_modes import FORM_POST, form_post_page
@@ -52,13 +51,7 @@ class OAuth2AuthorizationEndpoint(http.Controller):
         without one (OpenID Connect Core §3.1.2.1).
         """
         httprequest = request.httprequest
-        if has_nul_character(httprequest):
-            return self._error_page(errors.InvalidRequestError())
-        if httprequest.method == "POST":
-            if decision is None:
-                # the request itself, sent as a form: the same as its GET
-                query = urlencode(list(httprequest.form.items(multi=True)))
-                return request.redirect(f"{httprequest.path}?{query}", code=303)
+        if httprequest.method == "POST" and decision is not None:
             if not (csrf_token or "").isascii() or not request.validate_csrf(
                 csrf_token
             ):
@@ -69,7 +62,7 @@ class OAuth2AuthorizationEndpoint(http.Controller):
         server = oauth2_server(
             request.env, session_user=session_user, auth_time=auth_time
         )
-        uri = canonical_uri(httprequest)
+        uri = self._request_uri()
         try:
             scopes, info = server.validate_authorization_request(uri)
         except errors.FatalClientError as error:
@@ -117,12 +110,25 @@ class OAuth2AuthorizationEndpoint(http.Controller):
         )
 
     @staticmethod
-    def _request_digest():
+    def _request_parameters():
+        """The authorization request's parameters: those of the query, or
+        those of the form when the client POSTed the request itself."""
+        httprequest = request.httprequest
+        if httprequest.method == "POST" and "decision" not in httprequest.form:
+            return list(httprequest.form.items(multi=True))
+        return list(httprequest.args.items(multi=True))
+
+    def _request_uri(self):
+        """The request as oauthlib reads it, and as the pages post it back:
+        its parameters in the query, encoded again, since oauthlib refuses
+        some characters clients send unencoded."""
+        return f"{request.httprequest.base_url}?{urlencode(self._request_parameters())}"
+
+    def _request_digest(self):
         # The authorization request a login was asked for, whatever host it
-        # comes back through and however its query is encoded: the consent
-        # form posts it re-encoded.
-        query = sorted(request.httprequest.args.items(multi=True))
-        return hashlib.sha256(urlencode(query).encode()).hexdigest()
+        # comes back through and however its query is encoded.
+        query = urlencode(sorted(self._request_parameters()))
+        return hashlib.sha256(query.encode()).hexdigest()
 
     def _asked_login(self):
         """The login this endpoint asked for this very request, if recent."""
@@ -162,9 +168,8 @@ class OAuth2AuthorizationEndpoint(http.Controller):
             "request": self._request_digest(),
             "at": int(time.time()),
         }
-        return_to = (
-            f"{request.httprequest.path}?{request.httprequest.query_string.decode()}"
-        )
+        query = urlencode(self._request_parameters())
+        return_to = f"{request.httprequest.path}?{query}"
         return request.redirect(oidc.login_url(return_to, login_hint))
 
     def _reauthentication_page(self, oauth_request, uri):

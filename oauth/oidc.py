@@ -140,6 +140,9 @@ def parameter_problem(request):
         return "max_age must be a number of seconds."
     if len(request.nonce or "") > MAX_NONCE_LENGTH:
         return f"nonce may be at most {MAX_NONCE_LENGTH} characters long."
+    if "\x00" in (request.nonce or ""):
+        # the code stores the nonce, and PostgreSQL stores no NUL
+        return "nonce holds a NUL character."
     return None
 
 
