@@ -3,7 +3,7 @@
 {
     "name": "OAuth2 Authorization Server (orestapi)",
     "summary": "Odoo as an OAuth2 authorization server for external applications",
-    "version": "18.0.1.3.0",
+    "version": "18.0.1.4.0",
     "category": "Extra Tools",
     "website": "https://github.com/orest/orestapi_oauth2",
     "author": "Orest",
@@ -27,6 +27,7 @@
         "views/oauth2_token_views.xml",
         "views/oauth2_consent_views.xml",
         "views/oauth2_signing_key_views.xml",
+        "views/oauth2_logout_notification_views.xml",
         "views/oauth2_authorize_templates.xml",
         "views/oauth2_end_session_templates.xml",
         "views/res_config_settings_views.xml",

@@ -59,8 +59,11 @@ class OAuth2AuthorizationEndpoint(http.Controller):
         user = request.env.user
         session_user = None if user._is_public() else user
         auth_time = self._auth_time(session_user)
+        sid = session_user and request.env["oauth2.session"]._sid_of(
+            request.session.sid
+        )
         server = oauth2_server(
-            request.env, session_user=session_user, auth_time=auth_time
+            request.env, session_user=session_user, auth_time=auth_time, sid=sid
         )
         uri = self._request_uri()
         try:

@@ -6,6 +6,8 @@ from . import oauth2_authorization_code
 from . import oauth2_consent
 from . import oauth2_client_auth_failure
 from . import oauth2_signing_key
+from . import oauth2_session
+from . import oauth2_logout_notification
 from . import res_users
 from . import res_config_settings
 from . import ir_http

@@ -4,7 +4,7 @@
 import psycopg2
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
-from odoo import models
+from odoo import SUPERUSER_ID, api, models
 from odoo.http import Response, request
 
 from ..oauth import cors
@@ -119,6 +119,19 @@ class IrHttp(models.AbstractModel):
         if getattr(request, "oauth2_token", None):
             cls._allow_cross_origin_reading(response)
         return result
+
+    @classmethod
+    def _post_logout(cls):
+        super()._post_logout()
+        # Odoo gives the session a new ID only when saving it, after this
+        # request: it is still the ended session's. Routes such as
+        # /web/session/logout run read-only, so the ending is written on a
+        # cursor of its own, which commits it and then wakes up the job
+        # that notifies the applications.
+        ended_session_id = request.session.sid
+        with request.env.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            env["oauth2.session"]._end_browser_session(ended_session_id)
 
     @classmethod
     def _handle_error(cls, exception):

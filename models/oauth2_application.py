@@ -7,7 +7,7 @@ import secrets
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import AccessError, ValidationError
 
-from ..oauth import end_session, jose, oidc
+from ..oauth import access_tokens, backchannel_logout, end_session, jose, oidc
 from ..oauth.constants import (
     ALL_SCOPES,
     AUTHORIZATION_CODE,
@@ -189,8 +189,39 @@ class OAuth2Application(models.Model):
         string="ID Token Signing Algorithm",
         required=True,
         default=jose.RS256,
-        help="RS256 is what every OpenID Connect application accepts; ES256 "
-        "gives shorter tokens, for applications that support it.",
+        help="Signs this application's id_tokens, and its JWT access tokens and "
+        "logout tokens. RS256 is what every OpenID Connect application accepts; "
+        "ES256 gives shorter tokens, for applications that support it.",
+    )
+    access_token_format = fields.Selection(
+        access_tokens.ACCESS_TOKEN_FORMATS,
+        required=True,
+        default=access_tokens.OPAQUE,
+        help="Opaque: random strings that only this server can check, at its "
+        "introspection, tokeninfo or userinfo endpoint. JWT (RFC 9068): tokens "
+        "signed with the keys of the JWKS, which a resource server verifies "
+        "offline; it learns of a revocation only through introspection or when "
+        "the token expires, so keep their lifetime short.",
+    )
+    access_token_audiences = fields.Text(
+        string="Audiences",
+        help="The resource servers this application's tokens are for, one "
+        "absolute URI per line (such as https://api.example.com): the aud "
+        "claim. Tokens are for the first unless the token request names others "
+        "with resource (RFC 8707). Empty: tokens are for the application's own "
+        "client ID, and a request naming a resource is refused.",
+    )
+    backchannel_logout_uri = fields.Char(
+        string="Back-channel Logout URI",
+        help="Where this server posts a signed logout token when a user who "
+        "signed into this application through OpenID Connect logs out of Odoo, "
+        "is archived, or revokes their consent (OpenID Connect Back-Channel "
+        "Logout): https, or http on a loopback host.",
+    )
+    backchannel_logout_session_required = fields.Boolean(
+        string="Back-channel Logout Needs sid",
+        help="The application identifies the ended session by the sid claim. "
+        "Logout tokens always carry it, as the id_tokens of a browser session do.",
     )
     token_ids = fields.One2many("oauth2.token", "application_id", string="Tokens")
     token_count = fields.Integer(compute="_compute_token_count")
@@ -360,6 +391,36 @@ class OAuth2Application(models.Model):
                             uri=uri,
                         )
                     )
+
+    @api.constrains("access_token_audiences")
+    def _check_access_token_audiences(self):
+        for app in self:
+            for line in _nonblank_lines(app.access_token_audiences):
+                if not access_tokens.is_resource_uri(line):
+                    raise ValidationError(
+                        _(
+                            "%(audience)s cannot be an audience. Give an absolute "
+                            "URI without a fragment, such as "
+                            "https://api.example.com or urn:example:api, as "
+                            "clients name it in their resource parameter.",
+                            audience=line,
+                        )
+                    )
+
+    @api.constrains("backchannel_logout_uri")
+    def _check_backchannel_logout_uri(self):
+        for app in self:
+            uri = (app.backchannel_logout_uri or "").strip()
+            if uri and not backchannel_logout.is_backchannel_logout_uri(uri):
+                raise ValidationError(
+                    _(
+                        "%(uri)s cannot be a back-channel logout URI. Give an "
+                        "absolute https URI, or an http URI on a loopback host "
+                        "(127.0.0.1, [::1] or localhost), without a fragment or "
+                        "a user name.",
+                        uri=uri,
+                    )
+                )
 
     @api.constrains("allowed_origins")
     def _check_allowed_origins(self):
@@ -643,10 +704,55 @@ class OAuth2Application(models.Model):
         self.ensure_one()
         return self.refresh_token_policy == ROTATE
 
-    def _id_token(self, partial_claims, user, scopes, auth_time):
+    def _access_token_audiences(self, resources=()):
+        """The audiences of a token for the requested ``resources`` (RFC
+        8707): these, when all are among this application's Audiences, else
+        None; without any, its first Audience, or its own client_id."""
+        self.ensure_one()
+        audiences = _nonblank_lines(self.access_token_audiences)
+        if not resources:
+            return audiences[:1] or [self.client_id]
+        if not set(resources) <= set(audiences):
+            return None
+        return list(resources)
+
+    def _jwt_access_token(self, user, scopes, lifetime, audiences, auth_time, sid):
+        """A signed JWT access token (RFC 9068) of this application, for
+        ``user``, or for no user (client_credentials) when empty; ``auth_time``
+        in seconds."""
+        self.ensure_one()
+        subject = user._oidc_subject(self) if user else self.client_id
+        claims = access_tokens.access_token_claims(
+            issuer(self.env),
+            subject,
+            audiences,
+            self.client_id,
+            scopes,
+            lifetime,
+            auth_time=auth_time,
+            sid=sid,
+        )
+        return self.env["oauth2.signing.key"]._sign(
+            claims, self.id_token_signed_response_alg, jose.ACCESS_TOKEN_TYPE
+        )
+
+    def _logout_token(self, user, sid):
+        """The signed logout token that tells this application that ``user``'s
+        session ``sid`` has ended (Back-Channel Logout 1.0 §2.4)."""
+        self.ensure_one()
+        claims = backchannel_logout.logout_token_claims(
+            issuer(self.env), self.client_id, user._oidc_subject(self), sid
+        )
+        return self.env["oauth2.signing.key"]._sign(
+            claims, self.id_token_signed_response_alg, jose.LOGOUT_TOKEN_TYPE
+        )
+
+    def _id_token(self, partial_claims, user, scopes, auth_time, sid=None):
         """The signed id_token of ``user`` for this application (OpenID
         Connect Core §2), from oauthlib's ``partial_claims``: the claims of
-        ``scopes``, and ``auth_time`` (seconds) when the user logged in."""
+        ``scopes``, ``auth_time`` (seconds) when the user logged in, and the
+        ``sid`` of the browser session they did it in (Back-Channel Logout
+        1.0 §2.1)."""
         self.ensure_one()
         claims = oidc.id_token_claims(
             partial_claims,
@@ -654,6 +760,7 @@ class OAuth2Application(models.Model):
             get_oauth2_setting(self.env, "id_token_lifetime"),
             auth_time,
             user._oidc_claims(scopes, self),
+            sid=sid,
         )
         return self.env["oauth2.signing.key"]._sign(
             claims, self.id_token_signed_response_alg

@@ -44,6 +44,12 @@ class OAuth2AuthorizationCode(models.Model):
     auth_time = fields.Datetime(
         readonly=True, help="When the user who approved the request logged in."
     )
+    sid = fields.Char(
+        string="Session",
+        readonly=True,
+        help="OpenID Connect: the sid of the browser session in which the user "
+        "approved the request.",
+    )
     expires_at = fields.Datetime(required=True, readonly=True)
     used = fields.Boolean(readonly=True)
     token_ids = fields.One2many("oauth2.token", "authorization_code_id")
@@ -64,6 +70,7 @@ class OAuth2AuthorizationCode(models.Model):
         code_challenge_method,
         nonce=None,
         auth_time=None,
+        sid=None,
     ):
         lifetime = get_oauth2_setting(self.env, "authorization_code_lifetime")
         return self.sudo().create(
@@ -79,6 +86,7 @@ class OAuth2AuthorizationCode(models.Model):
                 "expires_at": fields.Datetime.now() + timedelta(seconds=lifetime),
                 "nonce": nonce,
                 "auth_time": oidc.as_datetime(auth_time),
+                "sid": sid,
             }
         )
 

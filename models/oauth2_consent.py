@@ -61,16 +61,17 @@ class OAuth2Consent(models.Model):
 
     def action_revoke(self):
         """Forget the consent and end every token and code its user holds for
-        the app. Consents are never written through the ORM: whoever may see
+        the app, and the app's OpenID Connect sessions of the user. Consents are never written through the ORM: whoever may see
         one (its user, an OAuth2 manager) may revoke it, and nobody may change
         it."""
         self.check_access("read")
         for consent in self.sudo():
-            self.env["oauth2.token"]._revoke_grants(
-                [
-                    ("user_id", "=", consent.user_id.id),
-                    ("application_id", "=", consent.application_id.id),
-                ]
-            )
+            of_consent = [
+                ("user_id", "=", consent.user_id.id),
+                ("application_id", "=", consent.application_id.id),
+            ]
+            self.env["oauth2.token"]._revoke_grants(of_consent)
+            # the application's sign-ins end with the consent they rest on
+            self.env["oauth2.session"]._end(of_consent)
         self.sudo().unlink()
         return True

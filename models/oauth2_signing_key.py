@@ -24,9 +24,10 @@ RETIREMENT_MARGIN = timedelta(minutes=5)
 
 
 class OAuth2SigningKey(models.Model):
-    """A key pair of the OpenID Provider. One key per algorithm signs; keys
-    it replaced lose their private half at once, and stay published in the
-    JWKS until every token they signed has expired, then retire."""
+    """A key pair of the OpenID Provider, which signs its id_tokens, JWT
+    access tokens and logout tokens. One key per algorithm signs; keys it
+    replaced lose their private half at once, and stay published in the JWKS
+    until every token they signed has expired, then retire."""
 
     _name = "oauth2.signing.key"
     _description = "OAuth2 Signing Key"
@@ -147,7 +148,7 @@ class OAuth2SigningKey(models.Model):
                 # it never signs again: nothing can use its private half
                 "private_key": False,
                 "retire_at": fields.Datetime.now()
-                + timedelta(seconds=get_oauth2_setting(self.env, "id_token_lifetime"))
+                + timedelta(seconds=self._longest_token_lifetime())
                 + RETIREMENT_MARGIN,
             }
         )
@@ -202,20 +203,39 @@ class OAuth2SigningKey(models.Model):
         return self._published()[0]
 
     @api.model
-    def _sign(self, claims, algorithm=jose.RS256):
+    def _sign(self, claims, algorithm=jose.RS256, token_type=jose.ID_TOKEN_TYPE):
         kid, private_key = self._signing_material(algorithm)
-        return jose.sign(claims, private_key, algorithm, kid)
+        return jose.sign(claims, private_key, algorithm, kid, token_type)
 
     @api.model
-    def _verify(self, token, audience=None, verify_expiry=True):
-        """The claims of a JWT this server signed, with any published key;
-        raises :class:`~..oauth.jose.InvalidSignedToken` otherwise."""
+    def _verify(
+        self, token, audience=None, verify_expiry=True, token_type=jose.ID_TOKEN_TYPE
+    ):
+        """The claims of a JWT of ``token_type`` this server signed, with any
+        published key; raises :class:`~..oauth.jose.InvalidSignedToken`
+        otherwise."""
         return jose.verify(
             token,
             self._published()[1],
             issuer(self.env),
             audience=audience,
             verify_expiry=verify_expiry,
+            token_type=token_type,
+        )
+
+    @api.model
+    def _longest_token_lifetime(self):
+        """Seconds: the longest a JWT signed now may be used, an id_token or
+        an access token of any application, so that a replaced key verifies
+        each until it expires."""
+        applications = self.env["oauth2.application"].with_context(active_test=False)
+        longest_own = applications.sudo().search(
+            [], order="access_token_lifetime desc", limit=1
+        )
+        return max(
+            get_oauth2_setting(self.env, "id_token_lifetime"),
+            get_oauth2_setting(self.env, "access_token_lifetime"),
+            longest_own.access_token_lifetime,
         )
 
     def action_rotate(self):

@@ -8,8 +8,11 @@ from odoo import api, fields, models
 from odoo.osv import expression
 from odoo.tools import SQL
 
+from ..oauth import jose
+from ..oauth.access_tokens import audience_claim
 from ..oauth.constants import (
     ACCESS_TOKEN,
+    ACCESS_TOKEN_JTI,
     GRANT_TYPES,
     PASSWORD,
     REFRESH_TOKEN,
@@ -88,6 +91,17 @@ class OAuth2Token(models.Model):
         readonly=True,
         help="When the user logged in to approve the authorization this token "
         "comes from: the auth_time of the id_tokens its refreshes return.",
+    )
+    audience = fields.Char(
+        readonly=True,
+        help="Space-separated: the resource servers the access token is for, "
+        "its aud claim.",
+    )
+    sid = fields.Char(
+        string="Session",
+        readonly=True,
+        help="OpenID Connect: the sid of the browser session in which the user "
+        "approved the authorization this token comes from.",
     )
     revoked = fields.Boolean(readonly=True, index=True)
     revoked_at = fields.Datetime(readonly=True)
@@ -202,10 +216,13 @@ class OAuth2Token(models.Model):
         family=None,
         origin_grant_type=None,
         auth_time=False,
+        audiences=(),
+        sid=None,
     ):
         """Store the token response ``token`` issued to ``application`` for
-        ``user``; a refreshed token passes on the family, original grant and
-        login time (``auth_time``, a datetime) of the one it replaces."""
+        ``user``; a refreshed token passes on the family, original grant,
+        login time (``auth_time``, a datetime) and browser session (``sid``)
+        of the one it replaces."""
         now = fields.Datetime.now()
         refresh_token = token.get(REFRESH_TOKEN)
         values = {
@@ -220,9 +237,9 @@ class OAuth2Token(models.Model):
             else False,
             "family": family or uuid.uuid4().hex,
             "auth_time": auth_time,
-            "access_token_hash": hash_secret(
-                self.env, ACCESS_TOKEN, token[ACCESS_TOKEN]
-            ),
+            "audience": " ".join(audiences) or False,
+            "sid": sid or False,
+            "access_token_hash": self._issued_access_token_hash(token[ACCESS_TOKEN]),
             "expires_at": now + timedelta(seconds=token["expires_in"]),
             "refresh_token_hash": refresh_token
             and hash_secret(self.env, REFRESH_TOKEN, refresh_token),
@@ -280,12 +297,44 @@ class OAuth2Token(models.Model):
         )
 
     @api.model
+    def _issued_access_token_hash(self, token):
+        """The hash under which the access token this server has just issued is
+        stored: a JWT access token's is that of its jti, under a purpose of
+        its own, so that a jti presented as an opaque token matches nothing."""
+        if jose.looks_like_jws(token):
+            return hash_secret(
+                self.env, ACCESS_TOKEN_JTI, jose.unverified_claims(token)["jti"]
+            )
+        return hash_secret(self.env, ACCESS_TOKEN, token)
+
+    @api.model
+    def _presented_access_token_hash(self, token):
+        """The hash of the access token a request presents, or None for a JWT
+        that this server did not sign as an access token. Its expiry is the
+        row's to tell: an expired JWT may still be introspected or revoked."""
+        if not jose.looks_like_jws(token):
+            return hash_secret(self.env, ACCESS_TOKEN, token)
+        try:
+            claims = self.env["oauth2.signing.key"]._verify(
+                token, verify_expiry=False, token_type=jose.ACCESS_TOKEN_TYPE
+            )
+        except jose.InvalidSignedToken:
+            return None
+        jti = claims.get("jti")
+        return hash_secret(self.env, ACCESS_TOKEN_JTI, jti) if jti else None
+
+    @api.model
     def _find_by_token(self, token, token_type=ACCESS_TOKEN):
         """The record holding ``token`` as its ``token_type``, live or not."""
         if not token:
             return self.sudo().browse()
+        if token_type == ACCESS_TOKEN:
+            token_hash = self._presented_access_token_hash(token)
+        else:
+            token_hash = hash_secret(self.env, token_type, token)
+        if not token_hash:
+            return self.sudo().browse()
         field_name = f"{token_type}_hash"
-        token_hash = hash_secret(self.env, token_type, token)
         return self.sudo().search([(field_name, "=", token_hash)], limit=1)
 
     @api.model
@@ -301,7 +350,8 @@ class OAuth2Token(models.Model):
         every request, which costs more than running the query.
         """
         tokens = self.sudo()
-        if not token:
+        token_hash = token and self._presented_access_token_hash(token)
+        if not token_hash:
             return tokens.browse()
         read = [
             (tokens, "t", ("user_id", "application_id", "scope", "expires_at")),
@@ -335,7 +385,7 @@ class OAuth2Token(models.Model):
                       AND u.active AND a.active
                     LIMIT 1""",
                 columns,
-                hash_secret(self.env, ACCESS_TOKEN, token),
+                token_hash,
                 fields.Datetime.now(),
             )
         )
@@ -426,6 +476,8 @@ class OAuth2Token(models.Model):
         }
         if is_access:
             claims["token_type"] = "Bearer"
+            if self.audience:
+                claims["aud"] = audience_claim(self.audience.split())
         return claims
 
     def _spend_refresh_token(self):
@@ -515,17 +567,22 @@ class OAuth2Token(models.Model):
     @api.model
     def _cron_delete_expired(self, batch_size=CLEANUP_BATCH_SIZE):
         """Delete one batch of the tokens and codes that stopped working more than
-        the grace period ago, and of stale failed client authentications; the
-        scheduler calls again while some remain."""
+        the grace period ago, of stale failed client authentications, OpenID
+        Connect sessions and logout notifications; the scheduler calls again
+        while some remain."""
         grace_days = get_oauth2_setting(self.env, "cleanup_grace_days")
         cutoff = fields.Datetime.now() - timedelta(days=grace_days)
         codes = self.env["oauth2.authorization.code"].sudo()
         failures = self.env["oauth2.client.auth.failure"].sudo()
+        sessions = self.env["oauth2.session"].sudo()
+        notifications = self.env["oauth2.logout.notification"].sudo()
         done = remaining = 0
         for model, domain in (
             (codes, [("expires_at", "<", cutoff)]),
             (self.sudo(), self._stopped_before_domain(cutoff)),
             (failures, failures._stale_domain()),
+            (sessions, sessions._stale_domain()),
+            (notifications, notifications._stale_domain()),
         ):
             # One more than a batch tells whether another call is needed without
             # counting a table that may hold millions of rows.

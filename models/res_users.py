@@ -10,6 +10,7 @@ from odoo.http import request
 from odoo.tools.misc import hmac
 
 from ..oauth import oidc
+from ..oauth.jose import looks_like_jws
 from ..oauth.secrets import looks_generated
 from .res_config_settings import get_oauth2_setting
 
@@ -21,6 +22,11 @@ USERINFO_FIELDS = {
     "res.partner": ("name", "email", "lang", "tz"),
     "res.company": ("name",),
 }
+
+
+def _could_be_token(password):
+    """Whether a password has the shape of an access token, opaque or JWT."""
+    return looks_generated(password) or looks_like_jws(password)
 
 
 class ResUsers(models.Model):
@@ -44,7 +50,7 @@ class ResUsers(models.Model):
             if (user_agent_env or {}).get("interactive", True):
                 raise
             password = credential.get("password")
-            if credential["type"] != "password" or not looks_generated(password):
+            if credential["type"] != "password" or not _could_be_token(password):
                 raise
             token = self.env["oauth2.token"]._find_by_token(password)
             if not token._grants_rpc_to(self.env.user):
@@ -57,7 +63,7 @@ class ResUsers(models.Model):
         # good: an access token must stop working on its next use once revoked,
         # expired or deleted, so a token never reaches that cache. It is looked
         # up first; only what is no token of this module goes on to Odoo.
-        if looks_generated(passwd):
+        if _could_be_token(passwd):
             with contextlib.closing(cls.pool.cursor()) as cr:
                 env = api.Environment(cr, uid, {})
                 token = env["oauth2.token"]._find_by_token(passwd)
@@ -74,6 +80,14 @@ class ResUsers(models.Model):
         if request and getattr(request, "session", None) is not None:
             request.session[oidc.SESSION_AUTH_TIME] = int(time.time())
         return super()._update_last_login()
+
+    def write(self, vals):
+        result = super().write(vals)
+        if "active" in vals and not vals["active"]:
+            # An archived user's sessions are over: the applications they
+            # signed into are told, whatever session it was through.
+            self.env["oauth2.session"]._end([("user_id", "in", self.ids)])
+        return result
 
     def _set_password(self):
         result = super()._set_password()

@@ -25,6 +25,9 @@ CONFIDENTIAL_ONLY_GRANTS = frozenset({PASSWORD, CLIENT_CREDENTIALS})
 # RFC 7009 §2.1 and RFC 7662 §2.1 token_type_hint values; also the labels under
 # which the tokens are hashed.
 ACCESS_TOKEN = "access_token"
+# The label under which a JWT access token's jti is hashed (RFC 9068): a jti
+# presented as an opaque token must match nothing.
+ACCESS_TOKEN_JTI = "access_token_jti"
 # REFRESH_TOKEN, above, is both a grant type and a token type.
 CLIENT_SECRET = "client_secret"
 

@@ -5,6 +5,7 @@ ORM, which stores the keys."""
 import base64
 import hashlib
 import json
+import re
 
 import jwt
 from cryptography.hazmat.primitives import serialization
@@ -18,6 +19,20 @@ SIGNING_ALGORITHMS = (RS256, ES256)
 # NIST SP 800-57: 2048-bit RSA is good until 2030; larger keys slow every
 # signature for nothing a relying party checks.
 RSA_KEY_SIZE = 2048
+# The media types of the JWTs this server signs (the "typ" header, RFC 7515
+# §4.1.9): each says what the token is for, so that none passes for another
+# where both are signed with the same keys for the same audience. id_tokens
+# keep PyJWT's "JWT", which relying parties expect or ignore.
+ID_TOKEN_TYPE = "JWT"
+# RFC 9068 §2.1
+ACCESS_TOKEN_TYPE = "at+jwt"
+# OpenID Connect Back-Channel Logout 1.0 §2.4
+LOGOUT_TOKEN_TYPE = "logout+jwt"
+# A compact JWS: three base64url parts, the first a JSON object ("{" -> eyJ)
+COMPACT_JWS = re.compile(r"eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
+# Longer than any JWT of this server; a resource server's header limits would
+# refuse it anyway.
+MAX_JWS_LENGTH = 8192
 # The public members of each key type (RFC 7638 §3.2), in the order RFC 7638
 # hashes them: also all that the JWKS may publish of a key.
 PUBLIC_MEMBERS = {"RSA": ("e", "kty", "n"), "EC": ("crv", "kty", "x", "y")}
@@ -70,24 +85,66 @@ def thumbprint(jwk):
     return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
 
-def sign(claims, private_key, algorithm, kid):
-    """The compact JWS of ``claims``, its header naming the key."""
-    return jwt.encode(claims, private_key, algorithm=algorithm, headers={"kid": kid})
+def looks_like_jws(value):
+    """Whether ``value`` has the shape of a compact JWS, such as a JWT access
+    token: what tells it apart from the opaque tokens."""
+    return bool(
+        value and len(value) <= MAX_JWS_LENGTH and COMPACT_JWS.fullmatch(value)
+    )
 
 
-def verify(token, public_keys, issuer, audience=None, verify_expiry=True):
+def sign(claims, private_key, algorithm, kid, token_type=ID_TOKEN_TYPE):
+    """The compact JWS of ``claims``, its header naming the key and the
+    token's type."""
+    return jwt.encode(
+        claims,
+        private_key,
+        algorithm=algorithm,
+        headers={"kid": kid, "typ": token_type},
+    )
+
+
+def unverified_claims(token):
+    """The claims of a JWT this server has just signed, unverified: never for
+    a token a request presents."""
+    return jwt.decode(token, options={"verify_signature": False})
+
+
+def _has_type(header, token_type):
+    # RFC 7515 §4.1.9: "application/" may be left out, case-insensitively;
+    # an id_token without "typ" is one all the same.
+    declared = header.get("typ", ID_TOKEN_TYPE)
+    if not isinstance(declared, str):
+        return False
+    declared = declared.lower().removeprefix("application/")
+    return declared == token_type.lower()
+
+
+def verify(
+    token,
+    public_keys,
+    issuer,
+    audience=None,
+    verify_expiry=True,
+    token_type=ID_TOKEN_TYPE,
+):
     """The claims of ``token`` once its signature is verified with the key its
     header names among ``public_keys`` (``kid`` -> ``(algorithm, key)``), and
-    its issuer checked; also its audience when given, and its expiry unless
-    told not to (an id_token_hint may have expired, OpenID Connect Core §3.1.2.1).
+    its type and issuer checked; also its audience when given, and its expiry
+    unless told not to (an id_token_hint may have expired, OpenID Connect
+    Core §3.1.2.1).
 
     The algorithm comes from our key, never from the token: ``alg: none`` or
-    an HMAC keyed with our public key cannot pass.
+    an HMAC keyed with our public key cannot pass. The type keeps an access
+    token or a logout token from passing for an id_token, and the other way
+    round (RFC 8725 §3.11).
     """
     try:
         header = jwt.get_unverified_header(token)
     except jwt.InvalidTokenError as error:
         raise InvalidSignedToken("The token is not a JWS.") from error
+    if not _has_type(header, token_type):
+        raise InvalidSignedToken(f"The token is not of type {token_type}.")
     kid = header.get("kid")
     if not isinstance(kid, str) or kid not in public_keys:
         raise InvalidSignedToken("The token is not signed with a key of this server.")

@@ -35,7 +35,16 @@ SCOPE_CLAIMS = {
     ADDRESS: ("address",),
 }
 # The id_token's own claims (§2), which Discovery lists with the scopes' ones.
-ID_TOKEN_CLAIMS = ("iss", "aud", "exp", "iat", "auth_time", "nonce", "at_hash")
+ID_TOKEN_CLAIMS = (
+    "iss",
+    "aud",
+    "exp",
+    "iat",
+    "auth_time",
+    "nonce",
+    "at_hash",
+    "sid",
+)
 # Where the browser session keeps the time its user last logged in: set by
 # every login (res.users._update_last_login).
 SESSION_AUTH_TIME = "oauth2_auth_time"
@@ -176,7 +185,7 @@ def authenticated_too_long_ago(request, auth_time, now=None):
     return auth_time is None or (now or time.time()) - auth_time > limit
 
 
-def id_token_claims(partial, issuer, lifetime, auth_time, user_claims):
+def id_token_claims(partial, issuer, lifetime, auth_time, user_claims, sid=None):
     """The claims of an id_token: oauthlib's ``partial`` (aud, iat, nonce,
     at_hash: SHA-256, the hash of both our algorithms) completed with the
     user's claims, ``sub`` among them, and the provider's."""
@@ -184,6 +193,8 @@ def id_token_claims(partial, issuer, lifetime, auth_time, user_claims):
     claims.update(iss=issuer, exp=partial["iat"] + lifetime)
     if auth_time is not None:
         claims["auth_time"] = int(auth_time)
+    if sid:
+        claims["sid"] = sid
     return claims
 
 
@@ -210,4 +221,8 @@ def provider_metadata(issuer):
         "request_parameter_supported": False,
         "request_uri_parameter_supported": False,
         "prompt_values_supported": sorted(PROMPTS),
+        # Back-Channel Logout 1.0 §2.1: logout tokens, which carry the sid
+        # that id_tokens of a browser session carry too
+        "backchannel_logout_supported": True,
+        "backchannel_logout_session_supported": True,
     }

@@ -32,24 +32,27 @@ def _authorization_code(request):
     return grant
 
 
-def oauth2_server(env, remote_addr=None, session_user=None, auth_time=None):
+def oauth2_server(
+    env, remote_addr=None, session_user=None, auth_time=None, sid=None
+):
     """The oauthlib server, OpenID Provider included; ``remote_addr`` is the
     client's address, which failed client authentications are counted for;
-    ``session_user`` and ``auth_time`` are for the authorization endpoint (see
-    :class:`~.validator.OdooRequestValidator`)."""
-    validator = OdooRequestValidator(env, remote_addr, session_user, auth_time)
+    ``session_user``, ``auth_time`` and ``sid`` are for the authorization
+    endpoint (see :class:`~.validator.OdooRequestValidator`)."""
+    validator = OdooRequestValidator(env, remote_addr, session_user, auth_time, sid)
     server = Server(
         validator,
         token_expires_in=_access_token_lifetime,
-        token_generator=lambda request: generate_secret(),
+        token_generator=validator.generate_access_token,
         refresh_token_generator=lambda request: generate_secret(),
     )
     # oauthlib 3.2's server refreshes without an id_token (OpenID Connect
     # Core §12.2 asks for one when the grant has openid); 4.0's does this.
     server.refresh_grant = RefreshTokenGrant(validator)
     server.grant_types["refresh_token"] = server.refresh_grant
-    # Access tokens are the module's opaque bearer tokens only: oauthlib's
-    # OpenID server would also take any request for a JWT bearer token.
+    # Access tokens are the module's bearer tokens only, opaque or JWT, which
+    # validator.generate_access_token makes: oauthlib's OpenID server would
+    # also take any request for a JWT bearer token of its own.
     server.tokens.pop("JWT", None)
     # Neither the hybrid flow nor oauthlib's "none" response type is served.
     for response_type in list(server.response_types):
@@ -69,6 +72,17 @@ def oauth2_server(env, remote_addr=None, session_user=None, auth_time=None):
     for grant in (*code_grants, *implicit_grants):
         grant.custom_validators.post_auth.append(check_authentication_request)
         grant.custom_validators.post_auth.append(check_response_mode)
+        # a resource of the authorization request is checked there; the
+        # token request's own decides the code's tokens
+        grant.custom_validators.post_auth.append(validator.validate_resource)
+    token_grants = (
+        *code_grants,
+        server.password_grant,
+        server.credentials_grant,
+        server.refresh_grant,
+    )
+    for grant in token_grants:
+        grant.custom_validators.post_token.append(validator.validate_resource)
     return server
 
 

@@ -9,7 +9,7 @@ from oauthlib.openid import RequestValidator  # OpenID's: it has get_id_token
 from odoo import SUPERUSER_ID, fields
 from odoo.exceptions import AccessDenied
 
-from . import oidc
+from . import access_tokens, oidc
 from .constants import (
     ACCESS_TOKEN,
     ALL_SCOPES,
@@ -23,6 +23,7 @@ from .cors import cross_origin
 from .http_adapter import has_nul
 from .jose import InvalidSignedToken
 from .response_modes import RESPONSE_TYPES
+from .secrets import generate_secret
 
 
 class ClientThrottledError(errors.OAuth2Error):
@@ -73,15 +74,20 @@ class OdooRequestValidator(RequestValidator):
     At the authorization endpoint, ``session_user`` is the user logged into
     Odoo in the browser (None when nobody is) and ``auth_time`` the time of
     that login, in seconds, which OpenID Connect's prompt, max_age and
-    id_token_hint are checked against.
+    id_token_hint are checked against; ``sid`` is the OpenID Connect session
+    ID of that browser session, which codes, tokens and id_tokens carry so
+    that its end can be told to the applications (Back-Channel Logout 1.0).
     """
 
-    def __init__(self, env, remote_addr=None, session_user=None, auth_time=None):
+    def __init__(
+        self, env, remote_addr=None, session_user=None, auth_time=None, sid=None
+    ):
         super().__init__()
         self.env = env(user=SUPERUSER_ID, su=True)
         self.remote_addr = remote_addr
         self.session_user = session_user
         self.auth_time = auth_time
+        self.sid = sid
 
     # Client authentication (RFC 6749 §2.3), in the order Django OAuth Toolkit
     # uses: HTTP Basic first, then client_id/client_secret in the body, and a
@@ -311,6 +317,7 @@ class OdooRequestValidator(RequestValidator):
             request.code_challenge_method,
             nonce=request.nonce,
             auth_time=self.auth_time,
+            sid=self.sid,
         )
 
     # The code exchange (RFC 6749 §4.1.3, RFC 7636 §4.5)
@@ -367,6 +374,68 @@ class OdooRequestValidator(RequestValidator):
 
     # Token issuance
 
+    def validate_resource(self, request):
+        """RFC 8707 §2, as a custom validator of every grant: the audiences
+        of the token asked for, the resources the request names when the
+        application may obtain tokens for them. A refresh that names none
+        keeps those of the token it refreshes."""
+        resources = access_tokens.requested_resources(request)
+        for resource in resources:
+            if not access_tokens.is_resource_uri(resource):
+                raise access_tokens.InvalidTargetError(
+                    description="A resource must be an absolute URI without a "
+                    "fragment.",
+                    request=request,
+                )
+        previous = getattr(request, "refresh_token_record", None)
+        if not resources and previous and previous.audience:
+            request.audiences = previous.audience.split()
+            return {}
+        audiences = request.client._access_token_audiences(resources)
+        if audiences is None:
+            raise access_tokens.InvalidTargetError(
+                description="This application may not obtain tokens for the "
+                "resource it names; an administrator can add it to its Audiences.",
+                request=request,
+            )
+        request.audiences = audiences
+        return {}
+
+    def _login_of(self, request):
+        """``(auth_time, sid)`` of the token or id_token the request is
+        issued: when and in which browser session its user logged in to
+        approve the authorization it comes from (OpenID Connect Core §12.2
+        for a refresh); auth_time in seconds, each None when unknown."""
+        if getattr(request, "refresh_token_record", None):
+            origin = request.refresh_token_record
+        elif getattr(request, "authorization_code_record", None):
+            origin = request.authorization_code_record
+        elif request.grant_type == PASSWORD:
+            # the user has just proved who they are, with their password
+            return oidc.as_seconds(fields.Datetime.now()), None
+        elif request.grant_type == CLIENT_CREDENTIALS:
+            return None, None
+        else:
+            return self.auth_time, self.sid
+        return oidc.as_seconds(origin.auth_time), origin.sid or None
+
+    def generate_access_token(self, request):
+        """The server's token generator: an opaque token, or a signed JWT
+        access token (RFC 9068) for an application that asks for them."""
+        application = request.client
+        if application.access_token_format != access_tokens.JWT:
+            return generate_secret()
+        auth_time, sid = self._login_of(request)
+        user = None if request.grant_type == CLIENT_CREDENTIALS else request.user
+        return application._jwt_access_token(
+            user,
+            request.scopes,
+            request.expires_in,
+            request.audiences,
+            auth_time,
+            sid,
+        )
+
     def save_bearer_token(self, token, request, *args, **kwargs):
         application = request.client
         if not application.issue_refresh_token:
@@ -375,19 +444,13 @@ class OdooRequestValidator(RequestValidator):
         refresh_scope = token.get("scope", "")
         authorization_code = getattr(request, "authorization_code_record", None)
         family = origin_grant_type = None
-        auth_time = oidc.as_datetime(self.auth_time)
-        if grant_type == PASSWORD:
-            # the user has just proved who they are, with their password
-            auth_time = fields.Datetime.now()
-        if authorization_code:
-            auth_time = authorization_code.auth_time
+        auth_time, sid = self._login_of(request)
         if grant_type == REFRESH_TOKEN:
             previous = request.refresh_token_record
             refresh_scope = " ".join(previous._effective_scopes(REFRESH_TOKEN))
             authorization_code = previous.authorization_code_id
             family = previous.family
             origin_grant_type = previous.origin_grant_type
-            auth_time = previous.auth_time
             previous._spend_refresh_token()
         user = application.user_id if grant_type == CLIENT_CREDENTIALS else request.user
         self.env["oauth2.token"]._create_from_response(
@@ -399,7 +462,9 @@ class OdooRequestValidator(RequestValidator):
             authorization_code=authorization_code,
             family=family,
             origin_grant_type=origin_grant_type,
-            auth_time=auth_time,
+            auth_time=oidc.as_datetime(auth_time),
+            audiences=request.audiences,
+            sid=sid,
         )
 
     # Using tokens (RFC 6750), introspection (RFC 7662), revocation (RFC 7009)
@@ -462,21 +527,14 @@ class OdooRequestValidator(RequestValidator):
     def get_authorization_code_nonce(self, client_id, code, redirect_uri, request):
         return request.authorization_code_record.nonce or None
 
-    def _auth_time_of(self, request):
-        """The time, in seconds, the user of the request last logged in: for
-        a code or a refresh, when the user approved the authorization it
-        comes from (§12.2)."""
-        if getattr(request, "refresh_token_record", None):
-            moment = request.refresh_token_record.auth_time
-        elif getattr(request, "authorization_code_record", None):
-            moment = request.authorization_code_record.auth_time
-        else:
-            return self.auth_time
-        return oidc.as_seconds(moment)
-
     def finalize_id_token(self, id_token, token, token_handler, request):
+        auth_time, sid = self._login_of(request)
+        if sid and not getattr(request, "refresh_token_record", None):
+            # the application now holds a sign-in of this browser session:
+            # it is told when the session ends
+            self.env["oauth2.session"]._record(sid, request.user, request.client)
         return request.client._id_token(
-            id_token, request.user, request.scopes, self._auth_time_of(request)
+            id_token, request.user, request.scopes, auth_time, sid
         )
 
     def validate_silent_login(self, request):

@@ -1,0 +1,94 @@
+"""OpenID Connect Back-Channel Logout 1.0: the logout token and its delivery
+to a relying party, apart from the ORM, which queues the deliveries."""
+
+import time
+from datetime import timedelta
+
+import requests
+
+from .redirect_uris import is_registrable
+from .secrets import generate_secret
+
+# §2.4: the one event a logout token carries
+BACKCHANNEL_LOGOUT_EVENT = "http://schemas.openid.net/event/backchannel-logout"
+# §2.4 asks for a short expiry: the token is signed anew for every attempt.
+LOGOUT_TOKEN_LIFETIME = 120
+# Seconds to connect, then to wait for the answer: a relying party that hangs
+# holds up the deliveries behind it, never a user's logout.
+DELIVERY_TIMEOUT = (5, 10)
+# The wait before each new attempt: one relying party down for a deploy is
+# reached within minutes, one down for most of a day still within the last
+# attempt; then the notification is given up as failed.
+RETRY_DELAYS = (
+    timedelta(seconds=30),
+    timedelta(minutes=2),
+    timedelta(minutes=10),
+    timedelta(hours=1),
+    timedelta(hours=6),
+)
+MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
+# Answers that say the relying party could take the same token later (RFC
+# 9110 §15.5.9, RFC 8470 §5.2, RFC 6585 §4); any other 4xx refuses it.
+TRANSIENT_CLIENT_ERRORS = frozenset({408, 425, 429})
+
+
+class Delivery:
+    """What one attempt to deliver a logout token came to: ``delivered``, or
+    ``error`` says why not, and ``final`` whether trying again is useless."""
+
+    def __init__(self, delivered, error=None, final=False):
+        self.delivered = delivered
+        self.error = error
+        self.final = final
+
+
+def is_backchannel_logout_uri(uri):
+    """§2.2: an absolute URI without a fragment, which this server posts to;
+    https, or http on a loopback host as for redirect URIs, so that no logout
+    token crosses a network in the clear."""
+    return is_registrable(uri) and uri.lower().startswith(("https:", "http:"))
+
+
+def logout_token_claims(issuer, client_id, subject, sid):
+    """§2.4: the claims of a logout token for ``client_id``, naming the user
+    by ``subject`` and the ended session by ``sid``; never a nonce, which
+    would let it pass for an id_token."""
+    now = int(time.time())
+    return {
+        "iss": issuer,
+        "aud": client_id,
+        "iat": now,
+        "exp": now + LOGOUT_TOKEN_LIFETIME,
+        "jti": generate_secret(),
+        "sub": subject,
+        "sid": sid,
+        "events": {BACKCHANNEL_LOGOUT_EVENT: {}},
+    }
+
+
+def deliver(uri, logout_token):
+    """§2.5: POST ``logout_token`` to the relying party's back-channel logout
+    URI, following no redirect, whose target nobody registered."""
+    try:
+        response = requests.post(
+            uri,
+            data={"logout_token": logout_token},
+            timeout=DELIVERY_TIMEOUT,
+            allow_redirects=False,
+        )
+    except requests.RequestException as error:
+        return Delivery(False, f"{type(error).__name__}: {error}"[:500])
+    status = response.status_code
+    # §2.8: 200, or 204 from frameworks that answer an empty body so
+    if 200 <= status < 300:
+        return Delivery(True)
+    final = 400 <= status < 500 and status not in TRANSIENT_CLIENT_ERRORS
+    return Delivery(False, f"HTTP {status}: {response.text[:200]}", final=final)
+
+
+def retry_delay(attempts):
+    """The wait after ``attempts`` failed attempts, or None when that was the
+    last one."""
+    if attempts >= MAX_ATTEMPTS:
+        return None
+    return RETRY_DELAYS[attempts - 1]
