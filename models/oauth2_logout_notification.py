@@ -15,8 +15,10 @@ PENDING = "pending"
 DELIVERED = "delivered"
 FAILED = "failed"
 # Deliveries per run of the job: each may wait on a relying party for the
-# delivery timeout, and the job's transaction holds their rows meanwhile.
-DELIVERY_BATCH_SIZE = 20
+# delivery timeout, and a run must end well within Odoo's time limit for
+# jobs (limit_time_real, 120 s by default); the scheduler runs the job again
+# at once while some are due.
+DELIVERY_BATCH_SIZE = 5
 # How long delivered and failed notifications stay for the administrator to
 # see, before the cleanup job deletes them.
 KEEP_NOTIFICATIONS = timedelta(days=30)

@@ -15,7 +15,7 @@ BACKCHANNEL_LOGOUT_EVENT = "http://schemas.openid.net/event/backchannel-logout"
 LOGOUT_TOKEN_LIFETIME = 120
 # Seconds to connect, then to wait for the answer: a relying party that hangs
 # holds up the deliveries behind it, never a user's logout.
-DELIVERY_TIMEOUT = (5, 10)
+DELIVERY_TIMEOUT = (3, 7)
 # The wait before each new attempt: one relying party down for a deploy is
 # reached within minutes, one down for most of a day still within the last
 # attempt; then the notification is given up as failed.
