@@ -122,7 +122,7 @@ class IrHttp(models.AbstractModel):
 
     @classmethod
     def _post_logout(cls):
-        super()._post_logout()
+        result = super()._post_logout()
         # Odoo gives the session a new ID only when saving it, after this
         # request: it is still the ended session's. Routes such as
         # /web/session/logout run read-only, so the ending is written on a
@@ -132,6 +132,7 @@ class IrHttp(models.AbstractModel):
         with request.env.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
             env["oauth2.session"]._end_browser_session(ended_session_id)
+        return result
 
     @classmethod
     def _handle_error(cls, exception):

@@ -61,9 +61,9 @@ class OAuth2Consent(models.Model):
 
     def action_revoke(self):
         """Forget the consent and end every token and code its user holds for
-        the app, and the app's OpenID Connect sessions of the user. Consents are never written through the ORM: whoever may see
-        one (its user, an OAuth2 manager) may revoke it, and nobody may change
-        it."""
+        the app, and the app's OpenID Connect sessions of the user. Consents
+        are never written through the ORM: whoever may see one (its user, an
+        OAuth2 manager) may revoke it, and nobody may change it."""
         self.check_access("read")
         for consent in self.sudo():
             of_consent = [

@@ -88,9 +88,7 @@ def thumbprint(jwk):
 def looks_like_jws(value):
     """Whether ``value`` has the shape of a compact JWS, such as a JWT access
     token: what tells it apart from the opaque tokens."""
-    return bool(
-        value and len(value) <= MAX_JWS_LENGTH and COMPACT_JWS.fullmatch(value)
-    )
+    return bool(value and len(value) <= MAX_JWS_LENGTH and COMPACT_JWS.fullmatch(value))
 
 
 def sign(claims, private_key, algorithm, kid, token_type=ID_TOKEN_TYPE):

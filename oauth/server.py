@@ -32,9 +32,7 @@ def _authorization_code(request):
     return grant
 
 
-def oauth2_server(
-    env, remote_addr=None, session_user=None, auth_time=None, sid=None
-):
+def oauth2_server(env, remote_addr=None, session_user=None, auth_time=None, sid=None):
     """The oauthlib server, OpenID Provider included; ``remote_addr`` is the
     client's address, which failed client authentications are counted for;
     ``session_user``, ``auth_time`` and ``sid`` are for the authorization
