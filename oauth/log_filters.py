@@ -88,6 +88,27 @@ ENCODED_RUN = re.compile(
     rf"(?=[{_BASE64URL}%]{{{TOKEN_LENGTH}}})((?:[{_BASE64URL}]|%[0-9A-Fa-f]{{2}})+)"
 )
 
+# A compact JWS (RFC 7515 §7.1): an access token in the JWT format, an id_token,
+# a logout token, or another server's JWT. Its header is base64url JSON, so it
+# begins with "eyJ" ('{"'), which spares the lines without one the regex, save
+# those with a "%": in a URL each character may be percent-encoded, dots too.
+# No boundary before it: the letter or digit that ends an escape of a repr
+# (b'…\neyJ…') or of a URL ("%3DeyJ…") may touch it. What tells it from a
+# dotted name that happens to hold "eyJ" (a hostname, a camelCase attribute
+# path) is its header, which decodes to a JSON object. Payload or signature
+# may be empty (unsecured or detached), and the two more parts of a compact JWE
+# (RFC 7516 §7.1) go with it.
+_B64URL_CHARACTER = (
+    rf"(?:[{_BASE64URL}]|{_ESCAPE}(?:[46][1-9A-Fa-f]|[57][0-9Aa]|5[Ff]|3[0-9]|2[Dd]))"
+)
+_DOT = rf"(?:\.|{_ESCAPE}2[Ee])"
+JWS = re.compile(
+    rf"((?:e|{_ESCAPE}65)(?:y|{_ESCAPE}79)(?:J|{_ESCAPE}4[Aa])"
+    rf"{_B64URL_CHARACTER}*)(?:{_DOT}{_B64URL_CHARACTER}*){{2}}"
+    rf"(?:{_DOT}{_B64URL_CHARACTER}*{_DOT}{_B64URL_CHARACTER}+)?"
+)
+ESCAPED_CHARACTER = re.compile(rf"{_ESCAPE}([0-9A-Fa-f]{{2}})")
+
 # The token68 credentials of an Authorization header (RFC 7235), which may be
 # another server's token of any length, or a client's id and secret.
 AUTHORIZATION = re.compile(
@@ -131,6 +152,29 @@ def _mask_named_values(text):
     return "".join(pieces) + text[copied_up_to:]
 
 
+def _is_jws_header(header):
+    header = ESCAPED_CHARACTER.sub(lambda escape: chr(int(escape[1], 16)), header)
+    try:
+        decoded = base64.urlsafe_b64decode(header + "=" * (-len(header) % 4))
+    except ValueError:
+        return False
+    return decoded.rstrip().endswith(b"}")
+
+
+def _mask_jws(text):
+    pieces = []
+    copied_up_to = searched_from = 0
+    while match := JWS.search(text, searched_from):
+        if _is_jws_header(match[1]):
+            pieces += [text[copied_up_to : match.start()], MASK]
+            copied_up_to = searched_from = match.end()
+        else:
+            # A token may start in a part of what only looked like one; not in
+            # its header, which would have to be glued to another "eyJ…".
+            searched_from = match.end(1)
+    return "".join(pieces) + text[copied_up_to:]
+
+
 def _mask_token_run(match):
     prefix, run = match.groups(default="")
     if any(TOKEN.search(decoded) for decoded in _decodings(run)):
@@ -158,9 +202,12 @@ def _mask_credentials(match):
 
 
 def mask_secrets(text):
-    """``text`` with every token-shaped value, every value of a secret
-    parameter and every Authorization credential replaced by ``MASK``, however
-    it is spelt or percent-encoded."""
+    """``text`` with every token-shaped value, every compact JWS, every value
+    of a secret parameter and every Authorization credential replaced by
+    ``MASK``, however it is spelt or percent-encoded."""
+    # first: a part of a JWS may be as long as a token, and masked alone
+    if "eyJ" in text or "%" in text:
+        text = _mask_jws(text)
     lowered = text.lower()
     if "%" in text or SPELT_OUT_NAME.search(lowered):
         text = _mask_named_values(text)

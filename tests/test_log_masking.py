@@ -14,6 +14,7 @@ from odoo.modules.module import get_manifest
 from odoo.tests import TransactionCase, tagged
 
 from .. import post_load
+from ..oauth import jose
 from ..oauth.log_filters import MASK, SecretMaskingFilter
 from ..oauth.secrets import generate_secret
 
@@ -23,6 +24,11 @@ HAND_CHOSEN_SECRET = "correct.horse~battery!staple/2026+hand-chosen"
 # escapes.
 QUOTED_SECRET = 'it\'s "hand-chosen", with spaces'
 ID_TOKEN = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJvYXV0aDJfdXNlciJ9.c2lnbmF0dXJl"
+# A compact JWE (RFC 7516 §7.1) of another server, its encrypted key empty
+JWE = (
+    "eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0..NDItYnl0ZXMtaXY."
+    "ZW5jcnlwdGVkLWNsYWltcw.YXV0aGVudGljYXRpb24tdGFn"
+)
 
 
 def percent_encode_every_character(text):
@@ -31,6 +37,32 @@ def percent_encode_every_character(text):
 
 @tagged("post_install", "-at_install")
 class TestLogMasking(TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # JWT access tokens (RFC 9068) as the server signs them, with each
+        # algorithm: an RS256 signature is 342 characters, an ES256 one 86.
+        claims = {
+            "iss": "https://odoo.example.com",
+            "sub": "42",
+            "aud": "https://api.example.com",
+            "client_id": "integration",
+            "scope": "read write",
+            "jti": generate_secret(),
+            "iat": 1767225600,
+            "exp": 1767229200,
+        }
+        cls.jwts = [
+            jose.sign(
+                claims,
+                jose.generate_private_key(algorithm),
+                algorithm,
+                f"kid-{algorithm}",
+                jose.ACCESS_TOKEN_TYPE,
+            )
+            for algorithm in jose.SIGNING_ALGORITHMS
+        ]
+
     def setUp(self):
         super().setUp()
         # one that holds both characters a partial percent-encoding hides
@@ -212,6 +244,79 @@ class TestLogMasking(TransactionCase):
             'WWW-Authenticate: Bearer realm="orestapi_oauth2", error="invalid_token"',
             'WWW-Authenticate: Basic realm="orestapi_oauth2"',
             "Basic HTTP authentication is off: send a Bearer token.",
+        ):
+            with self.subTest(text=text):
+                self.assertEqual(self.logged(text), f"INFO {__name__}: {text}\n")
+
+    def assertMaskedWhole(self, line, secret, logger=None):
+        """``line`` logged with ``secret`` masked and nothing else changed."""
+        self.assertEqual(
+            self.logged(line, logger),
+            f"INFO {(logger or self.logger).name}: {line.replace(secret, MASK)}\n",
+        )
+
+    def test_bare_jwts(self):
+        for jws in (*self.jwts, ID_TOKEN, JWE):
+            for line in (
+                f"refused the access token {jws}",
+                f"{jws}. Expired",
+                f"logout token {jws}, to https://client.example.com/logout",
+                repr(f"\n{jws}"),
+                f"\x1b[31m{jws}\x1b[0m",
+            ):
+                with self.subTest(line=line):
+                    self.assertMaskedWhole(line, jws)
+
+    def test_jwts_after_bearer(self):
+        for jws in self.jwts:
+            for line in (
+                f"Authorization: Bearer {jws}",
+                f"HTTP_AUTHORIZATION=Bearer%20{jws}",
+                repr({"Authorization": f"bearer {jws}"}),
+            ):
+                with self.subTest(line=line):
+                    self.assertMaskedWhole(line, jws)
+
+    def test_percent_encoded_jwts(self):
+        for jws in self.jwts:
+            dots_once = jws.replace(".", "%2E")
+            every_character = percent_encode_every_character(jws)
+            # in a URL inside a URL's parameter: encoded twice
+            redirect = quote(f"https://client.example.com/cb?t={dots_once}", safe="")
+            for query, encoded in (
+                (f"foo={quote(jws, safe='')}&scope=read", jws),
+                (f"foo={dots_once}&scope=read", dots_once),
+                (f"foo={jws.replace('.', '%2e')}", jws.replace(".", "%2e")),
+                (f"foo={every_character}", every_character),
+                (f"redirect={redirect}", quote(dots_once, safe="")),
+            ):
+                with self.subTest(query=query):
+                    line = self.request_line(query)
+                    self.assertMaskedWhole(line, encoded, self.access_log)
+
+    def test_jwts_in_json_body_reprs(self):
+        for jws in self.jwts:
+            response = {"access_token": jws, "token_type": "Bearer", "expires_in": 3600}
+            for line in (
+                f"token response {json.dumps(response)}",
+                repr(json.dumps({"result": {"value": jws}}).encode()),
+                repr(json.dumps({"jwt": jws, "kind": "logout"}, indent=1).encode()),
+                f"back-channel logout body {repr(b'logout_token=' + jws.encode())}",
+            ):
+                with self.subTest(line=line):
+                    self.assertMaskedWhole(line, jws)
+
+    def test_dotted_non_tokens_stay(self):
+        for text in (
+            "odoo.addons.orestapi_oauth2.models.oauth2_application: loaded",
+            "orestapi_oauth2 18.0.1.4.0 up to date; Odoo 18.0-20260101",
+            "posting to https://rp.example.com:8443/backchannel_logout",
+            "/web/assets/1/web.assets_web.min.js from 127.0.0.1:8069",
+            # dotted names that hold "eyJ", no JSON header before the dot
+            "https://heyJourneyPlanner.example.com/cb",
+            "record.surveyJourneyMapping.line_ids.sudo",
+            # a JWS header alone, as an error may name it, is no token
+            "refused a JWT with header eyJhbGciOiJub25lIn0: alg none",
         ):
             with self.subTest(text=text):
                 self.assertEqual(self.logged(text), f"INFO {__name__}: {text}\n")
