@@ -129,6 +129,11 @@ class IrHttp(models.AbstractModel):
         # cursor of its own, which commits it and then wakes up the job
         # that notifies the applications.
         ended_session_id = request.session.sid
+        if request.env.cr.readonly:
+            # As Odoo's res.device does: the read-only transaction, which has
+            # written nothing, ends before a read/write cursor opens (Odoo's
+            # test cursors refuse to open one inside a read-only one).
+            request.env.cr.rollback()
         with request.env.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
             env["oauth2.session"]._end_browser_session(ended_session_id)

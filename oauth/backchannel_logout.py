@@ -13,9 +13,9 @@ from .secrets import generate_secret
 BACKCHANNEL_LOGOUT_EVENT = "http://schemas.openid.net/event/backchannel-logout"
 # §2.4 asks for a short expiry: the token is signed anew for every attempt.
 LOGOUT_TOKEN_LIFETIME = 120
-# Seconds to connect, then to wait for the answer: a relying party that hangs
-# holds up the deliveries behind it, never a user's logout.
-DELIVERY_TIMEOUT = (3, 7)
+# Seconds to connect, and then to wait for each part of the answer: a relying
+# party that hangs holds up the deliveries behind it, never a user's logout.
+DELIVERY_TIMEOUT = 5
 # The wait before each new attempt: one relying party down for a deploy is
 # reached within minutes, one down for most of a day still within the last
 # attempt; then the notification is given up as failed.
