@@ -9,10 +9,12 @@ from . import test_grant_authorization_code
 from . import test_grant_implicit
 from . import test_authorize
 from . import test_end_session
+from . import test_backchannel_logout
 from . import test_connected_apps
 from . import test_userinfo
 from . import test_tokeninfo
 from . import test_introspection
+from . import test_jwt_access_tokens
 from . import test_revocation
 from . import test_metadata
 from . import test_signing_keys

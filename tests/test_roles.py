@@ -51,6 +51,20 @@ class TestRoles(OAuth2TestMixin, HttpCase):
         cls.code = cls.env["oauth2.authorization.code"]._create_for_request(
             "a-code", cls.app, cls.internal, ["read"], None, None, None
         )
+        # what back-channel logout keeps of an OpenID Connect sign-in, and of
+        # the notification of its end that the application refused
+        cls.env["oauth2.session"]._record("a-sid", cls.internal, cls.app)
+        cls.oidc_session = cls.env["oauth2.session"].search([("sid", "=", "a-sid")])
+        cls.notification = cls.env["oauth2.logout.notification"].create(
+            {
+                "application_id": cls.app.id,
+                "user_id": cls.internal.id,
+                "sid": "a-sid",
+                "state": "failed",
+                "attempts": 6,
+                "last_error": "HTTP 400",
+            }
+        )
 
     def setUp(self):
         super().setUp()
@@ -100,12 +114,16 @@ class TestRoles(OAuth2TestMixin, HttpCase):
             "oauth2.token": {self.internal, self.manager, self.administrator},
             "oauth2.consent": {self.portal, self.manager, self.administrator},
             "oauth2.authorization.code": {self.manager, self.administrator},
+            "oauth2.session": {self.manager, self.administrator},
+            "oauth2.logout.notification": {self.manager, self.administrator},
         }
         records = {
             "oauth2.application": self.app,
             "oauth2.token": self.token,
             "oauth2.consent": self.consent,
             "oauth2.authorization.code": self.code,
+            "oauth2.session": self.oidc_session,
+            "oauth2.logout.notification": self.notification,
         }
         for user in (self.portal, self.internal, self.manager, self.administrator):
             for model, record in records.items():
@@ -123,6 +141,51 @@ class TestRoles(OAuth2TestMixin, HttpCase):
                             )
                         else:
                             self.assertEqual(found, [])
+
+    def test_only_the_job_writes_sessions_and_logout_notifications(self):
+        records = [
+            ("oauth2.session", self.oidc_session, {"user_id": self.manager.id}),
+            ("oauth2.logout.notification", self.notification, {"state": "delivered"}),
+            ("oauth2.logout.notification", self.notification, {"sid": "another"}),
+        ]
+        for user in (self.portal, self.internal, self.manager, self.administrator):
+            for model, record, values in records:
+                with self.subTest(user=user.login, model=model, values=values):
+                    self.assertRefused(user, model, "write", [record.id], values)
+                    self.assertRefused(
+                        user,
+                        model,
+                        "create",
+                        [{"application_id": self.app.id, "sid": "x", **values}],
+                    )
+                    self.assertRefused(user, model, "unlink", [record.id])
+
+    def test_a_manager_retries_a_logout_notification(self):
+        model = "oauth2.logout.notification"
+        for user in (self.portal, self.internal):
+            with self.subTest(user=user.login):
+                self.assertRefused(user, model, "action_retry", [self.notification.id])
+        self.notification.invalidate_recordset()
+        self.assertEqual(self.notification.state, "failed")
+        [read] = self.execute(
+            self.manager, model, "read", [self.notification.id], ["state", "last_error"]
+        )
+        self.assertEqual(read["last_error"], "HTTP 400")
+        # as the form's button calls it
+        self.authenticate(self.manager.login, USER_PASSWORD)
+        self.make_jsonrpc_request(
+            "/web/dataset/call_button",
+            {
+                "model": model,
+                "method": "action_retry",
+                "args": [self.notification.ids],
+                "kwargs": {},
+            },
+        )
+        self.notification.invalidate_recordset()
+        self.assertRecordValues(
+            self.notification, [{"state": "pending", "attempts": 0}]
+        )
 
     def test_the_show_once_secret_dialog_reads_nothing(self):
         model = "oauth2.application.secret"

@@ -1,0 +1,477 @@
+# Copyright 2026 Orest
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
+"""OpenID Connect Back-Channel Logout 1.0: the sid of id_tokens, the ends of
+sessions that queue logout notifications, and their delivery by the job to a
+relying party's endpoint, a real one on 127.0.0.1 that checks each logout
+token as §2.6 asks."""
+
+import socket
+import threading
+import time
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs
+
+import jwt
+
+from odoo import fields, http
+from odoo.exceptions import AccessError, ValidationError
+from odoo.tests import TransactionCase, new_test_user
+
+from ..oauth import routes
+from .common import REDIRECT_URI, USER_PASSWORD, OAuth2TestMixin, free_port
+from .test_openid_connect import OpenIDCase
+
+EVENT = "http://schemas.openid.net/event/backchannel-logout"
+POST_LOGOUT_URI = "https://client.example.com/logged-out"
+# The waits the module promises between attempts, after which it gives up.
+RETRY_DELAYS = [timedelta(seconds=s) for s in (30, 120, 600, 3600, 21600)]
+CLOSE_ENOUGH = timedelta(seconds=5)
+
+
+class InvalidLogoutToken(Exception):
+    pass
+
+
+class LogoutReceiver:
+    """A relying party's back-channel logout endpoint on 127.0.0.1. It checks
+    each logout token with the JWKS it was handed (it never calls Odoo back:
+    the test thread holds the test cursor while the job posts), answers 200
+    to a valid one and 400 to any other, and records both."""
+
+    def __init__(self, jwks, issuer, client_id, port=None):
+        self.keys = {key["kid"]: key for key in jwks["keys"]}
+        self.issuer = issuer
+        self.client_id = client_id
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}/backchannel-logout"
+        self.accepted = []  # the claims of the tokens it took
+        self.refused = []  # why it refused the others
+        self.lock = threading.Lock()
+        self.server = None
+
+    def validate(self, content_type, body):
+        """The claims of the posted logout token, checked as §2.6 asks."""
+        if content_type != "application/x-www-form-urlencoded":
+            raise InvalidLogoutToken(f"content type {content_type}")
+        [token] = parse_qs(body.decode())["logout_token"]
+        header = jwt.get_unverified_header(token)
+        # §2.4: explicitly typed, so that no other JWT of the issuer passes
+        if header.get("typ") != "logout+jwt":
+            raise InvalidLogoutToken(f"typ {header.get('typ')}")
+        jwk = self.keys.get(header.get("kid"))
+        if not jwk:
+            raise InvalidLogoutToken("unknown key")
+        try:
+            # the algorithm is the key's, never what the token says
+            claims = jwt.decode(
+                token,
+                jwt.PyJWK(jwk).key,
+                algorithms=[jwk["alg"]],
+                audience=self.client_id,
+                issuer=self.issuer,
+                options={"require": ["iss", "aud", "iat", "exp", "jti"]},
+            )
+        except jwt.InvalidTokenError as error:
+            raise InvalidLogoutToken(repr(error)) from error
+        if not isinstance(claims.get("events", {}).get(EVENT), dict):
+            raise InvalidLogoutToken("no back-channel logout event")
+        if not (claims.get("sid") or claims.get("sub")):
+            raise InvalidLogoutToken("names no session nor user")
+        # a nonce would let the token pass for an id_token
+        if "nonce" in claims:
+            raise InvalidLogoutToken("nonce")
+        with self.lock:
+            if any(seen["jti"] == claims["jti"] for seen in self.accepted):
+                raise InvalidLogoutToken("replayed")
+        return claims
+
+    def start(self):
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                try:
+                    claims = receiver.validate(self.headers["Content-Type"], body)
+                except (InvalidLogoutToken, KeyError, ValueError) as error:
+                    status, outcome, record = 400, receiver.refused, str(error)
+                else:
+                    status, outcome, record = 200, receiver.accepted, claims
+                with receiver.lock:
+                    outcome.append(record)
+                self.send_response(status)
+                self.send_header("Cache-Control", "no-store")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self):
+        if self.server:
+            self.server.shutdown()
+            self.server.server_close()
+
+
+class BackchannelCase(OpenIDCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.other_app.redirect_uris = REDIRECT_URI
+        cls.job = cls.env.ref("orestapi_oauth2.ir_cron_oauth2_logout_notifications")
+        cls.other_user = new_test_user(
+            cls.env, login="oauth2_bcl_other", password=USER_PASSWORD
+        )
+
+    @property
+    def notifications(self):
+        self.env.invalidate_all()
+        return self.env["oauth2.logout.notification"]
+
+    def receiver(self, client_id="integration", port=None, start=True):
+        """A relying party's endpoint trusting the keys of the JWKS fetched
+        now over HTTP, as a relying party fetches them."""
+        base = self.base_url()
+        discovery = self.opener.get(
+            base + "/.well-known/openid-configuration", timeout=30
+        ).json()
+        jwks = self.opener.get(discovery["jwks_uri"], timeout=30).json()
+        receiver = LogoutReceiver(jwks, discovery["issuer"], client_id, port)
+        if start:
+            receiver.start()
+        self.addCleanup(receiver.stop)
+        return receiver
+
+    def sign_in(self, application=None):
+        """``(id_token, claims)`` of a code flow with openid for
+        ``application``, through the test's browser session."""
+        application = application or self.app
+        secret = self.secret if application == self.app else self.other_secret
+        code = self.get_code(scope="openid", client_id=application.client_id)
+        tokens = self.assertTokenAnswer(
+            self.exchange(code, auth=(application.client_id, secret))
+        )
+        claims = self.verify(tokens["id_token"], audience=application.client_id)
+        return tokens["id_token"], claims
+
+    def another_browser_session(self):
+        """Log the test user in again from a browser of its own, which
+        ``self.opener`` becomes; returns the first browser's opener."""
+        first = self.opener
+        self.addCleanup(http.root.session_store.delete, self.session)
+        self.session = None  # or authenticate would delete the first session
+        self.authenticate(self.user.login, USER_PASSWORD)
+        return first
+
+    def log_out(self, opener=None):
+        response = (opener or self.opener).get(
+            self.base_url() + "/web/session/logout", allow_redirects=False, timeout=30
+        )
+        self.assertEqual(response.status_code, 303, response.text[:300])
+
+    def job_triggers(self):
+        return self.env["ir.cron.trigger"].search([("cron_id", "=", self.job.id)])
+
+    def ended_session(self, sid="ended-session", application=None, user=None):
+        """The notification queued when ``user``'s session ``sid`` with
+        ``application`` ends, made without a browser: the delivery does not
+        depend on how the session began or ended, which the tests of
+        TestSessionEnds go through over HTTP."""
+        sessions = self.env["oauth2.session"]
+        sessions._record(sid, user or self.user, application or self.app)
+        sessions._end([("sid", "=", sid)])
+        return self.notifications.search([("sid", "=", sid)])
+
+    def deliver(self, notification, due=True):
+        """Run the job, ``notification`` made due first."""
+        if due:
+            notification.next_attempt_at = fields.Datetime.now() - timedelta(seconds=1)
+        self.notifications._cron_deliver()
+
+    def assertSoon(self, moment, delay=timedelta(0)):
+        self.assertAlmostEqual(
+            moment, fields.Datetime.now() + delay, delta=CLOSE_ENOUGH
+        )
+
+
+class TestSessionEnds(BackchannelCase):
+    def test_odoo_logout_is_posted_to_the_relying_party(self):
+        receiver = self.receiver()
+        self.app.backchannel_logout_uri = receiver.url
+        _id_token, claims = self.sign_in()
+        sid = claims["sid"]
+        # it names the session without giving its cookie away
+        self.assertNotIn(self.session.sid[:16], sid)
+        # the other application signed in too, but takes no notification
+        _id_token, other_claims = self.sign_in(self.other_app)
+        self.assertEqual(other_claims["sid"], sid)
+        signed_in = self.env["oauth2.session"].search([("sid", "=", sid)])
+        self.assertEqual(signed_in.application_id, self.app | self.other_app)
+        triggers = self.job_triggers()
+
+        self.log_out()
+        [notification] = self.notifications.search([])
+        self.assertRecordValues(
+            notification,
+            [
+                {
+                    "application_id": self.app.id,
+                    "user_id": self.user.id,
+                    "sid": sid,
+                    "state": "pending",
+                    "attempts": 0,
+                }
+            ],
+        )
+        self.assertTrue(self.job_triggers() - triggers, "the job is not woken up")
+        self.assertFalse(self.env["oauth2.session"].search([("sid", "=", sid)]))
+
+        self.notifications._cron_deliver()
+        [logout_token] = receiver.accepted
+        self.assertEqual(logout_token["sid"], sid)
+        self.assertEqual(logout_token["sub"], claims["sub"])
+        self.assertLessEqual(logout_token["exp"] - logout_token["iat"], 120)
+        self.assertRecordValues(
+            notification,
+            [{"state": "delivered", "attempts": 1, "last_error": False}],
+        )
+        self.assertSoon(notification.delivered_at)
+        # delivered once: another run posts nothing
+        self.notifications._cron_deliver()
+        self.assertEqual(len(receiver.accepted), 1)
+        self.assertFalse(receiver.refused)
+
+    def test_end_session_endpoint_does_not_wait_for_the_relying_party(self):
+        # A relying party that takes the connection and never answers: a
+        # delivery during the logout would hold it for the delivery timeout.
+        hanging = socket.socket()
+        self.addCleanup(hanging.close)
+        hanging.bind(("127.0.0.1", 0))
+        hanging.listen(8)
+        self.app.write(
+            {
+                "backchannel_logout_uri": "http://127.0.0.1:%d/bcl"
+                % hanging.getsockname()[1],
+                "post_logout_redirect_uris": POST_LOGOUT_URI,
+            }
+        )
+        id_token, claims = self.sign_in()
+        started = time.monotonic()
+        response = self.opener.get(
+            self.base_url() + routes.END_SESSION,
+            params={
+                "id_token_hint": id_token,
+                "post_logout_redirect_uri": POST_LOGOUT_URI,
+                "state": "bye",
+            },
+            allow_redirects=False,
+            timeout=30,
+        )
+        self.assertLess(time.monotonic() - started, 4)
+        self.assertIn(response.status_code, (302, 303), response.text[:300])
+        self.assertTrue(response.headers["Location"].startswith(POST_LOGOUT_URI))
+        [notification] = self.notifications.search([])
+        self.assertRecordValues(
+            notification,
+            [{"sid": claims["sid"], "state": "pending", "attempts": 0}],
+        )
+
+    def test_two_browser_sessions_have_their_own_sid(self):
+        receiver = self.receiver()
+        self.app.backchannel_logout_uri = receiver.url
+        _id_token, first = self.sign_in()
+        first_browser = self.another_browser_session()
+        _id_token, second = self.sign_in()
+        self.assertEqual(first["sub"], second["sub"])
+        self.assertNotEqual(first["sid"], second["sid"])
+        self.log_out(first_browser)
+        [notification] = self.notifications.search([])
+        self.assertEqual(notification.sid, first["sid"])
+        self.notifications._cron_deliver()
+        self.assertEqual([t["sid"] for t in receiver.accepted], [first["sid"]])
+        # the second session is still signed in
+        self.assertTrue(
+            self.env["oauth2.session"].search([("sid", "=", second["sid"])])
+        )
+
+    def test_web_client_logout_ends_the_session(self):
+        """The web client's user menu logs out with a JSON-RPC call, on a
+        read-only route."""
+        self.app.backchannel_logout_uri = "https://rp.example/bcl"
+        _id_token, claims = self.sign_in()
+        response = self.opener.post(
+            self.base_url() + "/web/session/destroy",
+            json={"jsonrpc": "2.0", "method": "call", "params": {}},
+            timeout=30,
+        )
+        self.assertNotIn("error", response.json())
+        [notification] = self.notifications.search([])
+        self.assertEqual(notification.sid, claims["sid"])
+
+    def test_logging_in_again_ends_the_session(self):
+        """prompt=login logs the user out before the new login."""
+        self.app.backchannel_logout_uri = "https://rp.example/bcl"
+        _id_token, claims = self.sign_in()
+        page = self.authorize(scope="openid", prompt="login")
+        self.assertIn('value="reauthenticate"', page.text)
+        response = self.decide(page, "reauthenticate")
+        self.assertIn("/web/login", response.headers["Location"])
+        [notification] = self.notifications.search([])
+        self.assertEqual(notification.sid, claims["sid"])
+
+    def test_archiving_a_user_ends_all_their_sessions(self):
+        receiver = self.receiver()
+        other_receiver = self.receiver(client_id="other")
+        self.app.backchannel_logout_uri = receiver.url
+        self.other_app.backchannel_logout_uri = other_receiver.url
+        _id_token, first = self.sign_in()
+        self.sign_in(self.other_app)
+        self.another_browser_session()
+        _id_token, second = self.sign_in()
+        self.env["oauth2.session"]._record("not-theirs", self.other_user, self.app)
+
+        self.user.write({"active": False})
+        queued = self.notifications.search([])
+        self.assertEqual(
+            sorted((n.application_id.client_id, n.sid) for n in queued),
+            sorted(
+                [
+                    ("integration", first["sid"]),
+                    ("other", first["sid"]),
+                    ("integration", second["sid"]),
+                ]
+            ),
+        )
+        self.assertEqual(queued.user_id, self.user)
+        # the applications are told though the user is archived
+        self.notifications._cron_deliver()
+        self.assertEqual(set(queued.mapped("state")), {"delivered"})
+        self.assertEqual(
+            {t["sid"] for t in receiver.accepted}, {first["sid"], second["sid"]}
+        )
+        self.assertEqual([t["sid"] for t in other_receiver.accepted], [first["sid"]])
+
+    def test_revoking_a_consent_ends_only_that_applications_sessions(self):
+        self.app.backchannel_logout_uri = "https://rp.example/bcl"
+        self.other_app.backchannel_logout_uri = "https://other.example/bcl"
+        _id_token, claims = self.sign_in()
+        self.sign_in(self.other_app)
+        consent = self.env["oauth2.consent"].search(
+            [("user_id", "=", self.user.id), ("application_id", "=", self.app.id)]
+        )
+        # as the user revokes it, from the page of their connected applications
+        consent.with_user(self.user).action_revoke()
+        [notification] = self.notifications.search([])
+        self.assertEqual(notification.application_id, self.app)
+        self.assertEqual(notification.sid, claims["sid"])
+        remaining = self.env["oauth2.session"].search([("sid", "=", claims["sid"])])
+        self.assertEqual(remaining.application_id, self.other_app)
+
+    def test_discovery_advertises_backchannel_logout(self):
+        discovery = self.opener.get(
+            self.base_url() + "/.well-known/openid-configuration", timeout=30
+        ).json()
+        self.assertIs(discovery["backchannel_logout_supported"], True)
+        self.assertIs(discovery["backchannel_logout_session_supported"], True)
+        self.assertIn("sid", discovery["claims_supported"])
+
+
+class TestDelivery(BackchannelCase):
+    def test_receiver_down_then_up(self):
+        receiver = self.receiver(start=False)
+        self.app.backchannel_logout_uri = receiver.url
+        notification = self.ended_session()
+        self.deliver(notification, due=False)
+        self.assertRecordValues(notification, [{"state": "pending", "attempts": 1}])
+        self.assertSoon(notification.next_attempt_at, RETRY_DELAYS[0])
+        self.assertIn("ConnectionError", notification.last_error)
+        # the job wakes up again for the retry
+        self.assertIn(
+            notification.next_attempt_at, self.job_triggers().mapped("call_at")
+        )
+
+        receiver.start()
+        self.deliver(notification)
+        self.assertRecordValues(
+            notification, [{"state": "delivered", "attempts": 2, "last_error": False}]
+        )
+        self.assertEqual([t["sid"] for t in receiver.accepted], ["ended-session"])
+
+    def test_refused_token_fails_at_once(self):
+        # a relying party that takes the tokens of another client ID only
+        receiver = self.receiver(client_id="someone-else")
+        self.app.backchannel_logout_uri = receiver.url
+        notification = self.ended_session()
+        self.deliver(notification)
+        self.assertRecordValues(
+            notification,
+            [{"state": "failed", "attempts": 1, "next_attempt_at": False}],
+        )
+        self.assertIn("HTTP 400", notification.last_error)
+        self.assertFalse(receiver.accepted)
+        [reason] = receiver.refused
+        self.assertIn("Audience", reason)
+
+    def test_retries_are_bounded_then_a_manager_retries(self):
+        self.app.backchannel_logout_uri = f"http://127.0.0.1:{free_port()}/bcl"
+        notification = self.ended_session()
+        for attempt, delay in enumerate(RETRY_DELAYS, start=1):
+            self.deliver(notification)
+            self.assertRecordValues(
+                notification, [{"state": "pending", "attempts": attempt}]
+            )
+            self.assertSoon(notification.next_attempt_at, delay)
+        self.deliver(notification)
+        self.assertRecordValues(
+            notification,
+            [{"state": "failed", "attempts": 6, "next_attempt_at": False}],
+        )
+        # given up: the job no longer tries
+        self.deliver(notification)
+        self.assertEqual(notification.attempts, 6)
+
+        internal = new_test_user(self.env, login="bcl_internal")
+        with self.assertRaises(AccessError):
+            notification.with_user(internal).action_retry()
+        manager = new_test_user(
+            self.env,
+            login="bcl_manager",
+            groups="base.group_user,orestapi_oauth2.group_oauth2_manager",
+        )
+        notification.with_user(manager).action_retry()
+        self.assertRecordValues(notification, [{"state": "pending", "attempts": 0}])
+        self.assertSoon(notification.next_attempt_at)
+        receiver = self.receiver()
+        self.app.backchannel_logout_uri = receiver.url
+        self.deliver(notification, due=False)
+        self.assertEqual(notification.state, "delivered")
+
+
+class TestBackchannelLogoutUri(OAuth2TestMixin, TransactionCase):
+    def test_https_or_loopback_http_without_fragment(self):
+        for uri in (
+            "https://rp.example/backchannel-logout",
+            "https://rp.example:8443/bcl?tenant=1",
+            "http://127.0.0.1:9000/bcl",
+            "http://localhost/bcl",
+            "http://[::1]/bcl",
+        ):
+            with self.subTest(uri=uri):
+                self.app.backchannel_logout_uri = uri
+        for bad in (
+            "http://rp.example/bcl",
+            "https://rp.example/bcl#fragment",
+            "javascript:alert(1)//",
+            "data:text/html,<script>alert(1)</script>",
+            "com.example.app:/bcl",
+            "https://rp.example@evil.example/bcl",
+            "/relative/bcl",
+        ):
+            with self.subTest(uri=bad), self.assertRaises(ValidationError) as caught:
+                self.app.backchannel_logout_uri = bad
+            self.assertIn("cannot be a back-channel logout URI", str(caught.exception))
