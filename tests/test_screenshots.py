@@ -1,0 +1,93 @@
+# Copyright 2026 Orest
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
+"""Screenshots of the administrator's and the portal user's screens, taken in
+Chromium as each of them sees them, kept as test artefacts: the README's
+pictures are copies of them."""
+
+import json
+import os
+from datetime import timedelta
+from pathlib import Path
+
+from odoo import fields
+from odoo.tests import new_test_user
+
+from ..oauth.secrets import generate_secret
+from .common import MODULE_ROOT, USER_PASSWORD, TokenEndpointCase, run_node
+from .test_browser import BROWSER_DIR, chromium_and_playwright
+
+SCREENSHOTS_SCRIPT = BROWSER_DIR / "screenshots.mjs"
+# Where the screenshots are kept after the run: ORESTAPI_ARTEFACTS, or
+# artefacts/screenshots in the checkout, which git ignores.
+ARTEFACTS = Path(
+    os.environ.get("ORESTAPI_ARTEFACTS") or MODULE_ROOT / "artefacts"
+) / "screenshots"
+# A PNG of a page that rendered holds far more than a blank one.
+MIN_PNG_BYTES = 20_000
+
+
+class TestScreenshots(TokenEndpointCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.portal_user = new_test_user(
+            cls.env,
+            login="oauth2_screenshot_portal",
+            password=USER_PASSWORD,
+            name="Petra Portal",
+            groups="base.group_portal",
+        )
+        cls.env["oauth2.consent"]._grant(cls.portal_user, cls.app, ["read"])
+        cls.env["oauth2.consent"]._grant(cls.user, cls.app, ["read", "write"])
+        cls.issue_tokens_over_a_week()
+
+    @classmethod
+    def issue_tokens_over_a_week(cls):
+        """Tokens of both users through two grants on each of the last seven
+        days, so that the usage graph has bars to show."""
+        tokens = cls.env["oauth2.token"]
+        for days_ago in range(7):
+            for user, grant_type in (
+                (cls.user, "authorization_code"),
+                (cls.portal_user, "authorization_code"),
+                (cls.app.user_id, "client_credentials"),
+            ):
+                for _count in range(days_ago % 3 + 1):
+                    token = tokens._create_from_response(
+                        {"access_token": generate_secret(), "expires_in": 3600},
+                        cls.app,
+                        user,
+                        grant_type,
+                        "read",
+                    )
+                    issued = fields.Datetime.now() - timedelta(days=days_ago)
+                    cls.env.cr.execute(
+                        "UPDATE oauth2_token SET create_date = %s, last_used_at = %s "
+                        "WHERE id = %s",
+                        (issued, issued + timedelta(minutes=5), token.id),
+                    )
+        tokens.invalidate_model()
+
+    def take(self, login, pages):
+        """What each of ``pages`` showed ``login`` in Chromium; the PNGs are
+        in ARTEFACTS."""
+        chromium = chromium_and_playwright(self)
+        ARTEFACTS.mkdir(parents=True, exist_ok=True)
+        # the browser's requests read the database, not the test's ORM cache
+        self.env.flush_all()
+        result = run_node(
+            SCREENSHOTS_SCRIPT,
+            self.base_url(),
+            login,
+            USER_PASSWORD,
+            str(ARTEFACTS),
+            json.dumps(pages),
+            env={"CHROMIUM_PATH": chromium},
+        )
+        self.assertEqual(result.returncode, 0, result.stderr[-3000:])
+        shown = json.loads(result.stdout.strip().splitlines()[-1])
+        for page in pages:
+            png = ARTEFACTS / f"{page['name']}.png"
+            self.assertGreater(png.stat().st_size, MIN_PNG_BYTES, png)
+        return shown
