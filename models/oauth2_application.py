@@ -52,6 +52,10 @@ REUSABLE = "reusable"
 ROTATE = "rotate"
 
 
+# The token owners a revocation note names one by one; more are counted.
+REVOCATION_NOTE_MAX_OWNERS = 10
+
+
 def _nonblank_lines(text):
     """The stripped, non-blank lines of a one-value-per-line field."""
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
@@ -381,6 +385,65 @@ class OAuth2Application(models.Model):
             body = _("Client secret set by hand by %(user)s.", user=actor.name)
         for app in self.sudo():
             app._message_log(body=body, author_id=actor.partner_id.id)
+
+    def _log_token_revocation(self, tokens, consent_user=None, every_token=False):
+        """Say in this application's chatter who revoked how many of its
+        ``tokens`` (those the revocation ended), and whose. Called by the
+        revocations people make (Revoke on tokens, *Revoke all tokens*,
+        revoking a consent), never by those the protocol makes, which would
+        flood it. Posted as the acting user, who may only read the
+        application, or not even that when revoking their own consent."""
+        self.ensure_one()
+        tokens = tokens.filtered(lambda token: token.application_id == self)
+        actor = self.env.user
+        count = _("1 token") if len(tokens) == 1 else _("%s tokens", len(tokens))
+        if consent_user is not None:
+            body = _(
+                "%(user)s revoked the consent of %(owner)s, and with it %(count)s.",
+                user=actor.name,
+                owner=consent_user.name,
+                count=count,
+            )
+        elif every_token and not tokens:
+            body = _(
+                "%(user)s revoked every token of this application: none was "
+                "left to revoke.",
+                user=actor.name,
+            )
+        elif every_token:
+            body = _(
+                "%(user)s revoked every token of this application: %(count)s "
+                "of %(owners)s.",
+                user=actor.name,
+                count=count,
+                owners=self._token_owners_text(tokens),
+            )
+        else:
+            body = _(
+                "%(user)s revoked %(count)s of %(owners)s.",
+                user=actor.name,
+                count=count,
+                owners=self._token_owners_text(tokens),
+            )
+        self.sudo()._message_log(body=body, author_id=actor.partner_id.id)
+
+    @api.model
+    def _token_owners_text(self, tokens):
+        """Whose ``tokens`` are: one name, or names with their counts."""
+        counts = {}
+        for token in tokens:
+            counts[token.user_id] = counts.get(token.user_id, 0) + 1
+        if len(counts) == 1:
+            return next(iter(counts)).name
+        owners = sorted(counts.items(), key=lambda item: (-item[1], item[0].name))
+        shown = [
+            f"{owner.name} ({count})"
+            for owner, count in owners[:REVOCATION_NOTE_MAX_OWNERS]
+        ]
+        others = len(owners) - len(shown)
+        if others:
+            shown.append(_("%s other users", others))
+        return ", ".join(shown)
 
     def unlink(self):
         self.env.registry.clear_cache()
@@ -863,7 +926,11 @@ class OAuth2Application(models.Model):
 
     def action_revoke_tokens(self):
         self.check_access("write")
-        self.env["oauth2.token"]._revoke_grants([("application_id", "in", self.ids)])
+        revoked = self.env["oauth2.token"]._revoke_grants(
+            [("application_id", "in", self.ids)]
+        )
+        for app in self:
+            app._log_token_revocation(revoked, every_token=True)
         return True
 
     def action_view_tokens(self):

@@ -6,19 +6,25 @@ changed what their tokens may do, who replaced their secret and who revoked
 whose tokens, and never shows a secret."""
 
 import xmlrpc.client
+from unittest.mock import patch
 
+from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, TransactionCase, get_db_name, new_test_user, tagged
 from odoo.tests.common import JsonRpcException
 from odoo.tools import html2plaintext
 
 from odoo.addons.base.controllers.rpc import RPC_FAULT_CODE_ACCESS_ERROR
 
+from ..models.oauth2_application import OAuth2Application
 from ..oauth.constants import CLIENT_SECRET
 from ..oauth.secrets import hash_secret
 from .common import (
     REDIRECT_URI,
     USER_PASSWORD,
+    VERIFIER,
+    AuthorizationCase,
     OAuth2TestMixin,
+    s256,
 )
 
 MODEL = "oauth2.application"
@@ -213,6 +219,154 @@ class TestAuditTrail(AuditTrailMixin, OAuth2TestMixin, TransactionCase):
         self.flush_tracking()
         self.assertEqual(
             self.notes(self.app)[-1], "Client secret set by hand by OdooBot."
+        )
+
+    def token(self, user, application=None, family=None):
+        record, _access, _refresh = self.issue_token(application=application, user=user)
+        if family:
+            record.sudo().family = family.family
+        return record
+
+    def test_revoke_in_the_token_list_says_who_revoked_how_many_of_whose(self):
+        first = self.token(self.user)
+        self.token(self.user, family=first)
+        untouched = self.token(self.other)
+        other_app = self.token(self.user, application=self.other_app)
+        (first | other_app).with_user(self.manager).action_revoke()
+        self.assertNoted(
+            self.app, "Mona Manager revoked 2 tokens of OAuth User.", self.manager
+        )
+        self.assertNoted(
+            self.other_app, "Mona Manager revoked 1 token of OAuth User.", self.manager
+        )
+        self.assertFalse(untouched.revoked)
+        # revoked again, nothing ends: nothing is noted
+        count = len(self.trail(self.app))
+        first.with_user(self.manager).action_revoke()
+        self.assertEqual(len(self.trail(self.app)), count)
+
+    def test_revoke_all_tokens_names_every_owner(self):
+        for user in (self.user, self.user, self.other):
+            self.token(user)
+        self.token(self.user).sudo().revoked = True
+        self.app.with_user(self.manager).action_revoke_tokens()
+        self.assertNoted(
+            self.app,
+            "Mona Manager revoked every token of this application: 3 tokens of "
+            "OAuth User (2), Otto Other (1).",
+            self.manager,
+        )
+        self.app.with_user(self.manager).action_revoke_tokens()
+        self.assertNoted(
+            self.app,
+            "Mona Manager revoked every token of this application: none was left "
+            "to revoke.",
+            self.manager,
+        )
+
+    def test_many_owners_are_counted_beyond_ten(self):
+        users = [
+            new_test_user(self.env, login=f"owner{index:02}", name=f"Owner {index:02}")
+            for index in range(12)
+        ]
+        for user in users:
+            self.token(user)
+        self.app.action_revoke_tokens()
+        note = self.notes(self.app)[-1]
+        self.assertIn("12 tokens of Owner 00 (1), ", note)
+        self.assertIn("Owner 09 (1), 2 other users.", note)
+        self.assertNotIn("Owner 10", note)
+
+    def test_user_revoking_their_consent_posts_as_themselves(self):
+        """A user who may not even read the application leaves a note on it."""
+        consent = self.env["oauth2.consent"]._grant(self.user, self.app, ["read"])
+        self.token(self.user)
+        self.token(self.user)
+        with self.assertRaises(AccessError):
+            self.app.with_user(self.user).check_access("read")
+        consent.with_user(self.user).action_revoke()
+        self.assertNoted(
+            self.app,
+            "OAuth User revoked the consent of OAuth User, and with it 2 tokens.",
+            self.user,
+        )
+
+    def test_manager_revoking_a_consent_names_its_user(self):
+        consent = self.env["oauth2.consent"]._grant(self.other, self.app, ["read"])
+        self.token(self.other)
+        consent.with_user(self.manager).action_revoke()
+        self.assertNoted(
+            self.app,
+            "Mona Manager revoked the consent of Otto Other, and with it 1 token.",
+            self.manager,
+        )
+
+    def test_revocations_by_the_protocol_note_nothing(self):
+        """Password changes, replayed codes and refresh tokens, and the
+        revocation endpoint (whose validator method is called here) end
+        tokens without a word in the chatter."""
+        self.flush_tracking()
+        before = len(self.trail(self.app))
+        with patch.object(
+            OAuth2Application,
+            "_log_token_revocation",
+            side_effect=AssertionError("noted"),
+        ):
+            first = self.token(self.user)
+            self.token(self.user, family=first)._revoke_family()
+            self.token(self.user).sudo().origin_grant_type = "password"
+            self.user.password = "a new password for the audit trail"
+            self.assertEqual(
+                self.env["oauth2.token"].search_count(
+                    [("user_id", "=", self.user.id), ("revoked", "=", False)]
+                ),
+                0,
+            )
+        self.flush_tracking()
+        self.assertEqual(len(self.trail(self.app)), before)
+
+
+@tagged("post_install", "-at_install")
+class TestAuditTrailOverHttp(AuditTrailMixin, AuthorizationCase):
+    """The protocol's revocations, through the endpoints: nothing noted."""
+
+    def test_protocol_revocations_post_nothing(self):
+        self.app.refresh_token_policy = "rotate"
+        self.flush_tracking()
+        before = self.trail(self.app)
+        with patch.object(
+            OAuth2Application,
+            "_log_token_revocation",
+            side_effect=AssertionError("noted"),
+        ):
+            # RFC 7009, by the client itself
+            _record, access_token, _refresh = self.issue_token()
+            response = self.http_request(
+                "POST",
+                "/orestapi/oauth2/revoke",
+                data={"token": access_token},
+                auth=("integration", self.secret),
+            )
+            self.assertEqual(response.status_code, 200, response.text)
+            # a single-use refresh token presented again
+            _record, _access, refresh_token = self.issue_token()
+            data = {"grant_type": "refresh_token", "refresh_token": refresh_token}
+            auth = ("integration", self.secret)
+            self.assertTokenAnswer(self.token_request(data, auth=auth))
+            self.assertOAuthError(self.token_request(data, auth=auth), "invalid_grant")
+            # an authorization code exchanged twice
+            code = self.get_code(
+                code_challenge=s256(VERIFIER), code_challenge_method="S256"
+            )
+            self.assertTokenAnswer(self.exchange(code, code_verifier=VERIFIER))
+            self.assertOAuthError(
+                self.exchange(code, code_verifier=VERIFIER), "invalid_grant"
+            )
+        self.assertEqual(self.trail(self.app), before)
+        self.assertFalse(
+            self.env["oauth2.token"].search_count(
+                [("application_id", "=", self.app.id), ("revoked", "=", False)]
+            )
         )
 
 
