@@ -367,6 +367,31 @@ class OAuth2Application(models.Model):
         self.env.registry.clear_cache()
         return result
 
+    # The mail gateway creates and updates records as the superuser, with the
+    # values that an email, or whoever calls mail.thread's message_process
+    # (any internal user may), chooses: past _check_carries_only_own_identity,
+    # and with messages in anyone's name. Applications take no incoming email.
+    @api.model
+    def message_new(self, msg_dict, custom_values=None):
+        raise AccessError(_("OAuth2 applications cannot be created from an email."))
+
+    def message_update(self, msg_dict, update_vals=None):
+        raise AccessError(_("OAuth2 applications do not take incoming emails."))
+
+    @api.returns("mail.message", lambda value: value.id)
+    def message_post(self, **kwargs):
+        # The trail says who did what: nobody posts on it in another's name
+        # (the module's notes, posted as the superuser, name the acting user).
+        author_id = kwargs.get("author_id")
+        if not self.env.su and (
+            author_id not in (None, False, self.env.user.partner_id.id)
+            or (not author_id and kwargs.get("email_from"))
+        ):
+            raise AccessError(
+                _("Messages on an OAuth2 application are posted in your own name.")
+            )
+        return super().message_post(**kwargs)
+
     def _message_auto_subscribe_followers(self, updated_values, default_subtype_ids):
         # Acts As is whose rights the tokens carry, not who is responsible for
         # the application: that user is neither subscribed nor told they were

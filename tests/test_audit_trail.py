@@ -488,6 +488,49 @@ class TestAuditTrailRoles(AuditTrailMixin, OAuth2TestMixin, HttpCase):
             self.env["res.partner"],
         )
 
+    def test_mail_gateway_creates_and_changes_no_application(self):
+        """Incoming mail reaches no application: the gateway creates and
+        updates records as the superuser, past the rule that only a Settings
+        administrator lets an application act as someone else."""
+        email = (
+            "From: Mona Manager <trail_manager@example.com>\r\n"
+            "To: nobody@example.com\r\n"
+            "Subject: Escalate\r\n"
+            "Message-Id: <{id}@example.com>\r\n"
+            "\r\n"
+            "Hello\r\n"
+        )
+        values = {
+            "name": "Escalate",
+            "client_id": "escalate",
+            "client_secret": HAND_SECRET,
+            "grant_client_credentials": True,
+            "user_id": self.administrator.id,
+        }
+        for user in (self.internal, self.manager, self.administrator):
+            with self.subTest(user=user.login):
+                self.assertRefused(
+                    user,
+                    "mail.thread",
+                    "message_process",
+                    MODEL,
+                    email.format(id=f"new-{user.login}"),
+                    values,
+                )
+                self.assertRefused(
+                    user,
+                    "mail.thread",
+                    "message_process",
+                    MODEL,
+                    email.format(id=f"reply-{user.login}"),
+                    thread_id=self.admin_app.id,
+                )
+                self.assertRefused(user, MODEL, "message_new", {"subject": "x"}, values)
+        self.assertFalse(self.env[MODEL].search([("client_id", "=", "escalate")]))
+        self.assertFalse(
+            self.trail(self.admin_app).filtered(lambda message: "Hello" in message.body)
+        )
+
     def test_manager_cannot_change_through_mail_what_they_may_not_write(self):
         self.assertRefused(
             self.manager,
@@ -498,3 +541,61 @@ class TestAuditTrailRoles(AuditTrailMixin, OAuth2TestMixin, HttpCase):
             {"redirect_uris": "https://attacker.example/cb"},
         )
         self.assertFalse(self.admin_app.redirect_uris)
+
+    def test_the_trail_stays_as_written(self):
+        """Only a Settings administrator changes or deletes its messages; no
+        one posts in another's name."""
+        [own_id] = self.execute(self.manager, MODEL, "create", [{"name": "Mine"}])
+        own = self.env[MODEL].browse(own_id)
+        self.execute(
+            self.manager, MODEL, "write", [own_id], {"redirect_uris": REDIRECT_URI}
+        )
+        self.execute(self.manager, MODEL, "action_revoke_tokens", [own_id])
+        self.admin_app.redirect_uris = REDIRECT_URI
+        self.flush_tracking()
+        for app in (own, self.admin_app):
+            for message in self.trail(app):
+                with self.subTest(app=app.name, message=message.id):
+                    refused = self.assertRefused(
+                        self.manager, "mail.message", "unlink", [message.id]
+                    )
+                    self.assertEqual(refused.faultCode, RPC_FAULT_CODE_ACCESS_ERROR)
+                    self.assertRefused(
+                        self.manager,
+                        "mail.message",
+                        "write",
+                        [message.id],
+                        {"body": "Nothing happened"},
+                    )
+        self.assertEqual(len(self.trail(own)), 3)
+        for values in (
+            {"author_id": self.administrator.partner_id.id},
+            {"email_from": "trail_admin@example.com"},
+        ):
+            with self.subTest(values=values):
+                self.assertRefused(
+                    self.manager,
+                    MODEL,
+                    "message_post",
+                    [self.admin_app.id],
+                    body="Ada Admin regenerated the secret.",
+                    **values,
+                )
+        # a manager's own message, in their own name
+        message_id = self.execute(
+            self.manager,
+            MODEL,
+            "message_post",
+            [own_id],
+            body="Rotated on the client's side too.",
+            author_id=self.manager.partner_id.id,
+        )
+        self.assertEqual(
+            self.env["mail.message"].browse(message_id).author_id,
+            self.manager.partner_id,
+        )
+        # the administrator keeps Odoo's rights on messages
+        self.execute(
+            self.administrator, "mail.message", "unlink", [self.trail(own)[0].id]
+        )
+        self.assertEqual(len(self.trail(own)), 3)
