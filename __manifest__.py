@@ -12,7 +12,7 @@
     "maintainers": ["orest"],
     "application": True,
     "installable": True,
-    "depends": ["base", "web"],
+    "depends": ["base", "web", "mail"],
     "external_dependencies": {"python": ["oauthlib", "PyJWT"]},
     "post_load": "post_load",
     "data": [

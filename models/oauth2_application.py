@@ -52,24 +52,40 @@ REUSABLE = "reusable"
 ROTATE = "rotate"
 
 
+# The token owners a revocation note names one by one; more are counted.
+REVOCATION_NOTE_MAX_OWNERS = 10
+
+
 def _nonblank_lines(text):
     """The stripped, non-blank lines of a one-value-per-line field."""
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
+class GeneratedSecret(str):
+    """A client secret this module generated, which the chatter tells apart
+    from one given by hand: a value sent over the API is never of this type."""
+
+
 class OAuth2Application(models.Model):
     _name = "oauth2.application"
+    _inherit = ["mail.thread"]
     _description = "OAuth2 Client Application"
     _order = "name, id"
 
-    name = fields.Char(required=True)
-    active = fields.Boolean(default=True)
+    # The audit trail: every field that decides what the application's tokens
+    # may do is tracked in the chatter. Never the secret nor its hash.
+    name = fields.Char(required=True, tracking=True)
+    active = fields.Boolean(default=True, tracking=True)
     company_id = fields.Many2one(
-        "res.company", required=True, default=lambda self: self.env.company
+        "res.company",
+        required=True,
+        default=lambda self: self.env.company,
+        tracking=True,
     )
     client_id = fields.Char(
         string="Client ID",
         required=True,
+        tracking=True,
         copy=False,
         index=True,
         default=lambda self: secrets.token_urlsafe(24),
@@ -93,21 +109,25 @@ class OAuth2Application(models.Model):
         [("confidential", "Confidential"), ("public", "Public")],
         required=True,
         default="confidential",
+        tracking=True,
         help="Confidential clients keep a secret (servers); public clients cannot "
         "(browser or mobile apps) and must use PKCE.",
     )
     redirect_uris = fields.Text(
         string="Redirect URIs",
+        tracking=True,
         help="One absolute URI per line; the authorization request must use one of "
         "them exactly.",
     )
     post_logout_redirect_uris = fields.Text(
         string="Post-logout Redirect URIs",
+        tracking=True,
         help="One absolute URI per line, where the application may send its users "
         "back after they log out (OpenID Connect RP-Initiated Logout); the logout "
         "request must use one of them exactly.",
     )
     allowed_origins = fields.Text(
+        tracking=True,
         help="Origins (such as https://app.example.com), one per line, whose web "
         "pages may call the token, revocation and userinfo endpoints for this "
         "application, besides those of its redirect URIs.",
@@ -115,6 +135,7 @@ class OAuth2Application(models.Model):
     scope_ids = fields.Many2many(
         "oauth2.scope",
         string="Scopes",
+        tracking=True,
         help="The scopes this application may obtain. Empty means every scope.",
     )
     default_scope_ids = fields.Many2many(
@@ -123,24 +144,36 @@ class OAuth2Application(models.Model):
         "application_id",
         "scope_id",
         string="Default Scopes",
+        tracking=True,
         help="Granted when a request names no scope. Empty means every scope of "
         "the application but rpc and openid, which are granted only when "
         "requested by name.",
     )
-    grant_authorization_code = fields.Boolean(string="Authorization Code", default=True)
-    grant_implicit = fields.Boolean(string="Implicit")
-    grant_password = fields.Boolean(string="Password")
-    grant_client_credentials = fields.Boolean(string="Client Credentials")
-    issue_refresh_token = fields.Boolean(string="Issue Refresh Tokens", default=True)
+    grant_authorization_code = fields.Boolean(
+        string="Authorization Code", default=True, tracking=True
+    )
+    grant_implicit = fields.Boolean(string="Implicit", tracking=True)
+    grant_password = fields.Boolean(string="Password", tracking=True)
+    grant_client_credentials = fields.Boolean(
+        string="Client Credentials", tracking=True
+    )
+    issue_refresh_token = fields.Boolean(
+        string="Issue Refresh Tokens", default=True, tracking=True
+    )
     user_id = fields.Many2one(
         "res.users",
         string="Acts As",
         required=True,
         default=lambda self: self.env.user,
+        tracking=True,
         help="The user whose rights a client_credentials token carries.",
     )
-    access_token_lifetime = fields.Integer(help="Seconds; 0 uses the global setting.")
-    refresh_token_lifetime = fields.Integer(help="Seconds; 0 uses the global setting.")
+    access_token_lifetime = fields.Integer(
+        tracking=True, help="Seconds; 0 uses the global setting."
+    )
+    refresh_token_lifetime = fields.Integer(
+        tracking=True, help="Seconds; 0 uses the global setting."
+    )
     refresh_token_policy = fields.Selection(
         [
             (REUSABLE, "Reusable until they expire"),
@@ -151,6 +184,7 @@ class OAuth2Application(models.Model):
         readonly=False,
         precompute=True,
         required=True,
+        tracking=True,
         help="Reusable: a refresh token works until it expires, so a client that "
         "retries a refresh whose answer it lost, or refreshes from two threads, "
         "keeps its access; every refresh still returns a new refresh token with a "
@@ -161,17 +195,20 @@ class OAuth2Application(models.Model):
         "use.",
     )
     skip_consent = fields.Boolean(
+        tracking=True,
         help="Trusted first-party application: users are not asked to approve it. "
-        "Only a Settings administrator may set it."
+        "Only a Settings administrator may set it.",
     )
     allow_pkce_plain = fields.Boolean(
         string="Allow PKCE plain",
+        tracking=True,
         help="Accept code_challenge_method=plain, for clients that cannot compute "
         "SHA-256. Off by default: a plain challenge protects nothing once the "
         "authorization request is seen (RFC 9700 §2.1.1).",
     )
     is_resource_server = fields.Boolean(
         string="Resource Server",
+        tracking=True,
         help="An API that checks the tokens of every application at the "
         "introspection endpoint; other applications may introspect only their own.",
     )
@@ -179,6 +216,7 @@ class OAuth2Application(models.Model):
         [("public", "Public"), ("pairwise", "Pairwise")],
         required=True,
         default="public",
+        tracking=True,
         help="The sub claim that identifies a user to this application (OpenID "
         "Connect Core §8). Public: the same for every application that chooses "
         "it. Pairwise: this application's own, so that it cannot match its users "
@@ -189,6 +227,7 @@ class OAuth2Application(models.Model):
         string="ID Token Signing Algorithm",
         required=True,
         default=jose.RS256,
+        tracking=True,
         help="Signs this application's id_tokens, and its JWT access tokens and "
         "logout tokens. RS256 is what every OpenID Connect application accepts; "
         "ES256 gives shorter tokens, for applications that support it.",
@@ -197,6 +236,7 @@ class OAuth2Application(models.Model):
         access_tokens.ACCESS_TOKEN_FORMATS,
         required=True,
         default=access_tokens.OPAQUE,
+        tracking=True,
         help="Opaque: random strings that only this server can check, at its "
         "introspection, tokeninfo or userinfo endpoint. JWT (RFC 9068): tokens "
         "signed with the keys of the JWKS, which a resource server verifies "
@@ -205,6 +245,7 @@ class OAuth2Application(models.Model):
     )
     access_token_audiences = fields.Text(
         string="Audiences",
+        tracking=True,
         help="The resource servers this application's tokens are for, one "
         "absolute URI per line (such as https://api.example.com): the aud "
         "claim. Tokens are for the first unless the token request names others "
@@ -213,6 +254,7 @@ class OAuth2Application(models.Model):
     )
     backchannel_logout_uri = fields.Char(
         string="Back-channel Logout URI",
+        tracking=True,
         help="Where this server posts a signed logout token when a user who "
         "signed into this application through OpenID Connect logs out of Odoo, "
         "is archived, or revokes their consent (OpenID Connect Back-Channel "
@@ -220,6 +262,7 @@ class OAuth2Application(models.Model):
     )
     backchannel_logout_session_required = fields.Boolean(
         string="Back-channel Logout Needs sid",
+        tracking=True,
         help="The application identifies the ended session by the sid claim. "
         "Logout tokens always carry it, as the id_tokens of a browser session do.",
     )
@@ -319,8 +362,113 @@ class OAuth2Application(models.Model):
         self._check_carries_only_own_identity()
         result = super().write(vals)
         self._check_carries_only_own_identity()
+        if "client_secret" in vals:
+            self._log_client_secret_change(vals["client_secret"])
         self.env.registry.clear_cache()
         return result
+
+    # The mail gateway creates and updates records as the superuser, with the
+    # values that an email, or whoever calls mail.thread's message_process
+    # (any internal user may), chooses: past _check_carries_only_own_identity,
+    # and with messages in anyone's name. Applications take no incoming email.
+    @api.model
+    def message_new(self, msg_dict, custom_values=None):
+        raise AccessError(_("OAuth2 applications cannot be created from an email."))
+
+    def message_update(self, msg_dict, update_vals=None):
+        raise AccessError(_("OAuth2 applications do not take incoming emails."))
+
+    @api.returns("mail.message", lambda value: value.id)
+    def message_post(self, **kwargs):
+        # The trail says who did what: nobody posts on it in another's name
+        # (the module's notes, posted as the superuser, name the acting user).
+        author_id = kwargs.get("author_id")
+        if not self.env.su and (
+            author_id not in (None, False, self.env.user.partner_id.id)
+            or (not author_id and kwargs.get("email_from"))
+        ):
+            raise AccessError(
+                _("Messages on an OAuth2 application are posted in your own name.")
+            )
+        return super().message_post(**kwargs)
+
+    def _message_auto_subscribe_followers(self, updated_values, default_subtype_ids):
+        # Acts As is whose rights the tokens carry, not who is responsible for
+        # the application: that user is neither subscribed nor told they were
+        # "assigned" to it.
+        return []
+
+    def _log_client_secret_change(self, secret):
+        """Say in the chatter who replaced or removed the secret, never what
+        it is: the note names the user only."""
+        actor = self.env.user
+        if not secret:
+            body = _("Client secret removed by %(user)s.", user=actor.name)
+        elif isinstance(secret, GeneratedSecret):
+            body = _("Client secret regenerated by %(user)s.", user=actor.name)
+        else:
+            body = _("Client secret set by hand by %(user)s.", user=actor.name)
+        for app in self.sudo():
+            app._message_log(body=body, author_id=actor.partner_id.id)
+
+    def _log_token_revocation(self, tokens, consent_user=None, every_token=False):
+        """Say in this application's chatter who revoked how many of its
+        ``tokens`` (those the revocation ended), and whose. Called by the
+        revocations people make (Revoke on tokens, *Revoke all tokens*,
+        revoking a consent), never by those the protocol makes, which would
+        flood it. Posted as the acting user, who may only read the
+        application, or not even that when revoking their own consent."""
+        self.ensure_one()
+        tokens = tokens.filtered(lambda token: token.application_id == self)
+        actor = self.env.user
+        count = _("1 token") if len(tokens) == 1 else _("%s tokens", len(tokens))
+        if consent_user is not None:
+            body = _(
+                "%(user)s revoked the consent of %(owner)s, and with it %(count)s.",
+                user=actor.name,
+                owner=consent_user.name,
+                count=count,
+            )
+        elif every_token and not tokens:
+            body = _(
+                "%(user)s revoked every token of this application: none was "
+                "left to revoke.",
+                user=actor.name,
+            )
+        elif every_token:
+            body = _(
+                "%(user)s revoked every token of this application: %(count)s "
+                "of %(owners)s.",
+                user=actor.name,
+                count=count,
+                owners=self._token_owners_text(tokens),
+            )
+        else:
+            body = _(
+                "%(user)s revoked %(count)s of %(owners)s.",
+                user=actor.name,
+                count=count,
+                owners=self._token_owners_text(tokens),
+            )
+        self.sudo()._message_log(body=body, author_id=actor.partner_id.id)
+
+    @api.model
+    def _token_owners_text(self, tokens):
+        """Whose ``tokens`` are: one name, or names with their counts."""
+        counts = {}
+        for token in tokens:
+            counts[token.user_id] = counts.get(token.user_id, 0) + 1
+        if len(counts) == 1:
+            return next(iter(counts)).name
+        owners = sorted(counts.items(), key=lambda item: (-item[1], item[0].name))
+        shown = [
+            f"{owner.name} ({count})"
+            for owner, count in owners[:REVOCATION_NOTE_MAX_OWNERS]
+        ]
+        others = len(owners) - len(shown)
+        if others:
+            shown.append(_("%s other users", others))
+        return ", ".join(shown)
 
     def unlink(self):
         self.env.registry.clear_cache()
@@ -787,7 +935,7 @@ class OAuth2Application(models.Model):
     def action_generate_client_secret(self):
         """Replace the secret; the old one stops working at once."""
         self.ensure_one()
-        secret = generate_secret()
+        secret = GeneratedSecret(generate_secret())
         self.client_secret = secret
         return {
             "type": "ir.actions.act_window",
@@ -803,7 +951,11 @@ class OAuth2Application(models.Model):
 
     def action_revoke_tokens(self):
         self.check_access("write")
-        self.env["oauth2.token"]._revoke_grants([("application_id", "in", self.ids)])
+        revoked = self.env["oauth2.token"]._revoke_grants(
+            [("application_id", "in", self.ids)]
+        )
+        for app in self:
+            app._log_token_revocation(revoked, every_token=True)
         return True
 
     def action_view_tokens(self):

@@ -130,4 +130,4 @@ class OAuth2AuthorizationCode(models.Model):
     def _revoke_issued_tokens(self):
         """RFC 6749 §4.1.2: a code used twice revokes what it issued, including
         the tokens refreshed from those, which keep the code as their origin."""
-        self.sudo().token_ids.action_revoke()
+        self.sudo().token_ids._revoke_family()

@@ -85,16 +85,20 @@ class OAuth2Consent(models.Model):
 
     def action_revoke(self):
         """Forget the consent and end every token and code its user holds for
-        the app, and the app's OpenID Connect sessions of the user. Consents
-        are never written through the ORM: whoever may see one (its user, an
-        OAuth2 manager) may revoke it, and nobody may change it."""
+        the app, and the app's OpenID Connect sessions of the user; the
+        application's chatter says who did it. Consents are never written
+        through the ORM: whoever may see one (its user, an OAuth2 manager) may
+        revoke it, and nobody may change it."""
         self.check_access("read")
         for consent in self.sudo():
             of_consent = [
                 ("user_id", "=", consent.user_id.id),
                 ("application_id", "=", consent.application_id.id),
             ]
-            self.env["oauth2.token"]._revoke_grants(of_consent)
+            revoked = self.env["oauth2.token"]._revoke_grants(of_consent)
+            consent.application_id._log_token_revocation(
+                revoked, consent_user=consent.user_id
+            )
             # the application's sign-ins end with the consent they rest on
             self.env["oauth2.session"]._end(of_consent)
         self.sudo().unlink()

@@ -564,31 +564,41 @@ class OAuth2Token(models.Model):
         tokens the pairs before the last one still work, so ending one pair
         alone would leave the grant alive (RFC 7009 §2.1)."""
         families = list(set(self.filtered("family").mapped("family")))
-        (
+        return (
             self | self.search([("family", "in", families), ("revoked", "=", False)])
         )._revoke_pairs()
 
     def _revoke_pairs(self):
-        """End these token pairs, and no others, at once."""
-        self._lock_unrevoked().write(
-            {"revoked": True, "revoked_at": fields.Datetime.now()}
-        )
+        """End these token pairs, and no others, at once; returns those that
+        this ended, the others having been revoked before."""
+        tokens = self._lock_unrevoked()
+        tokens.write({"revoked": True, "revoked_at": fields.Datetime.now()})
+        return tokens
 
     def action_revoke(self):
-        """End these tokens and every token of their grants at once. Tokens are
-        never written through the ORM: whoever may see a token may revoke it,
-        and nobody may change it."""
+        """End these tokens and every token of their grants at once, and say
+        so in their applications' chatter: Revoke in the token list. Tokens
+        are never written through the ORM: whoever may see a token may revoke
+        it, and nobody may change it. The protocol's revocations (RFC 7009,
+        reuses, password changes) call ``_revoke_family``, which posts
+        nothing."""
         self.check_access("read")
-        self.sudo()._revoke_family()
+        revoked = self.sudo()._revoke_family()
+        for application in revoked.application_id:
+            application._log_token_revocation(revoked)
         return True
 
     @api.model
     def _revoke_grants(self, domain):
         """End every token and unused code matching ``domain`` (a domain on
         ``user_id`` and ``application_id``, which both models have), so that
-        access taken away does not come back through a code issued before."""
-        self.sudo().search([*domain, ("revoked", "=", False)]).action_revoke()
+        access taken away does not come back through a code issued before;
+        returns the tokens this ended."""
+        revoked = (
+            self.sudo().search([*domain, ("revoked", "=", False)])._revoke_family()
+        )
         self.env["oauth2.authorization.code"]._void_unused(domain)
+        return revoked
 
     @api.model
     def _revoke_after_password_change(self, users):
@@ -602,7 +612,7 @@ class OAuth2Token(models.Model):
         self.sudo().search([*of_users, ("revoked", "=", False)]).filtered(
             lambda token: token.origin_grant_type == PASSWORD
             or RPC_SCOPE in f"{token.scope} {token.refresh_scope}".split()
-        ).action_revoke()
+        )._revoke_family()
         codes = self.env["oauth2.authorization.code"]
         codes.sudo().search([*of_users, *codes._usable_domain()]).filtered(
             lambda code: RPC_SCOPE in (code.scope or "").split()

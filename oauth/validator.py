@@ -517,7 +517,7 @@ class OdooRequestValidator(RequestValidator):
         # 200), so the answer tells nothing about other clients' tokens. Either
         # token ends its whole grant (RFC 7009 §2.1), as Revoke does.
         if record.application_id == request.client:
-            record.action_revoke()
+            record._revoke_family()
 
     # OpenID Connect Core 1.0: oauthlib's openid grants ask these.
 
