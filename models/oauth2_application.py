@@ -225,6 +225,11 @@ class OAuth2Application(models.Model):
     )
     token_ids = fields.One2many("oauth2.token", "application_id", string="Tokens")
     token_count = fields.Integer(compute="_compute_token_count")
+    last_used_at = fields.Datetime(
+        string="Last Used",
+        compute="_compute_last_used_at",
+        help="When one of the application's tokens was last used.",
+    )
 
     _sql_constraints = [
         ("client_id_unique", "unique(client_id)", "This client ID is already used."),
@@ -279,6 +284,19 @@ class OAuth2Application(models.Model):
         )
         for app in self:
             app.token_count = counts.get(app, 0)
+
+    def _compute_last_used_at(self):
+        last_uses = dict(
+            self.env["oauth2.token"]
+            .sudo()
+            ._read_group(
+                [("application_id", "in", self.ids)],
+                ["application_id"],
+                ["last_used_at:max"],
+            )
+        )
+        for app in self:
+            app.last_used_at = last_uses.get(app.sudo(), False)
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -19,6 +19,11 @@ class OAuth2Consent(models.Model):
         "oauth2.application", required=True, ondelete="cascade", readonly=True
     )
     scope_ids = fields.Many2many("oauth2.scope", string="Scopes", readonly=True)
+    last_used_at = fields.Datetime(
+        string="Last Used",
+        compute="_compute_last_used_at",
+        help="When the application last used a token of this user.",
+    )
 
     _sql_constraints = [
         (
@@ -27,6 +32,25 @@ class OAuth2Consent(models.Model):
             "A user has one consent per application.",
         )
     ]
+
+    def _compute_last_used_at(self):
+        last_uses = {
+            (user.id, application.id): last_used_at
+            for user, application, last_used_at in self.env["oauth2.token"]
+            .sudo()
+            ._read_group(
+                [
+                    ("user_id", "in", self.user_id.ids),
+                    ("application_id", "in", self.application_id.ids),
+                ],
+                ["user_id", "application_id"],
+                ["last_used_at:max"],
+            )
+        }
+        for consent in self:
+            consent.last_used_at = last_uses.get(
+                (consent.user_id.id, consent.application_id.id), False
+            )
 
     @api.model
     def _is_needed(self, user, application, scope_names):

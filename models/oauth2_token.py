@@ -24,6 +24,9 @@ from .res_config_settings import get_oauth2_setting
 from .res_users import USERINFO_FIELDS
 from .row_lock import lock_rows
 
+# A token's last use is written at most this often: a bearer request then
+# writes nothing, but for one a minute per token.
+LAST_USED_PRECISION = timedelta(minutes=1)
 # Rows the cleanup job deletes per transaction: small enough that the row locks
 # it takes never hold up a refresh for long.
 CLEANUP_BATCH_SIZE = 5000
@@ -102,6 +105,13 @@ class OAuth2Token(models.Model):
         readonly=True,
         help="OpenID Connect: the sid of the browser session in which the user "
         "approved the authorization this token comes from.",
+    )
+    last_used_at = fields.Datetime(
+        string="Last Used",
+        readonly=True,
+        help="When the token was last presented: to a bearer-protected route, "
+        "userinfo, tokeninfo, introspection, Odoo's external API, or to "
+        "refresh. Recorded to the minute.",
     )
     revoked = fields.Boolean(readonly=True, index=True)
     revoked_at = fields.Datetime(readonly=True)
@@ -354,7 +364,11 @@ class OAuth2Token(models.Model):
         if not token_hash:
             return tokens.browse()
         read = [
-            (tokens, "t", ("user_id", "application_id", "scope", "expires_at")),
+            (
+                tokens,
+                "t",
+                ("user_id", "application_id", "scope", "expires_at", "last_used_at"),
+            ),
             (self.env["res.users"], "u", USERINFO_FIELDS["res.users"]),
             (self.env["res.partner"], "p", USERINFO_FIELDS["res.partner"]),
             (self.env["res.company"], "c", USERINFO_FIELDS["res.company"]),
@@ -400,6 +414,38 @@ class OAuth2Token(models.Model):
                 )
         return tokens.browse(rows[0][0])
 
+    def _mark_used(self):
+        """Record that this token was presented now, unless that was recorded
+        less than ``LAST_USED_PRECISION`` ago.
+
+        Written on a cursor of its own: the routes that read tokens are
+        read-only (userinfo), or roll back (Odoo's external API checks
+        passwords on a cursor it never commits). A row that another
+        transaction holds, such as a refresh of the token, is skipped rather
+        than waited for: its use is recorded at the next one.
+        """
+        self.ensure_one()
+        now = fields.Datetime.now()
+        stale = now - LAST_USED_PRECISION
+        if self.last_used_at and self.last_used_at > stale:
+            return
+        with self.env.registry.cursor() as cr:
+            cr.execute(
+                SQL(
+                    """UPDATE oauth2_token SET last_used_at = %s
+                        WHERE id IN (SELECT id FROM oauth2_token
+                                      WHERE id = %s
+                                        AND (last_used_at IS NULL
+                                             OR last_used_at <= %s)
+                                        FOR UPDATE SKIP LOCKED)""",
+                    now,
+                    self.id,
+                    stale,
+                )
+            )
+        # written behind the ORM's back: what this request reads again
+        self.env.cache.update(self, self._fields["last_used_at"], [now])
+
     def _is_live(self, token_type=ACCESS_TOKEN):
         """Whether this record's ``token_type`` token may be used now."""
         self.ensure_one()
@@ -425,13 +471,17 @@ class OAuth2Token(models.Model):
         return set(scopes) <= set(self._effective_scopes())
 
     def _grants_rpc_to(self, user):
-        """Whether this is a live access token of ``user`` with the rpc scope."""
-        return (
+        """Whether this is a live access token of ``user`` with the rpc scope;
+        such a token is then being used."""
+        grants = (
             bool(self)
             and self._is_live(ACCESS_TOKEN)
             and self.user_id == user
             and self._has_scopes([RPC_SCOPE])
         )
+        if grants:
+            self._mark_used()
+        return grants
 
     def _expires_in(self):
         self.ensure_one()
@@ -488,19 +538,25 @@ class OAuth2Token(models.Model):
         revoked, and its refresh token presented again revokes the whole
         grant. A reusable refresh token (RFC 6749 §6) stays usable until it
         expires, and so does the access token issued with it. Its row is
-        written all the same: a revocation of the grant running meanwhile then
+        written either way, with its last use: a revocation of the grant
+        running meanwhile then
         fails to serialize, and Odoo's retry finds the pair this refresh
         issues and ends it too. Under repeatable read a row lock alone would
         not do: once it is released, the revocation would end only the tokens
         it saw before this refresh committed.
         """
         self.ensure_one()
+        # the row is locked by this refresh: written here, not by _mark_used
+        self.env.cr.execute(
+            SQL(
+                "UPDATE oauth2_token SET last_used_at = %s WHERE id = %s",
+                fields.Datetime.now(),
+                self.id,
+            )
+        )
+        self.invalidate_recordset(["last_used_at"])
         if self.application_id._rotates_refresh_tokens():
             self._revoke_pairs()
-            return
-        self.env.cr.execute(
-            SQL("UPDATE oauth2_token SET revoked = revoked WHERE id = %s", self.id)
-        )
 
     def _revoke_family(self):
         """End every token of these tokens' grants: the pairs issued along the

@@ -479,6 +479,7 @@ class OdooRequestValidator(RequestValidator):
         request.client = record.application_id
         request.user = record.user_id
         request.scopes = record._effective_scopes()
+        record._mark_used()
         return record._has_scopes(scopes)
 
     def _find_token(self, token, token_type_hint):
@@ -506,6 +507,8 @@ class OdooRequestValidator(RequestValidator):
             request.client.is_resource_server
         ):
             return None
+        # a resource server introspects the token it was presented
+        record._mark_used()
         return record._introspection_claims(token_type)
 
     def revoke_token(self, token, token_type_hint, request, *args, **kwargs):
