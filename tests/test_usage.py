@@ -1,0 +1,251 @@
+# Copyright 2026 Orest
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
+"""What the administrator sees of every application: the Usage graph and
+pivot, the application form's smart buttons, and the empty states of every
+list."""
+
+from datetime import datetime, time, timedelta
+
+from lxml import etree
+
+from odoo import fields
+from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tools import SQL
+
+from ..oauth.secrets import generate_secret
+from .common import USER_PASSWORD, OAuth2TestMixin
+
+MODULE = "orestapi_oauth2"
+MANAGER_GROUPS = "base.group_user,orestapi_oauth2.group_oauth2_manager"
+
+
+@tagged("post_install", "-at_install")
+class TestUsage(OAuth2TestMixin, HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.manager = new_test_user(
+            cls.env,
+            login="usage_manager",
+            password=USER_PASSWORD,
+            groups=MANAGER_GROUPS,
+            tz="UTC",
+        )
+        cls.colleague = new_test_user(
+            cls.env, login="usage_colleague", password=USER_PASSWORD, tz="UTC"
+        )
+        cls.apps = cls.app | cls.other_app | cls.public_app
+        today = fields.Date.today()
+        cls.days = [
+            datetime.combine(today - timedelta(days=offset), time(12))
+            for offset in (2, 1, 0)
+        ]
+
+    def setUp(self):
+        super().setUp()
+        self.authenticate(self.manager.login, USER_PASSWORD)
+
+    def call_kw(self, model, method, *args, **kwargs):
+        """``method`` called as the web client calls it, over HTTP as the
+        logged-in manager."""
+        return self.make_jsonrpc_request(
+            f"/web/dataset/call_kw/{model}/{method}",
+            {"model": model, "method": method, "args": list(args), "kwargs": kwargs},
+        )
+
+    def issue(self, application, grant_type, issued_at, user=None):
+        """A token as the token endpoint stores it, issued at ``issued_at``."""
+        token = self.env["oauth2.token"]._create_from_response(
+            {"access_token": generate_secret(), "expires_in": 360, "scope": "read"},
+            application,
+            user or self.user,
+            grant_type,
+            "read",
+        )
+        self.env.cr.execute(
+            SQL(
+                "UPDATE oauth2_token SET create_date = %s WHERE id = %s",
+                issued_at,
+                token.id,
+            )
+        )
+        token.invalidate_recordset(["create_date"])
+        return token
+
+    def issue_several(self):
+        day1, day2, day3 = self.days
+        for application, grant_type, day, count in (
+            (self.app, "password", day1, 2),
+            (self.app, "client_credentials", day1, 1),
+            (self.app, "refresh_token", day2, 1),
+            (self.app, "password", day3, 1),
+            (self.other_app, "client_credentials", day2, 3),
+            (self.public_app, "authorization_code", day3, 1),
+        ):
+            for _count in range(count):
+                self.issue(application, grant_type, day)
+
+    def usage_views(self):
+        """The Usage action and its views, as the web client loads them."""
+        action = self.make_jsonrpc_request(
+            "/web/action/load", {"action_id": f"{MODULE}.oauth2_token_usage_action"}
+        )
+        views = self.call_kw(
+            action["res_model"],
+            "get_views",
+            [*action["views"], [False, "search"]],
+        )
+        return action, views
+
+    @staticmethod
+    def group_bys(arch):
+        """The group-bys of a graph or pivot arch: ``{type: [spec]}``."""
+        found = {}
+        for node in etree.fromstring(arch).iter("field"):
+            spec = node.get("name")
+            if node.get("interval"):
+                spec += f":{node.get('interval')}"
+            found.setdefault(node.get("type", "row"), []).append(spec)
+        return found
+
+    def day(self, group, spec):
+        return group["__range"][spec]["from"][:10]
+
+    def test_usage_is_a_graph_and_a_pivot_of_issued_tokens(self):
+        action, views = self.usage_views()
+        self.assertEqual(action["view_mode"], "graph,pivot")
+        graph = etree.fromstring(views["views"]["graph"]["arch"])
+        self.assertEqual(graph.get("type"), "bar")
+        self.assertEqual(graph.get("stacked"), "1")
+        self.assertEqual(
+            self.group_bys(views["views"]["graph"]["arch"]),
+            {"row": ["create_date:day", "application_id"]},
+        )
+        self.assertEqual(
+            self.group_bys(views["views"]["pivot"]["arch"]),
+            {"row": ["application_id", "grant_type"], "col": ["create_date:day"]},
+        )
+        # under Reporting, for managers
+        reporting = {"oauth2_usage_menu", "oauth2_client_auth_throttle_menu"}
+        self.assertLessEqual(reporting, self.menu_xml_ids(self.manager))
+        self.assertEqual(
+            self.env.ref(f"{MODULE}.oauth2_usage_menu").parent_id,
+            self.env.ref(f"{MODULE}.oauth2_reporting_menu"),
+        )
+        oauth2_user = new_test_user(
+            self.env,
+            login="usage_oauth2_user",
+            groups="base.group_user,orestapi_oauth2.group_oauth2_user",
+        )
+        visible = self.menu_xml_ids(oauth2_user)
+        self.assertIn("oauth2_token_menu", visible)
+        self.assertFalse(reporting & visible)
+
+    def menu_xml_ids(self, user):
+        menus = self.env["ir.ui.menu"].with_user(user)._visible_menu_ids()
+        return {
+            xml_id.split(".")[1]
+            for xml_id in self.env["ir.ui.menu"]
+            .browse(menus)
+            .get_external_id()
+            .values()
+            if xml_id.startswith(MODULE)
+        }
+
+    def test_graph_counts_tokens_per_day_and_application(self):
+        self.issue_several()
+        _action, views = self.usage_views()
+        spec = self.group_bys(views["views"]["graph"]["arch"])["row"]
+        result = self.call_kw(
+            "oauth2.token",
+            "web_read_group",
+            [("application_id", "in", self.apps.ids)],
+            ["__count"],
+            spec,
+            lazy=False,
+            context={"fill_temporal": True, "tz": "UTC"},
+        )
+        counts = {
+            (self.day(group, "create_date:day"), group["application_id"][1]): group[
+                "__count"
+            ]
+            for group in result["groups"]
+            if group["__count"]
+        }
+        day1, day2, day3 = (str(day.date()) for day in self.days)
+        self.assertEqual(
+            counts,
+            {
+                (day1, "Integration"): 3,
+                (day2, "Integration"): 1,
+                (day2, "Other"): 3,
+                (day3, "Integration"): 1,
+                (day3, "Browser App"): 1,
+            },
+        )
+
+    def test_pivot_counts_tokens_per_application_grant_and_day(self):
+        self.issue_several()
+        _action, views = self.usage_views()
+        group_bys = self.group_bys(views["views"]["pivot"]["arch"])
+        groups = self.call_kw(
+            "oauth2.token",
+            "read_group",
+            [("application_id", "in", self.apps.ids)],
+            ["__count"],
+            group_bys["row"] + group_bys["col"],
+            lazy=False,
+            context={"tz": "UTC"},
+        )
+        counts = {
+            (
+                group["application_id"][1],
+                group["grant_type"],
+                self.day(group, "create_date:day"),
+            ): group["__count"]
+            for group in groups
+        }
+        day1, day2, day3 = (str(day.date()) for day in self.days)
+        self.assertEqual(
+            counts,
+            {
+                ("Integration", "password", day1): 2,
+                ("Integration", "client_credentials", day1): 1,
+                ("Integration", "refresh_token", day2): 1,
+                ("Integration", "password", day3): 1,
+                ("Other", "client_credentials", day2): 3,
+                ("Browser App", "authorization_code", day3): 1,
+            },
+        )
+        # the totals of the rows
+        totals = self.call_kw(
+            "oauth2.token",
+            "read_group",
+            [("application_id", "in", self.apps.ids)],
+            ["__count"],
+            ["application_id"],
+            lazy=False,
+        )
+        self.assertEqual(
+            {group["application_id"][1]: group["__count"] for group in totals},
+            {"Integration": 5, "Other": 3, "Browser App": 1},
+        )
+
+    def test_a_user_counts_only_their_own_tokens(self):
+        self.issue_several()
+        self.issue(self.app, "password", self.days[0], user=self.colleague)
+        groups = (
+            self.env["oauth2.token"]
+            .with_user(self.colleague)
+            .read_group(
+                [("application_id", "in", self.apps.ids)],
+                ["__count"],
+                ["application_id"],
+                lazy=False,
+            )
+        )
+        self.assertEqual(
+            [(group["application_id"][1], group["__count"]) for group in groups],
+            [("Integration", 1)],
+        )
