@@ -15,6 +15,8 @@ from .res_config_settings import get_oauth2_setting
 CLIENT_ID_FAILURE_FACTOR = 5
 # Longer than any sensible window; the daily cleanup deletes older rows.
 KEEP_FAILURES = timedelta(days=1)
+# What an application's form counts as its recent failures.
+RECENT_FAILURES = timedelta(hours=24)
 
 
 def _address_key(remote_addr):
@@ -172,3 +174,15 @@ class OAuth2ClientAuthFailure(models.Model):
     @api.model
     def _stale_domain(self):
         return [("failed_at", "<", fields.Datetime.now() - KEEP_FAILURES)]
+
+    @api.model
+    def _recent_domain(self, client_ids):
+        """The failures of the last 24 hours for these client IDs."""
+        return [
+            ("client_id", "in", list(client_ids)),
+            (
+                "failed_at",
+                ">",
+                fields.Datetime.to_string(fields.Datetime.now() - RECENT_FAILURES),
+            ),
+        ]

@@ -12,6 +12,7 @@ from lxml import etree
 from odoo import fields
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import SQL
+from odoo.tools.safe_eval import safe_eval
 
 from ..oauth.secrets import generate_secret
 from .common import USER_PASSWORD, OAuth2TestMixin
@@ -249,3 +250,160 @@ class TestUsage(OAuth2TestMixin, HttpCase):
             [(group["application_id"][1], group["__count"]) for group in groups],
             [("Integration", 1)],
         )
+
+    # The application form's smart buttons
+
+    def smart_button_data(self):
+        """Tokens, consents and failures of ``self.app``, and some of
+        ``self.other_app`` that must not count for it."""
+        now = fields.Datetime.now()
+        tokens = self.env["oauth2.token"]
+        active = self.issue(self.app, "password", now) | self.issue(
+            self.app, "client_credentials", now, user=self.colleague
+        )
+        expired = self.issue(self.app, "password", now)
+        revoked = self.issue(self.app, "password", now)
+        archived_user = new_test_user(self.env, login="usage_archived")
+        suspended = self.issue(self.app, "password", now, user=archived_user)
+        self.issue(self.other_app, "password", now)
+        self.env.cr.execute(
+            SQL(
+                "UPDATE oauth2_token SET expires_at = %s, refresh_expires_at = %s "
+                "WHERE id = %s",
+                now - timedelta(hours=2),
+                now - timedelta(hours=1),
+                expired.id,
+            )
+        )
+        revoked.action_revoke()
+        archived_user.active = False
+        tokens.invalidate_model()
+
+        consents = self.env["oauth2.consent"]
+        consents._grant(self.user, self.app, ["read"])
+        consents._grant(self.colleague, self.app, ["read", "write"])
+        consents._grant(self.user, self.other_app, ["read"])
+
+        failures = self.env["oauth2.client.auth.failure"]
+        for client_id, address, age in (
+            ("integration", "198.51.100.1", timedelta(minutes=1)),
+            ("integration", "198.51.100.1", timedelta(hours=2)),
+            ("integration", "2001:db8::/64", timedelta(hours=23)),
+            ("integration", "198.51.100.1", timedelta(hours=25)),
+            ("other", "198.51.100.1", timedelta(minutes=1)),
+            ("unknown", "198.51.100.1", timedelta(minutes=1)),
+        ):
+            failures.create(
+                {"client_id": client_id, "remote_addr": address, "failed_at": now - age}
+            )
+        return active, expired | revoked | suspended
+
+    def test_smart_buttons_count_what_they_open(self):
+        active, _stopped = self.smart_button_data()
+        expected = {
+            self.app: {
+                "active_token_count": 2,
+                "consent_count": 2,
+                "recent_failure_count": 3,
+            },
+            self.other_app: {
+                "active_token_count": 1,
+                "consent_count": 1,
+                "recent_failure_count": 1,
+            },
+            self.public_app: {
+                "active_token_count": 0,
+                "consent_count": 0,
+                "recent_failure_count": 0,
+            },
+        }
+        # read as the form reads them, over HTTP as the manager
+        read = self.call_kw(
+            "oauth2.application",
+            "web_read",
+            self.apps.ids,
+            specification=dict.fromkeys(expected[self.app], {}),
+        )
+        self.assertEqual(
+            {row["id"]: {k: v for k, v in row.items() if k != "id"} for row in read},
+            {app.id: counts for app, counts in expected.items()},
+        )
+
+        # each button opens what it counts
+        search_view = self.call_kw(
+            "oauth2.token", "get_views", [[False, "search"]], options={}
+        )["views"]["search"]["arch"]
+        [active_filter] = etree.fromstring(search_view).xpath(
+            "//filter[@name='filter_active']"
+        )
+        action = self.call_button(self.app, "action_view_tokens")
+        self.assertEqual(action["res_model"], "oauth2.token")
+        self.assertEqual(action["domain"], [["application_id", "=", self.app.id]])
+        self.assertEqual(action["context"], {"search_default_filter_active": 1})
+        shown = (
+            self.env["oauth2.token"]
+            .with_user(self.manager)
+            .search(action["domain"] + safe_eval(active_filter.get("domain")))
+        )
+        self.assertEqual(shown, active)
+
+        action = self.call_button(self.app, "action_view_consents")
+        self.assertEqual(action["res_model"], "oauth2.consent")
+        shown = (
+            self.env["oauth2.consent"].with_user(self.manager).search(action["domain"])
+        )
+        self.assertEqual(shown.user_id, self.user | self.colleague)
+
+        action = self.call_button(self.app, "action_view_recent_failures")
+        self.assertEqual(action["res_model"], "oauth2.client.auth.failure")
+        shown = (
+            self.env["oauth2.client.auth.failure"]
+            .with_user(self.manager)
+            .search(action["domain"])
+        )
+        self.assertEqual(len(shown), 3)
+        self.assertEqual(set(shown.mapped("client_id")), {"integration"})
+
+    def call_button(self, application, method):
+        return self.make_jsonrpc_request(
+            "/web/dataset/call_button",
+            {
+                "model": "oauth2.application",
+                "method": method,
+                "args": [application.ids],
+                "kwargs": {},
+            },
+        )
+
+    def test_smart_buttons_ask_one_query_each_for_any_number_of_applications(self):
+        self.smart_button_data()
+        names = ["active_token_count", "consent_count", "recent_failure_count"]
+
+        def queries(applications):
+            applications = applications.with_user(self.manager)
+            applications.invalidate_model(names)
+            before = self.env.cr.sql_log_count
+            applications.read(names)
+            return self.env.cr.sql_log_count - before
+
+        # the first read also loads caches (access rules, groups)
+        queries(self.apps)
+        self.assertEqual(queries(self.app), queries(self.apps))
+
+    def test_smart_buttons_are_for_managers(self):
+        oauth2_user = new_test_user(
+            self.env,
+            login="usage_oauth2_user",
+            groups="base.group_user,orestapi_oauth2.group_oauth2_user",
+        )
+        names = ("active_token_count", "consent_count", "recent_failure_count")
+        for user, shown in ((self.manager, True), (oauth2_user, False)):
+            with self.subTest(user=user.login):
+                arch = (
+                    self.env["oauth2.application"]
+                    .with_user(user)
+                    .get_views([[False, "form"]])["views"]["form"]["arch"]
+                )
+                box = etree.fromstring(arch).xpath("//div[@name='button_box']")[0]
+                found = {node.get("name") for node in box.iter("field")}
+                self.assertEqual(found, set(names) if shown else set())
