@@ -7,7 +7,7 @@ list."""
 
 from datetime import datetime, time, timedelta
 
-from lxml import etree
+from lxml import etree, html
 
 from odoo import fields
 from odoo.tests import HttpCase, new_test_user, tagged
@@ -363,6 +363,11 @@ class TestUsage(OAuth2TestMixin, HttpCase):
         )
         self.assertEqual(len(shown), 3)
         self.assertEqual(set(shown.mapped("client_id")), {"integration"})
+        for action in (
+            self.call_button(self.app, name)
+            for name in ("action_view_consents", "action_view_recent_failures")
+        ):
+            self.assertIn("o_view_nocontent_smiling_face", action["help"])
 
     def call_button(self, application, method):
         return self.make_jsonrpc_request(
@@ -407,3 +412,45 @@ class TestUsage(OAuth2TestMixin, HttpCase):
                 box = etree.fromstring(arch).xpath("//div[@name='button_box']")[0]
                 found = {node.get("name") for node in box.iter("field")}
                 self.assertEqual(found, set(names) if shown else set())
+
+    # Empty states
+
+    def test_every_list_tells_a_new_administrator_what_to_do(self):
+        actions = self.env["ir.actions.act_window"].browse(
+            self.env["ir.model.data"]
+            .search([("module", "=", MODULE), ("model", "=", "ir.actions.act_window")])
+            .mapped("res_id")
+        )
+        expected = {
+            "oauth2_application_action",
+            "oauth2_token_action",
+            "oauth2_token_usage_action",
+            "oauth2_consent_action",
+            "oauth2_scope_action",
+            "oauth2_signing_key_action",
+            "oauth2_logout_notification_action",
+            "oauth2_client_auth_throttle_action",
+            "oauth2_client_auth_failure_action",
+        }
+        with_lists = actions.filtered(lambda action: action.view_mode != "form")
+        self.assertEqual(
+            {xml_id.split(".")[1] for xml_id in with_lists.get_external_id().values()},
+            expected,
+        )
+        # the settings are a form, which never shows a help
+        self.assertEqual(
+            (actions - with_lists).get_external_id()[(actions - with_lists).id],
+            f"{MODULE}.res_config_settings_action",
+        )
+        for action in with_lists:
+            with self.subTest(action=action.name):
+                help_html = html.fragment_fromstring(action.help, create_parent="div")
+                [title] = help_html.xpath(
+                    "//p[contains(@class, 'o_view_nocontent_smiling_face')]"
+                )
+                self.assertTrue(title.text.strip())
+                self.assertGreater(
+                    len("".join(help_html.itertext())) - len(title.text), 80
+                )
+        application_help = self.env.ref(f"{MODULE}.oauth2_application_action").help
+        self.assertIn("Register your first application", application_help)
