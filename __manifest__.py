@@ -28,6 +28,7 @@
         "views/oauth2_consent_views.xml",
         "views/oauth2_signing_key_views.xml",
         "views/oauth2_logout_notification_views.xml",
+        "views/oauth2_client_auth_failure_views.xml",
         "views/oauth2_authorize_templates.xml",
         "views/oauth2_end_session_templates.xml",
         "views/res_config_settings_views.xml",

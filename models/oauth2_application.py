@@ -267,7 +267,23 @@ class OAuth2Application(models.Model):
         "Logout tokens always carry it, as the id_tokens of a browser session do.",
     )
     token_ids = fields.One2many("oauth2.token", "application_id", string="Tokens")
-    token_count = fields.Integer(compute="_compute_token_count")
+    active_token_count = fields.Integer(
+        string="Active Tokens",
+        compute="_compute_active_token_count",
+        groups="orestapi_oauth2.group_oauth2_manager",
+    )
+    consent_count = fields.Integer(
+        string="Users with a Consent",
+        compute="_compute_consent_count",
+        groups="orestapi_oauth2.group_oauth2_manager",
+    )
+    recent_failure_count = fields.Integer(
+        string="Failures in 24 Hours",
+        compute="_compute_recent_failure_count",
+        groups="orestapi_oauth2.group_oauth2_manager",
+        help="Failed client authentications with this client ID in the last 24 "
+        "hours.",
+    )
     last_used_at = fields.Datetime(
         string="Last Used",
         compute="_compute_last_used_at",
@@ -317,16 +333,38 @@ class OAuth2Application(models.Model):
         for app, app_sudo in zip(self, self.sudo(), strict=True):
             app.has_client_secret = bool(app_sudo.client_secret_hash)
 
-    def _compute_token_count(self):
+    def _compute_active_token_count(self):
+        tokens = self.env["oauth2.token"]
         counts = dict(
-            self.env["oauth2.token"]._read_group(
-                [("application_id", "in", self.ids)],
+            tokens._read_group(
+                [("application_id", "in", self.ids), *tokens._state_domain("active")],
                 ["application_id"],
                 ["__count"],
             )
         )
         for app in self:
-            app.token_count = counts.get(app, 0)
+            app.active_token_count = counts.get(app, 0)
+
+    def _compute_consent_count(self):
+        counts = dict(
+            self.env["oauth2.consent"]._read_group(
+                [("application_id", "in", self.ids)], ["application_id"], ["__count"]
+            )
+        )
+        for app in self:
+            app.consent_count = counts.get(app, 0)
+
+    def _compute_recent_failure_count(self):
+        failures = self.env["oauth2.client.auth.failure"]
+        counts = dict(
+            failures._read_group(
+                failures._recent_domain(set(self.mapped("client_id"))),
+                ["client_id"],
+                ["__count"],
+            )
+        )
+        for app in self:
+            app.recent_failure_count = counts.get(app.client_id, 0)
 
     def _compute_last_used_at(self):
         last_uses = dict(
@@ -958,11 +996,29 @@ class OAuth2Application(models.Model):
             app._log_token_revocation(revoked, every_token=True)
         return True
 
-    def action_view_tokens(self):
+    def _action_of(self, xml_id, domain, context=None):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "orestapi_oauth2.oauth2_token_action"
-        )
-        action["domain"] = [("application_id", "=", self.id)]
-        action["context"] = {"search_default_filter_active": 1}
+        action = self.env["ir.actions.act_window"]._for_xml_id(xml_id)
+        action["domain"] = domain
+        action["context"] = context or {}
         return action
+
+    def action_view_tokens(self):
+        """The application's tokens, the active ones first: what the Active
+        Tokens button counts."""
+        return self._action_of(
+            "orestapi_oauth2.oauth2_token_action",
+            [("application_id", "=", self.id)],
+            {"search_default_filter_active": 1},
+        )
+
+    def action_view_consents(self):
+        return self._action_of(
+            "orestapi_oauth2.oauth2_consent_action", [("application_id", "=", self.id)]
+        )
+
+    def action_view_recent_failures(self):
+        return self._action_of(
+            "orestapi_oauth2.oauth2_client_auth_failure_action",
+            self.env["oauth2.client.auth.failure"]._recent_domain([self.client_id]),
+        )

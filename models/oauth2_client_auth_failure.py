@@ -15,6 +15,8 @@ from .res_config_settings import get_oauth2_setting
 CLIENT_ID_FAILURE_FACTOR = 5
 # Longer than any sensible window; the daily cleanup deletes older rows.
 KEEP_FAILURES = timedelta(days=1)
+# What an application's form counts as its recent failures.
+RECENT_FAILURES = timedelta(hours=24)
 
 
 def _address_key(remote_addr):
@@ -47,6 +49,60 @@ def _limit_th_latest_failure(condition, since, limit):
     )
 
 
+class Throttle:
+    """The throttling rules, for ``limit`` failures per address within
+    ``window`` (a timedelta) as of ``now``: the one place that says when a
+    pause ends, which the token endpoint and the managers' list of failed
+    client authentications both ask."""
+
+    def __init__(self, limit, window, now):
+        self.limit = limit
+        self.window = window
+        self.now = now
+
+    def pause_times(self, address_block, client_id):
+        """SQL selecting, as three columns, the failure times that decide the
+        pause of ``address_block`` for ``client_id``: values, or columns of an
+        outer query (SQL) to ask it for many pairs at once."""
+        since = self.now - self.window
+        return SQL(
+            "(%s), (%s), (%s)",
+            _limit_th_latest_failure(
+                SQL("remote_addr = %s", address_block), since, self.limit
+            ),
+            _limit_th_latest_failure(
+                SQL("client_id = %s", client_id),
+                since,
+                self.limit * CLIENT_ID_FAILURE_FACTOR,
+            ),
+            _limit_th_latest_failure(
+                SQL("client_id = %s AND remote_addr = %s", client_id, address_block),
+                since,
+                1,
+            ),
+        )
+
+    def paused_until(self, address_paused_at, client_id_paused_at, failed_here_at):
+        """When the pause that the times of ``pause_times`` make ends; None
+        when there is none."""
+        ends = []
+        if address_paused_at:
+            ends.append(address_paused_at + self.window)
+        # A client_id that fails too often, from however many addresses, pauses
+        # only the addresses that failed for it: its own servers, which know
+        # the secret, go on.
+        if client_id_paused_at and failed_here_at:
+            ends.append(min(client_id_paused_at, failed_here_at) + self.window)
+        return max(ends, default=None)
+
+    def retry_after(self, *pause_times):
+        """Whole seconds until the pause ends, at least 1; 0 without one."""
+        until = self.paused_until(*pause_times)
+        if not until:
+            return 0
+        return max(1, math.ceil((until - self.now).total_seconds()))
+
+
 class OAuth2ClientAuthFailure(models.Model):
     """A failed client authentication, counted to pause guessing (in the spirit
     of Odoo's login cooldown, but shared by every worker through the database)."""
@@ -61,7 +117,8 @@ class OAuth2ClientAuthFailure(models.Model):
     failed_at = fields.Datetime(required=True, index=True, readonly=True)
 
     def init(self):
-        # what _wait_for asks: the latest failures of one address or client_id
+        # what Throttle.pause_times asks: the latest failures of one address
+        # or client_id
         for column in ("remote_addr", "client_id"):
             create_index(
                 self.env.cr,
@@ -82,53 +139,50 @@ class OAuth2ClientAuthFailure(models.Model):
         )
 
     @api.model
-    def _retry_after(self, remote_addr, client_id):
-        """Seconds until ``remote_addr`` may try to authenticate as ``client_id``
-        again; 0 when it may now."""
+    def _throttle(self):
+        """The throttling rules as the settings make them now, or None when
+        throttling is off."""
         limit = get_oauth2_setting(self.env, "client_auth_max_failures")
         window = get_oauth2_setting(self.env, "client_auth_failure_window")
         if limit <= 0:
+            return None
+        return Throttle(limit, timedelta(seconds=window), fields.Datetime.now())
+
+    @api.model
+    def _retry_after(self, remote_addr, client_id):
+        """Seconds until ``remote_addr`` may try to authenticate as ``client_id``
+        again; 0 when it may now."""
+        return self._retry_after_block(_address_key(remote_addr), client_id)
+
+    @api.model
+    def _retry_after_block(self, address_block, client_id):
+        """``_retry_after`` for an address already counted as failures are
+        (see ``_address_key``)."""
+        throttle = self._throttle()
+        if not throttle:
             return 0
-        now = fields.Datetime.now()
-        since = now - timedelta(seconds=window)
-        client_id = (client_id or "")[:255]
-        remote_addr = _address_key(remote_addr)
         self.flush_model()
         # One round trip: every client authentication asks this.
         self.env.cr.execute(
             SQL(
-                "SELECT (%s), (%s), (%s)",
-                _limit_th_latest_failure(
-                    SQL("remote_addr = %s", remote_addr), since, limit
-                ),
-                _limit_th_latest_failure(
-                    SQL("client_id = %s", client_id),
-                    since,
-                    limit * CLIENT_ID_FAILURE_FACTOR,
-                ),
-                _limit_th_latest_failure(
-                    SQL("client_id = %s AND remote_addr = %s", client_id, remote_addr),
-                    since,
-                    1,
-                ),
+                "SELECT %s",
+                throttle.pause_times(address_block, (client_id or "")[:255]),
             )
         )
-        address_paused_at, client_id_paused_at, failed_here_at = self.env.cr.fetchone()
-
-        def wait_for(failed_at):
-            expiry = failed_at + timedelta(seconds=window)
-            return max(1, math.ceil((expiry - now).total_seconds()))
-
-        waits = []
-        if address_paused_at:
-            waits.append(wait_for(address_paused_at))
-        # A client_id that fails too often, from however many addresses, pauses
-        # only the addresses that failed for it: its own servers, which know
-        # the secret, go on.
-        if client_id_paused_at and failed_here_at:
-            waits.append(min(wait_for(client_id_paused_at), wait_for(failed_here_at)))
-        return max(waits, default=0)
+        return throttle.retry_after(*self.env.cr.fetchone())
 
     @api.model
     def _stale_domain(self):
         return [("failed_at", "<", fields.Datetime.now() - KEEP_FAILURES)]
+
+    @api.model
+    def _recent_domain(self, client_ids):
+        """The failures of the last 24 hours for these client IDs."""
+        return [
+            ("client_id", "in", list(client_ids)),
+            (
+                "failed_at",
+                ">",
+                fields.Datetime.to_string(fields.Datetime.now() - RECENT_FAILURES),
+            ),
+        ]

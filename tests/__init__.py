@@ -25,6 +25,8 @@ from . import test_no_database
 from . import test_database_outage
 from . import test_roles
 from . import test_audit_trail
+from . import test_usage
+from . import test_client_auth_throttle
 from . import test_token_lifecycle
 from . import test_cleanup
 from . import test_security

@@ -91,7 +91,8 @@ class TestOAuth2Application(OAuth2TestMixin, TransactionCase):
         self.app.action_revoke_tokens()
         self.assertEqual(set(tokens.mapped("state")), {"revoked"})
         self.assertEqual(other.state, "active")
-        self.assertEqual(self.app.token_count, 2)
+        self.assertEqual(self.app.active_token_count, 0)
+        self.assertEqual(self.other_app.active_token_count, 1)
 
     def test_scopes_default_to_all_and_star(self):
         every = self.env["oauth2.scope"].search([]).mapped("name")

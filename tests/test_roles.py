@@ -6,6 +6,7 @@ boundaries README.rst's security section lists."""
 
 import xmlrpc.client
 
+from odoo import fields
 from odoo.tests import HttpCase, get_db_name, new_test_user, tagged
 
 from odoo.addons.base.controllers.rpc import (
@@ -65,6 +66,16 @@ class TestRoles(OAuth2TestMixin, HttpCase):
                 "last_error": "HTTP 400",
             }
         )
+        cls.failure = cls.env["oauth2.client.auth.failure"].create(
+            {
+                "client_id": cls.app.client_id,
+                "remote_addr": "198.51.100.1",
+                "failed_at": fields.Datetime.now(),
+            }
+        )
+        # the managers' list of failed client authentications: one row per
+        # client_id and address block, named by its first failure
+        cls.throttle = cls.env["oauth2.client.auth.throttle"].browse(cls.failure.id)
 
     def setUp(self):
         super().setUp()
@@ -116,6 +127,8 @@ class TestRoles(OAuth2TestMixin, HttpCase):
             "oauth2.authorization.code": {self.manager, self.administrator},
             "oauth2.session": {self.manager, self.administrator},
             "oauth2.logout.notification": {self.manager, self.administrator},
+            "oauth2.client.auth.failure": {self.manager, self.administrator},
+            "oauth2.client.auth.throttle": {self.manager, self.administrator},
         }
         records = {
             "oauth2.application": self.app,
@@ -124,6 +137,8 @@ class TestRoles(OAuth2TestMixin, HttpCase):
             "oauth2.authorization.code": self.code,
             "oauth2.session": self.oidc_session,
             "oauth2.logout.notification": self.notification,
+            "oauth2.client.auth.failure": self.failure,
+            "oauth2.client.auth.throttle": self.throttle,
         }
         for user in (self.portal, self.internal, self.manager, self.administrator):
             for model, record in records.items():
@@ -186,6 +201,37 @@ class TestRoles(OAuth2TestMixin, HttpCase):
         self.assertRecordValues(
             self.notification, [{"state": "pending", "attempts": 0}]
         )
+
+    def test_only_managers_lift_a_throttle(self):
+        model = "oauth2.client.auth.throttle"
+        oauth2_user = new_test_user(
+            self.env,
+            login="role_oauth2_user",
+            password=USER_PASSWORD,
+            groups="base.group_user,orestapi_oauth2.group_oauth2_user",
+        )
+        for user in (self.portal, self.internal, oauth2_user):
+            with self.subTest(user=user.login):
+                self.assertRefused(user, model, "action_lift", [self.throttle.id])
+                self.assertRefused(user, model, "search_read", [], ["client_id"])
+                self.assertRefused(
+                    user, "oauth2.client.auth.failure", "unlink", [self.failure.id]
+                )
+        self.assertTrue(self.failure.exists())
+        # the view is read-only, whoever asks
+        for method, args in (
+            ("write", [[self.throttle.id], {"failure_count": 0}]),
+            ("create", [{"client_id": "x"}]),
+            ("unlink", [[self.throttle.id]]),
+        ):
+            with self.subTest(method=method):
+                self.assertRefused(self.administrator, model, method, *args)
+        [row] = self.execute(
+            self.manager, model, "read", [self.throttle.id], ["client_id"]
+        )
+        self.assertEqual(row["client_id"], self.app.client_id)
+        self.execute(self.manager, model, "action_lift", [self.throttle.id])
+        self.assertFalse(self.failure.exists())
 
     def test_the_show_once_secret_dialog_reads_nothing(self):
         model = "oauth2.application.secret"

@@ -20,9 +20,10 @@ from .test_browser import BROWSER_DIR, chromium_and_playwright
 SCREENSHOTS_SCRIPT = BROWSER_DIR / "screenshots.mjs"
 # Where the screenshots are kept after the run: ORESTAPI_ARTEFACTS, or
 # artefacts/screenshots in the checkout, which git ignores.
-ARTEFACTS = Path(
-    os.environ.get("ORESTAPI_ARTEFACTS") or MODULE_ROOT / "artefacts"
-) / "screenshots"
+ARTEFACTS = (
+    Path(os.environ.get("ORESTAPI_ARTEFACTS") or MODULE_ROOT / "artefacts")
+    / "screenshots"
+)
 # A PNG of a page that rendered holds far more than a blank one.
 MIN_PNG_BYTES = 20_000
 
