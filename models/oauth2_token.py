@@ -431,6 +431,11 @@ class OAuth2Token(models.Model):
         stale = now - LAST_USED_PRECISION
         if self.last_used_at and self.last_used_at > stale:
             return
+        if self.env.cr.readonly:
+            # As Odoo's res.device does: the read-only transaction, which has
+            # written nothing, ends before a read/write cursor opens (Odoo's
+            # test cursors refuse to open one inside a read-only one).
+            self.env.cr.rollback()
         with self.env.registry.cursor() as cr:
             cr.execute(
                 SQL(

@@ -39,6 +39,13 @@ class TestScreenshots(TokenEndpointCase):
             name="Petra Portal",
             groups="base.group_portal",
         )
+        cls.administrator = new_test_user(
+            cls.env,
+            login="oauth2_screenshot_admin",
+            password=USER_PASSWORD,
+            name="Ada Admin",
+            groups="base.group_system,orestapi_oauth2.group_oauth2_manager",
+        )
         cls.env["oauth2.consent"]._grant(cls.portal_user, cls.app, ["read"])
         cls.env["oauth2.consent"]._grant(cls.user, cls.app, ["read", "write"])
         cls.issue_tokens_over_a_week()
@@ -92,3 +99,29 @@ class TestScreenshots(TokenEndpointCase):
             png = ARTEFACTS / f"{page['name']}.png"
             self.assertGreater(png.stat().st_size, MIN_PNG_BYTES, png)
         return shown
+
+    def test_the_administrators_screens(self):
+        self.app.message_post(body="Redirect URIs checked with the vendor.")
+        shown = self.take(
+            self.administrator.login,
+            [
+                {
+                    "name": "application_form",
+                    "path": "/odoo/action-orestapi_oauth2.oauth2_application_action"
+                    f"/{self.app.id}",
+                    "ready": ".o_form_view .o-mail-Chatter .o-mail-Message",
+                },
+                {
+                    "name": "usage_graph",
+                    "path": "/odoo/action-orestapi_oauth2.oauth2_token_usage_action",
+                    "ready": ".o_graph_renderer canvas",
+                },
+            ],
+        )
+        form = shown["application_form"]
+        self.assertIn(self.app.name, form)
+        # the smart buttons and the chatter's note
+        self.assertIn("Active Tokens", form)
+        self.assertIn("Redirect URIs checked with the vendor.", form)
+        # the graph itself is a canvas: its bars are for people to look at
+        self.assertIn("Usage", shown["usage_graph"])

@@ -9,7 +9,7 @@ import {launchChromium} from "./chromium.mjs";
 const [baseUrl, login, password, outputDir, pagesJson] = process.argv.slice(2);
 const browser = await launchChromium();
 try {
-    const page = await browser.newPage({viewport: {width: 1280, height: 860}});
+    const page = await browser.newPage({viewport: {width: 1600, height: 900}});
     page.setDefaultTimeout(60000);
     await page.goto(`${baseUrl}/web/login`);
     await page.fill("input[name=login]", login);
@@ -25,8 +25,9 @@ try {
             console.error((await page.locator("body").innerText()).slice(0, 2000));
             throw error;
         }
-        // the web client's animations and lazy widgets settle
-        await page.waitForLoadState("networkidle");
+        // the web client's animations settle; its bus connection never
+        // lets the network go idle
+        await page.waitForTimeout(1000);
         await page.screenshot({path: `${outputDir}/${name}.png`});
         shown[name] = await page.locator("body").innerText();
     }
