@@ -125,6 +125,13 @@ def start_odoo(testcase, *args, log=subprocess.DEVNULL):
 class OAuth2TestMixin:
     """Applications, scopes and users shared by the module's tests."""
 
+    # The HTTP server of an HttpCase opens read/write test cursors only. The
+    # userinfo route is read-only, and records a token's use on a cursor of
+    # its own (oauth2.token._mark_used), as it may in production; a read-only
+    # test cursor refuses to have a read/write one opened under it, and
+    # then keeps its lock, which hangs every later request of the run.
+    readonly_enabled = False
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
