@@ -12,7 +12,7 @@
     "maintainers": ["orest"],
     "application": True,
     "installable": True,
-    "depends": ["base", "web", "mail"],
+    "depends": ["base", "web", "mail", "portal"],
     "external_dependencies": {"python": ["oauthlib", "PyJWT"]},
     "post_load": "post_load",
     "data": [
@@ -30,6 +30,7 @@
         "views/oauth2_logout_notification_views.xml",
         "views/oauth2_client_auth_failure_views.xml",
         "views/oauth2_authorize_templates.xml",
+        "views/oauth2_portal_templates.xml",
         "views/oauth2_end_session_templates.xml",
         "views/res_config_settings_views.xml",
         "views/oauth2_menus.xml",

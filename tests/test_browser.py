@@ -1,8 +1,9 @@
 # Copyright 2026 Orest
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
-"""The consent page and a browser app in a real browser: Chromium logs in
-and allows, and an app served from another origin signs in with PKCE."""
+"""The consent page, a browser app and the portal in a real browser:
+Chromium logs in and allows, an app served from another origin signs in
+with PKCE, and a portal user revokes an app from My Account."""
 
 import json
 import os
@@ -11,6 +12,8 @@ import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
+
+from odoo.tests import new_test_user
 
 from odoo.addons.orestapi_oauth2.oauth.metadata import issuer as server_issuer
 
@@ -25,6 +28,7 @@ from .common import (
 BROWSER_DIR = Path(__file__).parent / "browser"
 CONSENT_FLOW_SCRIPT = BROWSER_DIR / "consent_flow.mjs"
 BROWSER_APP_FLOW_SCRIPT = BROWSER_DIR / "browser_app_flow.mjs"
+PORTAL_FLOW_SCRIPT = BROWSER_DIR / "portal_flow.mjs"
 
 
 class BrowserAppHandler(SimpleHTTPRequestHandler):
@@ -134,3 +138,37 @@ class TestBrowserApp(TokenEndpointCase):
             answers["token"]["body"]["refresh_token"],
         )
         self.assertEqual(answers["userinfo_after_refresh"]["status"], 200, answers)
+
+
+class TestPortalInBrowser(TokenEndpointCase):
+    """A portal user logs in, finds the Connected Apps card that My Account's
+    scripts reveal, and revokes an app through its confirmation dialog."""
+
+    def test_revoke_from_my_account(self):
+        chromium = chromium_and_playwright(self)
+        portal_user = new_test_user(
+            self.env,
+            login="oauth2_browser_portal",
+            password=USER_PASSWORD,
+            groups="base.group_portal",
+        )
+        consent = self.env["oauth2.consent"]._grant(portal_user, self.app, ["read"])
+        _record, access_token, _refresh = self.issue_token(self.app, portal_user)
+        self.env.flush_all()
+        result = run_node(
+            PORTAL_FLOW_SCRIPT,
+            self.base_url(),
+            portal_user.login,
+            USER_PASSWORD,
+            os.environ.get("ORESTAPI_PORTAL_SCREENSHOT", ""),
+            env={"CHROMIUM_PATH": chromium},
+        )
+        self.assertEqual(result.returncode, 0, result.stderr[-3000:])
+        seen = json.loads(result.stdout.strip().splitlines()[-1])
+        self.assertEqual(seen["applications"], ["Integration"])
+        self.assertEqual(seen["breadcrumb"], "Connected Apps")
+        self.assertEqual(seen["question"], "Revoke the access of Integration?")
+        self.assertEqual(seen["rows_after"], 0)
+        self.assertEqual(seen["empty_state"], 1)
+        self.assertFalse(consent.exists())
+        self.assertFalse(self.env["oauth2.token"]._find_live_access_token(access_token))
