@@ -125,3 +125,18 @@ class TestScreenshots(TokenEndpointCase):
         self.assertIn("Redirect URIs checked with the vendor.", form)
         # the graph itself is a canvas: its bars are for people to look at
         self.assertIn("Usage", shown["usage_graph"])
+
+    def test_the_portal_users_connected_apps(self):
+        shown = self.take(
+            self.portal_user.login,
+            [
+                {
+                    "name": "portal_connected_apps",
+                    "path": "/orestapi/oauth2/apps",
+                    "ready": ".breadcrumb",
+                },
+            ],
+        )
+        page = shown["portal_connected_apps"]
+        self.assertIn(self.app.name, page)
+        self.assertIn("Revoke", page)
