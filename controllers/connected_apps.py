@@ -20,21 +20,10 @@ class OAuth2ConnectedApps(CustomerPortal):
     """The applications a user approved, for portal and internal users alike:
     a page of the portal, a card on its *My Account* home."""
 
-    @staticmethod
-    def _own_consents(*domain):
-        return request.env["oauth2.consent"].search(
-            [("user_id", "=", request.env.uid), *domain]
-        )
-
     def _prepare_home_portal_values(self, counters):
         values = super()._prepare_home_portal_values(counters)
         if COUNTER in counters:
-            consents = request.env["oauth2.consent"]
-            values[COUNTER] = (
-                consents.search_count([("user_id", "=", request.env.uid)])
-                if consents.has_access("read")
-                else 0
-            )
+            values[COUNTER] = len(request.env["oauth2.consent"]._own())
         return values
 
     @http.route(
@@ -45,7 +34,10 @@ class OAuth2ConnectedApps(CustomerPortal):
         # Portal users may read their consents, not the applications and
         # scopes: the page shows of those what the consent page showed them.
         values.update(
-            {"page_name": PAGE_NAME, "consents_sudo": self._own_consents().sudo()}
+            {
+                "page_name": PAGE_NAME,
+                "consents_sudo": request.env["oauth2.consent"]._own().sudo(),
+            }
         )
         return request.render("orestapi_oauth2.oauth2_connected_apps_page", values)
 
@@ -60,13 +52,14 @@ class OAuth2ConnectedApps(CustomerPortal):
         # Only the user's own: another's consent, or one that does not exist,
         # is alike not found here, whoever asks (managers revoke others' in
         # the backend).
-        consent = self._own_consents(("id", "=", consent_id))
+        consents = request.env["oauth2.consent"]
+        consent = consents._own(consent_id)
         if not consent:
             raise NotFound()
         consent.action_revoke()
         # /my remembers for the session which cards have records, and shows
         # those without asking again: the last app revoked hides it again.
         counters = request.session.get("portal_counters")
-        if counters and counters.get(COUNTER) and not self._own_consents():
+        if counters and counters.get(COUNTER) and not consents._own():
             request.session.portal_counters = dict(counters, **{COUNTER: False})
         return request.redirect(routes.CONNECTED_APPS)

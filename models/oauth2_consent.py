@@ -53,6 +53,18 @@ class OAuth2Consent(models.Model):
             )
 
     @api.model
+    def _own(self, consent_id=None):
+        """The current user's consents, or the one of them with the id
+        ``consent_id``, read with the user's own rights: another user's
+        consent is never among them, whoever asks."""
+        if not self.has_access("read"):
+            return self.browse()
+        domain = [("user_id", "=", self.env.uid)]
+        if consent_id is not None:
+            domain.append(("id", "=", consent_id))
+        return self.search(domain)
+
+    @api.model
     def _is_needed(self, user, application, scope_names):
         """Whether ``user`` must be asked before ``application`` gets these scopes."""
         if application.skip_consent:

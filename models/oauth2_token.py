@@ -546,11 +546,10 @@ class OAuth2Token(models.Model):
         grant. A reusable refresh token (RFC 6749 §6) stays usable until it
         expires, and so does the access token issued with it. Its row is
         written either way, with its last use: a revocation of the grant
-        running meanwhile then
-        fails to serialize, and Odoo's retry finds the pair this refresh
-        issues and ends it too. Under repeatable read a row lock alone would
-        not do: once it is released, the revocation would end only the tokens
-        it saw before this refresh committed.
+        running meanwhile then fails to serialize, and Odoo's retry finds the
+        pair this refresh issues and ends it too. Under repeatable read a row
+        lock alone would not do: once it is released, the revocation would end
+        only the tokens it saw before this refresh committed.
         """
         self.ensure_one()
         # the row is locked by this refresh: written here, not by _mark_used
