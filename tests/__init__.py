@@ -26,6 +26,7 @@ from . import test_database_outage
 from . import test_roles
 from . import test_audit_trail
 from . import test_usage
+from . import test_last_used
 from . import test_client_auth_throttle
 from . import test_token_lifecycle
 from . import test_cleanup
