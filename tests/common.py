@@ -13,15 +13,22 @@ import socket
 import subprocess
 import sys
 import time
+import xmlrpc.client
 from pathlib import Path
+from unittest.mock import patch
 from urllib.parse import parse_qs, quote_plus, urlencode, urlsplit
 
 import requests
 
 from odoo import http
 from odoo.http import request
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import HttpCase, get_db_name, new_test_user, tagged
 from odoo.tools import config
+
+from odoo.addons.base.controllers.rpc import (
+    RPC_FAULT_CODE_ACCESS_ERROR,
+    RPC_FAULT_CODE_WARNING,
+)
 
 from ..oauth.secrets import generate_secret
 
@@ -418,3 +425,73 @@ class AuthorizationCase(TokenEndpointCase):
         if secret is None and client_id == "integration":
             secret = self.secret
         return self.token_request(data, auth=(client_id, secret) if secret else None)
+
+
+class ThrottlingCase(EndpointCase):
+    """The token endpoint with client authentication paused after 3 failures
+    a minute, requested from the addresses a test chooses: Odoo honours
+    X-Forwarded-For behind a proxy."""
+
+    def setUp(self):
+        super().setUp()
+        self.set_param("client_auth_max_failures", 3)
+        self.set_param("client_auth_failure_window", 60)
+        patcher = patch.dict(config.options, {"proxy_mode": True})
+        patcher.start()
+        self.addCleanup(patcher.stop)
+
+    def from_address(self, address, client_id="integration", secret=None):
+        return self.call(
+            "POST",
+            "access_token",
+            data={"grant_type": "client_credentials"},
+            auth=(client_id, secret or self.secret),
+            headers={
+                "X-Forwarded-For": address,
+                "X-Forwarded-Host": self.base_url().split("//")[1],
+            },
+        )
+
+    def assertThrottled(self, response):
+        """The 429 of a paused client authentication; its Retry-After."""
+        self.assertOAuthError(response, "slow_down", status=429)
+        retry_after = int(response.headers["Retry-After"])
+        self.assertTrue(1 <= retry_after <= 60, retry_after)
+        return retry_after
+
+
+class ExternalApiAsUsersMixin:
+    """Odoo's external API (XML-RPC) called as the test's users, whose
+    password is USER_PASSWORD, as each role would call it."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.db = get_db_name()
+
+    def setUp(self):
+        super().setUp()
+        # Refused calls must not trigger the login cooldown of later tests.
+        self.env["ir.config_parameter"].sudo().set_param(
+            "base.login_cooldown_after", 1000
+        )
+
+    def execute(self, user, model, method, *args, **kwargs):
+        return self.xmlrpc_object.execute_kw(
+            self.db, user.id, USER_PASSWORD, model, method, list(args), kwargs
+        )
+
+    def assertRefused(self, user, model, method, *args, **kwargs):
+        """The fault refusing the call: an access or a user error, never a
+        traceback, and nothing logged as an error."""
+        with (
+            self.assertNoLogs("odoo", "ERROR"),
+            self.assertRaises(xmlrpc.client.Fault) as caught,
+        ):
+            self.execute(user, model, method, *args, **kwargs)
+        self.assertIn(
+            caught.exception.faultCode,
+            (RPC_FAULT_CODE_ACCESS_ERROR, RPC_FAULT_CODE_WARNING),
+            caught.exception.faultString,
+        )
+        return caught.exception

@@ -5,11 +5,10 @@
 changed what their tokens may do, who replaced their secret and who revoked
 whose tokens, and never shows a secret."""
 
-import xmlrpc.client
 from unittest.mock import patch
 
 from odoo.exceptions import AccessError
-from odoo.tests import HttpCase, TransactionCase, get_db_name, new_test_user, tagged
+from odoo.tests import HttpCase, TransactionCase, new_test_user, tagged
 from odoo.tests.common import JsonRpcException
 from odoo.tools import html2plaintext
 
@@ -23,6 +22,7 @@ from .common import (
     USER_PASSWORD,
     VERIFIER,
     AuthorizationCase,
+    ExternalApiAsUsersMixin,
     OAuth2TestMixin,
     s256,
 )
@@ -371,14 +371,15 @@ class TestAuditTrailOverHttp(AuditTrailMixin, AuthorizationCase):
 
 
 @tagged("post_install", "-at_install")
-class TestAuditTrailRoles(AuditTrailMixin, OAuth2TestMixin, HttpCase):
+class TestAuditTrailRoles(
+    ExternalApiAsUsersMixin, AuditTrailMixin, OAuth2TestMixin, HttpCase
+):
     """What each role may do with the chatter, over Odoo's external API and
     the web client's own calls."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.db = get_db_name()
 
         def user(login, name, groups):
             return new_test_user(
@@ -407,23 +408,6 @@ class TestAuditTrailRoles(AuditTrailMixin, OAuth2TestMixin, HttpCase):
                 "user_id": cls.administrator.id,
             }
         )
-
-    def setUp(self):
-        super().setUp()
-        # Refused calls must not trigger the login cooldown of later tests.
-        self.env["ir.config_parameter"].sudo().set_param(
-            "base.login_cooldown_after", 1000
-        )
-
-    def execute(self, user, model, method, *args, **kwargs):
-        return self.xmlrpc_object.execute_kw(
-            self.db, user.id, USER_PASSWORD, model, method, list(args), kwargs
-        )
-
-    def assertRefused(self, user, model, method, *args, **kwargs):
-        with self.assertRaises(xmlrpc.client.Fault) as caught:
-            self.execute(user, model, method, *args, **kwargs)
-        return caught.exception
 
     def test_changes_over_the_api_are_tracked_as_their_author(self):
         self.execute(

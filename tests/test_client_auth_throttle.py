@@ -5,13 +5,11 @@
 throttle, against the token endpoint over real HTTP."""
 
 from datetime import timedelta
-from unittest.mock import patch
 
 from odoo import fields
 from odoo.tests import new_test_user
-from odoo.tools import config
 
-from .common import USER_PASSWORD, EndpointCase
+from .common import USER_PASSWORD, ThrottlingCase
 
 MANAGER_GROUPS = "base.group_user,orestapi_oauth2.group_oauth2_manager"
 THROTTLE = "oauth2.client.auth.throttle"
@@ -26,7 +24,7 @@ ROW_FIELDS = [
 ]
 
 
-class TestClientAuthThrottle(EndpointCase):
+class TestClientAuthThrottle(ThrottlingCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -39,37 +37,12 @@ class TestClientAuthThrottle(EndpointCase):
 
     def setUp(self):
         super().setUp()
-        self.set_param("client_auth_max_failures", 3)
-        self.set_param("client_auth_failure_window", 60)
-        # Odoo honours X-Forwarded-For behind a proxy: it lets one test speak
-        # from several addresses.
-        patcher = patch.dict(config.options, {"proxy_mode": True})
-        patcher.start()
-        self.addCleanup(patcher.stop)
         self.authenticate(self.manager.login, USER_PASSWORD)
-
-    def from_address(self, address, client_id="integration", secret=None):
-        return self.call(
-            "POST",
-            "access_token",
-            data={"grant_type": "client_credentials"},
-            auth=(client_id, secret or self.secret),
-            headers={
-                "X-Forwarded-For": address,
-                "X-Forwarded-Host": self.base_url().split("//")[1],
-            },
-        )
 
     def fail(self, address, client_id="integration", times=1):
         for _attempt in range(times):
             response = self.from_address(address, client_id, secret="wrong")
             self.assertOAuthError(response, "invalid_client", status=401)
-
-    def assertThrottled(self, response):
-        self.assertOAuthError(response, "slow_down", status=429)
-        retry_after = int(response.headers["Retry-After"])
-        self.assertTrue(1 <= retry_after <= 60, retry_after)
-        return retry_after
 
     def call_kw(self, model, method, *args, **kwargs):
         return self.make_jsonrpc_request(

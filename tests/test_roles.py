@@ -7,24 +7,28 @@ boundaries README.rst's security section lists."""
 import xmlrpc.client
 
 from odoo import fields
-from odoo.tests import HttpCase, get_db_name, new_test_user, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 
 from odoo.addons.base.controllers.rpc import (
     RPC_FAULT_CODE_ACCESS_ERROR,
-    RPC_FAULT_CODE_WARNING,
 )
 
-from .common import TOKEN_PATH, USER_PASSWORD, OAuth2TestMixin, basic_auth
+from .common import (
+    TOKEN_PATH,
+    USER_PASSWORD,
+    ExternalApiAsUsersMixin,
+    OAuth2TestMixin,
+    basic_auth,
+)
 
 MANAGER_SECRET = "the-manager's-own-application-secret"
 
 
 @tagged("post_install", "-at_install")
-class TestRoles(OAuth2TestMixin, HttpCase):
+class TestRoles(ExternalApiAsUsersMixin, OAuth2TestMixin, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.db = get_db_name()
         cls.rpc_scope = cls.env.ref("orestapi_oauth2.oauth2_scope_rpc")
 
         def user(login, groups):
@@ -76,32 +80,6 @@ class TestRoles(OAuth2TestMixin, HttpCase):
         # the managers' list of failed client authentications: one row per
         # client_id and address block, named by its first failure
         cls.throttle = cls.env["oauth2.client.auth.throttle"].browse(cls.failure.id)
-
-    def setUp(self):
-        super().setUp()
-        # Refused calls must not trigger the login cooldown of later tests.
-        self.env["ir.config_parameter"].sudo().set_param(
-            "base.login_cooldown_after", 1000
-        )
-
-    def execute(self, user, model, method, *args, **kwargs):
-        return self.xmlrpc_object.execute_kw(
-            self.db, user.id, USER_PASSWORD, model, method, list(args), kwargs
-        )
-
-    def assertRefused(self, user, model, method, *args, **kwargs):
-        with (
-            self.assertNoLogs("odoo", "ERROR"),
-            self.assertRaises(xmlrpc.client.Fault) as caught,
-        ):
-            self.execute(user, model, method, *args, **kwargs)
-        # an access error or a user error, never a traceback
-        self.assertIn(
-            caught.exception.faultCode,
-            (RPC_FAULT_CODE_ACCESS_ERROR, RPC_FAULT_CODE_WARNING),
-            caught.exception.faultString,
-        )
-        return caught.exception.faultString
 
     def test_nobody_writes_tokens_codes_or_consents(self):
         records = [
@@ -259,7 +237,7 @@ class TestRoles(OAuth2TestMixin, HttpCase):
             "oauth2.application",
             "create",
             [{"name": "Escalate", "user_id": self.administrator.id}],
-        )
+        ).faultString
         self.assertIn("Settings administrator", message)
         [own_id] = self.execute(
             self.manager,
@@ -356,7 +334,7 @@ class TestRoles(OAuth2TestMixin, HttpCase):
             "write",
             [own_id],
             {"redirect_uris": "https://attacker.example/cb"},
-        )
+        ).faultString
         self.assertIn("other users have approved it", message)
 
     def test_scopes_keep_their_meaning(self):
@@ -388,7 +366,7 @@ class TestRoles(OAuth2TestMixin, HttpCase):
         self.admin_app.scope_ids = self.env["oauth2.scope"].browse(scope_id)
         message = self.assertRefused(
             self.administrator, "oauth2.scope", "unlink", [scope_id]
-        )
+        ).faultString
         self.assertIn(self.admin_app.name, message)
         self.admin_app.scope_ids |= self.scope_read
         self.execute(self.administrator, "oauth2.scope", "unlink", [scope_id])

@@ -7,11 +7,10 @@ import base64
 import contextlib
 import hashlib
 import logging
-from unittest.mock import patch
 
-from odoo.tools import SQL, config
+from odoo.tools import SQL
 
-from .common import USER_PASSWORD, EndpointCase
+from .common import USER_PASSWORD, EndpointCase, ThrottlingCase
 
 PKCE_VERIFIER = "a-verifier-of-at-least-43-characters-as-rfc7636-asks"
 PKCE_CHALLENGE = (
@@ -49,35 +48,7 @@ class TestRefreshTokenReuse(EndpointCase):
         self.assertJson(self.refresh(unrelated["refresh_token"]))
 
 
-class TestClientAuthThrottling(EndpointCase):
-    def setUp(self):
-        super().setUp()
-        self.set_param("client_auth_max_failures", 3)
-        self.set_param("client_auth_failure_window", 60)
-        # Odoo honours X-Forwarded-For behind a proxy: it lets one test speak
-        # from several addresses.
-        patcher = patch.dict(config.options, {"proxy_mode": True})
-        patcher.start()
-        self.addCleanup(patcher.stop)
-
-    def from_address(self, address, client_id="integration", secret=None):
-        return self.call(
-            "POST",
-            "access_token",
-            data={"grant_type": "client_credentials"},
-            auth=(client_id, secret or self.secret),
-            headers={
-                "X-Forwarded-For": address,
-                "X-Forwarded-Host": self.base_url().split("//")[1],
-            },
-        )
-
-    def assertThrottled(self, response):
-        body = self.assertOAuthError(response, "slow_down", status=429)
-        retry_after = int(response.headers["Retry-After"])
-        self.assertTrue(1 <= retry_after <= 60, retry_after)
-        return body
-
+class TestClientAuthThrottling(ThrottlingCase):
     def test_address_is_paused_after_failures_and_others_are_not(self):
         for _attempt in range(3):
             response = self.from_address("198.51.100.1", secret="wrong")
