@@ -7,7 +7,7 @@ from odoo import _, http
 from odoo.http import request
 
 from ..oauth import end_session, oidc, routes
-from .authorize import NO_FRAMING, NOT_KEPT
+from ..oauth.page_headers import NO_FRAMING, NOT_KEPT
 
 # Where "Stay logged in" goes when the application named no return address.
 HOME = "/odoo"

@@ -83,15 +83,6 @@ class EndSessionCase(AuthorizationCase):
         fields = {name: html.unescape(value) for name, value in fields.items()}
         return self.end_session("POST", decision=decision, **fields)
 
-    def session_uid(self):
-        """The user of the test's browser session, asked of Odoo itself."""
-        response = self.opener.post(
-            self.base_url() + "/web/session/get_session_info",
-            json={"jsonrpc": "2.0", "method": "call", "params": {}},
-            timeout=30,
-        )
-        return response.json().get("result", {}).get("uid")
-
     def assertLoggedIn(self):
         self.assertEqual(self.session_uid(), self.user.id)
 
