@@ -168,6 +168,7 @@ class TestConsentDecisions(DecisionCase):
                 "state": "posted",
             },
         )
+        self.assertEqual(response.status_code, 200, response.text[:300])
         self.assertNothingDecided(
             [("POST, request in the body", response)], self.user, 'value="allow"'
         )
