@@ -11,6 +11,7 @@ from odoo import _, http
 from odoo.http import request
 
 from ..oauth import oidc, routes
+from ..oauth.http_adapter import posted
 from ..oauth.metadata import issuer
 from ..oauth.page_headers import NO_FRAMING, NOT_KEPT
 from ..oauth.redirect_uris import destination
@@ -52,7 +53,7 @@ class OAuth2AuthorizationEndpoint(http.Controller):
         of its mistakes without a login page, and ``prompt=none`` is answered
         without one (OpenID Connect Core §3.1.2.1).
         """
-        decision = self._posted_decision()
+        decision = posted(request.httprequest, DECISION)
         if decision is not None and not self._from_this_session():
             return self._error_page(errors.InvalidRequestError())
         user = request.env.user
@@ -112,19 +113,10 @@ class OAuth2AuthorizationEndpoint(http.Controller):
         )
 
     @staticmethod
-    def _posted_decision():
-        """The decision posted by one of this endpoint's pages, None when
-        the request is no such POST."""
-        httprequest = request.httprequest
-        if httprequest.method != "POST":
-            return None
-        return httprequest.form.get(DECISION)
-
-    @staticmethod
     def _from_this_session():
         """Whether the POST carries this session's CSRF token: it comes from
         a page this endpoint showed the user, not from another site."""
-        csrf_token = request.httprequest.form.get("csrf_token") or ""
+        csrf_token = posted(request.httprequest, "csrf_token") or ""
         return csrf_token.isascii() and request.validate_csrf(csrf_token)
 
     @staticmethod

@@ -7,6 +7,7 @@ from odoo import _, http
 from odoo.http import request
 
 from ..oauth import end_session, oidc, routes
+from ..oauth.http_adapter import posted
 from ..oauth.page_headers import NO_FRAMING, NOT_KEPT
 
 # Where "Stay logged in" goes when the application named no return address.
@@ -41,7 +42,7 @@ class OAuth2EndSessionEndpoint(http.Controller):
         try:
             logout_request = end_session.LogoutRequest.from_values(values)
             ending = request.env["oauth2.application"]._end_session(logout_request)
-            decision = self._posted_decision()
+            decision = posted(request.httprequest, "decision")
             if decision is not None:
                 self._check_confirmation(decision)
                 if decision == end_session.STAY:
@@ -65,15 +66,6 @@ class OAuth2EndSessionEndpoint(http.Controller):
         return self._leave(ending, logout_request, logged_out=not anonymous)
 
     @staticmethod
-    def _posted_decision():
-        """The button pressed on the confirmation page: only from the body of
-        a POST, since a link can put anything in a query."""
-        httprequest = request.httprequest
-        if httprequest.method != "POST":
-            return None
-        return httprequest.form.get("decision")
-
-    @staticmethod
     def _use_ui_locales(ui_locales):
         lang = oidc.odoo_lang(
             ui_locales,
@@ -84,7 +76,7 @@ class OAuth2EndSessionEndpoint(http.Controller):
 
     @staticmethod
     def _check_confirmation(decision):
-        csrf_token = request.httprequest.form.get("csrf_token") or ""
+        csrf_token = posted(request.httprequest, "csrf_token") or ""
         if (
             decision not in end_session.DECISIONS
             or not csrf_token.isascii()
