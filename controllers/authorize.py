@@ -11,24 +11,23 @@ from odoo import _, http
 from odoo.http import request
 
 from ..oauth import oidc, routes
+from ..oauth.http_adapter import posted
 from ..oauth.metadata import issuer
+from ..oauth.page_headers import NO_FRAMING, NOT_KEPT
 from ..oauth.redirect_uris import destination
 from ..oauth.response_modes import FORM_POST, form_post_page
 from ..oauth.responses import error_location, with_issuer
 from ..oauth.server import oauth2_server
 
-# Clickjacking protection for the consent page (RFC 6749 §10.13).
-NO_FRAMING = {
-    "X-Frame-Options": "DENY",
-    "Content-Security-Policy": "frame-ancestors 'none'",
-}
 # The decision of the page asking a logged-in user to log in again
 REAUTHENTICATE = "reauthenticate"
 # How long a login asked for an authorization request lets it go on
 REAUTHENTICATION_SECONDS = 600
-# The consent page and the redirect carrying a code or token: neither kept in
-# a cache nor named to the next site in a Referer (RFC 9700 §4.2.4).
-NOT_KEPT = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+# The fields this endpoint's own pages post, which are no part of the
+# authorization request: read only from the body of such a POST, and never
+# handed on from a query, where any link could have put them.
+DECISION = "decision"
+PAGE_FIELDS = frozenset({DECISION, "csrf_token"})
 
 
 class OAuth2AuthorizationEndpoint(http.Controller):
@@ -42,20 +41,21 @@ class OAuth2AuthorizationEndpoint(http.Controller):
         methods=["GET", "POST"],
         csrf=False,
     )
-    def authorize(self, decision=None, csrf_token=None, **_params):
+    def authorize(self, **_params):
         """GET asks the user (or answers at once when consent is on file); the
         pages POST the user's decision to the same URL, query string included.
+
+        A decision counts only in the body of a POST with this session's CSRF
+        token: any page can make a browser follow a link, and a decision in
+        a query would consent, or log out, for the user.
 
         The request is checked before anyone logs in, so that a client learns
         of its mistakes without a login page, and ``prompt=none`` is answered
         without one (OpenID Connect Core §3.1.2.1).
         """
-        httprequest = request.httprequest
-        if httprequest.method == "POST" and decision is not None:
-            if not (csrf_token or "").isascii() or not request.validate_csrf(
-                csrf_token
-            ):
-                return self._error_page(errors.InvalidRequestError())
+        decision = posted(request.httprequest, DECISION)
+        if decision is not None and not self._from_this_session():
+            return self._error_page(errors.InvalidRequestError())
         user = request.env.user
         session_user = None if user._is_public() else user
         auth_time = self._auth_time(session_user)
@@ -113,13 +113,27 @@ class OAuth2AuthorizationEndpoint(http.Controller):
         )
 
     @staticmethod
+    def _from_this_session():
+        """Whether the POST carries this session's CSRF token: it comes from
+        a page this endpoint showed the user, not from another site."""
+        csrf_token = posted(request.httprequest, "csrf_token") or ""
+        return csrf_token.isascii() and request.validate_csrf(csrf_token)
+
+    @staticmethod
     def _request_parameters():
         """The authorization request's parameters: those of the query, or
-        those of the form when the client POSTed the request itself."""
+        those of the form when the client POSTed the request itself; never
+        the fields of this endpoint's pages."""
         httprequest = request.httprequest
-        if httprequest.method == "POST" and "decision" not in httprequest.form:
-            return list(httprequest.form.items(multi=True))
-        return list(httprequest.args.items(multi=True))
+        if httprequest.method == "POST" and PAGE_FIELDS.isdisjoint(httprequest.form):
+            given = httprequest.form
+        else:
+            given = httprequest.args
+        return [
+            (name, value)
+            for name, value in given.items(multi=True)
+            if name not in PAGE_FIELDS
+        ]
 
     def _request_uri(self):
         """The request as oauthlib reads it, and as the pages post it back:

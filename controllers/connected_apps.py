@@ -9,6 +9,7 @@ from odoo.http import request
 from odoo.addons.portal.controllers.portal import CustomerPortal
 
 from ..oauth import routes
+from ..oauth.page_headers import NO_FRAMING
 
 # The portal's name of the page, which its breadcrumbs are chosen by, and of
 # the count of the user's connected apps that /my asks for its card.
@@ -39,7 +40,10 @@ class OAuth2ConnectedApps(CustomerPortal):
                 "consents_sudo": request.env["oauth2.consent"]._own().sudo(),
             }
         )
-        return request.render("orestapi_oauth2.oauth2_connected_apps_page", values)
+        response = request.render("orestapi_oauth2.oauth2_connected_apps_page", values)
+        # its Revoke buttons must not be clicked through another site's frame
+        response.headers.update(NO_FRAMING)
+        return response
 
     @http.route(
         f"{routes.CONNECTED_APPS}/<int:consent_id>/revoke",
@@ -62,4 +66,6 @@ class OAuth2ConnectedApps(CustomerPortal):
         counters = request.session.get("portal_counters")
         if counters and counters.get(COUNTER) and not consents._own():
             request.session.portal_counters = dict(counters, **{COUNTER: False})
-        return request.redirect(routes.CONNECTED_APPS)
+        response = request.redirect(routes.CONNECTED_APPS)
+        response.headers.update(NO_FRAMING)
+        return response

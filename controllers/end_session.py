@@ -7,7 +7,8 @@ from odoo import _, http
 from odoo.http import request
 
 from ..oauth import end_session, oidc, routes
-from .authorize import NO_FRAMING, NOT_KEPT
+from ..oauth.http_adapter import posted
+from ..oauth.page_headers import NO_FRAMING, NOT_KEPT
 
 # Where "Stay logged in" goes when the application named no return address.
 HOME = "/odoo"
@@ -25,24 +26,32 @@ class OAuth2EndSessionEndpoint(http.Controller):
         # tied to, is checked for it below.
         csrf=False,
     )
-    def end_session(self, decision=None, csrf_token=None, **_params):
+    def end_session(self, **_params):
         """OpenID Connect RP-Initiated Logout 1.0: log the user out, at once
         when the request's id_token_hint names them, else once they confirm
         on this server's page, then send them to the application's registered
-        post-logout redirect URI, or to the logged-out page."""
+        post-logout redirect URI, or to the logged-out page.
+
+        A visitor nobody is logged in as goes to that URI at once only with an
+        id_token_hint, as Keycloak does: otherwise any link could bounce them
+        there through this server, and they confirm on the same page."""
         values = request.httprequest.values
         self._use_ui_locales(values.get("ui_locales"))
+        user = request.env.user
+        anonymous = user._is_public()
         try:
             logout_request = end_session.LogoutRequest.from_values(values)
             ending = request.env["oauth2.application"]._end_session(logout_request)
-            user = request.env.user
-            if user._is_public():
-                # nobody is logged in: nothing to confirm
-                return self._leave(ending, logout_request, logged_out=False)
-            if request.httprequest.method == "POST" and decision is not None:
-                self._check_confirmation(decision, csrf_token)
+            decision = posted(request.httprequest, "decision")
+            if decision is not None:
+                self._check_confirmation(decision)
                 if decision == end_session.STAY:
                     return self._redirect(ending.location or HOME)
+            elif anonymous:
+                if ending.location and ending.subject is None:
+                    return self._confirmation_page(logout_request, ending, None)
+                # nobody is logged in: nothing to confirm
+                return self._leave(ending, logout_request, logged_out=False)
             elif not (
                 ending.application
                 and ending.names(user._oidc_subject(ending.application))
@@ -52,8 +61,9 @@ class OAuth2EndSessionEndpoint(http.Controller):
                 return self._confirmation_page(logout_request, ending, user)
         except end_session.InvalidLogoutRequest as error:
             return self._error_page(error)
-        request.session.logout(keep_db=True)
-        return self._leave(ending, logout_request, logged_out=True)
+        if not anonymous:
+            request.session.logout(keep_db=True)
+        return self._leave(ending, logout_request, logged_out=not anonymous)
 
     @staticmethod
     def _use_ui_locales(ui_locales):
@@ -65,9 +75,12 @@ class OAuth2EndSessionEndpoint(http.Controller):
             request.update_context(lang=lang)
 
     @staticmethod
-    def _check_confirmation(decision, csrf_token):
-        if decision not in end_session.DECISIONS or not request.validate_csrf(
-            csrf_token
+    def _check_confirmation(decision):
+        csrf_token = posted(request.httprequest, "csrf_token") or ""
+        if (
+            decision not in end_session.DECISIONS
+            or not csrf_token.isascii()
+            or not request.validate_csrf(csrf_token)
         ):
             raise end_session.UnconfirmedLogout()
 

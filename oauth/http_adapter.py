@@ -31,6 +31,15 @@ def token_request_parts(httprequest, older_grant_types=False):
     return httprequest.base_url, urlencode(params), dict(httprequest.headers)
 
 
+def posted(httprequest, name):
+    """The value of the field ``name`` in the body of a POST, else None: the
+    decisions of the module's pages and their CSRF tokens are read there
+    alone, since a link can put anything in a query."""
+    if httprequest.method != "POST":
+        return None
+    return httprequest.form.get(name)
+
+
 def token_request_problem(httprequest):
     """What makes a token request malformed before any parameter is read
     (RFC 6749 §5.2 invalid_request), or None."""

@@ -9,6 +9,8 @@ from urllib.parse import parse_qsl, urlsplit
 
 from oauthlib.oauth2.rfc6749 import errors
 
+from .page_headers import NO_FRAMING, NOT_KEPT
+
 CODE = "code"
 # The response types served: the code grant, then those that return tokens
 # in the redirect: the implicit grant and OpenID Connect's implicit flow
@@ -96,11 +98,12 @@ def form_post_page(location, redirect_uri):
         target = f"{parts.scheme}:"
     headers = {
         "Content-Type": "text/html; charset=utf-8",
+        # its own policy, which forbids framing as NO_FRAMING's does
         "Content-Security-Policy": (
             f"default-src 'none'; script-src 'sha256-{SUBMIT_SCRIPT_HASH}'; "
             f"form-action {target}; frame-ancestors 'none'"
         ),
-        "Cache-Control": "no-store",
-        "Referrer-Policy": "no-referrer",
+        "X-Frame-Options": NO_FRAMING["X-Frame-Options"],
+        **NOT_KEPT,
     }
     return headers, body

@@ -397,6 +397,15 @@ class AuthorizationCase(TokenEndpointCase):
             timeout=30,
         )
 
+    def session_uid(self):
+        """The user of the test's browser session, asked of Odoo itself."""
+        response = self.opener.post(
+            self.base_url() + "/web/session/get_session_info",
+            json={"jsonrpc": "2.0", "method": "call", "params": {}},
+            timeout=30,
+        )
+        return response.json().get("result", {}).get("uid")
+
     def assertRedirectsTo(self, response, base=REDIRECT_URI, fragment=False):
         self.assertIn(response.status_code, (302, 303), response.text[:500])
         location = response.headers["Location"]

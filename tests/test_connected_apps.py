@@ -45,6 +45,37 @@ class TestConnectedApps(AuthorizationCase):
             "invalid_grant",
         )
 
+    def assertNotFramed(self, response):
+        self.assertEqual(response.headers["X-Frame-Options"], "DENY")
+        self.assertEqual(
+            response.headers["Content-Security-Policy"], "frame-ancestors 'none'"
+        )
+
+    def test_revoke_is_the_users_own_click(self):
+        """No other site may frame the page, where a click on Revoke could be
+        taken; only its form, a POST with the session's CSRF token, revokes."""
+        consent = self.env["oauth2.consent"]._grant(self.user, self.app, ["read"])
+        page = self.opener.get(self.base_url() + "/orestapi/oauth2/apps", timeout=30)
+        self.assertEqual(page.status_code, 200)
+        self.assertNotFramed(page)
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)[1]
+        url = f"{self.base_url()}/orestapi/oauth2/apps/{consent.id}/revoke"
+        link = self.opener.get(
+            url, params={"csrf_token": csrf}, allow_redirects=False, timeout=30
+        )
+        self.assertEqual(link.status_code, 405)
+        for data in ({}, {"csrf_token": "forged"}, {"csrf_token": csrf[:-1]}):
+            with self.subTest(data=data):
+                forged = self.opener.post(
+                    url, data=data, allow_redirects=False, timeout=30
+                )
+                self.assertEqual(forged.status_code, 400)
+        self.assertTrue(consent.exists())
+        revoked = self.revoke_from_apps_page(consent)
+        self.assertIn(revoked.status_code, (302, 303))
+        self.assertNotFramed(revoked)
+        self.assertFalse(consent.exists())
+
     def test_cannot_revoke_someone_elses(self):
         own = self.env["oauth2.consent"]._grant(self.user, self.app, ["read"])
         other = new_test_user(self.env, login="other_user", password=USER_PASSWORD)
@@ -179,6 +210,7 @@ class TestConnectedAppsForPortalUsers(OAuth2TestMixin, HttpCase):
         page = self.url_open("/orestapi/oauth2/apps")
         self.assertEqual(page.status_code, 200)
         self.assertIn("Integration", page.text)
+        self.assertEqual(page.headers["X-Frame-Options"], "DENY")
         csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)[1]
         response = self.url_open(
             f"/orestapi/oauth2/apps/{consent.id}/revoke",

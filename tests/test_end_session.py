@@ -83,15 +83,6 @@ class EndSessionCase(AuthorizationCase):
         fields = {name: html.unescape(value) for name, value in fields.items()}
         return self.end_session("POST", decision=decision, **fields)
 
-    def session_uid(self):
-        """The user of the test's browser session, asked of Odoo itself."""
-        response = self.opener.post(
-            self.base_url() + "/web/session/get_session_info",
-            json={"jsonrpc": "2.0", "method": "call", "params": {}},
-            timeout=30,
-        )
-        return response.json().get("result", {}).get("uid")
-
     def assertLoggedIn(self):
         self.assertEqual(self.session_uid(), self.user.id)
 
@@ -296,24 +287,109 @@ class TestLogoutAsksTheUser(EndSessionCase):
         )
         self.assertLoggedIn()
 
+    def test_log_out_from_a_link_or_a_forged_form(self):
+        """Only the page's own form logs out: a decision in a query, even of a
+        POST whose body carries the page's token, or in a form without the
+        token, ends nothing and sends nobody anywhere."""
+        page = self.end_session(
+            client_id=self.app.client_id, post_logout_redirect_uri=POST_LOGOUT_URI
+        )
+        self.assertConfirmationPage(page)
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)[1]
+        url = self.base_url() + routes.END_SESSION
+        request = {
+            "client_id": self.app.client_id,
+            "post_logout_redirect_uri": POST_LOGOUT_URI,
+        }
+        in_query = {**request, "decision": "log_out"}
+        with_token = {**in_query, "csrf_token": csrf}
+        forged = [
+            ("GET, decision in the query", "GET", in_query, None),
+            (
+                "GET, decision and the page's token in the query",
+                "GET",
+                with_token,
+                None,
+            ),
+            ("POST, no CSRF token", "POST", None, in_query),
+            (
+                "POST, forged CSRF token",
+                "POST",
+                None,
+                {**in_query, "csrf_token": "0" * 40 + csrf[40:]},
+            ),
+            (
+                "POST, decision in the query, the page's token in the body",
+                "POST",
+                {"decision": "log_out"},
+                {**request, "csrf_token": csrf},
+            ),
+            (
+                "POST, decision and the page's token in the query",
+                "POST",
+                with_token,
+                None,
+            ),
+        ]
+        for what, method, query, body in forged:
+            with self.subTest(what):
+                response = self.opener.request(
+                    method,
+                    url,
+                    params=query,
+                    data=body,
+                    allow_redirects=False,
+                    timeout=30,
+                )
+                if response.status_code == 200:
+                    self.assertConfirmationPage(response)
+                else:
+                    self.assertErrorPage(response, "has expired")
+                self.assertLoggedIn()
+
 
 class TestLogoutWithoutSession(EndSessionCase):
     def setUp(self):
         super().setUp()
         self.logout()
 
-    def test_goes_straight_to_the_return_address(self):
+    def test_goes_straight_to_the_return_address_with_a_hint(self):
         response = self.end_session(
-            client_id=self.app.client_id,
+            id_token_hint=self.id_token(self.other_user),
             post_logout_redirect_uri=POST_LOGOUT_URI,
             state="s3",
         )
         self.assertPostLogoutRedirect(response, state="s3")
-        response = self.end_session(
-            id_token_hint=self.id_token(self.other_user),
-            post_logout_redirect_uri=POST_LOGOUT_URI,
+
+    def assertAsksFirst(self, response):
+        """The confirmation page, for nobody: only its Log out button."""
+        self.assertPage(response, "Log out?")
+        self.assertIn("You are not logged in to this server", response.text)
+        self.assertIn('value="log_out"', response.text)
+        self.assertNotIn('value="stay"', response.text)
+
+    def test_without_a_hint_asks_before_the_return_address(self):
+        """As Keycloak does: a link naming only the client cannot bounce a
+        visitor to its post-logout redirect URI through this server."""
+        request = {
+            "client_id": self.app.client_id,
+            "post_logout_redirect_uri": POST_LOGOUT_URI,
+            "state": "s4",
+        }
+        page = self.end_session(**request)
+        self.assertAsksFirst(page)
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)[1]
+        self.assertAsksFirst(
+            self.end_session(decision="log_out", csrf_token=csrf, **request)
         )
-        self.assertPostLogoutRedirect(response)
+        self.assertErrorPage(
+            self.end_session("POST", decision="log_out", **request), "has expired"
+        )
+        self.assertErrorPage(
+            self.confirm(page, "log_out", csrf_token="forged"), "has expired"
+        )
+        self.assertPostLogoutRedirect(self.confirm(page, "log_out"), state="s4")
+        self.assertFalse(self.session_uid())
 
     def test_without_parameters_the_logged_out_page(self):
         self.assertPage(self.end_session(), "You are logged out")

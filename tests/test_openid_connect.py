@@ -477,6 +477,8 @@ class TestResponseModes(OpenIDCase):
         self.assertIn("script-src 'sha256-", policy)
         self.assertIn("form-action https://client.example.com", policy)
         self.assertNotIn("unsafe-inline", policy)
+        self.assertIn("frame-ancestors 'none'", policy)
+        self.assertEqual(page.headers["X-Frame-Options"], "DENY")
         return self.form_fields(page)
 
     def test_form_post_code(self):
