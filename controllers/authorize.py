@@ -18,6 +18,7 @@ from ..oauth.redirect_uris import destination
 from ..oauth.response_modes import FORM_POST, form_post_page
 from ..oauth.responses import error_location, with_issuer
 from ..oauth.server import oauth2_server
+from .common import posted_from_this_session
 
 # The decision of the page asking a logged-in user to log in again
 REAUTHENTICATE = "reauthenticate"
@@ -54,7 +55,7 @@ class OAuth2AuthorizationEndpoint(http.Controller):
         without one (OpenID Connect Core §3.1.2.1).
         """
         decision = posted(request.httprequest, DECISION)
-        if decision is not None and not self._from_this_session():
+        if decision is not None and not posted_from_this_session():
             return self._error_page(errors.InvalidRequestError())
         user = request.env.user
         session_user = None if user._is_public() else user
@@ -111,13 +112,6 @@ class OAuth2AuthorizationEndpoint(http.Controller):
         return request.session.get(oidc.SESSION_AUTH_TIME) or oidc.as_seconds(
             session_user.sudo().login_date
         )
-
-    @staticmethod
-    def _from_this_session():
-        """Whether the POST carries this session's CSRF token: it comes from
-        a page this endpoint showed the user, not from another site."""
-        csrf_token = posted(request.httprequest, "csrf_token") or ""
-        return csrf_token.isascii() and request.validate_csrf(csrf_token)
 
     @staticmethod
     def _request_parameters():

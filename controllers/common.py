@@ -9,7 +9,7 @@ from odoo import http, sql_db
 from odoo.http import request
 
 from ..oauth import cors
-from ..oauth.http_adapter import has_nul_character
+from ..oauth.http_adapter import has_nul_character, posted
 from ..oauth.responses import error_answer, method_not_allowed, unavailable_answer
 
 # The options of every JSON endpoint's route. auth="none" and every method:
@@ -17,6 +17,14 @@ from ..oauth.responses import error_answer, method_not_allowed, unavailable_answ
 # still gets an OAuth2 JSON error rather than Odoo's HTML pages. No session:
 # clients authenticate every request.
 JSON_ENDPOINT = {"type": "http", "auth": "none", "csrf": False, "save_session": False}
+
+
+def posted_from_this_session():
+    """Whether the body of this POST carries the session's CSRF token: it
+    comes from a page this server showed the user, not from another site.
+    The module's pages read their decisions from such a body alone."""
+    csrf_token = posted(request.httprequest, "csrf_token") or ""
+    return csrf_token.isascii() and request.validate_csrf(csrf_token)
 
 
 def respond(headers, body, status=200):

@@ -9,6 +9,7 @@ from odoo.http import request
 from ..oauth import end_session, oidc, routes
 from ..oauth.http_adapter import posted
 from ..oauth.page_headers import NO_FRAMING, NOT_KEPT
+from .common import posted_from_this_session
 
 # Where "Stay logged in" goes when the application named no return address.
 HOME = "/odoo"
@@ -76,12 +77,7 @@ class OAuth2EndSessionEndpoint(http.Controller):
 
     @staticmethod
     def _check_confirmation(decision):
-        csrf_token = posted(request.httprequest, "csrf_token") or ""
-        if (
-            decision not in end_session.DECISIONS
-            or not csrf_token.isascii()
-            or not request.validate_csrf(csrf_token)
-        ):
+        if decision not in end_session.DECISIONS or not posted_from_this_session():
             raise end_session.UnconfirmedLogout()
 
     @staticmethod
