@@ -151,13 +151,11 @@ def parse_allowed_networks(text):
         entry = entry.strip()
         if not entry:
             continue
-        try:
-            networks.append(ipaddress.ip_network(entry.strip("[]"), strict=False))
-            continue
-        except ValueError:
-            pass
+        network = _ip_network(entry.strip("[]"))
         host = _normal_host(entry)
-        if HOST_NAME.fullmatch(host) and not host.replace(".", "").isdigit():
+        if network:
+            networks.append(network)
+        elif HOST_NAME.fullmatch(host) and not host.replace(".", "").isdigit():
             hosts.append(host)
         else:
             invalid.append(entry)
@@ -166,6 +164,13 @@ def parse_allowed_networks(text):
 
 def _normal_host(host):
     return host.lower().rstrip(".")
+
+
+def _ip_network(text):
+    try:
+        return ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        return None
 
 
 def _ip_address(text):
