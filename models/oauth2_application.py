@@ -7,7 +7,14 @@ import secrets
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import AccessError, ValidationError
 
-from ..oauth import access_tokens, backchannel_logout, end_session, jose, oidc
+from ..oauth import (
+    access_tokens,
+    backchannel_logout,
+    end_session,
+    jose,
+    oidc,
+    outbound,
+)
 from ..oauth.constants import (
     ALL_SCOPES,
     AUTHORIZATION_CODE,
@@ -23,7 +30,7 @@ from ..oauth.cors import origin_of
 from ..oauth.metadata import issuer
 from ..oauth.redirect_uris import is_registrable, is_web_origin
 from ..oauth.secrets import generate_secret, hash_secret
-from .res_config_settings import get_oauth2_setting
+from .res_config_settings import get_oauth2_setting, get_outbound_allowed_networks
 
 # A secret given by hand must resist guessing as a generated one does, since a
 # right secret is answered even from a throttled address.
@@ -258,7 +265,9 @@ class OAuth2Application(models.Model):
         help="Where this server posts a signed logout token when a user who "
         "signed into this application through OpenID Connect logs out of Odoo, "
         "is archived, or revokes their consent (OpenID Connect Back-Channel "
-        "Logout): https, or http on a loopback host.",
+        "Logout): https, or http on a loopback host. The server calls no "
+        "loopback, private, link-local or other special-use address unless a "
+        "Settings administrator lists it in Outbound Allowed Networks.",
     )
     backchannel_logout_session_required = fields.Boolean(
         string="Back-channel Logout Needs sid",
@@ -625,6 +634,36 @@ class OAuth2Application(models.Model):
                         uri=uri,
                     )
                 )
+            refusal = uri and outbound.destination_refusal(
+                uri, get_outbound_allowed_networks(self.env)
+            )
+            if refusal:
+                raise ValidationError(
+                    _(
+                        "%(uri)s cannot be a back-channel logout URI: %(reason)s. "
+                        "The server does not call loopback, private, link-local "
+                        "or other special-use addresses unless a Settings "
+                        "administrator lists the network in Outbound Allowed "
+                        "Networks.",
+                        uri=uri,
+                        reason=self._outbound_refusal_reason(refusal),
+                    )
+                )
+
+    def _outbound_refusal_reason(self, refusal):
+        """Why the server would not call the host of ``refusal``, in the
+        user's language."""
+        kind = {
+            outbound.LOOPBACK: _("a loopback address"),
+            outbound.PRIVATE: _("a private address"),
+            outbound.LINK_LOCAL: _("a link-local address"),
+            outbound.MULTICAST: _("a multicast address"),
+            outbound.UNSPECIFIED: _("the unspecified address"),
+            outbound.SPECIAL_USE: _("a special-use address"),
+        }[refusal.kind]
+        if refusal.literal:
+            return _("%(host)s is %(kind)s", host=refusal.host, kind=kind)
+        return _("%(host)s resolves to %(kind)s", host=refusal.host, kind=kind)
 
     @api.constrains("allowed_origins")
     def _check_allowed_origins(self):

@@ -2,26 +2,48 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
 import logging
+import time
 from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..oauth import backchannel_logout
+from .res_config_settings import get_outbound_allowed_networks
 
 _logger = logging.getLogger(__name__)
 
 PENDING = "pending"
 DELIVERED = "delivered"
 FAILED = "failed"
-# Deliveries per run of the job: each may wait on a relying party for the
-# delivery timeout, and a run must end well within Odoo's time limit for
-# jobs (limit_time_real, 120 s by default); the scheduler runs the job again
-# at once while some are due.
-DELIVERY_BATCH_SIZE = 5
+# Seconds after which a run of the job starts no more deliveries; the one in
+# progress may last its deadline (oauth/outbound.py) longer. Well within
+# Odoo's time limit for jobs (limit_time_real_cron, else limit_time_real: 120
+# s by default), which covers every job one cron thread runs in a row: the
+# job is woken up again by a trigger rather than by reporting work left,
+# which would make Odoo run it up to ten times within that limit.
+DELIVERY_BUDGET = 30
+# What an attempt reads until its outcome is written: what a run killed
+# mid-POST leaves.
+INTERRUPTED = "interrupted"
 # How long delivered and failed notifications stay for the administrator to
 # see, before the cleanup job deletes them.
 KEEP_NOTIFICATIONS = timedelta(days=30)
+
+
+class Attempt:
+    """One attempt at posting a notification, as claimed: what the POST needs
+    once the claiming transaction has committed. No ``uri``: nothing to
+    post."""
+
+    def __init__(self, notification, application):
+        self.notification_id = notification.id
+        self.application_id = application.id
+        self.client_id = application.client_id
+        self.attempts = notification.attempts + 1
+        self.uri = None
+        self.logout_token = None
+        self.allowed_networks = None
 
 
 class OAuth2LogoutNotification(models.Model):
@@ -63,7 +85,11 @@ class OAuth2LogoutNotification(models.Model):
         help="When a pending notification is posted next.",
     )
     last_error = fields.Char(
-        readonly=True, help="Why the last attempt failed, as the application answered."
+        readonly=True,
+        help="Why the last attempt failed: the HTTP status the application "
+        "answered, or the kind of network failure (timed out, connection "
+        "failed, address not allowed...); never what the application answered. "
+        "Interrupted: the attempt's outcome was never written.",
     )
     delivered_at = fields.Datetime(readonly=True)
 
@@ -92,77 +118,151 @@ class OAuth2LogoutNotification(models.Model):
         return self.env.ref("orestapi_oauth2.ir_cron_oauth2_logout_notifications")
 
     @api.model
-    def _cron_deliver(self, batch_size=DELIVERY_BATCH_SIZE):
-        """Post one batch of the notifications due, each a logout token
-        signed now; the scheduler calls again while some are due, and the job
-        is woken up again for the next retry."""
-        due = self._lock_due(batch_size + 1)
-        for notification in due[:batch_size]:
-            notification._deliver()
-        self.env["ir.cron"]._notify_progress(
-            done=len(due[:batch_size]), remaining=len(due[batch_size:])
-        )
-        upcoming = self.sudo().search(
-            [("state", "=", PENDING)], order="next_attempt_at", limit=1
-        )
-        if upcoming and upcoming.next_attempt_at > fields.Datetime.now():
-            self._delivery_job()._trigger(upcoming.next_attempt_at)
+    def _cron_deliver(self, budget=DELIVERY_BUDGET):
+        """Post the notifications due, each a logout token signed now, until
+        none is due or ``budget`` seconds have passed; then wake the job up
+        again for what is left or for the next retry.
 
-    def _lock_due(self, limit):
-        """Up to ``limit`` pending notifications due now, locked; those another
-        run holds are skipped rather than waited for."""
-        self.flush_model(["state", "next_attempt_at"])
-        self.env.cr.execute(
-            SQL(
-                """SELECT id FROM oauth2_logout_notification
-                    WHERE state = %s AND next_attempt_at <= %s
-                    ORDER BY next_attempt_at, id
-                    LIMIT %s
-                      FOR UPDATE SKIP LOCKED""",
-                PENDING,
-                fields.Datetime.now(),
-                limit,
+        Each attempt is counted and committed before its POST, on a cursor of
+        its own, and the POST runs with no transaction or lock held: a run
+        killed mid-POST has counted the attempt, and the notification waits
+        for its retry rather than being posted again at once. After an
+        application did not answer (a timeout, a refused connection...), its
+        other notifications wait for the next run, so that one stuck relying
+        party costs a run one deadline, not one per notification.
+        """
+        # what the caller wrote must be seen by the cursors below
+        self.env.flush_all()
+        stops_at = time.monotonic() + budget
+        unreachable = set()
+        while time.monotonic() < stops_at:
+            attempt = self._claim_due(unreachable)
+            if attempt is None:
+                break
+            if not attempt.uri:
+                continue
+            delivery = backchannel_logout.deliver(
+                attempt.uri, attempt.logout_token, attempt.allowed_networks
             )
-        )
-        return self.sudo().browse(row[0] for row in self.env.cr.fetchall())
+            self._record_outcome(attempt, delivery)
+            if delivery.unreachable:
+                unreachable.add(attempt.application_id)
+        self._schedule_next_run()
+        # written on cursors of their own, behind this environment's back
+        self.invalidate_model()
 
-    def _deliver(self):
-        """One attempt to post this notification's logout token."""
-        self.ensure_one()
-        application = self.application_id
-        if not (application.active and application.backchannel_logout_uri):
-            self.write({"state": FAILED, "last_error": "No back-channel logout URI."})
-            return
-        logout_token = application._logout_token(self.user_id, self.sid)
-        delivery = backchannel_logout.deliver(
-            application.backchannel_logout_uri, logout_token
-        )
-        attempts = self.attempts + 1
-        if delivery.delivered:
-            self.write(
+    def _claim_due(self, skipped_application_ids):
+        """The attempt at the next notification due, of an application not in
+        ``skipped_application_ids``, counted and committed as if it failed
+        (its retry scheduled, or failed if it was the last), or None when
+        none is due. A notification another run holds is skipped rather than
+        waited for."""
+        with self.env.registry.cursor() as cr:
+            env = self.env(cr=cr, su=True)
+            cr.execute(
+                SQL(
+                    """SELECT id FROM oauth2_logout_notification
+                        WHERE state = %s AND next_attempt_at <= %s
+                          AND application_id != ALL(%s)
+                        ORDER BY next_attempt_at, id
+                        LIMIT 1
+                          FOR UPDATE SKIP LOCKED""",
+                    PENDING,
+                    fields.Datetime.now(),
+                    list(skipped_application_ids),
+                )
+            )
+            row = cr.fetchone()
+            if not row:
+                return None
+            notification = env[self._name].browse(row[0])
+            application = notification.application_id
+            attempt = Attempt(notification, application)
+            if not (application.active and application.backchannel_logout_uri):
+                notification.write(
+                    {"state": FAILED, "last_error": "No back-channel logout URI."}
+                )
+                return attempt
+            attempt.uri = application.backchannel_logout_uri
+            attempt.logout_token = application._logout_token(
+                notification.user_id, notification.sid
+            )
+            attempt.allowed_networks = get_outbound_allowed_networks(env)
+            notification.write(
                 {
-                    "state": DELIVERED,
-                    "attempts": attempts,
-                    "delivered_at": fields.Datetime.now(),
-                    "last_error": False,
+                    "attempts": attempt.attempts,
+                    "last_error": INTERRUPTED,
+                    **self._failure_values(attempt.attempts),
                 }
             )
-            return
-        delay = None if delivery.final else backchannel_logout.retry_delay(attempts)
-        _logger.info(
-            "Back-channel logout to %s failed (attempt %s): %s",
-            application.client_id,
-            attempts,
-            delivery.error,
-        )
-        self.write(
-            {
-                "state": PENDING if delay else FAILED,
-                "attempts": attempts,
-                "last_error": delivery.error,
-                "next_attempt_at": fields.Datetime.now() + delay if delay else False,
-            }
-        )
+            return attempt
+
+    @api.model
+    def _failure_values(self, attempts, final=False):
+        """The state and next attempt of a notification whose attempt number
+        ``attempts`` failed."""
+        delay = None if final else backchannel_logout.retry_delay(attempts)
+        return {
+            "state": PENDING if delay else FAILED,
+            "next_attempt_at": fields.Datetime.now() + delay if delay else False,
+        }
+
+    def _record_outcome(self, attempt, delivery):
+        """What ``attempt`` came to, unless a manager retried the notification
+        meanwhile (its count of attempts started again)."""
+        if not delivery.delivered:
+            _logger.info(
+                "Back-channel logout to %s failed (attempt %s): %s",
+                attempt.client_id,
+                attempt.attempts,
+                delivery.error,
+            )
+        with self.env.registry.cursor() as cr:
+            cr.execute(
+                SQL(
+                    """SELECT id FROM oauth2_logout_notification
+                        WHERE id = %s AND attempts = %s
+                          FOR UPDATE""",
+                    attempt.notification_id,
+                    attempt.attempts,
+                )
+            )
+            if not cr.fetchone():
+                return
+            notification = self.env(cr=cr, su=True)[self._name].browse(
+                attempt.notification_id
+            )
+            if delivery.delivered:
+                notification.write(
+                    {
+                        "state": DELIVERED,
+                        "delivered_at": fields.Datetime.now(),
+                        "next_attempt_at": False,
+                        "last_error": False,
+                    }
+                )
+                return
+            notification.write(
+                {
+                    "last_error": delivery.error,
+                    **self._failure_values(attempt.attempts, delivery.final),
+                }
+            )
+
+    def _schedule_next_run(self):
+        """Wake the job up again: now while some notifications are due (the
+        budget ran out, or an application that did not answer was skipped),
+        else when the next one is."""
+        with self.env.registry.cursor() as cr:
+            notifications = self.env(cr=cr, su=True)[self._name]
+            upcoming = notifications.search(
+                [("state", "=", PENDING)], order="next_attempt_at", limit=1
+            )
+            if upcoming:
+                now = fields.Datetime.now()
+                notifications._delivery_job()._trigger(
+                    max(upcoming.next_attempt_at, now)
+                )
 
     def action_retry(self):
         """Post these notifications again now, with a fresh count of

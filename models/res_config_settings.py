@@ -4,10 +4,14 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..oauth import outbound
 from ..oauth.constants import ISSUER_URL_PARAM
 from ..oauth.metadata import is_valid_issuer
 
 PARAM_PREFIX = "orestapi_oauth2."
+# Networks and host names the server may call despite the address rules of
+# oauth/outbound.py; empty by default, so that no manager's URL reaches inside.
+OUTBOUND_ALLOWED_NETWORKS_PARAM = PARAM_PREFIX + "outbound_allowed_networks"
 DEFAULTS = {
     # The token endpoint's contract: access tokens expire in 360 s, refresh
     # tokens in 10 times that.
@@ -62,6 +66,14 @@ def get_oauth2_setting(env, name):
     except ValueError:
         return default
     return number if number >= _minimum(name) else default
+
+
+def get_outbound_allowed_networks(env):
+    """The :class:`~..oauth.outbound.AllowedNetworks` a Settings administrator
+    set; entries set by hand that are neither a network nor a host name allow
+    nothing."""
+    text = env["ir.config_parameter"].sudo().get_param(OUTBOUND_ALLOWED_NETWORKS_PARAM)
+    return outbound.parse_allowed_networks(text)
 
 
 class ResConfigSettings(models.TransientModel):
@@ -164,6 +176,18 @@ class ResConfigSettings(models.TransientModel):
         "some applications link accounts by a verified address.",
     )
 
+    oauth2_outbound_allowed_networks = fields.Char(
+        string="Outbound Allowed Networks",
+        config_parameter=OUTBOUND_ALLOWED_NETWORKS_PARAM,
+        groups="base.group_system",
+        help="Networks (CIDR, such as 10.20.0.0/16 or 127.0.0.0/8) and host "
+        "names, separated by commas, that this server may call although they "
+        "are loopback, private, link-local or other special-use addresses: "
+        "for development, and for back-channel logout receivers inside the "
+        "company network. A host name is called whatever it resolves to. "
+        "Empty: the server calls only addresses of the internet.",
+    )
+
     @api.constrains(
         "oauth2_access_token_lifetime",
         "oauth2_refresh_token_lifetime",
@@ -207,6 +231,22 @@ class ResConfigSettings(models.TransientModel):
                         "The Issuer URL must be an https URL without a path, query or "
                         "fragment (http only on 127.0.0.1, [::1] or localhost), "
                         "such as https://erp.example.com."
+                    )
+                )
+
+    @api.constrains("oauth2_outbound_allowed_networks")
+    def _check_oauth2_outbound_allowed_networks(self):
+        for settings in self:
+            invalid = outbound.parse_allowed_networks(
+                settings.oauth2_outbound_allowed_networks
+            ).invalid
+            if invalid:
+                raise ValidationError(
+                    _(
+                        "%(entries)s in Outbound Allowed Networks: give networks "
+                        "in CIDR notation (such as 10.20.0.0/16) or host names, "
+                        "separated by commas.",
+                        entries=", ".join(invalid),
                     )
                 )
 

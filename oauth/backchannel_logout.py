@@ -4,8 +4,7 @@ to a relying party, apart from the ORM, which queues the deliveries."""
 import time
 from datetime import timedelta
 
-import requests
-
+from . import outbound
 from .redirect_uris import is_registrable
 from .secrets import generate_secret
 
@@ -13,9 +12,6 @@ from .secrets import generate_secret
 BACKCHANNEL_LOGOUT_EVENT = "http://schemas.openid.net/event/backchannel-logout"
 # §2.4 asks for a short expiry: the token is signed anew for every attempt.
 LOGOUT_TOKEN_LIFETIME = 120
-# Seconds to connect, and then to wait for each part of the answer: a relying
-# party that hangs holds up the deliveries behind it, never a user's logout.
-DELIVERY_TIMEOUT = 5
 # The wait before each new attempt: one relying party down for a deploy is
 # reached within minutes, one down for most of a day still within the last
 # attempt; then the notification is given up as failed.
@@ -32,14 +28,25 @@ MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
 TRANSIENT_CLIENT_ERRORS = frozenset({408, 425, 429})
 
 
+# Failures that no later attempt changes until someone changes the URI or
+# the allowed networks, and that cost no wait.
+FINAL_OUTBOUND_FAILURES = frozenset(
+    {outbound.ADDRESS_NOT_ALLOWED, outbound.INVALID_URL}
+)
+
+
 class Delivery:
     """What one attempt to deliver a logout token came to: ``delivered``, or
-    ``error`` says why not, and ``final`` whether trying again is useless."""
+    ``error`` says why not (a status or the kind of network failure, never
+    what the relying party answered), ``final`` whether trying again is
+    useless, and ``unreachable`` whether the relying party did not answer,
+    which may have taken the whole deadline."""
 
-    def __init__(self, delivered, error=None, final=False):
+    def __init__(self, delivered, error=None, final=False, unreachable=False):
         self.delivered = delivered
         self.error = error
         self.final = final
+        self.unreachable = unreachable
 
 
 def is_backchannel_logout_uri(uri):
@@ -66,24 +73,24 @@ def logout_token_claims(issuer, client_id, subject, sid):
     }
 
 
-def deliver(uri, logout_token):
+def deliver(uri, logout_token, allowed_networks=outbound.NO_ALLOWED_NETWORKS):
     """§2.5: POST ``logout_token`` to the relying party's back-channel logout
-    URI, following no redirect, whose target nobody registered."""
+    URI, through the one way out of :mod:`outbound` (its address rules, with
+    ``allowed_networks`` excepted, deadline and size cap, and no redirect,
+    whose target nobody registered)."""
     try:
-        response = requests.post(
-            uri,
-            data={"logout_token": logout_token},
-            timeout=DELIVERY_TIMEOUT,
-            allow_redirects=False,
+        response = outbound.post_form(
+            uri, {"logout_token": logout_token}, allowed=allowed_networks
         )
-    except requests.RequestException as error:
-        return Delivery(False, f"{type(error).__name__}: {error}"[:500])
-    status = response.status_code
+    except outbound.OutboundError as error:
+        final = error.kind in FINAL_OUTBOUND_FAILURES
+        return Delivery(False, str(error), final=final, unreachable=not final)
+    status = response.status
     # §2.8: 200, or 204 from frameworks that answer an empty body so
     if 200 <= status < 300:
         return Delivery(True)
     final = 400 <= status < 500 and status not in TRANSIENT_CLIENT_ERRORS
-    return Delivery(False, f"HTTP {status}: {response.text[:200]}", final=final)
+    return Delivery(False, f"HTTP {status}", final=final)
 
 
 def retry_delay(attempts):

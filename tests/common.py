@@ -4,6 +4,7 @@
 """Applications, users and the HTTP helper bases shared by the module's tests."""
 
 import base64
+import contextlib
 import hashlib
 import importlib.util
 import os
@@ -12,8 +13,10 @@ import resource
 import socket
 import subprocess
 import sys
+import threading
 import time
 import xmlrpc.client
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from unittest.mock import patch
 from urllib.parse import parse_qs, quote_plus, urlencode, urlsplit
@@ -39,6 +42,8 @@ AUTHORIZE_PATH = "/orestapi/oauth2/authorize"
 REDIRECT_URI = "https://client.example.com/callback"
 VERIFIER = "a-long-random-code-verifier-with-enough-entropy-0123456789"
 CHALLENGE = 'Bearer realm="orestapi_oauth2"'
+# What a Settings administrator allows for receivers on the server's machine.
+LOOPBACK_NETWORKS = "127.0.0.0/8, ::1"
 
 
 def basic_auth(client_id, client_secret):
@@ -129,6 +134,91 @@ def start_odoo(testcase, *args, log=subprocess.DEVNULL):
             time.sleep(0.5)
 
 
+class LoopbackServer:
+    """An HTTP server on 127.0.0.1 for the server's outbound requests: it
+    records each request (path and body) and answers with ``answer``, a
+    function of the request handler, which may answer slowly or without end
+    (until the client goes away)."""
+
+    def __init__(self, answer):
+        self.answer = answer
+        self.requests = []
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                server.requests.append((self.path, self.rfile.read(length)))
+                # the client may give up before the answer ends, as it should
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    server.answer(self)
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/receiver"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def stop(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def loopback_server(testcase, answer):
+    """A started :class:`LoopbackServer`, stopped at ``testcase``'s cleanup."""
+    server = LoopbackServer(answer)
+    testcase.addCleanup(server.stop)
+    return server
+
+
+def answer_status(status, body=b"", headers=()):
+    """An answer of ``status`` with ``body`` and ``headers``."""
+
+    def answer(handler):
+        handler.send_response(status)
+        for name, value in headers:
+            handler.send_header(name, value)
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body)
+
+    return answer
+
+
+def answer_drip(interval=0.5, lasting=20):
+    """A 200 whose body comes one byte every ``interval`` seconds, for
+    ``lasting`` seconds: a client that waits on each byte anew never ends."""
+
+    def answer(handler):
+        handler.send_response(200)
+        handler.send_header("Content-Length", str(int(lasting / interval) + 1))
+        handler.end_headers()
+        handler.wfile.flush()
+        ends_at = time.monotonic() + lasting
+        while time.monotonic() < ends_at:
+            handler.wfile.write(b"x")
+            handler.wfile.flush()
+            time.sleep(interval)
+
+    return answer
+
+
+def answer_huge(size=300 * 1024 * 1024):
+    """A 500 whose body is ``size`` bytes, sent as fast as they are taken."""
+    chunk = b"x" * 65536
+
+    def answer(handler):
+        handler.send_response(500)
+        handler.send_header("Content-Type", "text/plain; charset=utf-8")
+        handler.send_header("Content-Length", str(size))
+        handler.end_headers()
+        for _chunk in range(size // len(chunk)):
+            handler.wfile.write(chunk)
+
+    return answer
+
+
 class OAuth2TestMixin:
     """Applications, scopes and users shared by the module's tests."""
 
@@ -179,6 +269,12 @@ class OAuth2TestMixin:
         self.env["ir.config_parameter"].sudo().set_param(
             f"orestapi_oauth2.{name}", value
         )
+
+    def allow_loopback_calls(self):
+        """Let the server call receivers on this machine, as a Settings
+        administrator would allow them for development: the tests' relying
+        parties listen on 127.0.0.1."""
+        self.set_param("outbound_allowed_networks", LOOPBACK_NETWORKS)
 
     def http_request(
         self, method, path, data=None, params=None, headers=None, auth=None

@@ -6,6 +6,7 @@ sessions that queue logout notifications, and their delivery by the job to a
 relying party's endpoint, a real one on 127.0.0.1 that checks each logout
 token as §2.6 asks."""
 
+import resource
 import socket
 import threading
 import time
@@ -14,13 +15,24 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
 
 import jwt
+import requests
 
 from odoo import fields, http
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import TransactionCase, new_test_user
 
-from ..oauth import routes
-from .common import REDIRECT_URI, USER_PASSWORD, OAuth2TestMixin, free_port
+from ..oauth import outbound, routes
+from .common import (
+    REDIRECT_URI,
+    USER_PASSWORD,
+    OAuth2TestMixin,
+    answer_drip,
+    answer_huge,
+    answer_status,
+    free_port,
+    load_migration,
+    loopback_server,
+)
 from .test_openid_connect import OpenIDCase
 
 EVENT = "http://schemas.openid.net/event/backchannel-logout"
@@ -127,6 +139,10 @@ class BackchannelCase(OpenIDCase):
         cls.other_user = new_test_user(
             cls.env, login="oauth2_bcl_other", password=USER_PASSWORD
         )
+
+    def setUp(self):
+        super().setUp()
+        self.allow_loopback_calls()
 
     @property
     def notifications(self):
@@ -389,7 +405,8 @@ class TestDelivery(BackchannelCase):
         self.deliver(notification, due=False)
         self.assertRecordValues(notification, [{"state": "pending", "attempts": 1}])
         self.assertSoon(notification.next_attempt_at, RETRY_DELAYS[0])
-        self.assertIn("ConnectionError", notification.last_error)
+        # the kind of failure, never the system's words for it
+        self.assertEqual(notification.last_error, "connection failed")
         # the job wakes up again for the retry
         self.assertIn(
             notification.next_attempt_at, self.job_triggers().mapped("call_at")
@@ -412,7 +429,7 @@ class TestDelivery(BackchannelCase):
             notification,
             [{"state": "failed", "attempts": 1, "next_attempt_at": False}],
         )
-        self.assertIn("HTTP 400", notification.last_error)
+        self.assertEqual(notification.last_error, "HTTP 400")
         self.assertFalse(receiver.accepted)
         [reason] = receiver.refused
         self.assertIn("Audience", reason)
@@ -454,6 +471,7 @@ class TestDelivery(BackchannelCase):
 
 class TestBackchannelLogoutUri(OAuth2TestMixin, TransactionCase):
     def test_https_or_loopback_http_without_fragment(self):
+        self.allow_loopback_calls()
         for uri in (
             "https://rp.example/backchannel-logout",
             "https://rp.example:8443/bcl?tenant=1",
@@ -475,3 +493,307 @@ class TestBackchannelLogoutUri(OAuth2TestMixin, TransactionCase):
             with self.subTest(uri=bad), self.assertRaises(ValidationError) as caught:
                 self.app.backchannel_logout_uri = bad
             self.assertIn("cannot be a back-channel logout URI", str(caught.exception))
+
+    def test_special_addresses_refused_with_the_rule(self):
+        manager = new_test_user(
+            self.env,
+            login="bcl_uri_manager",
+            groups="base.group_user,orestapi_oauth2.group_oauth2_manager",
+        )
+        # an application acting as the manager, which is theirs to change
+        self.other_app.user_id = manager
+        application = self.other_app.with_user(manager)
+        for uri, reason in (
+            ("http://127.0.0.1:8069/web/database/drop", "127.0.0.1 is a loopback"),
+            ("http://localhost/bcl", "localhost resolves to a loopback"),
+            ("http://[::1]/bcl", "::1 is a loopback"),
+            ("https://2130706433/bcl", "2130706433 resolves to a loopback"),
+            ("https://0x7f.1/bcl", "0x7f.1 resolves to a loopback"),
+            ("https://[::ffff:127.0.0.1]/bcl", "::ffff:127.0.0.1 is a loopback"),
+            ("https://10.1.2.3/bcl", "10.1.2.3 is a private"),
+            ("https://[fd12::1]/bcl", "fd12::1 is a private"),
+            ("https://169.254.169.254/latest", "169.254.169.254 is a link-local"),
+        ):
+            with self.subTest(uri=uri), self.assertRaises(ValidationError) as caught:
+                application.backchannel_logout_uri = uri
+            message = str(caught.exception)
+            self.assertIn(f"{uri} cannot be a back-channel logout URI: ", message)
+            self.assertIn(reason, message)
+            self.assertIn("Outbound Allowed Networks", message)
+        # once a Settings administrator allows the network
+        self.set_param("outbound_allowed_networks", "10.0.0.0/8")
+        application.backchannel_logout_uri = "https://10.1.2.3/bcl"
+        with self.assertRaises(ValidationError):
+            application.backchannel_logout_uri = "http://10.1.2.3/bcl"
+
+
+class HealthWatch:
+    """Odoo's /web/health asked every 0.2 s from a thread, each answer
+    timed: how long the slowest took, and whether one failed."""
+
+    def __init__(self, url):
+        self.url = url + "/web/health"
+        self.slowest = 0
+        self.failures = []
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self.watch, daemon=True)
+        self.thread.start()
+
+    def watch(self):
+        while not self.stopped.wait(0.2):
+            started = time.monotonic()
+            try:
+                response = requests.get(self.url, timeout=5)
+                response.raise_for_status()
+            except requests.RequestException as error:
+                self.failures.append(repr(error))
+            self.slowest = max(self.slowest, time.monotonic() - started)
+
+    def stop(self):
+        self.stopped.set()
+        self.thread.join()
+
+
+class TestSafeDelivery(BackchannelCase):
+    """Delivery that neither reaches inside nor takes the server down."""
+
+    def peak_memory(self):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+    def run_watched(self, limit, budget=None):
+        """Run the job while /web/health is watched; it ends within
+        ``limit`` seconds, and the server answered within a second."""
+        watch = HealthWatch(self.base_url())
+        started = time.monotonic()
+        try:
+            if budget is None:
+                self.notifications._cron_deliver()
+            else:
+                self.notifications._cron_deliver(budget=budget)
+        finally:
+            elapsed = time.monotonic() - started
+            watch.stop()
+        self.assertLess(elapsed, limit)
+        self.assertFalse(watch.failures)
+        self.assertLess(watch.slowest, 1)
+        return elapsed
+
+    def test_loopback_receiver_reached_only_once_an_administrator_allows_it(self):
+        receiver = self.receiver()
+        manager = new_test_user(
+            self.env,
+            login="bcl_allow_manager",
+            groups="base.group_user,orestapi_oauth2.group_oauth2_manager",
+        )
+        self.other_app.user_id = manager
+        self.set_param("outbound_allowed_networks", "")
+        with self.assertRaises(ValidationError) as caught:
+            self.other_app.with_user(manager).backchannel_logout_uri = receiver.url
+        self.assertIn("127.0.0.1 is a loopback address", str(caught.exception))
+        # registered while it was allowed, called after it no longer is
+        self.allow_loopback_calls()
+        self.app.backchannel_logout_uri = receiver.url
+        self.set_param("outbound_allowed_networks", "")
+        notification = self.ended_session()
+        self.deliver(notification)
+        self.assertRecordValues(
+            notification,
+            [
+                {
+                    "state": "failed",
+                    "attempts": 1,
+                    "last_error": "address not allowed: "
+                    "127.0.0.1 is a loopback address",
+                }
+            ],
+        )
+        self.assertFalse(receiver.accepted or receiver.refused)
+        # allowed again, a manager's Retry Now reaches it
+        self.allow_loopback_calls()
+        notification.with_user(manager).action_retry()
+        self.deliver(notification, due=False)
+        self.assertEqual(notification.state, "delivered")
+        self.assertEqual(len(receiver.accepted), 1)
+
+    def test_a_dripping_receiver_does_not_hold_the_job(self):
+        receiver = loopback_server(self, answer_drip())
+        self.app.backchannel_logout_uri = receiver.url
+        notification = self.ended_session()
+        notification.next_attempt_at = fields.Datetime.now()
+        self.run_watched(outbound.DEFAULT_DEADLINE + 2)
+        self.assertRecordValues(
+            notification,
+            [{"state": "pending", "attempts": 1, "last_error": "timed out"}],
+        )
+        self.assertEqual(len(receiver.requests), 1)
+
+    def test_a_huge_answer_is_not_read(self):
+        receiver = loopback_server(self, answer_huge())
+        self.app.backchannel_logout_uri = receiver.url
+        notification = self.ended_session()
+        notification.next_attempt_at = fields.Datetime.now()
+        peak = self.peak_memory()
+        self.run_watched(2)
+        self.assertLess(self.peak_memory() - peak, 20 * 1024 * 1024)
+        self.assertRecordValues(
+            notification,
+            [{"state": "pending", "attempts": 1, "last_error": "HTTP 500"}],
+        )
+
+    def test_redirects_not_followed(self):
+        second = self.receiver()
+        first = loopback_server(
+            self, answer_status(307, headers=[("Location", second.url)])
+        )
+        self.app.backchannel_logout_uri = first.url
+        notification = self.ended_session()
+        self.deliver(notification)
+        self.assertRecordValues(
+            notification,
+            [{"state": "pending", "attempts": 1, "last_error": "HTTP 307"}],
+        )
+        self.assertEqual(len(first.requests), 1)
+        self.assertFalse(second.accepted or second.refused)
+
+    def test_only_the_status_is_kept(self):
+        secret = b"root:x:0:0 postgres password=hunter2"
+        receiver = loopback_server(self, answer_status(500, secret))
+        self.app.backchannel_logout_uri = receiver.url
+        notification = self.ended_session()
+        self.deliver(notification)
+        self.assertRecordValues(
+            notification,
+            [{"state": "pending", "attempts": 1, "last_error": "HTTP 500"}],
+        )
+        self.assertEqual(len(receiver.requests), 1)
+
+    def test_the_attempt_is_committed_before_the_post(self):
+        seen = []
+        registry = self.registry
+
+        def look_then_answer(handler):
+            # what any other transaction sees while the job waits on us
+            with registry.cursor() as cr:
+                cr.execute(
+                    """SELECT attempts, state,
+                              next_attempt_at > clock_timestamp() AT TIME ZONE 'UTC',
+                              last_error
+                         FROM oauth2_logout_notification WHERE sid = %s""",
+                    ["ended-session"],
+                )
+                seen.extend(cr.fetchall())
+            answer_status(200)(handler)
+
+        receiver = loopback_server(self, look_then_answer)
+        self.app.backchannel_logout_uri = receiver.url
+        notification = self.ended_session()
+        self.deliver(notification)
+        # counted, its retry scheduled as if it failed: a run killed now
+        # neither loses the attempt nor posts again at once
+        self.assertEqual(seen, [(1, "pending", True, "interrupted")])
+        self.assertRecordValues(
+            notification, [{"state": "delivered", "attempts": 1, "last_error": False}]
+        )
+
+    def test_the_last_attempt_is_failed_before_the_post(self):
+        seen = []
+        registry = self.registry
+
+        def look_then_hang_up(handler):
+            with registry.cursor() as cr:
+                cr.execute(
+                    "SELECT attempts, state FROM oauth2_logout_notification "
+                    "WHERE sid = %s",
+                    ["ended-session"],
+                )
+                seen.extend(cr.fetchall())
+            answer_status(503)(handler)
+
+        receiver = loopback_server(self, look_then_hang_up)
+        self.app.backchannel_logout_uri = receiver.url
+        notification = self.ended_session()
+        notification.attempts = 5
+        self.deliver(notification)
+        self.assertEqual(seen, [(6, "failed")])
+        self.assertRecordValues(
+            notification, [{"state": "failed", "attempts": 6, "last_error": "HTTP 503"}]
+        )
+
+    def test_a_stuck_receiver_does_not_hold_back_the_others(self):
+        stuck = socket.socket()
+        self.addCleanup(stuck.close)
+        stuck.bind(("127.0.0.1", 0))
+        stuck.listen(64)
+        self.app.backchannel_logout_uri = (
+            "http://127.0.0.1:%d/bcl" % (stuck.getsockname()[1])
+        )
+        stuck_ones = self.notifications
+        for index in range(10):
+            stuck_ones |= self.ended_session(sid=f"stuck-{index}")
+        good = self.receiver(client_id="other")
+        self.other_app.backchannel_logout_uri = good.url
+        delivered = self.ended_session(sid="good", application=self.other_app)
+        (stuck_ones | delivered).write({"next_attempt_at": fields.Datetime.now()})
+        triggers = self.job_triggers()
+
+        self.run_watched(outbound.DEFAULT_DEADLINE + 3)
+        self.assertEqual(delivered.state, "delivered")
+        self.assertEqual([t["sid"] for t in good.accepted], ["good"])
+        # one attempt for the application that did not answer; its other
+        # notifications wait for the next run, which is due at once
+        self.assertEqual(sorted(stuck_ones.mapped("attempts")), [0] * 9 + [1])
+        self.assertEqual(stuck_ones.filtered("attempts").last_error, "timed out")
+        self.assertTrue(
+            (self.job_triggers() - triggers).filtered(
+                lambda t: t.call_at <= fields.Datetime.now()
+            )
+        )
+
+    def test_a_run_starts_no_delivery_past_its_budget(self):
+        stuck = socket.socket()
+        self.addCleanup(stuck.close)
+        stuck.bind(("127.0.0.1", 0))
+        stuck.listen(64)
+        uri = "http://127.0.0.1:%d/bcl" % stuck.getsockname()[1]
+        self.app.backchannel_logout_uri = uri
+        self.other_app.backchannel_logout_uri = uri
+        first = self.ended_session(sid="first")
+        second = self.ended_session(sid="second", application=self.other_app)
+        (first | second).write({"next_attempt_at": fields.Datetime.now()})
+        self.run_watched(outbound.DEFAULT_DEADLINE + 2, budget=1)
+        self.assertEqual((first | second).mapped("attempts"), [1, 0])
+        self.assertTrue(
+            self.job_triggers().filtered(lambda t: t.call_at <= fields.Datetime.now())
+        )
+
+
+class TestKeptFailures(OAuth2TestMixin, TransactionCase):
+    def test_upgrade_forgets_what_receivers_answered(self):
+        migrate = load_migration("18.0.1.5.0", "post")
+        before_after = {
+            "HTTP 500: <h1>Internal</h1> db password=hunter2": "HTTP 500",
+            "HTTP 400": "HTTP 400",
+            "ConnectionError: HTTPConnectionPool(host='10.0.0.5', port=22): "
+            "Connection refused": "connection failed",
+            "ReadTimeout: HTTPConnectionPool(host='10.0.0.5', port=8080)": "timed out",
+            "SSLError: certificate verify failed": "TLS failure",
+            "No back-channel logout URI.": "No back-channel logout URI.",
+        }
+        notifications = self.env["oauth2.logout.notification"].create(
+            [
+                {
+                    "application_id": self.app.id,
+                    "user_id": self.user.id,
+                    "sid": "s",
+                    "state": "failed",
+                    "last_error": before,
+                }
+                for before in before_after
+            ]
+        )
+        self.env.flush_all()
+        migrate(self.env.cr, "18.0.1.4.0")
+        notifications.invalidate_recordset()
+        self.assertEqual(
+            notifications.mapped("last_error"), list(before_after.values())
+        )
