@@ -210,7 +210,9 @@ class OAuth2Application(models.Model):
         string="Resource Server",
         tracking=True,
         help="An API that checks the tokens of every application at the "
-        "introspection endpoint; other applications may introspect only their own.",
+        "introspection endpoint, where it also learns their users' database id "
+        "(odoo_user_id) unless its subject type is pairwise; other applications "
+        "may introspect only their own.",
     )
     subject_type = fields.Selection(
         [("public", "Public"), ("pairwise", "Pairwise")],
@@ -902,6 +904,13 @@ class OAuth2Application(models.Model):
                         application=app.name,
                     )
                 )
+
+    def _has_pairwise_subjects(self):
+        """Whether this application must not learn how this database names its
+        users (their id, their login), so that it cannot match them with
+        other applications' users."""
+        self.ensure_one()
+        return self.subject_type == "pairwise"
 
     def _rotates_refresh_tokens(self):
         """Whether a refresh uses up the refresh token it presents."""

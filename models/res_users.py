@@ -119,7 +119,7 @@ class ResUsers(models.Model):
         subjects, so that applications cannot match their users.
         """
         self.ensure_one()
-        sector = application.client_id if application.subject_type == "pairwise" else ""
+        sector = application.client_id if application._has_pairwise_subjects() else ""
         return hmac(self.env(su=True), "orestapi_oauth2.subject", f"{sector}:{self.id}")
 
     def _oidc_claims(self, scopes, application):
