@@ -268,7 +268,6 @@ class OAuth2Application(models.Model):
         help="The application identifies the ended session by the sid claim. "
         "Logout tokens always carry it, as the id_tokens of a browser session do.",
     )
-    token_ids = fields.One2many("oauth2.token", "application_id", string="Tokens")
     active_token_count = fields.Integer(
         string="Active Tokens",
         compute="_compute_active_token_count",

@@ -287,9 +287,7 @@ class OAuth2Token(models.Model):
         )
         [token_id] = self.env.cr.fetchone()
         # what the ORM's create would have told the records pointing here
-        self.env["oauth2.application"].invalidate_model(
-            ["token_ids", "active_token_count"]
-        )
+        self.env["oauth2.application"].invalidate_model(["active_token_count"])
         self.env["oauth2.authorization.code"].invalidate_model(["token_ids"])
         return self.sudo().browse(token_id)
 
