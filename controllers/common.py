@@ -12,11 +12,21 @@ from ..oauth import cors
 from ..oauth.http_adapter import has_nul_character, posted
 from ..oauth.responses import error_answer, method_not_allowed, unavailable_answer
 
+# The largest request body the JSON endpoints read: far more than any OAuth
+# request needs (a few KB), where Odoo would read up to 128 MiB, a multipart
+# form wholly into memory. Larger ones get a JSON 413 (models/ir_http.py).
+MAX_REQUEST_SIZE = 1024 * 1024
 # The options of every JSON endpoint's route. auth="none" and every method:
 # without a database, or with a method the route does not serve, the client
 # still gets an OAuth2 JSON error rather than Odoo's HTML pages. No session:
 # clients authenticate every request.
-JSON_ENDPOINT = {"type": "http", "auth": "none", "csrf": False, "save_session": False}
+JSON_ENDPOINT = {
+    "type": "http",
+    "auth": "none",
+    "csrf": False,
+    "save_session": False,
+    "max_content_length": MAX_REQUEST_SIZE,
+}
 
 
 def posted_from_this_session():

@@ -6,7 +6,7 @@ from odoo.http import request
 
 from ..oauth import routes
 from ..oauth.responses import json_answer
-from .common import JSON_ENDPOINT, guarded, refusal, respond
+from .common import JSON_ENDPOINT, MAX_REQUEST_SIZE, guarded, refusal, respond
 
 
 class OAuth2UserinfoEndpoint(http.Controller):
@@ -17,6 +17,7 @@ class OAuth2UserinfoEndpoint(http.Controller):
         csrf=False,
         save_session=False,
         readonly=True,
+        max_content_length=MAX_REQUEST_SIZE,
     )
     def userinfo(self, **_params):
         return guarded(

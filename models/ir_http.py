@@ -2,14 +2,18 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
 import psycopg2
-from werkzeug.exceptions import HTTPException, ServiceUnavailable
+from werkzeug.exceptions import (
+    HTTPException,
+    RequestEntityTooLarge,
+    ServiceUnavailable,
+)
 
 from odoo import SUPERUSER_ID, api, models
 from odoo.http import Response, request
 
 from ..oauth import cors
 from ..oauth.bearer import BearerTokenError, authenticate_bearer
-from ..oauth.responses import unavailable_answer
+from ..oauth.responses import error_answer, unavailable_answer
 from ..oauth.routes import JSON_ENDPOINTS
 
 # What a query raises when the connection to the database is lost or cannot be
@@ -23,6 +27,25 @@ class DatabaseUnavailable(ServiceUnavailable):
 
     def __init__(self):
         headers, body, status = unavailable_answer()
+        super().__init__(response=Response(body, status=status, headers=headers))
+
+
+class OversizedRequest(RequestEntityTooLarge):
+    """The JSON answer of the module's endpoints to a request larger than they
+    read (``MAX_REQUEST_SIZE`` of controllers/common.py).
+
+    413 rather than RFC 6749 §5.2's usual 400: §5.2 allows another status
+    where one is specified, and RFC 9110 §15.5.14 specifies 413 for exactly
+    this, which tells the client that sending the same request again cannot
+    succeed. The body is §5.2's, so that a client reads why.
+    """
+
+    def __init__(self):
+        headers, body, status = error_answer(
+            "invalid_request",
+            "The request is larger than the server accepts.",
+            status=self.code,
+        )
         super().__init__(response=Response(body, status=status, headers=headers))
 
 
@@ -151,6 +174,12 @@ class IrHttp(models.AbstractModel):
             return exception
         if isinstance(exception, DatabaseUnavailable):
             return exception
+        if isinstance(exception, RequestEntityTooLarge) and getattr(
+            request, "oauth2_json_endpoint", False
+        ):
+            # Odoo reads the form after routing, so this is still ours to
+            # answer in JSON, instead of Werkzeug's HTML page.
+            return OversizedRequest()
         if isinstance(exception, DATABASE_UNAVAILABLE) and getattr(
             request, "oauth2_json_endpoint", False
         ):

@@ -217,7 +217,9 @@ class OAuth2Application(models.Model):
         string="Resource Server",
         tracking=True,
         help="An API that checks the tokens of every application at the "
-        "introspection endpoint; other applications may introspect only their own.",
+        "introspection endpoint, where it also learns their users' database id "
+        "(odoo_user_id) unless its subject type is pairwise; other applications "
+        "may introspect only their own.",
     )
     subject_type = fields.Selection(
         [("public", "Public"), ("pairwise", "Pairwise")],
@@ -275,7 +277,6 @@ class OAuth2Application(models.Model):
         help="The application identifies the ended session by the sid claim. "
         "Logout tokens always carry it, as the id_tokens of a browser session do.",
     )
-    token_ids = fields.One2many("oauth2.token", "application_id", string="Tokens")
     active_token_count = fields.Integer(
         string="Active Tokens",
         compute="_compute_active_token_count",
@@ -941,6 +942,13 @@ class OAuth2Application(models.Model):
                         application=app.name,
                     )
                 )
+
+    def _has_pairwise_subjects(self):
+        """Whether this application must not learn how this database names its
+        users (their id, their login), so that it cannot match them with
+        other applications' users."""
+        self.ensure_one()
+        return self.subject_type == "pairwise"
 
     def _rotates_refresh_tokens(self):
         """Whether a refresh uses up the refresh token it presents."""

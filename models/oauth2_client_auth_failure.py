@@ -3,6 +3,7 @@
 
 import ipaddress
 import math
+from collections import namedtuple
 from datetime import timedelta
 
 from odoo import api, fields, models
@@ -13,6 +14,11 @@ from .res_config_settings import get_oauth2_setting
 # A client_id may fail this many times more than one address before it is
 # paused: several of its servers may share it.
 CLIENT_ID_FAILURE_FACTOR = 5
+# Past this many times what one address may fail, a client_id is paused at
+# every address, also those that never failed for it: behind a proxy that
+# passes on the X-Forwarded-For a client sent, each guess may come from an
+# address of its own.
+CLIENT_ID_LOCKOUT_FACTOR = 10
 # Longer than any sensible window; the daily cleanup deletes older rows.
 KEEP_FAILURES = timedelta(days=1)
 # What an application's form counts as its recent failures.
@@ -49,6 +55,19 @@ def _limit_th_latest_failure(condition, since, limit):
     )
 
 
+# The failure times that decide a pause (see Throttle.pause_times), each None
+# when its rule does not hold.
+PauseTimes = namedtuple(
+    "PauseTimes",
+    [
+        "address_paused_at",
+        "client_id_paused_at",
+        "failed_here_at",
+        "client_id_locked_at",
+    ],
+)
+
+
 class Throttle:
     """The throttling rules, for ``limit`` failures per address within
     ``window`` (a timedelta) as of ``now``: the one place that says when a
@@ -61,12 +80,12 @@ class Throttle:
         self.now = now
 
     def pause_times(self, address_block, client_id):
-        """SQL selecting, as three columns, the failure times that decide the
-        pause of ``address_block`` for ``client_id``: values, or columns of an
-        outer query (SQL) to ask it for many pairs at once."""
+        """SQL selecting, as the columns of ``PauseTimes``, the failure times
+        that decide the pause of ``address_block`` for ``client_id``: values,
+        or columns of an outer query (SQL) to ask it for many pairs at once."""
         since = self.now - self.window
         return SQL(
-            "(%s), (%s), (%s)",
+            "(%s), (%s), (%s), (%s)",
             _limit_th_latest_failure(
                 SQL("remote_addr = %s", address_block), since, self.limit
             ),
@@ -80,24 +99,35 @@ class Throttle:
                 since,
                 1,
             ),
+            _limit_th_latest_failure(
+                SQL("client_id = %s", client_id),
+                since,
+                self.limit * CLIENT_ID_LOCKOUT_FACTOR,
+            ),
         )
 
-    def paused_until(self, address_paused_at, client_id_paused_at, failed_here_at):
-        """When the pause that the times of ``pause_times`` make ends; None
-        when there is none."""
+    def paused_until(self, times):
+        """When the pause that ``times`` (``PauseTimes``) make ends; None when
+        there is none."""
         ends = []
-        if address_paused_at:
-            ends.append(address_paused_at + self.window)
+        if times.address_paused_at:
+            ends.append(times.address_paused_at + self.window)
         # A client_id that fails too often, from however many addresses, pauses
-        # only the addresses that failed for it: its own servers, which know
-        # the secret, go on.
-        if client_id_paused_at and failed_here_at:
-            ends.append(min(client_id_paused_at, failed_here_at) + self.window)
+        # the addresses that failed for it: its own servers, which know the
+        # secret, go on.
+        if times.client_id_paused_at and times.failed_here_at:
+            ends.append(
+                min(times.client_id_paused_at, times.failed_here_at) + self.window
+            )
+        # Failing far more often, it pauses every address: the addresses it
+        # fails from may be forged, one per guess.
+        if times.client_id_locked_at:
+            ends.append(times.client_id_locked_at + self.window)
         return max(ends, default=None)
 
-    def retry_after(self, *pause_times):
+    def retry_after(self, times):
         """Whole seconds until the pause ends, at least 1; 0 without one."""
-        until = self.paused_until(*pause_times)
+        until = self.paused_until(times)
         if not until:
             return 0
         return max(1, math.ceil((until - self.now).total_seconds()))
@@ -161,6 +191,13 @@ class OAuth2ClientAuthFailure(models.Model):
         throttle = self._throttle()
         if not throttle:
             return 0
+        return throttle.retry_after(
+            self._pause_times(throttle, address_block, client_id)
+        )
+
+    @api.model
+    def _pause_times(self, throttle, address_block, client_id):
+        """The ``PauseTimes`` of ``address_block`` for ``client_id`` now."""
         self.flush_model()
         # One round trip: every client authentication asks this.
         self.env.cr.execute(
@@ -169,7 +206,7 @@ class OAuth2ClientAuthFailure(models.Model):
                 throttle.pause_times(address_block, (client_id or "")[:255]),
             )
         )
-        return throttle.retry_after(*self.env.cr.fetchone())
+        return PauseTimes(*self.env.cr.fetchone())
 
     @api.model
     def _stale_domain(self):

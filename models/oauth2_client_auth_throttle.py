@@ -5,6 +5,8 @@ from odoo import _, api, fields, models, tools
 from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
+from .oauth2_client_auth_failure import PauseTimes
+
 MANAGER_GROUP = "orestapi_oauth2.group_oauth2_manager"
 
 
@@ -96,7 +98,9 @@ class OAuth2ClientAuthThrottle(models.Model):
                 condition,
             )
         )
-        pauses = {row_id: throttle.paused_until(*times) for row_id, *times in rows}
+        pauses = {
+            row_id: throttle.paused_until(PauseTimes(*times)) for row_id, *times in rows
+        }
         return {row_id: until for row_id, until in pauses.items() if until}
 
     def _compute_throttled_until(self):
@@ -120,18 +124,26 @@ class OAuth2ClientAuthThrottle(models.Model):
         client ID by the client ID's failures elsewhere. It may still be
         paused by failures for other client IDs from the same address block,
         and that pause holds for every client ID: its failures are forgotten
-        too, or the client would go on waiting.
+        too, or the client would go on waiting. A client ID that failed so
+        often that it is paused at every address stays so until all its
+        failures are forgotten: a lift then ends its pause everywhere.
         """
         if not self.env.user.has_group(MANAGER_GROUP):
             raise AccessError(_("Only OAuth2 managers may lift a throttle."))
         self.check_access("read")
         failures = self.env["oauth2.client.auth.failure"]
+        throttle = failures._throttle()
         # read before any is deleted: rows of one address block go together
         pairs = [(row.client_id, row.remote_addr) for row in self]
         for client_id, address in pairs:
             failures.search(
                 [("client_id", "=", client_id), ("remote_addr", "=", address)]
             ).unlink()
-            if address and failures._retry_after_block(address, client_id):
+            if not throttle:
+                continue
+            times = failures._pause_times(throttle, address, client_id)
+            if times.client_id_locked_at:
+                failures.search([("client_id", "=", client_id)]).unlink()
+            if address and times.address_paused_at:
                 failures.search([("remote_addr", "=", address)]).unlink()
         return True

@@ -13,6 +13,7 @@ from ..oauth.access_tokens import audience_claim
 from ..oauth.constants import (
     ACCESS_TOKEN,
     ACCESS_TOKEN_JTI,
+    CLIENT_CREDENTIALS,
     GRANT_TYPES,
     PASSWORD,
     REFRESH_TOKEN,
@@ -286,9 +287,7 @@ class OAuth2Token(models.Model):
         )
         [token_id] = self.env.cr.fetchone()
         # what the ORM's create would have told the records pointing here
-        self.env["oauth2.application"].invalidate_model(
-            ["token_ids", "active_token_count"]
-        )
+        self.env["oauth2.application"].invalidate_model(["active_token_count"])
         self.env["oauth2.authorization.code"].invalidate_model(["token_ids"])
         return self.sudo().browse(token_id)
 
@@ -494,31 +493,64 @@ class OAuth2Token(models.Model):
         self.ensure_one()
         return max(0, int((self.expires_at - fields.Datetime.now()).total_seconds()))
 
+    def _subject(self):
+        """The ``sub`` under which this token's application knows whom the
+        token is for, as in its id_tokens, userinfo and JWT access tokens: the
+        user's subject for the application (OpenID Connect Core §8), or the
+        client_id for a client_credentials token, which acts for no user."""
+        self.ensure_one()
+        if self.origin_grant_type == CLIENT_CREDENTIALS:
+            return self.application_id.client_id
+        return self.user_id._oidc_subject(self.application_id)
+
     def _userinfo(self):
         """The userinfo answer for this live access token: OpenID Connect
         Core §5.3's claims of its scopes when it has openid, else the claims
-        this endpoint gave before OpenID Connect."""
+        this endpoint gave before OpenID Connect, in which a pairwise
+        application finds its own subject and not the login."""
         self.ensure_one()
         scopes = self._effective_scopes()
         if OPENID in scopes:
             return self.user_id._oidc_claims(scopes, self.application_id)
-        return self.user_id._oauth2_userinfo()
+        claims = self.user_id._oauth2_userinfo()
+        if self.application_id._has_pairwise_subjects():
+            del claims["login"]
+            claims["sub"] = self._subject()
+        return claims
 
     def _tokeninfo(self):
         """The token verification answer (in the style of Google's and Amazon's
-        token-info endpoints) for this live access token."""
+        token-info endpoints) for this live access token.
+
+        The user is named as the application knows them: a pairwise
+        application by its ``sub``, never by the database id; any other by
+        ``user_id``, the database id, as before, without a ``sub``: Odoo's
+        auth_oauth matches users by ``sub`` before ``user_id``, so a ``sub``
+        here would unlink every user it has linked by their id.
+        """
         self.ensure_one()
-        return {
+        answer = {
             "active": True,
             "client_id": self.application_id.client_id,
             "scope": " ".join(self._effective_scopes()),
-            "user_id": self.user_id.id,
             "exp": int(self.expires_at.timestamp()),
             "expires_in": self._expires_in(),
         }
+        if self.application_id._has_pairwise_subjects():
+            answer["sub"] = self._subject()
+        else:
+            answer["user_id"] = self.user_id.id
+        return answer
 
-    def _introspection_claims(self, token_type):
-        """RFC 7662 §2.2 claims of this record's live ``token_type`` token."""
+    def _introspection_claims(self, token_type, requester):
+        """RFC 7662 §2.2 claims of this record's live ``token_type`` token, for
+        the ``requester`` application that introspects it.
+
+        ``sub`` is the token's, as its application sees it. The user's login
+        (``username``) and database id are this database's names of the user:
+        never given to a pairwise application, and the database id only to a
+        resource server, under a name of its own (``odoo_user_id``).
+        """
         self.ensure_one()
         is_access = token_type == ACCESS_TOKEN
         expires_at = self.expires_at if is_access else self.refresh_expires_at
@@ -526,11 +558,14 @@ class OAuth2Token(models.Model):
             "active": True,
             "scope": " ".join(self._effective_scopes(token_type)),
             "client_id": self.application_id.client_id,
-            "username": self.user_id.login,
-            "sub": str(self.user_id.id),
+            "sub": self._subject(),
             "exp": int(expires_at.timestamp()),
             "iat": int(self.create_date.timestamp()),
         }
+        if not requester._has_pairwise_subjects():
+            claims["username"] = self.user_id.login
+            if requester.is_resource_server:
+                claims["odoo_user_id"] = self.user_id.id
         if is_access:
             claims["token_type"] = "Bearer"
             if self.audience:

@@ -136,7 +136,8 @@ class ResConfigSettings(models.TransientModel):
         help="Failed client authentications one address may make within the window "
         "before the endpoints answer 429. A client_id that fails five times as "
         "often, from any addresses, pauses the addresses that failed for it; its "
-        "other addresses go on. 0 turns throttling off.",
+        "other addresses go on until it fails ten times as often, which pauses "
+        "every address. 0 turns throttling off.",
     )
     oauth2_client_auth_failure_window = fields.Integer(
         string="Failure window",

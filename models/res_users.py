@@ -7,6 +7,7 @@ import time
 from odoo import api, fields, models
 from odoo.exceptions import AccessDenied
 from odoo.http import request
+from odoo.osv.expression import NEGATIVE_TERM_OPERATORS, TERM_OPERATORS_NEGATION
 from odoo.tools.misc import hmac
 
 from ..oauth import oidc
@@ -33,12 +34,38 @@ class ResUsers(models.Model):
     _inherit = "res.users"
 
     oauth2_consent_ids = fields.One2many(
-        "oauth2.consent", "user_id", string="Connected Apps"
+        "oauth2.consent",
+        string="Connected Apps",
+        compute="_compute_oauth2_consent_ids",
+        search="_search_oauth2_consent_ids",
     )
 
     @property
     def SELF_READABLE_FIELDS(self):
         return super().SELF_READABLE_FIELDS + ["oauth2_consent_ids"]
+
+    # Computed and searched with the consents' record rules: the ORM searches
+    # a plain one2many for any (!= False) or given (in [ids]) lines without
+    # them, which told anyone which users approved an application.
+    @api.depends_context("uid")
+    def _compute_oauth2_consent_ids(self):
+        consents = self.env["oauth2.consent"].search([("user_id", "in", self.ids)])
+        for user in self:
+            user.oauth2_consent_ids = consents.filtered(
+                lambda consent: consent.user_id == user
+            )
+
+    def _search_oauth2_consent_ids(self, operator, value):
+        negative = operator in NEGATIVE_TERM_OPERATORS
+        if value is False or value is None:
+            # "!= False", users with a consent, is "in" every consent
+            consent_domain, negative = [], not negative
+        else:
+            positive = TERM_OPERATORS_NEGATION[operator] if negative else operator
+            name = "display_name" if isinstance(value, str) else "id"
+            consent_domain = [(name, positive, value)]
+        users = self.env["oauth2.consent"]._search(consent_domain).subselect("user_id")
+        return [("id", "not in" if negative else "in", users)]
 
     def _check_credentials(self, credential, user_agent_env):
         """An access token with the ``rpc`` scope stands in for the password in
@@ -119,7 +146,7 @@ class ResUsers(models.Model):
         subjects, so that applications cannot match their users.
         """
         self.ensure_one()
-        sector = application.client_id if application.subject_type == "pairwise" else ""
+        sector = application.client_id if application._has_pairwise_subjects() else ""
         return hmac(self.env(su=True), "orestapi_oauth2.subject", f"{sector}:{self.id}")
 
     def _oidc_claims(self, scopes, application):

@@ -509,7 +509,7 @@ class OdooRequestValidator(RequestValidator):
             return None
         # a resource server introspects the token it was presented
         record._mark_used()
-        return record._introspection_claims(token_type)
+        return record._introspection_claims(token_type, request.client)
 
     def revoke_token(self, token, token_type_hint, request, *args, **kwargs):
         record, _token_type = self._find_token(token, token_type_hint)

@@ -33,6 +33,7 @@ from . import test_client_auth_throttle
 from . import test_token_lifecycle
 from . import test_cleanup
 from . import test_security
+from . import test_oversized_requests
 from . import test_log_masking
 from . import test_layout
 from . import test_fuzzing

@@ -195,6 +195,35 @@ class TestClientAuthThrottle(ThrottlingCase):
         self.assertJson(self.from_address(addresses[0]))
         self.assertThrottled(self.from_address(addresses[1]))
 
+    def test_lift_ends_a_pause_of_every_address_everywhere(self):
+        # ten times the per-address limit, each from an address of its own
+        addresses = [f"203.0.113.{host}" for host in range(30)]
+        for address in addresses:
+            self.fail(address)
+        # counted although paused: forgetting one address's failure then
+        # leaves the client ID paused everywhere
+        for address in ("198.51.100.41", "198.51.100.42"):
+            self.assertThrottled(self.from_address(address, secret="wrong"))
+        retry_after = self.assertThrottled(
+            self.from_address("198.51.100.43", secret="wrong")
+        )
+        self.app.sudo().client_secret_is_strong = False
+        self.assertThrottled(self.from_address("198.51.100.40"))
+        rows = self.rows([("client_id", "=", "integration")])
+        self.assertEqual(len(rows), 33)
+        self.assertTrue(all(row["throttled"] for row in rows.values()))
+        # what the list says is what the token endpoint answers
+        until = fields.Datetime.from_string(
+            self.rows()["integration", addresses[0]]["throttled_until"]
+        )
+        waits = (until - fields.Datetime.now()).total_seconds()
+        self.assertTrue(retry_after - 2 <= waits <= retry_after, (waits, retry_after))
+        self.lift("integration", addresses[5])
+        for address in ("198.51.100.40", addresses[6]):
+            with self.subTest(address=address):
+                self.assertJson(self.from_address(address))
+        self.assertFalse(self.rows([("client_id", "=", "integration")]))
+
     def test_throttling_off_throttles_no_row(self):
         self.fail("198.51.100.30", times=3)
         self.set_param("client_auth_max_failures", 0)

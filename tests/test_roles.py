@@ -135,6 +135,64 @@ class TestRoles(ExternalApiAsUsersMixin, OAuth2TestMixin, HttpCase):
                         else:
                             self.assertEqual(found, [])
 
+    def test_users_are_found_by_the_consents_one_may_read_only(self):
+        """Searching users by their consents would tell who approved what,
+        past the consents' record rules: each finds only what they read."""
+        oauth2_user = new_test_user(
+            self.env,
+            login="role_oauth2_user",
+            password=USER_PASSWORD,
+            groups="base.group_user,orestapi_oauth2.group_oauth2_user",
+        )
+        internal_consent = self.env["oauth2.consent"]._grant(
+            self.internal, self.other_app, ["read"]
+        )
+        consents = {self.portal: self.consent, self.internal: internal_consent}
+        approvers = [self.portal.id, self.internal.id]
+        for user in (self.portal, self.internal, oauth2_user):
+            own = consents.get(user, self.env["oauth2.consent"])
+            for domain in (
+                [("oauth2_consent_ids", "!=", False)],
+                [("oauth2_consent_ids", "in", [c.id for c in consents.values()])],
+                [("oauth2_consent_ids.application_id", "!=", False)],
+            ):
+                with self.subTest(user=user.login, domain=domain):
+                    found = self.execute(
+                        user, "res.users", "search", [*domain, ("id", "in", approvers)]
+                    )
+                    self.assertEqual(found, own.user_id.ids)
+            # portal users see no other user at all
+            visible = self.execute(
+                user, "res.users", "search", [("id", "in", approvers)]
+            )
+            without = [("oauth2_consent_ids", "=", False), ("id", "in", approvers)]
+            self.assertEqual(
+                set(self.execute(user, "res.users", "search", without)),
+                set(visible) - set(own.user_id.ids),
+            )
+        # reading them too: another user's are read as none
+        read = self.execute(
+            self.internal, "res.users", "read", approvers, ["oauth2_consent_ids"]
+        )
+        self.assertEqual(
+            {row["id"]: row["oauth2_consent_ids"] for row in read},
+            {self.portal.id: [], self.internal.id: internal_consent.ids},
+        )
+        # the preferences' Connected Apps tab reads the user's own
+        [own] = self.execute(
+            self.portal, "res.users", "read", [self.portal.id], ["oauth2_consent_ids"]
+        )
+        self.assertEqual(own["oauth2_consent_ids"], self.consent.ids)
+        for user in (self.manager, self.administrator):
+            with self.subTest(user=user.login):
+                found = self.execute(
+                    user,
+                    "res.users",
+                    "search",
+                    [("oauth2_consent_ids", "!=", False), ("id", "in", approvers)],
+                )
+                self.assertEqual(sorted(found), sorted(approvers))
+
     def test_only_the_job_writes_sessions_and_logout_notifications(self):
         records = [
             ("oauth2.session", self.oidc_session, {"user_id": self.manager.id}),

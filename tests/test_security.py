@@ -88,6 +88,34 @@ class TestClientAuthThrottling(ThrottlingCase):
             self.from_address("203.0.113.9", secret="wrong"), "invalid_client", 401
         )
 
+    def test_client_id_failing_far_more_often_pauses_every_address(self):
+        """Behind a proxy that passes on the X-Forwarded-For a client sent,
+        each guess may come from an address of its own: past ten times the
+        per-address limit, every address waits, those that never failed
+        too."""
+        for attempt in range(30):
+            response = self.from_address(f"203.0.113.{attempt}", secret="wrong")
+            self.assertOAuthError(response, "invalid_client", status=401)
+        for address in ("198.51.100.77", "2001:db8:77::1"):
+            with self.subTest(address=address):
+                self.assertThrottled(self.from_address(address, secret="wrong"))
+        # the client's own servers, with the right secret, are answered...
+        self.assertJson(self.from_address("198.51.100.78"))
+        # ...and the other client_ids are not paused
+        self.assertJson(
+            self.from_address(
+                "198.51.100.79", client_id="other", secret=self.other_secret
+            )
+        )
+        self.assertOAuthError(
+            self.from_address("198.51.100.79", client_id="other", secret="wrong"),
+            "invalid_client",
+            401,
+        )
+        # a secret stored before the strength rules waits, even right
+        self.app.sudo().client_secret_is_strong = False
+        self.assertThrottled(self.from_address("198.51.100.80"))
+
     def test_ipv6_addresses_count_per_64_network(self):
         for host in range(1, 4):
             response = self.from_address(f"2001:db8::{host}", secret="wrong")

@@ -59,3 +59,32 @@ class TestTokeninfo(EndpointCase):
         response = self.call("PUT", "tokeninfo")
         self.assertOAuthError(response, "invalid_request", status=405)
         self.assertEqual(response.headers["Allow"], "GET, POST")
+
+    def test_pairwise_application_gets_its_subject(self):
+        """Its sub, and neither the database id nor the login."""
+        self.app.subject_type = "pairwise"
+        _record, access_token, _refresh = self.issue_token()
+        body = self.assertJson(
+            self.call("GET", "tokeninfo", params={"access_token": access_token})
+        )
+        self.assertEqual(
+            set(body), {"active", "client_id", "scope", "sub", "exp", "expires_in"}
+        )
+        self.assertEqual(body["sub"], self.user._oidc_subject(self.app))
+        for value in body.values():
+            self.assertNotIn(value, (self.user.id, str(self.user.id), self.user.login))
+
+    def test_pairwise_client_credentials_subject_is_the_client(self):
+        self.app.subject_type = "pairwise"
+        issued = self.call(
+            "POST",
+            "access_token",
+            data={"grant_type": "client_credentials"},
+            auth=self.integration,
+        )
+        access_token = self.assertJson(issued)["access_token"]
+        body = self.assertJson(
+            self.call("GET", "tokeninfo", params={"access_token": access_token})
+        )
+        self.assertEqual(body["sub"], "integration")
+        self.assertNotIn("user_id", body)

@@ -45,6 +45,19 @@ class TestUserinfo(EndpointCase):
         )
         self.assertEqual(self.assertJson(response)["sub"], str(app_user.id))
 
+    def test_pairwise_application_gets_its_subject_and_no_login(self):
+        """Without openid, as before OpenID Connect, but a pairwise application
+        finds its own subject, not the database id, and no login."""
+        self.app.subject_type = "pairwise"
+        _record, access_token, _refresh = self.issue_token()
+        response = self.call(
+            "GET", "userinfo", headers={"Authorization": f"Bearer {access_token}"}
+        )
+        claims = self.assertJson(response)
+        self.assertEqual(claims["sub"], self.user._oidc_subject(self.app))
+        self.assertNotIn("login", claims)
+        self.assertEqual(claims["name"], "OAuth User")
+
     def test_errors(self):
         self.assertBearerError(self.call("GET", "userinfo"), 401)
         response = self.call("GET", "userinfo", headers={"Authorization": "Bearer x"})
