@@ -68,11 +68,16 @@ PRIVATE_NETWORKS = tuple(
     ipaddress.ip_network(network)
     for network in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10")
 ) + (ipaddress.ip_network("fc00::/7"),)
-# RFC 6052 §2.1 well-known and RFC 8215 local-use NAT64 prefixes: the
-# address's last 32 bits are the IPv4 address reached.
-NAT64_NETWORKS = (
-    ipaddress.ip_network("64:ff9b::/96"),
-    ipaddress.ip_network("64:ff9b:1::/48"),
+# RFC 6052 §2.1 well-known NAT64 prefix: the address's last 32 bits are the
+# IPv4 address reached.
+NAT64_NETWORKS = (ipaddress.ip_network("64:ff9b::/96"),)
+# IPv6 ranges that Python's is_global does not refuse: RFC 8215 local-use
+# NAT64, whose shorter prefixes carry the IPv4 address elsewhere than in the
+# last 32 bits; RFC 3879's deprecated site-local, still routed inside some
+# networks; RFC 9637's documentation prefix.
+SPECIAL_USE_NETWORKS = tuple(
+    ipaddress.ip_network(network)
+    for network in ("64:ff9b:1::/48", "fec0::/10", "3fff::/20")
 )
 # RFC 4291 §2.5.5.1: deprecated, but some stacks still route it as IPv4.
 IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
@@ -220,6 +225,10 @@ def special_use_kind(address):
     ):
         return PRIVATE
     if not address.is_global or address.is_reserved:
+        return SPECIAL_USE
+    if any(
+        address in net for net in SPECIAL_USE_NETWORKS if net.version == address.version
+    ):
         return SPECIAL_USE
     return None
 

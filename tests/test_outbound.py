@@ -51,7 +51,11 @@ REFUSED = [
     ("https://[fd00::1]/", outbound.PRIVATE),
     ("https://[fc00::1]/", outbound.PRIVATE),
     ("https://[::ffff:10.0.0.1]/", outbound.PRIVATE),
-    ("https://[64:ff9b:1::a00:1]/", outbound.PRIVATE),
+    # RFC 8215 local-use NAT64: a /48 prefix carries 127.0.0.1 in other bits
+    ("https://[64:ff9b:1:7f00:0:100:808:808]/", outbound.SPECIAL_USE),
+    ("https://[64:ff9b:1::a00:1]/", outbound.SPECIAL_USE),
+    ("https://[fec0::1]/", outbound.SPECIAL_USE),
+    ("https://[3fff::1]/", outbound.SPECIAL_USE),
     ("https://169.254.169.254/latest/meta-data/", outbound.LINK_LOCAL),
     ("https://[fe80::1]/", outbound.LINK_LOCAL),
     ("https://[64:ff9b::a9fe:a9fe]/", outbound.LINK_LOCAL),
