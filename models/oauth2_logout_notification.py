@@ -126,7 +126,11 @@ class OAuth2LogoutNotification(models.Model):
         Each attempt is counted and committed before its POST, on a cursor of
         its own, and the POST runs with no transaction or lock held: a run
         killed mid-POST has counted the attempt, and the notification waits
-        for its retry rather than being posted again at once. After an
+        for its retry rather than being posted again at once.
+
+        Applications take turns: each gets one attempt a round, so that a
+        relying party that answers slowly, however many of its notifications
+        are due, delays the others by one attempt a round. After an
         application did not answer (a timeout, a refused connection...), its
         other notifications wait for the next run, so that one stuck relying
         party costs a run one deadline, not one per notification.
@@ -135,10 +139,15 @@ class OAuth2LogoutNotification(models.Model):
         self.env.flush_all()
         stops_at = time.monotonic() + budget
         unreachable = set()
+        served_this_round = set()
         while time.monotonic() < stops_at:
-            attempt = self._claim_due(unreachable)
+            attempt = self._claim_due(unreachable | served_this_round)
+            if attempt is None and served_this_round:
+                served_this_round.clear()
+                continue
             if attempt is None:
                 break
+            served_this_round.add(attempt.application_id)
             if not attempt.uri:
                 continue
             delivery = backchannel_logout.deliver(

@@ -749,6 +749,27 @@ class TestSafeDelivery(BackchannelCase):
             )
         )
 
+    def test_a_slow_receiver_takes_turns_with_the_others(self):
+        def answer_late(handler):
+            time.sleep(1)
+            answer_status(204)(handler)
+
+        slow = loopback_server(self, answer_late)
+        self.app.backchannel_logout_uri = slow.url
+        slow_ones = self.notifications
+        for index in range(5):
+            slow_ones |= self.ended_session(sid=f"slow-{index}")
+        good = self.receiver(client_id="other")
+        self.other_app.backchannel_logout_uri = good.url
+        queued_last = self.ended_session(sid="good", application=self.other_app)
+        (slow_ones | queued_last).write({"next_attempt_at": fields.Datetime.now()})
+
+        # room for about two of the slow application's answers
+        self.run_watched(outbound.DEFAULT_DEADLINE, budget=1.5)
+        self.assertEqual(queued_last.state, "delivered")
+        self.assertEqual([t["sid"] for t in good.accepted], ["good"])
+        self.assertLessEqual(len(slow.requests), 2)
+
     def test_a_run_starts_no_delivery_past_its_budget(self):
         stuck = socket.socket()
         self.addCleanup(stuck.close)
