@@ -159,7 +159,11 @@ class ResUsers(models.Model):
         if oidc.PROFILE in scopes:
             claims.update(
                 name=partner.name,
-                preferred_username=user.login,
+                # the login names the user in this database: a pairwise
+                # application would match its users with others' by it
+                preferred_username=None
+                if application._has_pairwise_subjects()
+                else user.login,
                 zoneinfo=partner.tz or None,
                 locale=oidc.bcp47(partner.lang),
                 updated_at=oidc.as_seconds(max(user.write_date, partner.write_date)),

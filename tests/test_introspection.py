@@ -149,6 +149,25 @@ class TestIntrospectionSubjects(AuthorizationCase, EndpointCase):
             self.assertEqual(answer["sub"], subject)
             self.assertNamesNoDatabaseUser(answer)
 
+    def test_pairwise_profile_has_no_login(self):
+        """The profile scope names the user, never by the login, which would
+        let a pairwise application match its users with others'."""
+        self.app.write(
+            {
+                "subject_type": "pairwise",
+                "scope_ids": [
+                    (4, self.env.ref("orestapi_oauth2.oauth2_scope_profile").id)
+                ],
+            }
+        )
+        code = self.get_code(scope="openid profile")
+        tokens = self.assertTokenAnswer(self.exchange(code))
+        response = self.bearer_get(PREFIX + "userinfo", tokens["access_token"])
+        claims = self.assertJson(response)
+        self.assertEqual(claims["name"], self.user.name)
+        self.assertNotIn("preferred_username", claims)
+        self.assertNotIn(self.user.login, claims.values())
+
     def test_public_subject_is_the_id_token_one(self):
         tokens = self.code_flow_tokens()
         id_token = jwt.decode(tokens["id_token"], options={"verify_signature": False})
