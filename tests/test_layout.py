@@ -1,11 +1,16 @@
 # Copyright 2026 Orest
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
-"""The layout README.rst states: the protocol package apart from the ORM."""
+"""The layout README.rst states: the protocol package apart from the ORM; and
+the module's page in Apps, generated from the readme/ fragments."""
 
 import ast
 import unittest
 from pathlib import Path
+
+import lxml.html
+
+from odoo.tests import HttpCase, tagged
 
 MODULE_ROOT = Path(__file__).resolve().parent.parent
 
@@ -34,3 +39,44 @@ class TestLayout(unittest.TestCase):
                             or name.startswith("odoo.addons.orestapi_oauth2.models"),
                             f"{path.name} imports {name}",
                         )
+
+
+@tagged("post_install", "-at_install")
+class TestModulePage(HttpCase):
+    """Apps shows an application's static/description/index.html, sanitized,
+    as its description_html, and nothing else."""
+
+    def setUp(self):
+        super().setUp()
+        module = self.env["ir.module.module"].search([("name", "=", "orestapi_oauth2")])
+        # without index.html, Odoo renders an application's page as an empty
+        # <div>
+        self.page = lxml.html.fromstring(module.description_html or "<div/>")
+        self.assertTrue(self.page.text_content().strip(), "the page is empty")
+
+    def test_page_says_what_the_module_does_and_where_to_start(self):
+        # DESCRIPTION.rst has no heading: its opening sentence plays that part
+        opening = (MODULE_ROOT / "readme" / "DESCRIPTION.rst").read_text()
+        opening = " ".join(opening.split("\n\n", 1)[0].split())
+        self.assertIn(opening, " ".join(self.page.text_content().split()))
+        section_titles = {heading.text_content() for heading in self.page.iter("h2")}
+        card_titles = {
+            title.text_content() for title in self.page.find_class("card-title")
+        }
+        for title in ("Installation", "Configuration", "Usage"):
+            self.assertIn(title, section_titles)
+            self.assertIn(title, card_titles, "no card says where to start")
+
+    def test_page_shows_every_screenshot_as_odoo_serves_it(self):
+        sources = set(self.page.xpath("//img/@src"))
+        screenshots = {
+            f"/orestapi_oauth2/{path.relative_to(MODULE_ROOT)}"
+            for path in (MODULE_ROOT / "static/description/images").glob("*.png")
+        }
+        self.assertTrue(screenshots)
+        self.assertEqual(sources, screenshots)
+        for source in sorted(sources):
+            with self.subTest(source=source):
+                response = self.url_open(source)
+                self.assertEqual(response.status_code, 200)
+                self.assertEqual(response.headers["Content-Type"], "image/png")
