@@ -161,14 +161,33 @@ registry.category("web_tour.tours").add("orestapi_oauth2_administrator", {
                 }
             },
         },
-        {trigger: "div[name=client_secret_status] .badge:contains(Secret set):visible"},
+        {
+            content: "The secret's hash is on no screen",
+            trigger:
+                ".o_form_view div[name=client_secret_status] .badge:contains(Secret set):visible",
+            run() {
+                if (document.querySelector("[name=client_secret_hash]")) {
+                    throw new Error("The form shows the secret's hash");
+                }
+            },
+        },
         ...generateSecret("confidential"),
         {
             content: "Set a secret by hand",
             trigger: ".o_form_saved button[name=action_set_client_secret]",
             run: "click",
         },
-        {trigger: `.modal ${field("client_secret")}`, run: `edit ${HAND_SET_SECRET}`},
+        {trigger: `.modal ${field("client_secret")}`, run: "edit too-short-a-secret"},
+        {trigger: ".modal-footer button:contains(Set secret)", run: "click"},
+        {
+            content: "A weak secret is refused, saying why",
+            trigger: ".o_error_dialog:contains(at least 32 characters)",
+        },
+        {trigger: ".o_error_dialog .modal-footer .btn-primary", run: "click"},
+        {
+            trigger: `body:not(:has(.o_error_dialog)) .modal ${field("client_secret")}`,
+            run: `edit ${HAND_SET_SECRET}`,
+        },
         {trigger: ".modal-footer button:contains(Set secret)", run: "click"},
         {
             content: "The chatter says the secret was set by hand, never what it is",
