@@ -1030,8 +1030,30 @@ class OAuth2Application(models.Model):
             "target": "new",
             "context": {
                 "default_client_id": self.client_id,
-                "default_client_secret": secret,
+                # a plain str: XML-RPC cannot marshal the GeneratedSecret mark
+                "default_client_secret": str(secret),
             },
+        }
+
+    def action_set_client_secret(self):
+        """Open the application's own dialog that takes a secret by hand: saved
+        on the application, so the inverse hashes it and the rules of who may
+        change the secret apply."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Set Client Secret"),
+            "res_model": self._name,
+            "res_id": self.id,
+            "views": [
+                (
+                    self.env.ref(
+                        "orestapi_oauth2.oauth2_application_view_form_set_secret"
+                    ).id,
+                    "form",
+                )
+            ],
+            "target": "new",
         }
 
     def action_revoke_tokens(self):

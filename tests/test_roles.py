@@ -271,23 +271,106 @@ class TestRoles(ExternalApiAsUsersMixin, OAuth2TestMixin, HttpCase):
 
     def test_the_show_once_secret_dialog_reads_nothing(self):
         model = "oauth2.application.secret"
-        for user in (self.internal, self.manager, self.administrator):
+        for user in (self.portal, self.internal):
             with self.subTest(user=user.login):
+                self.assertRefused(user, model, "get_views", [(False, "form")])
                 self.assertRefused(user, model, "search_read", [])
                 self.assertRefused(user, model, "read", [1], ["client_secret"])
+        for user in (self.internal, self.manager, self.administrator):
+            with self.subTest(user=user.login):
                 self.assertRefused(user, model, "create", [{"client_secret": "x"}])
-        # what the web client calls to fill the dialog from the action context
-        values = self.execute(
+                self.assertRefused(user, model, "write", [1], {"client_secret": "x"})
+
+    def test_the_secret_dialog_shows_a_new_secret_once(self):
+        """What the web client calls, as each role that may set the secret:
+        the dialog opens with the new secret, which then cannot be read back."""
+        model = "oauth2.application.secret"
+        [own_id] = self.execute(
             self.manager,
-            model,
-            "onchange",
-            [],
-            {},
-            [],
-            {"client_id": {}, "client_secret": {}},
-            context={"default_client_id": "c", "default_client_secret": "s"},
+            "oauth2.application",
+            "create",
+            [{"name": "The manager's own", "client_secret": MANAGER_SECRET}],
         )
-        self.assertEqual(values["value"]["client_secret"], "s")
+        for user, app_id in (
+            (self.manager, own_id),
+            (self.administrator, self.admin_app.id),
+        ):
+            with self.subTest(user=user.login):
+                action = self.execute(
+                    user,
+                    "oauth2.application",
+                    "action_generate_client_secret",
+                    [app_id],
+                )
+                self.assertEqual(action["res_model"], model)
+                views = self.execute(user, model, "get_views", [(False, "form")])
+                self.assertIn("CopyClipboardChar", views["views"]["form"]["arch"])
+                dialog = self.execute(
+                    user,
+                    model,
+                    "onchange",
+                    [],
+                    {},
+                    [],
+                    {"client_id": {}, "client_secret": {}},
+                    context=action["context"],
+                )["value"]
+                secret = dialog["client_secret"]
+                app = self.env["oauth2.application"].browse(app_id)
+                self.assertTrue(app._check_client_secret(secret))
+                # after the dialog, nobody reads it back
+                self.assertEqual(self.execute(user, model, "search_read", []), [])
+                self.assertEqual(
+                    self.execute(user, model, "read", [1], ["client_secret"]), []
+                )
+                [row] = self.execute(
+                    user, "oauth2.application", "read", [app_id], ["client_secret"]
+                )
+                self.assertFalse(row["client_secret"])
+                note = app.message_ids[:1].body
+                self.assertIn("regenerated", note)
+                self.assertNotIn(secret, note)
+
+    def test_the_secret_set_by_hand_from_its_dialog(self):
+        hand_set = "a-secret-typed-into-the-set-by-hand-dialog"
+        for user, app_id in (
+            (self.administrator, self.admin_app.id),
+            (self.manager, None),
+        ):
+            with self.subTest(user=user.login):
+                if app_id is None:
+                    [app_id] = self.execute(
+                        user, "oauth2.application", "create", [{"name": "By hand"}]
+                    )
+                action = self.execute(
+                    user, "oauth2.application", "action_set_client_secret", [app_id]
+                )
+                self.assertEqual(
+                    (action["res_model"], action["res_id"], action["target"]),
+                    ("oauth2.application", app_id, "new"),
+                )
+                self.execute(
+                    user,
+                    "oauth2.application",
+                    "web_save",
+                    [app_id],
+                    {"client_secret": hand_set},
+                    specification={"has_client_secret": {}},
+                )
+                app = self.env["oauth2.application"].browse(app_id)
+                self.assertTrue(app._check_client_secret(hand_set))
+                note = app.message_ids[:1].body
+                self.assertIn("set by hand", note)
+                self.assertNotIn(hand_set, note)
+        # the dialog changes no secret the manager could not change otherwise
+        self.assertRefused(
+            self.manager,
+            "oauth2.application",
+            "web_save",
+            [self.admin_app.id],
+            {"client_secret": "the-manager-takes-over-the-admin-application"},
+            specification={},
+        )
 
     def test_manager_applications_act_only_as_the_manager(self):
         message = self.assertRefused(
