@@ -41,6 +41,7 @@ from . import test_browser
 from . import test_translations
 from . import test_auth_oauth
 from . import test_cors
+from . import test_openid_connect
 from . import test_openid_connect_clients
 from . import test_portal
 from . import test_screenshots
