@@ -46,6 +46,7 @@ from . import test_openid_connect_clients
 from . import test_portal
 from . import test_screenshots
 from . import test_test_modules
+from . import test_tour_users
 
 from .. import post_load
 
