@@ -100,8 +100,11 @@ class OAuth2Consent(models.Model):
         the app, and the app's OpenID Connect sessions of the user; the
         application's chatter says who did it. Consents are never written
         through the ORM: whoever may see one (its user, an OAuth2 manager) may
-        revoke it, and nobody may change it."""
+        revoke it, and nobody may change it. The web client's Revoke button
+        says what it did, and closes the preferences dialog it was pressed in
+        (as any button returning no action would) or reloads the list."""
         self.check_access("read")
+        applications = ", ".join(self.sudo().application_id.mapped("name"))
         for consent in self.sudo():
             of_consent = [
                 ("user_id", "=", consent.user_id.id),
@@ -114,4 +117,14 @@ class OAuth2Consent(models.Model):
             # the application's sign-ins end with the consent they rest on
             self.env["oauth2.session"]._end(of_consent)
         self.sudo().unlink()
-        return True
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": self.env._(
+                    "Access revoked: %(applications)s", applications=applications
+                ),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }

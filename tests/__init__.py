@@ -39,7 +39,15 @@ from . import test_layout
 from . import test_fuzzing
 from . import test_browser
 from . import test_translations
+from . import test_auth_oauth
+from . import test_cors
+from . import test_openid_connect
+from . import test_openid_connect_clients
+from . import test_portal
+from . import test_screenshots
+from . import test_test_modules
 from . import test_tour_administrator
+from . import test_tour_users
 
 from .. import post_load
 

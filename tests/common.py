@@ -7,14 +7,17 @@ import base64
 import contextlib
 import hashlib
 import importlib.util
+import json
 import os
 import re
 import resource
+import shutil
 import socket
 import subprocess
 import sys
 import threading
 import time
+import unittest
 import xmlrpc.client
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -77,9 +80,71 @@ def lift_address_space_limit():
     resource.setrlimit(resource.RLIMIT_AS, (hard, hard))
 
 
+# scripts/test sets it to 1: CI requires every external client. Odoo's own
+# runner (odoo --test-enable, OCA's CI and runboat) has none of them installed
+# by this module, and skips what needs them instead.
+REQUIRE_EXTERNAL_CLIENTS = "ORESTAPI_REQUIRE_EXTERNAL_CLIENTS"
+
+
+def missing_external_clients(node=True, chromium=False, tours=False):
+    """What the tests' external clients lack, each with the command that
+    installs it: with ``node``, node and the npm packages of package.json
+    under node_modules/; with ``chromium``, a Chromium; with ``tours``, a
+    Chromium and the Python package Odoo's tours drive it with."""
+    missing = []
+    if node:
+        if not shutil.which("node"):
+            missing.append("Node.js 20 or newer (install node and npm)")
+        packages = json.loads((MODULE_ROOT / "package.json").read_text())
+        absent = [
+            name
+            for name in packages["devDependencies"]
+            if not (MODULE_ROOT / "node_modules" / name / "package.json").exists()
+        ]
+        if absent:
+            missing.append(
+                f"the npm packages {', '.join(absent)} "
+                f"(run `npm ci` in {MODULE_ROOT})"
+            )
+    if (chromium or tours) and not chromium_path():
+        missing.append(
+            "Chromium (run `apt-get install chromium` as root, "
+            "or set CHROMIUM_PATH to a Chromium)"
+        )
+    if tours and not importlib.util.find_spec("websocket"):
+        missing.append(
+            "websocket-client, with which Odoo drives Chromium "
+            "(run `pip install websocket-client`)"
+        )
+    return missing
+
+
+def chromium_path():
+    return os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
+
+
+def require_external_clients(node=True, chromium=False, tours=False):
+    """Skip the running test when an external client it needs is missing,
+    saying how to install it; fail it instead under scripts/test, which
+    installs them all (ORESTAPI_REQUIRE_EXTERNAL_CLIENTS=1). Returns the
+    Chromium to use with ``chromium``."""
+    missing = missing_external_clients(node=node, chromium=chromium, tours=tours)
+    if missing:
+        reason = "This test needs " + "; ".join(missing) + "."
+        if os.environ.get(REQUIRE_EXTERNAL_CLIENTS) == "1":
+            raise AssertionError(
+                f"{reason} {REQUIRE_EXTERNAL_CLIENTS}=1 requires every external "
+                "client: scripts/test installs them all."
+            )
+        raise unittest.SkipTest(reason)
+    return chromium_path() if chromium else None
+
+
 def run_node(script, *args, env=None):
     """Run a Node script of the tests with the npm packages of
-    package-lock.json (``npm ci``, which scripts/test runs)."""
+    package-lock.json (``npm ci``, which scripts/test runs); skips or fails
+    the test without them (see require_external_clients)."""
+    require_external_clients()
     return subprocess.run(
         ["node", str(script), *args],
         capture_output=True,

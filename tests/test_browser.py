@@ -7,7 +7,6 @@ with PKCE, and a portal user revokes an app from My Account."""
 
 import json
 import os
-import shutil
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -19,9 +18,9 @@ from odoo.addons.orestapi_oauth2.oauth.metadata import issuer as server_issuer
 
 from .common import (
     AUTHORIZE_PATH,
-    MODULE_ROOT,
     USER_PASSWORD,
     TokenEndpointCase,
+    require_external_clients,
     run_node,
 )
 
@@ -42,23 +41,12 @@ class BrowserAppHandler(SimpleHTTPRequestHandler):
         pass
 
 
-def chromium_and_playwright(testcase):
-    chromium = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
-    node_module = MODULE_ROOT / "node_modules" / "playwright-core"
-    if not (chromium and node_module.exists()):
-        testcase.fail(
-            "The browser test needs Debian's chromium and `npm install` "
-            "(playwright-core); scripts/test installs both."
-        )
-    return chromium
-
-
 class TestConsentInBrowser(TokenEndpointCase):
     """Chromium logs in, sees the consent page, clicks Allow and lands on the
     redirect URI with a code."""
 
     def test_consent_in_chromium(self):
-        chromium = chromium_and_playwright(self)
+        chromium = require_external_clients(chromium=True)
         callback = self.base_url() + "/orestapi-test-callback"
         self.app.redirect_uris = callback
         authorize_url = (
@@ -104,7 +92,7 @@ class TestBrowserApp(TokenEndpointCase):
     requests."""
 
     def test_code_flow_with_pkce_and_refresh_from_another_origin(self):
-        chromium = chromium_and_playwright(self)
+        chromium = require_external_clients(chromium=True)
         app_server = ThreadingHTTPServer(("127.0.0.1", 0), BrowserAppHandler)
         threading.Thread(target=app_server.serve_forever, daemon=True).start()
         self.addCleanup(app_server.server_close)
@@ -145,7 +133,7 @@ class TestPortalInBrowser(TokenEndpointCase):
     scripts reveal, and revokes an app through its confirmation dialog."""
 
     def test_revoke_from_my_account(self):
-        chromium = chromium_and_playwright(self)
+        chromium = require_external_clients(chromium=True)
         portal_user = new_test_user(
             self.env,
             login="oauth2_browser_portal",

@@ -23,10 +23,11 @@ from .common import (
     AuthorizationCase,
     TokenEndpointCase,
     free_port,
+    require_external_clients,
     run_node,
     s256,
 )
-from .test_browser import BROWSER_DIR, chromium_and_playwright
+from .test_browser import BROWSER_DIR
 
 OPENID_CLIENT_FLOW_SCRIPT = BROWSER_DIR / "openid_client_flow.mjs"
 OAUTH4WEBAPI_OIDC_SCRIPT = MODULE_ROOT / "tests" / "clients" / "oauth4webapi_oidc.mjs"
@@ -54,7 +55,7 @@ class TestOpenIDClient(TokenEndpointCase):
         )
 
     def run_flow(self, logout=False):
-        chromium = chromium_and_playwright(self)
+        chromium = require_external_clients(chromium=True)
         # the browser's requests reach the server through the database, not the
         # test's ORM cache
         self.env.flush_all()

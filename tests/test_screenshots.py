@@ -14,8 +14,14 @@ from odoo import fields
 from odoo.tests import new_test_user
 
 from ..oauth.secrets import generate_secret
-from .common import MODULE_ROOT, USER_PASSWORD, TokenEndpointCase, run_node
-from .test_browser import BROWSER_DIR, chromium_and_playwright
+from .common import (
+    MODULE_ROOT,
+    USER_PASSWORD,
+    TokenEndpointCase,
+    require_external_clients,
+    run_node,
+)
+from .test_browser import BROWSER_DIR
 
 SCREENSHOTS_SCRIPT = BROWSER_DIR / "screenshots.mjs"
 # Where the screenshots are kept after the run: ORESTAPI_ARTEFACTS, or
@@ -80,7 +86,7 @@ class TestScreenshots(TokenEndpointCase):
     def take(self, login, pages):
         """What each of ``pages`` showed ``login`` in Chromium; the PNGs are
         in ARTEFACTS."""
-        chromium = chromium_and_playwright(self)
+        chromium = require_external_clients(chromium=True)
         ARTEFACTS.mkdir(parents=True, exist_ok=True)
         # the browser's requests read the database, not the test's ORM cache
         self.env.flush_all()
