@@ -172,6 +172,13 @@ class OAuth2Token(models.Model):
         }[state]
 
     @api.model
+    def _works_for(self, user):
+        """Whether tokens issued to ``user`` would be accepted where they are
+        used (``ENABLED``): an archived user's, such as ``__system__``'s, never
+        are, so none is issued to them."""
+        return len(user) == 1 and user.active
+
+    @api.model
     def _expired_domain(self, at):
         """The tokens whose access token and refresh token had both expired at
         ``at``: spelled out rather than negated from the unexpired ones, since

@@ -301,7 +301,13 @@ class TestRoles(ExternalApiAsUsersMixin, OAuth2TestMixin, HttpCase):
             self.manager,
             "oauth2.application",
             "create",
-            [{"name": "Mine", "grant_client_credentials": True}],
+            [
+                {
+                    "name": "Mine",
+                    "grant_client_credentials": True,
+                    "user_id": self.manager.id,
+                }
+            ],
         )
         for values in (
             {"user_id": self.administrator.id},
@@ -457,6 +463,7 @@ class TestRoles(ExternalApiAsUsersMixin, OAuth2TestMixin, HttpCase):
                     "client_id": "managers-script",
                     "client_secret": MANAGER_SECRET,
                     "grant_client_credentials": True,
+                    "user_id": self.manager.id,
                     "scope_ids": [(6, 0, self.rpc_scope.ids)],
                 }
             ],
