@@ -131,6 +131,15 @@ class OAuth2Token(models.Model):
         "refreshes; revoking one of them, or reusing a rotated refresh token, "
         "revokes them all.",
     )
+    # The usage graph's measure: its axis shows the count of records as
+    # decimals (12.00), an Integer measure as whole numbers.
+    token_count = fields.Integer(
+        string="Tokens",
+        default=1,
+        readonly=True,
+        aggregator="sum",
+        help="1 for every token pair: what the usage graph and pivot add up.",
+    )
     state = fields.Selection(
         TOKEN_STATES,
         compute="_compute_state",
@@ -263,6 +272,7 @@ class OAuth2Token(models.Model):
             and hash_secret(self.env, REFRESH_TOKEN, refresh_token),
             "refresh_expires_at": refresh_token
             and now + timedelta(seconds=application._get_refresh_token_lifetime()),
+            "token_count": 1,
         }
         return self._insert(values)
 
