@@ -36,4 +36,7 @@
         "views/oauth2_menus.xml",
     ],
     "demo": ["demo/oauth2_application_demo.xml"],
+    "assets": {
+        "web.assets_tests": ["orestapi_oauth2/static/tests/tours/*.js"],
+    },
 }

@@ -39,6 +39,7 @@ from . import test_layout
 from . import test_fuzzing
 from . import test_browser
 from . import test_translations
+from . import test_tour_manager
 
 from .. import post_load
 
