@@ -79,7 +79,8 @@ registry.category("web_tour.tours").add("orestapi_oauth2_manager", {
         },
         {
             content: "no Acts As until chosen, and no warning",
-            trigger: ".o_form_view:not(:has(.alert-danger)) .o_field_widget[name=user_id] input",
+            trigger:
+                ".o_form_view:not(:has(.alert-danger)) .o_field_widget[name=user_id] input",
             run() {
                 if (this.anchor.value) {
                     throw new Error(`Acts As defaults to ${this.anchor.value}.`);
@@ -106,7 +107,8 @@ registry.category("web_tour.tours").add("orestapi_oauth2_manager", {
         },
         {
             content: "the form warns",
-            trigger: ".o_form_view .alert-danger:contains('Acts As is an administrator')",
+            trigger:
+                ".o_form_view .alert-danger:contains('Acts As is an administrator')",
         },
         {
             content: "choose oneself instead",
@@ -119,7 +121,8 @@ registry.category("web_tour.tours").add("orestapi_oauth2_manager", {
         },
         {
             content: "no warning for a user without Settings rights",
-            trigger: ".o_form_view:not(:has(.alert-danger)) .o_field_widget[name=user_id] input",
+            trigger:
+                ".o_form_view:not(:has(.alert-danger)) .o_field_widget[name=user_id] input",
             run() {
                 if (this.anchor.value !== "Tour Manager") {
                     throw new Error(`Acts As reads ${this.anchor.value}.`);
@@ -133,7 +136,8 @@ registry.category("web_tour.tours").add("orestapi_oauth2_manager", {
         },
         {
             content: "saved",
-            trigger: ".o_form_view .o_form_status_indicator_buttons.invisible:not(:visible)",
+            trigger:
+                ".o_form_view .o_form_status_indicator_buttons.invisible:not(:visible)",
         },
 
         // Tokens: a click opens the token, which is revoked from its form
