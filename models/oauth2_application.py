@@ -167,13 +167,22 @@ class OAuth2Application(models.Model):
     issue_refresh_token = fields.Boolean(
         string="Issue Refresh Tokens", default=True, tracking=True
     )
+    # No default: whoever creates the application is no answer to whose rights
+    # its client_credentials tokens should carry, least of all an
+    # administrator's.
     user_id = fields.Many2one(
         "res.users",
         string="Acts As",
-        required=True,
-        default=lambda self: self.env.user,
         tracking=True,
-        help="The user whose rights a client_credentials token carries.",
+        help="The user whose rights the application's Client Credentials tokens "
+        "carry: the application acts as this user without anyone signing in. "
+        "Required when Client Credentials is allowed; choose a user with only "
+        "the rights the application needs.",
+    )
+    acts_as_administrator = fields.Boolean(
+        compute="_compute_acts_as_administrator",
+        help="Acts As is a user with Settings or Administration rights, whose "
+        "rights anyone holding the client secret then has.",
     )
     access_token_lifetime = fields.Integer(
         tracking=True, help="Seconds; 0 uses the global setting."
@@ -342,6 +351,15 @@ class OAuth2Application(models.Model):
     def _compute_has_client_secret(self):
         for app, app_sudo in zip(self, self.sudo(), strict=True):
             app.has_client_secret = bool(app_sudo.client_secret_hash)
+
+    @api.depends("user_id")
+    def _compute_acts_as_administrator(self):
+        for app in self:
+            # group_system implies group_erp_manager; sudo because a manager
+            # may not read the groups of the user they choose
+            app.acts_as_administrator = bool(
+                app.user_id
+            ) and app.user_id.sudo()._has_group("base.group_erp_manager")
 
     def _compute_active_token_count(self):
         tokens = self.env["oauth2.token"]
@@ -539,7 +557,9 @@ class OAuth2Application(models.Model):
             .application_id
         )
         for app in self.sudo():
-            if app.user_id != user:
+            # without Acts As, the application's tokens carry only the
+            # identity of the user who signs in
+            if app.user_id and app.user_id != user:
                 reason = _(
                     "it acts as %(user)s: you may only let applications act as "
                     "yourself",
@@ -559,6 +579,19 @@ class OAuth2Application(models.Model):
                     reason=reason,
                 )
             )
+
+    @api.constrains("grant_client_credentials", "client_type", "user_id")
+    def _check_acts_as(self):
+        for app in self:
+            if app._acts_as_someone() and not app.user_id:
+                raise ValidationError(
+                    _(
+                        "The application %(application)s allows Client "
+                        "Credentials: choose in Acts As the user whose rights "
+                        "its tokens carry.",
+                        application=app.name,
+                    )
+                )
 
     @api.constrains("client_id")
     def _check_client_id(self):
@@ -829,6 +862,13 @@ class OAuth2Application(models.Model):
             return False
         presented = hash_secret(self.env, CLIENT_SECRET, client_secret)
         return hmac.compare_digest(stored, presented)
+
+    def _acts_as_someone(self):
+        """Whether the application obtains tokens that act as its Acts As
+        user: only client_credentials does, and only for a confidential
+        client."""
+        self.ensure_one()
+        return self._allows_grant(CLIENT_CREDENTIALS)
 
     def _allows_grant(self, grant_type):
         self.ensure_one()

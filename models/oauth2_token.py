@@ -131,6 +131,15 @@ class OAuth2Token(models.Model):
         "refreshes; revoking one of them, or reusing a rotated refresh token, "
         "revokes them all.",
     )
+    # The usage graph's measure: its axis shows the count of records as
+    # decimals (12.00), an Integer measure as whole numbers.
+    token_count = fields.Integer(
+        string="Tokens",
+        default=1,
+        readonly=True,
+        aggregator="sum",
+        help="1 for every token pair: what the usage graph and pivot add up.",
+    )
     state = fields.Selection(
         TOKEN_STATES,
         compute="_compute_state",
@@ -170,6 +179,13 @@ class OAuth2Token(models.Model):
             "suspended": [*NOT_REVOKED, *unexpired, *disabled],
             "active": [*NOT_REVOKED, *unexpired, *ENABLED],
         }[state]
+
+    @api.model
+    def _works_for(self, user):
+        """Whether tokens issued to ``user`` would be accepted where they are
+        used (``ENABLED``): an archived user's, such as ``__system__``'s, never
+        are, so none is issued to them."""
+        return len(user) == 1 and user.active
 
     @api.model
     def _expired_domain(self, at):
@@ -256,6 +272,7 @@ class OAuth2Token(models.Model):
             and hash_secret(self.env, REFRESH_TOKEN, refresh_token),
             "refresh_expires_at": refresh_token
             and now + timedelta(seconds=application._get_refresh_token_lifetime()),
+            "token_count": 1,
         }
         return self._insert(values)
 

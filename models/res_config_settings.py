@@ -104,11 +104,13 @@ class ResConfigSettings(models.TransientModel):
     oauth2_issuer_url = fields.Char(
         string="Issuer URL",
         config_parameter=ISSUER_URL_PARAM,
-        help="The URL clients know this server by: the issuer of its metadata, "
-        "the base of its endpoints' URLs and the iss of its authorization "
-        "responses. Empty: Odoo's web.base.url, which Odoo rewrites when an "
-        "administrator logs in (unless web.base.url.freeze is set): set this "
-        "behind a proxy, or whenever clients verify the issuer.",
+        help="The address applications know this server by: those that check "
+        "where answers come from refuse them from any other, so set it before "
+        "connecting them and do not change it. Empty: Odoo's web.base.url, "
+        "which Odoo rewrites when an administrator logs in (unless "
+        "web.base.url.freeze is set): set it behind a proxy. (The issuer of the "
+        "metadata, the base of the endpoints' URLs and the iss of "
+        "authorization responses.)",
     )
     oauth2_authorization_code_lifetime = fields.Integer(
         string="Authorization code lifetime",
@@ -117,10 +119,11 @@ class ResConfigSettings(models.TransientModel):
         help="Seconds a client has to exchange an authorization code.",
     )
     oauth2_require_pkce = fields.Boolean(
-        string="Require PKCE",
+        string="Require PKCE from every client",
         config_parameter=PARAM_PREFIX + "require_pkce",
-        help="Require a PKCE code_challenge (RFC 7636) from every client, not only "
-        "from public ones.",
+        help="Every application must prove that the authorization code it "
+        "exchanges is one it asked for, so that a code stolen on its way is "
+        "useless; public clients always must (a PKCE code_challenge, RFC 7636).",
     )
     oauth2_cleanup_grace_days = fields.Integer(
         string="Keep stopped tokens for",
@@ -150,14 +153,16 @@ class ResConfigSettings(models.TransientModel):
         string="Password change ends every token",
         config_parameter=PARAM_PREFIX + "revoke_all_tokens_on_password_change",
         help="When a user's password changes, revoke all of their tokens. Off: "
-        "only the tokens obtained with the password grant and those carrying "
-        "the rpc scope end; tokens of applications the user approved stay.",
+        "only the tokens of applications that signed in with that password "
+        "(the password grant) and of those that may call the API as the user "
+        "(the rpc scope) end; tokens of applications the user approved stay.",
     )
     oauth2_id_token_lifetime = fields.Integer(
         string="ID token lifetime",
         config_parameter=PARAM_PREFIX + "id_token_lifetime",
         default=DEFAULTS["id_token_lifetime"],
-        help="Seconds an OpenID Connect id_token is valid. A key replaced by a "
+        help="Seconds during which applications accept the proof of a user's "
+        "sign-in they receive (an OpenID Connect id_token). A key replaced by a "
         "rotation stays published this long, so that the tokens it signed can "
         "still be verified.",
     )
@@ -169,12 +174,14 @@ class ResConfigSettings(models.TransientModel):
         "them only when an administrator presses Rotate.",
     )
     oauth2_email_verified = fields.Boolean(
-        string="Report email addresses as verified",
+        string="Vouch for users' email addresses",
         config_parameter=PARAM_PREFIX + "email_verified",
-        help="The email_verified claim of OpenID Connect. Odoo does not check "
-        "that users own the address on their contact, so it is false unless "
-        "you turn this on, knowing that your users' addresses are theirs: "
-        "some applications link accounts by a verified address.",
+        help="Tell applications that every user's email address is really "
+        "theirs. Some applications then link an account they already have to "
+        "the Odoo user with that address, so turn it on only if you know your "
+        "users' addresses are theirs: Odoo does not check them. Off: "
+        "applications learn that the address is unverified (the "
+        "email_verified claim of OpenID Connect is false).",
     )
 
     oauth2_outbound_allowed_networks = fields.Char(
@@ -184,9 +191,10 @@ class ResConfigSettings(models.TransientModel):
         help="Networks (CIDR, such as 10.20.0.0/16 or 127.0.0.0/8) and host "
         "names, separated by commas, that this server may call although they "
         "are loopback, private, link-local or other special-use addresses: "
-        "for development, and for back-channel logout receivers inside the "
-        "company network. A host name is called whatever it resolves to. "
-        "Empty: the server calls only addresses of the internet.",
+        "for development, and for applications inside the company network "
+        "that want to learn when their users log out (back-channel logout). "
+        "A host name is called whatever it resolves to. Empty: the server "
+        "calls only addresses of the internet.",
     )
 
     @api.constrains(

@@ -195,7 +195,33 @@ class OdooRequestValidator(RequestValidator):
     def validate_grant_type(
         self, client_id, grant_type, client, request, *args, **kwargs
     ):
-        return client._allows_grant(grant_type)
+        if not client._allows_grant(grant_type):
+            return False
+        if grant_type == CLIENT_CREDENTIALS:
+            self._require_acts_as_user(client, request)
+        return True
+
+    def _require_acts_as_user(self, client, request):
+        """Refuse a client_credentials token that would be refused wherever
+        it is used. RFC 6749 §5.2's unauthorized_client, not invalid_client:
+        the client did authenticate, and a 401 would send its developers
+        after a secret that is right (and count as a failed authentication
+        towards the throttle); what it lacks is a user to act as."""
+        if not client.user_id:
+            description = (
+                "This application acts as no user: an administrator must "
+                "choose one in its Acts As field before it can obtain tokens "
+                "with client_credentials."
+            )
+        elif not self.env["oauth2.token"]._works_for(client.user_id):
+            description = (
+                "The user this application acts as is archived, so its tokens "
+                "would be refused: an administrator must restore that user or "
+                "choose an active one in Acts As."
+            )
+        else:
+            return
+        raise errors.UnauthorizedClientError(description=description, request=request)
 
     def get_default_scopes(self, client_id, request, *args, **kwargs):
         # RFC 6749 §3.3: a request without scope gets the application's default.
@@ -253,6 +279,12 @@ class OdooRequestValidator(RequestValidator):
             # or revoked may be a stolen copy; every token of its grant goes.
             token._revoke_family()
             return False
+        if not self.env["oauth2.token"]._works_for(token.user_id):
+            raise errors.InvalidGrantError(
+                description="The user of this refresh token is archived: their "
+                "tokens are refused until an administrator restores them.",
+                request=request,
+            )
         if not token._is_live(REFRESH_TOKEN):
             return False
         self._require_scopes_left(
@@ -329,8 +361,15 @@ class OdooRequestValidator(RequestValidator):
         if record.used:
             record._revoke_issued_tokens()
             return False
-        if not record._is_usable() or not record.user_id.active:
+        if not record._is_usable():
             return False
+        if not self.env["oauth2.token"]._works_for(record.user_id):
+            raise errors.InvalidGrantError(
+                description="The user who approved this code has been archived "
+                "since: their tokens are refused until an administrator restores "
+                "them.",
+                request=request,
+            )
         if request.code_verifier and not record.code_challenge:
             # RFC 9700 §2.1.1: a verifier for a code issued without a challenge
             # means someone stripped the challenge from the authorization request.

@@ -47,6 +47,7 @@ from . import test_portal
 from . import test_screenshots
 from . import test_test_modules
 from . import test_tour_administrator
+from . import test_tour_manager
 from . import test_tour_users
 
 from .. import post_load

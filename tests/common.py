@@ -311,6 +311,9 @@ class OAuth2TestMixin:
             }
         )
         cls.other_secret = "test-secret-for-the-other-application"
+        cls.service_user = new_test_user(
+            cls.env, login="oauth2_service", name="OAuth Service"
+        )
         cls.other_app = cls.env["oauth2.application"].create(
             {
                 "name": "Other",
@@ -318,6 +321,7 @@ class OAuth2TestMixin:
                 "client_secret": cls.other_secret,
                 "grant_password": True,
                 "grant_client_credentials": True,
+                "user_id": cls.service_user.id,
             }
         )
         cls.public_app = cls.env["oauth2.application"].create(

@@ -34,6 +34,45 @@ class TestOAuth2Application(OAuth2TestMixin, TransactionCase):
                 {"name": "C", "client_id": "integration"}
             )
 
+    def test_acts_as_is_chosen_never_defaulted(self):
+        admin_env = self.env(user=self.env.ref("base.user_admin"))
+        applications = admin_env["oauth2.application"]
+        self.assertFalse(applications.create({"name": "Portal login"}).user_id)
+        with self.assertRaisesRegex(ValidationError, "Acts As"):
+            applications.create(
+                {"name": "Nightly sync", "grant_client_credentials": True}
+            )
+        app = applications.create({"name": "Nightly sync"})
+        with self.assertRaisesRegex(ValidationError, "Acts As"):
+            app.grant_client_credentials = True
+        app.write({"grant_client_credentials": True, "user_id": self.user.id})
+        with self.assertRaisesRegex(ValidationError, "Acts As"):
+            app.user_id = False
+        # a public client obtains no client_credentials token: no one to act as
+        public = applications.create(
+            {"name": "SPA", "client_type": "public", "grant_client_credentials": True}
+        )
+        self.assertFalse(public.user_id)
+
+    def test_acts_as_an_administrator_is_flagged(self):
+        settings_user = new_test_user(
+            self.env, login="acts_settings", groups="base.group_user,base.group_system"
+        )
+        access_rights_user = new_test_user(
+            self.env,
+            login="acts_access_rights",
+            groups="base.group_user,base.group_erp_manager",
+        )
+        for user, flagged in (
+            (self.user, False),
+            (settings_user, True),
+            (access_rights_user, True),
+            (self.env.ref("base.user_admin"), True),
+        ):
+            with self.subTest(user=user.login):
+                self.app.user_id = user
+                self.assertIs(self.app.acts_as_administrator, flagged)
+
     def test_client_id_without_colon(self):
         with self.assertRaises(ValidationError):
             self.env["oauth2.application"].create({"name": "A", "client_id": "a:b"})

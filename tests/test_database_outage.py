@@ -194,6 +194,7 @@ class TestDatabaseOutage(unittest.TestCase):
                         "client_id": name,
                         "client_secret": cls.secret,
                         "grant_client_credentials": True,
+                        "user_id": 2,
                     }
                     for name in ("outage", TRIGGER)
                 ]

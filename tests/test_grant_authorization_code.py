@@ -78,6 +78,21 @@ class TestCodeExchange(AuthorizationCase):
             "invalid_grant",
         )
 
+    def test_user_archived_between_code_and_exchange(self):
+        code = self.get_code()
+        self.user.active = False
+        body = self.assertOAuthError(self.exchange(code), "invalid_grant")
+        self.assertIn("archived", body["error_description"])
+        self.assertFalse(
+            self.env["oauth2.token"].search([("user_id", "=", self.user.id)]),
+            "no token for an archived user",
+        )
+        # another client presenting it learns nothing of its user
+        body = self.assertOAuthError(
+            self.exchange(code, auth=("other", self.other_secret)), "invalid_grant"
+        )
+        self.assertNotIn("archived", body["error_description"])
+
     def test_code_bound_to_client_redirect_and_time(self):
         code = self.get_code()
         self.assertOAuthError(

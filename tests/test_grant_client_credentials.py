@@ -43,6 +43,51 @@ class TestClientCredentialsGrant(TokenEndpointCase):
         # credentials in the body: 400, no Basic challenge (RFC 6749 §5.2)
         self.assertOAuthError(response, "invalid_client")
 
+    def assertNoTokenAndNoFailure(self, application):
+        self.assertFalse(
+            self.env["oauth2.token"].search([("application_id", "=", application.id)])
+        )
+        # the client authenticated: nothing counts towards its throttle
+        self.assertFalse(
+            self.env["oauth2.client.auth.failure"].search(
+                [("client_id", "=", application.client_id)]
+            )
+        )
+
+    def test_archived_acts_as_user_gets_no_token_dead_on_arrival(self):
+        self.user.active = False
+        for _attempt in range(2):
+            response = self.token_request(
+                {"grant_type": "client_credentials"}, auth=("integration", self.secret)
+            )
+            body = self.assertOAuthError(response, "unauthorized_client")
+            self.assertIn("archived", body["error_description"])
+            self.assertIn("Acts As", body["error_description"])
+        self.assertNoTokenAndNoFailure(self.app)
+        # refused after client authentication: whoever lacks the secret learns
+        # nothing of the application
+        response = self.token_request(
+            {"grant_type": "client_credentials"}, auth=("integration", "wrong")
+        )
+        body = self.assertOAuthError(response, "invalid_client", status=401)
+        self.assertNotIn("Acts As", body["error_description"])
+        self.user.active = True
+        self.assertTokenAnswer(
+            self.token_request(
+                {"grant_type": "client_credentials"}, auth=("integration", self.secret)
+            )
+        )
+
+    def test_acting_as_the_system_user_gets_no_token(self):
+        # what an application created in odoo shell or by a script running as
+        # the superuser acted as, when Acts As defaulted to the creating user
+        self.app.user_id = self.env.ref("base.user_root")
+        response = self.token_request(
+            {"grant_type": "client_credentials"}, auth=("integration", self.secret)
+        )
+        self.assertOAuthError(response, "unauthorized_client")
+        self.assertNoTokenAndNoFailure(self.app)
+
     def test_grant_not_allowed_is_unauthorized_client(self):
         self.app.grant_client_credentials = False
         response = self.token_request(

@@ -140,6 +140,30 @@ class TestRefreshGrant(RefreshCase):
         self.user.with_user(self.user).change_password(USER_PASSWORD, "a new one!")
         self.assertDead(self.first, second)
 
+    def test_archived_user_is_told_not_a_bare_invalid_grant(self):
+        self.user.active = False
+        body = self.assertOAuthError(
+            self.refresh(self.first["refresh_token"]), "invalid_grant"
+        )
+        self.assertIn("archived", body["error_description"])
+        self.assertFalse(
+            self.env["oauth2.token"].search_count(
+                [("user_id", "=", self.user.id), ("id", "!=", self.first_record.id)]
+            ),
+            "no new token for an archived user",
+        )
+        # another client presenting it learns nothing of its user
+        body = self.assertOAuthError(
+            self.refresh(
+                self.first["refresh_token"], auth=("other", self.other_secret)
+            ),
+            "invalid_grant",
+        )
+        self.assertNotIn("archived", body["error_description"])
+        # restored, the user's refresh token works again: it was not revoked
+        self.user.active = True
+        self.assertTokenAnswer(self.refresh(self.first["refresh_token"]))
+
     def test_refresh_after_application_stops_issuing_them(self):
         self.app.issue_refresh_token = False
         self.assertOAuthError(

@@ -384,7 +384,13 @@ class TestRoles(ExternalApiAsUsersMixin, OAuth2TestMixin, HttpCase):
             self.manager,
             "oauth2.application",
             "create",
-            [{"name": "Mine", "grant_client_credentials": True}],
+            [
+                {
+                    "name": "Mine",
+                    "grant_client_credentials": True,
+                    "user_id": self.manager.id,
+                }
+            ],
         )
         for values in (
             {"user_id": self.administrator.id},
@@ -428,6 +434,53 @@ class TestRoles(ExternalApiAsUsersMixin, OAuth2TestMixin, HttpCase):
         )
         self.execute(
             self.manager, "oauth2.application", "action_revoke_tokens", [self.app.id]
+        )
+
+    def test_acts_as_is_the_managers_to_choose_and_warned_of(self):
+        # a manager who may not read the administrator's groups is still
+        # told that the application acts as an administrator
+        [admin_app] = self.execute(
+            self.manager,
+            "oauth2.application",
+            "read",
+            [self.admin_app.id],
+            ["acts_as_administrator"],
+        )
+        self.assertIs(admin_app["acts_as_administrator"], True)
+        # an application that acts as no one carries no identity: the
+        # manager's to create, and it stays no one's until chosen
+        [own_id] = self.execute(
+            self.manager, "oauth2.application", "create", [{"name": "No one"}]
+        )
+        [own] = self.execute(
+            self.manager,
+            "oauth2.application",
+            "read",
+            [own_id],
+            ["user_id", "acts_as_administrator"],
+        )
+        self.assertEqual((own["user_id"], own["acts_as_administrator"]), (False, False))
+        message = self.assertRefused(
+            self.manager,
+            "oauth2.application",
+            "write",
+            [own_id],
+            {"grant_client_credentials": True},
+        ).faultString
+        self.assertIn("Acts As", message)
+        self.assertRefused(
+            self.manager,
+            "oauth2.application",
+            "write",
+            [own_id],
+            {"grant_client_credentials": True, "user_id": self.administrator.id},
+        )
+        self.execute(
+            self.manager,
+            "oauth2.application",
+            "write",
+            [own_id],
+            {"grant_client_credentials": True, "user_id": self.manager.id},
         )
 
     def test_defaults_slip_no_other_identity_in(self):
@@ -540,6 +593,7 @@ class TestRoles(ExternalApiAsUsersMixin, OAuth2TestMixin, HttpCase):
                     "client_id": "managers-script",
                     "client_secret": MANAGER_SECRET,
                     "grant_client_credentials": True,
+                    "user_id": self.manager.id,
                     "scope_ids": [(6, 0, self.rpc_scope.ids)],
                 }
             ],
