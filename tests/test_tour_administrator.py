@@ -4,7 +4,7 @@
 """The administrator's tour: what a Settings administrator clicks in the web
 client, from creating applications to the settings, with what each click did."""
 
-from odoo.tests import HttpCase, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 
 from ..models.res_config_settings import (
     ISSUER_URL_PARAM,
@@ -18,6 +18,9 @@ HAND_SET_SECRET = "a-secret-the-administrator-chose-by-hand-in-the-tour"
 @tagged("post_install", "-at_install")
 class TestTourAdministrator(HttpCase):
     def test_administrator_tour(self):
+        service = new_test_user(
+            self.env, login="tour_service", name="Tour Service", groups="base.group_user"
+        )
         keys = self.env["oauth2.signing.key"]
         signing_before = keys.search([("state", "=", "signing")])
         self.assertTrue(signing_before)
@@ -48,6 +51,7 @@ class TestTourAdministrator(HttpCase):
 
         client_credentials = application("Tour Client Credentials")
         self.assertTrue(client_credentials.grant_client_credentials)
+        self.assertEqual(client_credentials.user_id, service)
         self.assertFalse(client_credentials.grant_authorization_code)
         # the tour got a token with the secret its dialog showed
         self.assertTrue(

@@ -220,6 +220,15 @@ registry.category("web_tour.tours").add("orestapi_oauth2_administrator", {
         ...newApplication("Tour Client Credentials"),
         {trigger: field("grant_authorization_code"), run: "click"},
         {trigger: field("grant_client_credentials"), run: "click"},
+        {
+            content: "Client credentials act as a user the administrator chooses",
+            trigger: field("user_id"),
+            run: "edit Tour Service",
+        },
+        {
+            trigger: ".o-autocomplete--dropdown-item a:contains(Tour Service)",
+            run: "click",
+        },
         ...saveShowingStatus("Secret set"),
         ...generateSecret("client_credentials"),
         {
