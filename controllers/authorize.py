@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from oauthlib.oauth2.rfc6749 import errors
 
-from odoo import _, http
+from odoo import http
 from odoo.http import request
 
 from ..oauth import oidc, routes
@@ -226,13 +226,17 @@ class OAuth2AuthorizationEndpoint(http.Controller):
         return response
 
     def _error_page(self, error):
-        not_registered = _("The return address is not registered for this application.")
+        not_registered = request.env._(
+            "The return address is not registered for this application."
+        )
         messages = {
-            errors.MissingClientIdError: _(
+            errors.MissingClientIdError: request.env._(
                 "The request does not say which application asks."
             ),
-            errors.InvalidClientIdError: _("This application is unknown or disabled."),
-            errors.MissingRedirectURIError: _(
+            errors.InvalidClientIdError: request.env._(
+                "This application is unknown or disabled."
+            ),
+            errors.MissingRedirectURIError: request.env._(
                 "The request does not say where to return, and the application has "
                 "no single registered address."
             ),
@@ -241,7 +245,7 @@ class OAuth2AuthorizationEndpoint(http.Controller):
         }
         # Otherwise a parameter is repeated or cannot be parsed.
         message = messages.get(
-            type(error), _("The authorization request is malformed.")
+            type(error), request.env._("The authorization request is malformed.")
         )
         response = request.render(
             "orestapi_oauth2.oauth2_error_page", {"message": message}, status=400

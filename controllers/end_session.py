@@ -3,7 +3,7 @@
 
 from urllib.parse import urlencode
 
-from odoo import _, http
+from odoo import http
 from odoo.http import request
 
 from ..oauth import end_session, oidc, routes
@@ -117,26 +117,28 @@ class OAuth2EndSessionEndpoint(http.Controller):
 
     def _error_page(self, error):
         messages = {
-            end_session.MalformedLogoutRequest: _(
+            end_session.MalformedLogoutRequest: request.env._(
                 "The logout request is malformed: a parameter is repeated or "
                 "holds a forbidden character."
             ),
-            end_session.InvalidIdTokenHint: _(
+            end_session.InvalidIdTokenHint: request.env._(
                 "The logout request comes with an ID token that this server did "
                 "not issue, or that was altered."
             ),
-            end_session.ClientMismatch: _(
+            end_session.ClientMismatch: request.env._(
                 "The logout request names another application than its ID token."
             ),
-            end_session.UnidentifiedClient: _(
+            end_session.UnidentifiedClient: request.env._(
                 "The logout request does not say which application asks, so it "
                 "cannot return to it."
             ),
-            end_session.UnknownClient: _("This application is unknown or disabled."),
-            end_session.UnregisteredPostLogoutRedirectUri: _(
+            end_session.UnknownClient: request.env._(
+                "This application is unknown or disabled."
+            ),
+            end_session.UnregisteredPostLogoutRedirectUri: request.env._(
                 "The return address is not registered for this application."
             ),
-            end_session.UnconfirmedLogout: _(
+            end_session.UnconfirmedLogout: request.env._(
                 "This logout form has expired or was not sent from this server's "
                 "page."
             ),

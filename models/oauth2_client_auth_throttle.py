@@ -1,7 +1,7 @@
 # Copyright 2026 Orest
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
-from odoo import _, api, fields, models, tools
+from odoo import api, fields, models, tools
 from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
@@ -111,7 +111,9 @@ class OAuth2ClientAuthThrottle(models.Model):
 
     def _search_throttled(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):
-            raise NotImplementedError(_("Search throttled rows with = or != only."))
+            raise NotImplementedError(
+                self.env._("Search throttled rows with = or != only.")
+            )
         throttled = list(self._pauses(SQL("TRUE")))
         positive = (operator == "=") == value
         return [("id", "in" if positive else "not in", throttled)]
@@ -129,7 +131,7 @@ class OAuth2ClientAuthThrottle(models.Model):
         failures are forgotten: a lift then ends its pause everywhere.
         """
         if not self.env.user.has_group(MANAGER_GROUP):
-            raise AccessError(_("Only OAuth2 managers may lift a throttle."))
+            raise AccessError(self.env._("Only OAuth2 managers may lift a throttle."))
         self.check_access("read")
         failures = self.env["oauth2.client.auth.failure"]
         throttle = failures._throttle()

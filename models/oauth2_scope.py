@@ -3,7 +3,7 @@
 
 import re
 
-from odoo import _, api, fields, models, tools
+from odoo import api, fields, models, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
@@ -33,7 +33,7 @@ class OAuth2Scope(models.Model):
         for scope in self:
             if scope.name == ALL_SCOPES or not SCOPE_TOKEN.match(scope.name):
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "The scope name %(name)s is invalid: use printable characters "
                         "without spaces, quotes or backslashes, and not '*' alone.",
                         name=scope.name,
@@ -70,21 +70,21 @@ class OAuth2Scope(models.Model):
             return
         if RPC_SCOPE in self.mapped("name"):
             raise UserError(
-                _(
+                self.env._(
                     "The rpc scope can be neither renamed nor deleted: Odoo's "
                     "external API checks its name."
                 )
             )
         if OPENID_SCOPE in self.mapped("name"):
             raise UserError(
-                _(
+                self.env._(
                     "The openid scope can be neither renamed nor deleted: it is "
                     "what makes a request an OpenID Connect sign-in."
                 )
             )
         if not self.env.is_system():
             raise AccessError(
-                _(
+                self.env._(
                     "Only a Settings administrator may rename or delete a scope: "
                     "applications, consents and tokens name it."
                 )
@@ -101,7 +101,7 @@ class OAuth2Scope(models.Model):
         )
         if emptied:
             raise UserError(
-                _(
+                self.env._(
                     "Deleting these scopes would leave %(applications)s without "
                     "any, which means every scope: give them another scope first.",
                     applications=", ".join(emptied.mapped("name")),
@@ -117,4 +117,4 @@ class OAuth2Scope(models.Model):
         """The names of every scope, for the metadata that every client
         fetches: kept by each worker until a scope is created, renamed or
         deleted."""
-        return tuple(self.sudo().search([]).mapped("name"))
+        return tuple(self.sudo().search_fetch([], ["name"]).mapped("name"))

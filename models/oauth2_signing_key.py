@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import jwt
 
-from odoo import _, api, fields, models, tools
+from odoo import api, fields, models, tools
 from odoo.exceptions import AccessError
 from odoo.models import fix_import_export_id_paths
 from odoo.tools import SQL
@@ -123,7 +123,7 @@ class OAuth2SigningKey(models.Model):
         ]
         if refused:
             raise AccessError(
-                _(
+                self.env._(
                     "These fields cannot be exported: %(fields)s",
                     fields=", ".join(refused),
                 )
@@ -242,7 +242,9 @@ class OAuth2SigningKey(models.Model):
         """Replace every signing key now; the old ones stay published until
         the tokens they signed have expired."""
         if not self.env.is_system():
-            raise AccessError(_("Only a Settings administrator may rotate the keys."))
+            raise AccessError(
+                self.env._("Only a Settings administrator may rotate the keys.")
+            )
         for algorithm in jose.SIGNING_ALGORITHMS:
             self._generate(algorithm)
         return True

@@ -1,7 +1,7 @@
 # Copyright 2026 Orest
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..oauth import outbound
@@ -222,7 +222,7 @@ class ResConfigSettings(models.TransientModel):
                     continue
                 label = field._description_string(self.env)
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "%(setting)s must be at least %(minimum)s.",
                         setting=label,
                         minimum=_minimum(name),
@@ -236,7 +236,7 @@ class ResConfigSettings(models.TransientModel):
                 settings.oauth2_issuer_url
             ):
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "The Issuer URL must be an https URL without a path, query or "
                         "fragment (http only on 127.0.0.1, [::1] or localhost), "
                         "such as https://erp.example.com."
@@ -251,7 +251,7 @@ class ResConfigSettings(models.TransientModel):
             ).invalid
             if invalid:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "%(entries)s in Outbound Allowed Networks: give networks "
                         "in CIDR notation (such as 10.20.0.0/16) or host names, "
                         "separated by commas.",
