@@ -19,7 +19,10 @@ HAND_SET_SECRET = "a-secret-the-administrator-chose-by-hand-in-the-tour"
 class TestTourAdministrator(HttpCase):
     def test_administrator_tour(self):
         service = new_test_user(
-            self.env, login="tour_service", name="Tour Service", groups="base.group_user"
+            self.env,
+            login="tour_service",
+            name="Tour Service",
+            groups="base.group_user",
         )
         keys = self.env["oauth2.signing.key"]
         signing_before = keys.search([("state", "=", "signing")])
