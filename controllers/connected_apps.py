@@ -65,7 +65,7 @@ class OAuth2ConnectedApps(CustomerPortal):
         # those without asking again: the last app revoked hides it again.
         counters = request.session.get("portal_counters")
         if counters and counters.get(COUNTER) and not consents._own():
-            request.session.portal_counters = dict(counters, **{COUNTER: False})
+            request.session["portal_counters"] = dict(counters, **{COUNTER: False})
         response = request.redirect(routes.CONNECTED_APPS)
         response.headers.update(NO_FRAMING)
         return response

@@ -10,5 +10,6 @@ from . import oauth2_signing_key
 from . import oauth2_session
 from . import oauth2_logout_notification
 from . import res_users
+from . import res_users_apikeys
 from . import res_config_settings
 from . import ir_http

@@ -30,6 +30,7 @@ from ..oauth.cors import origin_of
 from ..oauth.metadata import issuer
 from ..oauth.redirect_uris import is_registrable, is_web_origin
 from ..oauth.secrets import generate_secret, hash_secret
+from ..series import Constraint, returns
 from .res_config_settings import get_oauth2_setting, get_outbound_allowed_networks
 
 # A secret given by hand must resist guessing as a generated one does, since a
@@ -309,14 +310,13 @@ class OAuth2Application(models.Model):
         help="When one of the application's tokens was last used.",
     )
 
-    _sql_constraints = [
-        ("client_id_unique", "unique(client_id)", "This client ID is already used."),
-        (
-            "lifetimes_positive",
-            "CHECK(access_token_lifetime >= 0 AND refresh_token_lifetime >= 0)",
-            "Token lifetimes cannot be negative.",
-        ),
-    ]
+    _client_id_unique = Constraint(
+        "unique(client_id)", "This client ID is already used."
+    )
+    _lifetimes_positive = Constraint(
+        "CHECK(access_token_lifetime >= 0 AND refresh_token_lifetime >= 0)",
+        "Token lifetimes cannot be negative.",
+    )
 
     def _compute_client_secret(self):
         # Never readable once stored. A secret generated or written in this
@@ -448,7 +448,7 @@ class OAuth2Application(models.Model):
             self.env._("OAuth2 applications do not take incoming emails.")
         )
 
-    @api.returns("mail.message", lambda value: value.id)
+    @returns("mail.message", lambda value: value.id)
     def message_post(self, **kwargs):
         # The trail says who did what: nobody posts on it in another's name
         # (the module's notes, posted as the superuser, name the acting user).

@@ -9,6 +9,7 @@ from odoo.tools import SQL
 from ..oauth import oidc
 from ..oauth.constants import AUTHORIZATION_CODE
 from ..oauth.secrets import hash_secret
+from ..series import Constraint
 from .res_config_settings import get_oauth2_setting
 from .row_lock import lock_rows
 
@@ -54,9 +55,9 @@ class OAuth2AuthorizationCode(models.Model):
     used = fields.Boolean(readonly=True)
     token_ids = fields.One2many("oauth2.token", "authorization_code_id")
 
-    _sql_constraints = [
-        ("code_hash_unique", "unique(code_hash)", "Authorization codes must be unique.")
-    ]
+    _code_hash_unique = Constraint(
+        "unique(code_hash)", "Authorization codes must be unique."
+    )
 
     @api.model
     def _create_for_request(

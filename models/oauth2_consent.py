@@ -3,6 +3,8 @@
 
 from odoo import api, fields, models
 
+from ..series import Constraint
+
 
 class OAuth2Consent(models.Model):
     """A user's standing approval of an application for some scopes."""
@@ -25,13 +27,9 @@ class OAuth2Consent(models.Model):
         help="When the application last used a token of this user.",
     )
 
-    _sql_constraints = [
-        (
-            "user_application_unique",
-            "unique(user_id, application_id)",
-            "A user has one consent per application.",
-        )
-    ]
+    _user_application_unique = Constraint(
+        "unique(user_id, application_id)", "A user has one consent per application."
+    )
 
     def _compute_last_used_at(self):
         last_uses = {

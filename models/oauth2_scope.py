@@ -9,6 +9,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 
 from ..oauth.constants import ALL_SCOPES, OPENID_SCOPE, RPC_SCOPE
+from ..series import Constraint
 
 # RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
 SCOPE_TOKEN = re.compile(r"^[\x21\x23-\x5B\x5D-\x7E]+$")
@@ -24,9 +25,7 @@ class OAuth2Scope(models.Model):
         translate=True, help="What the scope grants, as shown to the user."
     )
 
-    _sql_constraints = [
-        ("name_unique", "unique(name)", "A scope with this name already exists."),
-    ]
+    _name_unique = Constraint("unique(name)", "A scope with this name already exists.")
 
     @api.constrains("name")
     def _check_name(self):

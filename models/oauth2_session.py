@@ -7,6 +7,8 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 from odoo.tools.misc import hmac
 
+from ..series import Constraint
+
 # Rows of sessions that ended without a logout (Odoo drops a session unused
 # for a week) would otherwise stay for good; a session in daily use for
 # longer than this is rare, and its applications then learn of its end only
@@ -35,13 +37,9 @@ class OAuth2Session(models.Model):
         "oauth2.application", required=True, ondelete="cascade", readonly=True
     )
 
-    _sql_constraints = [
-        (
-            "sid_application_unique",
-            "unique(sid, application_id)",
-            "An application signs into a session once.",
-        )
-    ]
+    _sid_application_unique = Constraint(
+        "unique(sid, application_id)", "An application signs into a session once."
+    )
 
     @api.model
     def _sid_of(self, odoo_session_id):

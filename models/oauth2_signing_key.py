@@ -12,6 +12,7 @@ from odoo.tools import SQL
 
 from ..oauth import jose
 from ..oauth.metadata import issuer
+from ..series import Constraint
 from .res_config_settings import get_oauth2_setting
 from .row_lock import lock_rows
 
@@ -72,7 +73,7 @@ class OAuth2SigningKey(models.Model):
         "expired by then.",
     )
 
-    _sql_constraints = [("kid_unique", "unique(kid)", "Key IDs must be unique.")]
+    _kid_unique = Constraint("unique(kid)", "Key IDs must be unique.")
 
     def init(self):
         # One signing key per algorithm, whatever runs concurrently: a second

@@ -5,7 +5,6 @@ import uuid
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.osv import expression
 from odoo.tools import SQL
 
 from ..oauth import jose
@@ -21,6 +20,7 @@ from ..oauth.constants import (
 )
 from ..oauth.oidc import OPENID
 from ..oauth.secrets import hash_secret
+from ..series import Constraint, domain_or, report_cron_progress
 from .res_config_settings import get_oauth2_setting
 from .res_users import USERINFO_FIELDS
 from .row_lock import lock_rows
@@ -147,18 +147,12 @@ class OAuth2Token(models.Model):
         help="Active while the access token or its refresh token can still be used.",
     )
 
-    _sql_constraints = [
-        (
-            "access_token_hash_unique",
-            "unique(access_token_hash)",
-            "Access tokens must be unique.",
-        ),
-        (
-            "refresh_token_hash_unique",
-            "unique(refresh_token_hash)",
-            "Refresh tokens must be unique.",
-        ),
-    ]
+    _access_token_hash_unique = Constraint(
+        "unique(access_token_hash)", "Access tokens must be unique."
+    )
+    _refresh_token_hash_unique = Constraint(
+        "unique(refresh_token_hash)", "Refresh tokens must be unique."
+    )
 
     @api.model
     def _state_domain(self, state):
@@ -223,7 +217,7 @@ class OAuth2Token(models.Model):
         states = {value} if isinstance(value, str) else set(value)
         if operator in ("!=", "not in"):
             states = {state for state, _label in TOKEN_STATES} - states
-        return expression.OR(
+        return domain_or(
             [
                 self._state_domain(state)
                 for state, _label in TOKEN_STATES
@@ -714,12 +708,12 @@ class OAuth2Token(models.Model):
             found[:batch_size].unlink()
             done += min(len(found), batch_size)
             remaining += len(found[batch_size:])
-        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+        report_cron_progress(self.env, done, remaining)
 
     @api.model
     def _stopped_before_domain(self, cutoff):
         """Tokens revoked, or expired with their refresh token, before ``cutoff``."""
-        return expression.OR(
+        return domain_or(
             [
                 [("revoked", "=", True), ("revoked_at", "<", cutoff)],
                 self._expired_domain(cutoff),

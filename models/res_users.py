@@ -1,13 +1,12 @@
 # Copyright 2026 Orest
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
-import contextlib
 import time
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessDenied
 from odoo.http import request
-from odoo.osv.expression import NEGATIVE_TERM_OPERATORS, TERM_OPERATORS_NEGATION
+from odoo.tools import SQL
 from odoo.tools.misc import hmac
 
 from ..oauth import oidc
@@ -22,6 +21,17 @@ USERINFO_FIELDS = {
     "res.users": ("login", "partner_id", "company_id"),
     "res.partner": ("name", "email", "lang", "tz"),
     "res.company": ("name",),
+}
+
+
+# The negative operators of a domain term, each with its positive.
+POSITIVE_OF_NEGATIVE_OPERATOR = {
+    "!=": "=",
+    "not like": "like",
+    "not ilike": "ilike",
+    "not =like": "=like",
+    "not =ilike": "=ilike",
+    "not in": "in",
 }
 
 
@@ -56,49 +66,41 @@ class ResUsers(models.Model):
             )
 
     def _search_oauth2_consent_ids(self, operator, value):
-        negative = operator in NEGATIVE_TERM_OPERATORS
-        if value is False or value is None:
+        negative = operator in POSITIVE_OF_NEGATIVE_OPERATOR or operator == "not any"
+        positive = POSITIVE_OF_NEGATIVE_OPERATOR.get(operator, operator)
+        if operator in ("any", "not any"):
+            # a condition on the consents themselves (19.0 passes names and
+            # paths this way)
+            consent_domain = list(value)
+        elif (
+            value is False
+            or value is None
+            or (positive == "in" and set(value) == {False})
+        ):
             # "!= False", users with a consent, is "in" every consent
             consent_domain, negative = [], not negative
         else:
-            positive = TERM_OPERATORS_NEGATION[operator] if negative else operator
             name = "display_name" if isinstance(value, str) else "id"
             consent_domain = [(name, positive, value)]
-        users = self.env["oauth2.consent"]._search(consent_domain).subselect("user_id")
+        consents = self.env["oauth2.consent"]
+        users = consents._search(consent_domain).subselect(
+            SQL.identifier(consents._table, "user_id")
+        )
         return [("id", "not in" if negative else "in", users)]
 
-    def _check_credentials(self, credential, user_agent_env):
-        """An access token with the ``rpc`` scope stands in for the password in
-        Odoo's external API (XML-RPC, JSON-RPC), as an API key does; never at the
-        interactive login."""
-        try:
-            return super()._check_credentials(credential, user_agent_env)
-        except AccessDenied:
-            if (user_agent_env or {}).get("interactive", True):
-                raise
-            password = credential.get("password")
-            if credential["type"] != "password" or not _could_be_token(password):
-                raise
-            token = self.env["oauth2.token"]._find_by_token(password)
-            if not token._grants_rpc_to(self.env.user):
-                raise
-        return {"uid": self.env.user.id, "auth_method": "oauth2", "mfa": "default"}
-
-    @classmethod
-    def check(cls, db, uid, passwd):
-        # Each worker caches every (uid, password) that check() accepted, for
-        # good: an access token must stop working on its next use once revoked,
-        # expired or deleted, so a token never reaches that cache. It is looked
-        # up first; only what is no token of this module goes on to Odoo.
-        if _could_be_token(passwd):
-            with contextlib.closing(cls.pool.cursor()) as cr:
-                env = api.Environment(cr, uid, {})
-                token = env["oauth2.token"]._find_by_token(passwd)
-                if token:
-                    if not token._grants_rpc_to(env.user):
-                        raise AccessDenied()
-                    return
-        return super().check(db, uid, passwd)
+    def _check_oauth2_token(self, password):
+        """Whether ``password`` is an access token of this module, checked
+        apart from Odoo's per-worker credentials cache (series.ResUsers): True
+        if it is a live token of this user with the rpc scope, AccessDenied if
+        it is any other token, False if it is no token at all."""
+        if not _could_be_token(password):
+            return False
+        token = self.env["oauth2.token"]._find_by_token(password)
+        if not token:
+            return False
+        if not token._grants_rpc_to(self):
+            raise AccessDenied()
+        return True
 
     @api.model
     def _update_last_login(self):

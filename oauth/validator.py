@@ -9,6 +9,7 @@ from oauthlib.openid import RequestValidator  # OpenID's: it has get_id_token
 from odoo import SUPERUSER_ID, fields
 from odoo.exceptions import AccessDenied
 
+from ..series import authenticate
 from . import access_tokens, oidc
 from .constants import (
     ACCESS_TOKEN,
@@ -253,9 +254,7 @@ class OdooRequestValidator(RequestValidator):
         credential = {"type": "password", "login": username, "password": password}
         try:
             # Odoo's own login: cooldown after failures, active users only.
-            auth_info = users.authenticate(
-                self.env.cr.dbname, credential, {"interactive": True}
-            )
+            auth_info = authenticate(users, credential, {"interactive": True})
         except AccessDenied:
             return False
         user = users.browse(auth_info["uid"])

@@ -10,7 +10,14 @@ temporary folder named orestapi_oauth2 and lets whool build there:
 * the sdist gets every git-tracked file, this backend included, so that it
   builds the same wheel;
 * the version is whool's, computed on the checkout itself (the manifest's
-  version, plus OCA's git post-version when commits followed it).
+  version, plus OCA's git post-version when commits followed it), after the
+  Odoo series it is built for: the manifest's version has none, since one
+  checkout serves every supported series.
+
+The series is the build setting ``odoo_series`` (``pip wheel . --config-settings
+odoo_series=19.0``), else ORESTAPI_ODOO_SERIES, else that of the Odoo the
+building Python imports, the one the wheel is installed beside. The wheel then
+requires ``odoo==<series>.*``.
 
 A PKG-INFO with the name and the version in the staged copy tells whool both
 (as it does in an sdist); whool leaves it out of the wheel.
@@ -18,8 +25,10 @@ A PKG-INFO with the name and the version in the staged copy tells whool both
 
 import contextlib
 import os
+import re
 import shutil
 import subprocess
+import sys
 import tempfile
 from email.parser import HeaderParser
 from pathlib import Path
@@ -80,21 +89,56 @@ def _source_files(source):
     ]
 
 
-def _version(source):
+def _installed_odoo_series():
+    """The series of the Odoo that this Python imports outside the build's
+    isolated environment, or None."""
+    # pip isolates a build through PYTHONPATH and a site customization
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+    try:
+        return subprocess.run(
+            [sys.executable, "-c", "import odoo.release; print(odoo.release.serie)"],
+            capture_output=True,
+            check=True,
+            text=True,
+            env=env,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+
+
+def _odoo_series(config_settings):
+    series = (
+        (config_settings or {}).get("odoo_series")
+        or os.environ.get("ORESTAPI_ODOO_SERIES")
+        or _installed_odoo_series()
+    )
+    if not series or not re.fullmatch(r"\d+\.0", series):
+        raise buildapi.WhoolException(
+            "say which Odoo series to build for: pip wheel . --config-settings "
+            "odoo_series=18.0 (or 19.0), or ORESTAPI_ODOO_SERIES=18.0, or build "
+            "with the Python that imports Odoo"
+        )
+    return series
+
+
+def _series_and_version(source, config_settings):
     pkg_info = source / "PKG-INFO"
     if pkg_info.is_file():
         with open(pkg_info, encoding="utf-8") as file:
-            return HeaderParser().parse(file)["Version"]
+            version = HeaderParser().parse(file)["Version"]
+        return ".".join(version.split(".")[:2]), version
+    series = _odoo_series(config_settings)
     options = load_pyproject_toml(source).get("tool", {}).get("whool", {})
-    return metadata_from_addon_dir(source, options)["Version"]
+    options = dict(options, odoo_series_override=series)
+    return series, f"{series}.{metadata_from_addon_dir(source, options)['Version']}"
 
 
 @contextlib.contextmanager
-def _staged(with_tooling):
+def _staged(with_tooling, config_settings):
     """Copy the addon of the current directory (where the build frontend runs
     the backend) to a temporary folder named ADDON, and work there."""
     source = Path.cwd()
-    version = _version(source)
+    series, version = _series_and_version(source, config_settings)
     with tempfile.TemporaryDirectory(prefix=ADDON + "-build-") as tmp:
         staged = Path(tmp) / ADDON
         staged.mkdir()
@@ -104,8 +148,16 @@ def _staged(with_tooling):
             target = staged / name
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source / name, target)
-        # the build configuration pip read, for its [tool.whool] options
-        shutil.copy2(source / "pyproject.toml", staged / "pyproject.toml")
+        # the build configuration pip read, for its [tool.whool] options,
+        # and the series the wheel is for
+        pyproject = (source / "pyproject.toml").read_text(encoding="utf-8")
+        (staged / "pyproject.toml").write_text(
+            pyproject.replace(
+                "[tool.whool]\n",
+                f'[tool.whool]\nodoo_series_override = "{series}"\n',
+            ),
+            encoding="utf-8",
+        )
         (staged / "PKG-INFO").write_text(
             f"Metadata-Version: 2.1\nName: {DISTRIBUTION}\nVersion: {version}\n",
             encoding="utf-8",
@@ -119,11 +171,11 @@ def _staged(with_tooling):
 
 def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
     wheel_directory = os.path.abspath(wheel_directory)
-    with _staged(with_tooling=False):
+    with _staged(with_tooling=False, config_settings=config_settings):
         return buildapi.build_wheel(wheel_directory, config_settings)
 
 
 def build_sdist(sdist_directory, config_settings=None):
     sdist_directory = os.path.abspath(sdist_directory)
-    with _staged(with_tooling=True):
+    with _staged(with_tooling=True, config_settings=config_settings):
         return buildapi.build_sdist(sdist_directory, config_settings)

@@ -36,6 +36,7 @@ from . import test_security
 from . import test_oversized_requests
 from . import test_log_masking
 from . import test_layout
+from . import test_schema
 from . import test_fuzzing
 from . import test_browser
 from . import test_translations

@@ -26,17 +26,60 @@ from urllib.parse import parse_qs, quote_plus, urlencode, urlsplit
 
 import requests
 
-from odoo import http
+from odoo import http, tests
 from odoo.http import request
-from odoo.tests import HttpCase, get_db_name, new_test_user, tagged
+from odoo.tests import get_db_name, new_test_user, tagged
 from odoo.tools import config
-
-from odoo.addons.base.controllers.rpc import (
-    RPC_FAULT_CODE_ACCESS_ERROR,
-    RPC_FAULT_CODE_WARNING,
-)
+from odoo.tools.translate import trans_export
 
 from ..oauth.secrets import generate_secret
+from ..series import SERIES
+
+# What differs between Odoo series for the tests (the module's own
+# differences are in series.py): each entry names the series and the change.
+
+if SERIES >= (19, 0):
+    # 19.0: XML-RPC and JSON-RPC moved to the auto-installed rpc module.
+    from odoo.addons.rpc.controllers.xmlrpc import (
+        RPC_FAULT_CODE_ACCESS_ERROR,
+        RPC_FAULT_CODE_WARNING,
+    )
+
+    # 19.0: res.users.groups_id is group_ids.
+    USER_GROUPS_FIELD = "group_ids"
+
+    def export_po(env, modules, buffer):
+        # 19.0: trans_export takes an environment, not a cursor.
+        trans_export(None, modules, buffer, "po", env)
+
+    class HttpCase(tests.HttpCase):
+        """19.0 serves a test's requests only inside allow_requests(), which
+        lends the test's registry lock to the server. The tests' clients are
+        real ones (requests, requests-oauthlib, XML-RPC, node, Chromium) that
+        carry no test cookie, so each test runs with every request allowed,
+        as 18.0 serves them."""
+
+        def setUp(self):
+            super().setUp()
+            self.enterContext(super().allow_requests(all_requests=True))
+
+        @contextlib.contextmanager
+        def allow_requests(self, browser=None, all_requests=False):
+            # already allowed, for the whole test
+            yield
+
+else:
+    from odoo.addons.base.controllers.rpc import (
+        RPC_FAULT_CODE_ACCESS_ERROR,
+        RPC_FAULT_CODE_WARNING,
+    )
+
+    USER_GROUPS_FIELD = "groups_id"
+
+    def export_po(env, modules, buffer):
+        trans_export(None, modules, buffer, "po", env.cr)
+
+    HttpCase = tests.HttpCase
 
 TOKEN_PATH = "/orestapi/oauth2/access_token"
 USER_PASSWORD = "correct horse battery staple"

@@ -260,7 +260,7 @@ class TestOAuth2Application(OAuth2TestMixin, TransactionCase):
         parameters.search([("key", "like", "orestapi_oauth2.accept_older")]).unlink()
         parameters.set_param("orestapi_oauth2.allow_get_token_request", "True")
         self.env.flush_all()
-        load_migration("18.0.1.2.0", "post")(self.env.cr, "18.0.1.1.0")
+        load_migration("1.2.0", "post")(self.env.cr, "1.1.0")
         self.env.invalidate_all()
         self.env.registry.clear_cache()
         self.assertTrue(get_oauth2_setting(self.env, "accept_older_client_requests"))
@@ -277,7 +277,7 @@ class TestOAuth2Application(OAuth2TestMixin, TransactionCase):
             [("module", "=", "orestapi_oauth2"), ("name", "=", "oauth2_scope_profile")]
         ).unlink()
         self.env.flush_all()
-        load_migration("18.0.1.3.0", "pre")(self.env.cr, "18.0.1.2.0")
+        load_migration("1.3.0", "pre")(self.env.cr, "1.2.0")
         self.env.invalidate_all()
         self.env.registry.clear_cache()
         self.assertEqual(self.env.ref("orestapi_oauth2.oauth2_scope_profile"), profile)

@@ -8,21 +8,21 @@ whose tokens, and never shows a secret."""
 from unittest.mock import patch
 
 from odoo.exceptions import AccessError
-from odoo.tests import HttpCase, TransactionCase, new_test_user, tagged
+from odoo.tests import TransactionCase, new_test_user, tagged
 from odoo.tests.common import JsonRpcException
 from odoo.tools import html2plaintext
-
-from odoo.addons.base.controllers.rpc import RPC_FAULT_CODE_ACCESS_ERROR
 
 from ..models.oauth2_application import OAuth2Application
 from ..oauth.constants import CLIENT_SECRET
 from ..oauth.secrets import hash_secret
 from .common import (
     REDIRECT_URI,
+    RPC_FAULT_CODE_ACCESS_ERROR,
     USER_PASSWORD,
     VERIFIER,
     AuthorizationCase,
     ExternalApiAsUsersMixin,
+    HttpCase,
     OAuth2TestMixin,
     s256,
 )

@@ -790,7 +790,7 @@ class TestSafeDelivery(BackchannelCase):
 
 class TestKeptFailures(OAuth2TestMixin, TransactionCase):
     def test_upgrade_forgets_what_receivers_answered(self):
-        migrate = load_migration("18.0.1.5.0", "post")
+        migrate = load_migration("1.5.0", "post")
         before_after = {
             "HTTP 500: <h1>Internal</h1> db password=hunter2": "HTTP 500",
             "HTTP 400": "HTTP 400",

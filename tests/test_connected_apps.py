@@ -8,10 +8,10 @@ apps page for a portal user."""
 
 import re
 
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import new_test_user, tagged
 from odoo.tests.common import JsonRpcException
 
-from .common import USER_PASSWORD, AuthorizationCase, OAuth2TestMixin
+from .common import USER_PASSWORD, AuthorizationCase, HttpCase, OAuth2TestMixin
 
 
 class TestConnectedApps(AuthorizationCase):

@@ -11,9 +11,9 @@ from urllib.parse import quote
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from odoo.tests import HttpCase, tagged
+from odoo.tests import tagged
 
-from .common import OAuth2TestMixin
+from .common import HttpCase, OAuth2TestMixin
 
 EXAMPLES_PER_ENDPOINT = 1000
 REGISTERED_URI = "https://client.example.com/cb"

@@ -305,8 +305,8 @@ class TestRefreshTokenPolicy(OAuth2TestMixin, TransactionCase):
         self.env.cr.execute(
             "ALTER TABLE oauth2_application DROP COLUMN refresh_token_policy"
         )
-        migrate = load_migration("18.0.1.2.0", "pre")
-        migrate(self.env.cr, "18.0.1.1.0")
+        migrate = load_migration("1.2.0", "pre")
+        migrate(self.env.cr, "1.1.0")
         self.env.cr.execute(
             "SELECT DISTINCT refresh_token_policy FROM oauth2_application"
         )
@@ -317,6 +317,6 @@ class TestRefreshTokenPolicy(OAuth2TestMixin, TransactionCase):
             "WHERE id = %s",
             [self.app.id],
         )
-        migrate(self.env.cr, "18.0.1.1.0")
+        migrate(self.env.cr, "1.1.0")
         self.env.invalidate_all()
         self.assertEqual(self.app.refresh_token_policy, REUSABLE)

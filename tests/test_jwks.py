@@ -5,11 +5,11 @@
 
 import jwt
 
-from odoo.tests import HttpCase, tagged
+from odoo.tests import tagged
 
 from ..oauth import jose, routes
 from ..oauth.responses import PUBLIC_CACHE_SECONDS
-from .common import USER_PASSWORD, OAuth2TestMixin
+from .common import USER_PASSWORD, HttpCase, OAuth2TestMixin
 
 PUBLIC_JWK_MEMBERS = {
     "RSA": {"kty", "n", "e", "kid", "alg", "use"},

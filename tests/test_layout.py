@@ -10,7 +10,9 @@ from pathlib import Path
 
 import lxml.html
 
-from odoo.tests import HttpCase, tagged
+from odoo.tests import tagged
+
+from .common import HttpCase
 
 MODULE_ROOT = Path(__file__).resolve().parent.parent
 

@@ -11,13 +11,14 @@ import socket
 import time
 from unittest.mock import patch
 
-from odoo.tests import HttpCase, TransactionCase, new_test_user, tagged
+from odoo.tests import TransactionCase, new_test_user, tagged
 
 from ..oauth import outbound
 from .common import (
     LOOPBACK_NETWORKS,
     USER_PASSWORD,
     ExternalApiAsUsersMixin,
+    HttpCase,
     OAuth2TestMixin,
     answer_drip,
     answer_huge,

@@ -7,16 +7,15 @@ boundaries README.rst's security section lists."""
 import xmlrpc.client
 
 from odoo import fields
-from odoo.tests import HttpCase, new_test_user, tagged
-
-from odoo.addons.base.controllers.rpc import (
-    RPC_FAULT_CODE_ACCESS_ERROR,
-)
+from odoo.tests import new_test_user, tagged
 
 from .common import (
+    RPC_FAULT_CODE_ACCESS_ERROR,
     TOKEN_PATH,
+    USER_GROUPS_FIELD,
     USER_PASSWORD,
     ExternalApiAsUsersMixin,
+    HttpCase,
     OAuth2TestMixin,
     basic_auth,
 )
@@ -688,7 +687,7 @@ class TestRoles(ExternalApiAsUsersMixin, OAuth2TestMixin, HttpCase):
     def test_nobody_exports_a_private_key(self):
         model = "oauth2.signing.key"
         key = self.signing_keys()[0]
-        self.manager.groups_id |= self.env.ref("base.group_allow_export")
+        self.manager[USER_GROUPS_FIELD] |= self.env.ref("base.group_allow_export")
         for user in (self.manager, self.administrator):
             with self.subTest(user=user.login):
                 self.assertRefused(

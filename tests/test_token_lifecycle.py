@@ -142,7 +142,7 @@ class TestOriginalGrantMigration(EndpointCase):
 
     def run_migration(self):
         self.env.flush_all()
-        load_migration("18.0.1.1.0", "post")(self.env.cr, "18.0.1.0.0")
+        load_migration("1.1.0", "post")(self.env.cr, "1.0.0")
         self.env.invalidate_all()
 
     def test_what_the_old_rights_allowed_is_undone(self):

@@ -4,13 +4,14 @@
 """The administrator's tour: what a Settings administrator clicks in the web
 client, from creating applications to the settings, with what each click did."""
 
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import new_test_user, tagged
 
 from ..models.res_config_settings import (
     ISSUER_URL_PARAM,
     OUTBOUND_ALLOWED_NETWORKS_PARAM,
     get_oauth2_setting,
 )
+from .common import HttpCase
 
 HAND_SET_SECRET = "a-secret-the-administrator-chose-by-hand-in-the-tour"
 

@@ -5,9 +5,9 @@
 (static/tests/tours/manager.js) by a manager who is not a Settings
 administrator."""
 
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import new_test_user, tagged
 
-from .common import USER_PASSWORD, OAuth2TestMixin
+from .common import USER_PASSWORD, HttpCase, OAuth2TestMixin
 
 # documentation range (RFC 5737): no real client fails from it
 THROTTLED_ADDRESS = "198.51.100.7"

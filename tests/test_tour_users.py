@@ -6,10 +6,10 @@ tours in Chromium: a portal user revokes an app from the portal's Connected
 Apps, an internal user from their preferences; neither sees another user's
 consents, and the internal user has no OAuth2 menu."""
 
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import new_test_user, tagged
 
 from ..oauth.secrets import generate_secret
-from .common import require_external_clients
+from .common import HttpCase, require_external_clients
 
 
 @tagged("post_install", "-at_install")

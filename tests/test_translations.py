@@ -9,7 +9,8 @@ from pathlib import Path
 import polib
 
 from odoo.tests import TransactionCase, tagged
-from odoo.tools.translate import trans_export
+
+from .common import export_po
 
 I18N = Path(__file__).resolve().parent.parent / "i18n"
 MODULE = "orestapi_oauth2"
@@ -19,7 +20,7 @@ MODULE = "orestapi_oauth2"
 class TestTranslations(TransactionCase):
     def test_pot_is_current(self):
         buffer = io.BytesIO()
-        trans_export(None, [MODULE], buffer, "po", self.env.cr)
+        export_po(self.env, [MODULE], buffer)
         exported = polib.pofile(buffer.getvalue().decode())
         shipped = polib.pofile(str(I18N / f"{MODULE}.pot"))
         self.assertEqual(

@@ -10,12 +10,12 @@ from datetime import datetime, time, timedelta
 from lxml import etree, html
 
 from odoo import fields
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import new_test_user, tagged
 from odoo.tools import SQL
 from odoo.tools.safe_eval import safe_eval
 
 from ..oauth.secrets import generate_secret
-from .common import USER_PASSWORD, OAuth2TestMixin
+from .common import USER_PASSWORD, HttpCase, OAuth2TestMixin
 
 MODULE = "orestapi_oauth2"
 MANAGER_GROUPS = "base.group_user,orestapi_oauth2.group_oauth2_manager"

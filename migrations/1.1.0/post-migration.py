@@ -5,6 +5,8 @@ import logging
 
 from odoo import SUPERUSER_ID, api
 
+from odoo.addons.orestapi_oauth2.series import group_members
+
 _logger = logging.getLogger(__name__)
 
 
@@ -72,7 +74,9 @@ def _undo_what_the_old_rights_allowed(env):
         )
         consents.action_revoke()
 
-    administrators = env.ref("base.group_system").users | env.ref("base.user_root")
+    administrators = group_members(env.ref("base.group_system")) | env.ref(
+        "base.user_root"
+    )
 
     def set_up_beyond_rights(app):
         others = (app.create_uid | app.write_uid) - administrators
