@@ -45,12 +45,50 @@ if SERIES >= (19, 0):
         RPC_FAULT_CODE_WARNING,
     )
 
-    # 19.0: res.users.groups_id is group_ids.
-    USER_GROUPS_FIELD = "group_ids"
-
     def export_po(env, modules, buffer):
         # 19.0: trans_export takes an environment, not a cursor.
         trans_export(None, modules, buffer, "po", env)
+
+    def run_scheduled_job(testcase, cron):
+        """Run ``cron`` as the scheduler would: what method_direct_trigger
+        answers (True, or an action showing its error)."""
+        # 19.0 runs the job on a cursor of its own, which sees the test's
+        # transaction only in the registry's test mode.
+        with testcase.enter_registry_test_mode():
+            return cron.method_direct_trigger()
+
+    def read_groups(call, domain, groupby, aggregate):
+        """The groups of ``domain`` by ``groupby`` with ``aggregate`` (such
+        as ``token_count:sum``), as the graph and pivot views read them:
+        ``call(method, *args)`` calls the model's method. Each group maps a
+        group-by to its value as shown (a record's name, a day's date) and
+        ``aggregate`` to its value."""
+
+        # 19.0: the views read formatted_read_group, whose groups hold each
+        # group-by's value and label, and each aggregate under its spec.
+        def shown(spec, value):
+            if isinstance(value, list | tuple):
+                # a day's (start, label), a record's (id, name)
+                return value[0][:10] if ":" in spec else value[1]
+            return value
+
+        groups = call("formatted_read_group", domain, groupby, [aggregate])
+        return [
+            {
+                **{spec: shown(spec, group[spec]) for spec in groupby},
+                aggregate: group[aggregate],
+            }
+            for group in groups
+        ]
+
+    def forget_test_session_cookie(opener):
+        """Leave ``opener`` with the session cookie the server set last."""
+        # 19.0: HttpCase.authenticate sets its cookie for the test's host,
+        # as the server does, whose cookie has then replaced it.
+
+    def addons_path_option():
+        # 19.0: the configuration's addons_path is a list.
+        return "--addons-path=" + ",".join(config["addons_path"])
 
     class HttpCase(tests.HttpCase):
         """19.0 serves a test's requests only inside allow_requests(), which
@@ -74,10 +112,35 @@ else:
         RPC_FAULT_CODE_WARNING,
     )
 
-    USER_GROUPS_FIELD = "groups_id"
-
     def export_po(env, modules, buffer):
         trans_export(None, modules, buffer, "po", env.cr)
+
+    def run_scheduled_job(testcase, cron):
+        return cron.method_direct_trigger()
+
+    def addons_path_option():
+        return f"--addons-path={config['addons_path']}"
+
+    def read_groups(call, domain, groupby, aggregate):
+        def shown(group, spec):
+            if ":" in spec:
+                return group["__range"][spec]["from"][:10]
+            value = group[spec]
+            return value[1] if isinstance(value, list | tuple) else value
+
+        groups = call("read_group", domain, [aggregate], groupby, lazy=False)
+        return [
+            {
+                **{spec: shown(group, spec) for spec in groupby},
+                aggregate: group[aggregate.split(":")[0]],
+            }
+            for group in groups
+        ]
+
+    def forget_test_session_cookie(opener):
+        # HttpCase.authenticate set it for no domain; the server's, for
+        # this host, is another cookie, which a browser would have alone.
+        opener.cookies.clear(domain="", path="/", name="session_id")
 
     HttpCase = tests.HttpCase
 
@@ -218,7 +281,7 @@ def start_odoo(testcase, *args, log=subprocess.DEVNULL):
             sys.executable,
             "-m",
             "odoo",
-            f"--addons-path={config['addons_path']}",
+            addons_path_option(),
             f"--http-port={port}",
             "--http-interface=127.0.0.1",
             "--max-cron-threads=0",

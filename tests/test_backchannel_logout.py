@@ -184,10 +184,17 @@ class BackchannelCase(OpenIDCase):
         self.authenticate(self.user.login, USER_PASSWORD)
         return first
 
-    def log_out(self, opener=None):
-        response = (opener or self.opener).get(
-            self.base_url() + "/web/session/logout", allow_redirects=False, timeout=30
-        )
+    def log_out(self, browser=None):
+        """Log out of the current browser session, or of ``browser``'s (the
+        opener of another one, which 19.0's HttpCase no longer sends with)."""
+        url = self.base_url() + "/web/session/logout"
+        if browser is None:
+            response = self.opener.get(url, allow_redirects=False, timeout=30)
+        else:
+            self.env.flush_all()
+            response = requests.get(
+                url, cookies=browser.cookies, allow_redirects=False, timeout=30
+            )
         self.assertEqual(response.status_code, 303, response.text[:300])
 
     def job_triggers(self):

@@ -25,7 +25,7 @@ from odoo.tests import tagged
 from odoo.tools import config, mute_logger
 
 from ..oauth import routes
-from .common import EndpointCase, start_odoo
+from .common import EndpointCase, addons_path_option, start_odoo
 
 DRIVERS = 4  # threads sending client_credentials requests, one after another
 OUTAGE_SECONDS = 3
@@ -147,7 +147,7 @@ class TestDatabaseOutage(unittest.TestCase):
                 sys.executable,
                 "-m",
                 "odoo",
-                f"--addons-path={config['addons_path']}",
+                addons_path_option(),
                 f"--database={cls.db}",
                 "--init=orestapi_oauth2",
                 "--without-demo=all",

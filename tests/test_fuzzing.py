@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from odoo.tests import tagged
 
+from ..series import SERIES
 from .common import HttpCase, OAuth2TestMixin
 
 EXAMPLES_PER_ENDPOINT = 1000
@@ -192,7 +193,16 @@ class TestFuzzing(OAuth2TestMixin, HttpCase):
         )
         def run(method, query, body, authorization):
             response = self.send(path, method, query, body, authorization)
-            if method == "OPTIONS":
+            if (
+                method == "OPTIONS"
+                and SERIES >= (19, 0)
+                and response.status_code == 400
+            ):
+                # Werkzeug 3 (19.0's) reads a urlencoded body before the
+                # endpoint, and refuses one that is not UTF-8
+                self.assertJsonError(response)
+                self.assertIn("not UTF-8", response.json()["error_description"])
+            elif method == "OPTIONS":
                 # RFC 9110 §9.3.7: what the endpoint serves, whatever was sent
                 self.assertEqual(response.status_code, 204, response.text[:500])
                 self.assertIn("OPTIONS", response.headers["Allow"])

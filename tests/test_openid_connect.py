@@ -18,7 +18,12 @@ import jwt
 from odoo import fields
 from odoo.tests import new_test_user
 
-from .common import REDIRECT_URI, USER_PASSWORD, AuthorizationCase
+from .common import (
+    REDIRECT_URI,
+    USER_PASSWORD,
+    AuthorizationCase,
+    forget_test_session_cookie,
+)
 
 NONCE = "n-0S6_WzA2Mj"
 OIDC_SCOPES = ("openid", "profile", "email", "phone", "address")
@@ -306,10 +311,8 @@ class TestPrompt(OpenIDCase):
         login_page = self.assertLoginPage(
             self.decide(page, "reauthenticate"), "oauth2_user"
         )
-        # The test's session cookie was set by hand, for no domain; the
-        # server's new one, after the logout, is for this host. A browser
-        # would have only the server's.
-        self.opener.cookies.clear(domain="", path="/", name="session_id")
+        # the server's new cookie, after the logout, as a browser has it
+        forget_test_session_cookie(self.opener)
         # the old session is over
         backend = self.opener.get(
             self.base_url() + "/odoo", allow_redirects=False, timeout=30

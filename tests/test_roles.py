@@ -9,10 +9,10 @@ import xmlrpc.client
 from odoo import fields
 from odoo.tests import new_test_user, tagged
 
+from ..series import USER_GROUPS_FIELD
 from .common import (
     RPC_FAULT_CODE_ACCESS_ERROR,
     TOKEN_PATH,
-    USER_GROUPS_FIELD,
     USER_PASSWORD,
     ExternalApiAsUsersMixin,
     HttpCase,

@@ -15,7 +15,7 @@ from odoo.tools import SQL
 from odoo.tools.safe_eval import safe_eval
 
 from ..oauth.secrets import generate_secret
-from .common import USER_PASSWORD, HttpCase, OAuth2TestMixin
+from .common import USER_PASSWORD, HttpCase, OAuth2TestMixin, read_groups
 
 MODULE = "orestapi_oauth2"
 MANAGER_GROUPS = "base.group_user,orestapi_oauth2.group_oauth2_manager"
@@ -110,9 +110,6 @@ class TestUsage(OAuth2TestMixin, HttpCase):
             found.setdefault(node.get("type", "row"), []).append(spec)
         return found
 
-    def day(self, group, spec):
-        return group["__range"][spec]["from"][:10]
-
     def test_usage_is_a_graph_and_a_pivot_of_issued_tokens(self):
         action, views = self.usage_views()
         self.assertEqual(action["view_mode"], "graph,pivot")
@@ -163,26 +160,27 @@ class TestUsage(OAuth2TestMixin, HttpCase):
             if xml_id.startswith(MODULE)
         }
 
+    def read_groups_as_manager(self, groupby, aggregate):
+        """The groups the views read, over HTTP as the logged-in manager."""
+        return read_groups(
+            lambda method, *args, **kwargs: self.call_kw(
+                "oauth2.token", method, *args, context={"tz": "UTC"}, **kwargs
+            ),
+            [("application_id", "in", self.apps.ids)],
+            groupby,
+            aggregate,
+        )
+
     def test_graph_counts_tokens_per_day_and_application(self):
         self.issue_several()
         _action, views = self.usage_views()
         spec = self.group_bys(views["views"]["graph"]["arch"])["row"]
-        result = self.call_kw(
-            "oauth2.token",
-            "web_read_group",
-            [("application_id", "in", self.apps.ids)],
-            ["token_count:sum"],
-            spec,
-            lazy=False,
-            context={"fill_temporal": True, "tz": "UTC"},
-        )
         # the graph's measure, which every token issued counts once
         counts = {
-            (self.day(group, "create_date:day"), group["application_id"][1]): group[
-                "token_count"
+            (group["create_date:day"], group["application_id"]): group[
+                "token_count:sum"
             ]
-            for group in result["groups"]
-            if group["token_count"]
+            for group in self.read_groups_as_manager(spec, "token_count:sum")
         }
         day1, day2, day3 = (str(day.date()) for day in self.days)
         self.assertEqual(
@@ -200,21 +198,15 @@ class TestUsage(OAuth2TestMixin, HttpCase):
         self.issue_several()
         _action, views = self.usage_views()
         group_bys = self.group_bys(views["views"]["pivot"]["arch"])
-        groups = self.call_kw(
-            "oauth2.token",
-            "read_group",
-            [("application_id", "in", self.apps.ids)],
-            ["token_count:sum"],
-            group_bys["row"] + group_bys["col"],
-            lazy=False,
-            context={"tz": "UTC"},
+        groups = self.read_groups_as_manager(
+            group_bys["row"] + group_bys["col"], "token_count:sum"
         )
         counts = {
             (
-                group["application_id"][1],
+                group["application_id"],
                 group["grant_type"],
-                self.day(group, "create_date:day"),
-            ): group["token_count"]
+                group["create_date:day"],
+            ): group["token_count:sum"]
             for group in groups
         }
         day1, day2, day3 = (str(day.date()) for day in self.days)
@@ -230,34 +222,24 @@ class TestUsage(OAuth2TestMixin, HttpCase):
             },
         )
         # the totals of the rows
-        totals = self.call_kw(
-            "oauth2.token",
-            "read_group",
-            [("application_id", "in", self.apps.ids)],
-            ["__count"],
-            ["application_id"],
-            lazy=False,
-        )
+        totals = self.read_groups_as_manager(["application_id"], "__count")
         self.assertEqual(
-            {group["application_id"][1]: group["__count"] for group in totals},
+            {group["application_id"]: group["__count"] for group in totals},
             {"Integration": 5, "Other": 3, "Browser App": 1},
         )
 
     def test_a_user_counts_only_their_own_tokens(self):
         self.issue_several()
         self.issue(self.app, "password", self.days[0], user=self.colleague)
-        groups = (
-            self.env["oauth2.token"]
-            .with_user(self.colleague)
-            .read_group(
-                [("application_id", "in", self.apps.ids)],
-                ["__count"],
-                ["application_id"],
-                lazy=False,
-            )
+        tokens = self.env["oauth2.token"].with_user(self.colleague)
+        groups = read_groups(
+            lambda method, *args, **kwargs: getattr(tokens, method)(*args, **kwargs),
+            [("application_id", "in", self.apps.ids)],
+            ["application_id"],
+            "__count",
         )
         self.assertEqual(
-            [(group["application_id"][1], group["__count"]) for group in groups],
+            [(group["application_id"], group["__count"]) for group in groups],
             [("Integration", 1)],
         )
 

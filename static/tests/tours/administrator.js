@@ -3,6 +3,7 @@
 // License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
 import {registry} from "@web/core/registry";
+import {waitFor} from "@odoo/hoot-dom";
 
 const HAND_SET_SECRET = "a-secret-the-administrator-chose-by-hand-in-the-tour";
 // The secrets the dialog showed, to prove that they work and are shown once.
@@ -18,6 +19,25 @@ function openMenu(xmlid) {
 
 function field(name, element = "input") {
     return `.o_form_view .o_field_widget[name=${name}] ${element}`;
+}
+
+// A selection field is a <select> on Odoo 18.0 and a menu on 19.0.
+function chooseOption(name, value, label) {
+    const widget = `.o_form_view .o_field_widget[name=${name}]`;
+    return {
+        content: `Choose ${label} as ${name}`,
+        trigger: `${widget} select, ${widget} .o_select_menu_toggler`,
+        async run(helpers) {
+            if (helpers.anchor.tagName === "SELECT") {
+                await helpers.select(JSON.stringify(value));
+                return;
+            }
+            await helpers.click();
+            const option = `.o_select_menu_item:contains(${label})`;
+            await waitFor(option);
+            await helpers.click(option);
+        },
+    };
 }
 
 function newApplication(name) {
@@ -145,11 +165,8 @@ registry.category("web_tour.tours").add("orestapi_oauth2_administrator", {
             run: "edit https://client.example.com/cb",
         },
         openTab("openid_connect"),
-        {trigger: field("subject_type", "select"), run: 'select "pairwise"'},
-        {
-            trigger: field("id_token_signed_response_alg", "select"),
-            run: 'select "ES256"',
-        },
+        chooseOption("subject_type", "pairwise", "Pairwise"),
+        chooseOption("id_token_signed_response_alg", "ES256", "ES256"),
         {trigger: ".o_form_button_save", run: "click"},
         {
             content: "The new secret is shown on save, with a copy button",
@@ -282,7 +299,8 @@ registry.category("web_tour.tours").add("orestapi_oauth2_administrator", {
         toggle("oauth2_revoke_all_tokens_on_password_change"),
         setting("oauth2_outbound_allowed_networks", "10.20.0.0/16"),
         toggle("oauth2_accept_older_client_requests"),
-        {trigger: ".o_form_button_save", run: "click"},
+        // saving the settings reloads the page
+        {trigger: ".o_form_button_save", run: "click", expectUnloadPage: true},
         {
             content: "Saved: the settings read back as set",
             trigger:

@@ -13,8 +13,9 @@ function openPreferencesAtConnectedApps() {
             run: "click",
         },
         {
+            // "settings" on Odoo 18.0, "preferences" on 19.0
             content: "Open the preferences",
-            trigger: "[data-menu=settings]",
+            trigger: "[data-menu=settings], [data-menu=preferences]",
             run: "click",
         },
         {
