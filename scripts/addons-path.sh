@@ -1,4 +1,4 @@
-# Sourced by scripts/test and scripts/demo. Checks the prerequisites (Odoo 18.0
+# Sourced by scripts/test and scripts/demo. Checks the prerequisites (Odoo 18.0 or 19.0
 # in python3, PostgreSQL; see requirements.sh), then, since Odoo finds an addon
 # by its directory name and a checkout may be named anything, links the
 # checkout as orestapi_oauth2 into a private addons directory and exports that

@@ -1,5 +1,5 @@
 # Sourced by scripts/test, scripts/demo, scripts/check-wheel and .ci/lint.
-# Checks the prerequisites (Odoo 18.0 in python3, PostgreSQL) and installs
+# Checks the prerequisites (Odoo 18.0 or 19.0 in python3, PostgreSQL) and installs
 # what is missing of the rest; whatever cannot be done stops the calling
 # script with one sentence on stderr saying what to do.
 
@@ -10,10 +10,20 @@ fail() {
     exit 1
 }
 
+# The Odoo series this module supports (series.py holds their differences).
+SUPPORTED_ODOO_SERIES="18.0 19.0"
+
 require_odoo() {
-    if ! python3 -c 'import sys, odoo.release; sys.exit(odoo.release.version_info[:2] != (18, 0))' 2>/dev/null; then
-        fail "python3 cannot import Odoo 18.0 (python3 -c 'import odoo'): Odoo 18.0 is a prerequisite, install it into this python3 first (README.rst, Prerequisites)."
+    local series
+    series="$(python3 -c 'import odoo.release; print(odoo.release.serie)' 2>/dev/null)" || true
+    if [ -z "$series" ]; then
+        fail "python3 cannot import Odoo (python3 -c 'import odoo'): Odoo 18.0 or 19.0 is a prerequisite, install it into this python3 first, or put the bin directory of the Python that has it first on PATH (README.rst, Prerequisites)."
     fi
+    case " $SUPPORTED_ODOO_SERIES " in
+    *" $series "*) ;;
+    *) fail "python3 imports Odoo $series, which this module does not support: it runs on Odoo $SUPPORTED_ODOO_SERIES." ;;
+    esac
+    ODOO_SERIES="$series"
     if ! command -v odoo >/dev/null; then
         fail "python3 imports Odoo but there is no odoo command on PATH: put the bin directory of Odoo's python3 first on PATH (README.rst, Prerequisites)."
     fi

@@ -28,9 +28,10 @@ PASSWORD = "scratch-password-" + base64.urlsafe_b64encode(os.urandom(12)).decode
 
 SETUP = """
 import json
+from odoo.addons.orestapi_oauth2.series import USER_GROUPS_FIELD
 user = env["res.users"].create({
     "name": "Scratch User", "login": %(login)r, "password": %(password)r,
-    "groups_id": [(6, 0, [env.ref("base.group_user").id])],
+    USER_GROUPS_FIELD: [(6, 0, [env.ref("base.group_user").id])],
 })
 env["oauth2.application"].create({
     "name": "Scratch", "client_id": %(client_id)r, "client_secret": %(secret)r,
@@ -41,7 +42,7 @@ env["oauth2.application"].create({
 manager = env["res.users"].create({
     "name": "Scratch OAuth2 Manager", "login": %(manager_login)r,
     "password": %(password)r,
-    "groups_id": [(6, 0, [env.ref("orestapi_oauth2.group_oauth2_manager").id])],
+    USER_GROUPS_FIELD: [(6, 0, [env.ref("orestapi_oauth2.group_oauth2_manager").id])],
 })
 env["ir.config_parameter"].set_param("orestapi_oauth2.client_auth_max_failures", 50)
 print("SETUP " + json.dumps({"uid": user.id, "manager_uid": manager.id}))
