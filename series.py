@@ -111,6 +111,8 @@ class ResUsers(models.Model):
 
         @classmethod
         def check(cls, db, uid, passwd):
+            if not cls._could_be_oauth2_token(passwd):
+                return super().check(db, uid, passwd)
             with contextlib.closing(cls.pool.cursor()) as cr:
                 users = api.Environment(cr, uid, {})["res.users"]
                 if users.browse(uid)._check_oauth2_token(passwd):

@@ -2,12 +2,14 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
 import time
+from collections.abc import Iterable
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessDenied
 from odoo.http import request
 from odoo.tools import SQL
 from odoo.tools.misc import hmac
+from odoo.tools.query import Query
 
 from ..oauth import oidc
 from ..oauth.jose import looks_like_jws
@@ -32,6 +34,8 @@ POSITIVE_OF_NEGATIVE_OPERATOR = {
     "not =like": "=like",
     "not =ilike": "=ilike",
     "not in": "in",
+    "not any": "any",
+    "not any!": "any!",
 }
 
 
@@ -66,27 +70,39 @@ class ResUsers(models.Model):
             )
 
     def _search_oauth2_consent_ids(self, operator, value):
-        negative = operator in POSITIVE_OF_NEGATIVE_OPERATOR or operator == "not any"
+        negative = operator in POSITIVE_OF_NEGATIVE_OPERATOR
         positive = POSITIVE_OF_NEGATIVE_OPERATOR.get(operator, operator)
-        if operator in ("any", "not any"):
-            # a condition on the consents themselves (19.0 passes names and
-            # paths this way)
+        if isinstance(value, Query):
+            # consents already selected: a path resolved by 18.0, 19.0's any!
+            consent_domain = [("id", "in", value)]
+        elif positive in ("any", "any!"):
+            # a condition on the consents (19.0 passes names and paths so)
             consent_domain = list(value)
         elif (
             value is False
             or value is None
-            or (positive == "in" and set(value) == {False})
+            or (
+                positive == "in"
+                and isinstance(value, Iterable)
+                and set(value) == {False}
+            )
         ):
             # "!= False", users with a consent, is "in" every consent
             consent_domain, negative = [], not negative
         else:
             name = "display_name" if isinstance(value, str) else "id"
             consent_domain = [(name, positive, value)]
+        # The consents' record rules apply: a search never tells who
+        # approved what beyond the consents one may read.
         consents = self.env["oauth2.consent"]
         users = consents._search(consent_domain).subselect(
             SQL.identifier(consents._table, "user_id")
         )
         return [("id", "not in" if negative else "in", users)]
+
+    @staticmethod
+    def _could_be_oauth2_token(password):
+        return _could_be_token(password)
 
     def _check_oauth2_token(self, password):
         """Whether ``password`` is an access token of this module, checked

@@ -148,7 +148,9 @@ class TestJson2WithToken(OAuth2TestMixin, HttpCase):
         cls.app.scope_ids |= cls.env.ref("orestapi_oauth2.oauth2_scope_rpc")
 
     def json2(self, key, model="res.users", method="read", cookies=None, **body):
-        # a client of its own, as an integration's: no session cookie
+        # a client of its own, as an integration's: no session cookie; it
+        # sees what the test wrote once written to the database
+        self.env.flush_all()
         return requests.post(
             f"{self.base_url()}/json/2/{model}/{method}",
             json=body,
