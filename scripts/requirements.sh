@@ -24,6 +24,12 @@ require_odoo() {
     *) fail "python3 imports Odoo $series, which this module does not support: it runs on Odoo $SUPPORTED_ODOO_SERIES." ;;
     esac
     ODOO_SERIES="$series"
+    # The Odoo series' differences for the scripts (series.py has the
+    # module's): 19.0 loads demo data into a new database only when asked.
+    case "$series" in
+    18.0) WITH_DEMO=() ;;
+    *) WITH_DEMO=(--with-demo) ;;
+    esac
     if ! command -v odoo >/dev/null; then
         fail "python3 imports Odoo but there is no odoo command on PATH: put the bin directory of Odoo's python3 first on PATH (README.rst, Prerequisites)."
     fi
