@@ -5,6 +5,8 @@ import logging
 import time
 from datetime import timedelta
 
+import psycopg2
+
 from odoo import api, fields, models
 from odoo.tools import SQL
 
@@ -168,19 +170,27 @@ class OAuth2LogoutNotification(models.Model):
         waited for."""
         with self.env.registry.cursor() as cr:
             env = self.env(cr=cr, su=True)
-            cr.execute(
-                SQL(
-                    """SELECT id FROM oauth2_logout_notification
+            try:
+                cr.execute(
+                    SQL(
+                        """SELECT id FROM oauth2_logout_notification
                         WHERE state = %s AND next_attempt_at <= %s
                           AND application_id != ALL(%s)
                         ORDER BY next_attempt_at, id
                         LIMIT 1
                           FOR UPDATE SKIP LOCKED""",
-                    PENDING,
-                    fields.Datetime.now(),
-                    list(skipped_application_ids),
+                        PENDING,
+                        fields.Datetime.now(),
+                        list(skipped_application_ids),
+                    ),
+                    log_exceptions=False,
                 )
-            )
+            except psycopg2.errors.SerializationFailure:
+                # Another run claimed the first one due since this
+                # transaction began (SKIP LOCKED skips only rows locked
+                # now): this run ends, the next one takes what is left.
+                cr.rollback()
+                return None
             row = cr.fetchone()
             if not row:
                 return None

@@ -4,6 +4,8 @@
 import uuid
 from datetime import timedelta
 
+import psycopg2
+
 from odoo import api, fields, models
 from odoo.tools import SQL
 
@@ -447,19 +449,26 @@ class OAuth2Token(models.Model):
             # test cursors refuse to open one inside a read-only one).
             self.env.cr.rollback()
         with self.env.registry.cursor() as cr:
-            cr.execute(
-                SQL(
-                    """UPDATE oauth2_token SET last_used_at = %s
+            try:
+                cr.execute(
+                    SQL(
+                        """UPDATE oauth2_token SET last_used_at = %s
                         WHERE id IN (SELECT id FROM oauth2_token
                                       WHERE id = %s
                                         AND (last_used_at IS NULL
                                              OR last_used_at <= %s)
                                         FOR UPDATE SKIP LOCKED)""",
-                    now,
-                    self.id,
-                    stale,
+                        now,
+                        self.id,
+                        stale,
+                    ),
+                    log_exceptions=False,
                 )
-            )
+            except psycopg2.errors.SerializationFailure:
+                # Another request recorded a use since this transaction
+                # began (SKIP LOCKED skips only rows locked now): it stands.
+                cr.rollback()
+                return
         # written behind the ORM's back: what this request reads again
         self.env.cache.update(self, self._fields["last_used_at"], [now])
 
