@@ -15,7 +15,9 @@ class ResUsersApikeys(models.Model):
         JSON-RPC, and as the bearer key of JSON-2 (19.0). Odoo asks this only
         outside the interactive login."""
         uid = super()._check_credentials(scope=scope, key=key)
-        if uid or scope != RPC_SCOPE:
+        # a password that has not a token's shape asks the database nothing more
+        users = self.env["res.users"]
+        if uid or scope != RPC_SCOPE or not users._could_be_oauth2_token(key):
             return uid
         token = self.env["oauth2.token"]._find_by_token(key)
         # the user the caller names (XML-RPC's login, JSON-2's session user),
