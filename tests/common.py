@@ -24,6 +24,7 @@ from pathlib import Path
 from unittest.mock import patch
 from urllib.parse import parse_qs, quote_plus, urlencode, urlsplit
 
+import jwt
 import requests
 
 from odoo import http, tests
@@ -150,6 +151,8 @@ PREFIX = "/orestapi/oauth2/"
 AUTHORIZE_PATH = "/orestapi/oauth2/authorize"
 REDIRECT_URI = "https://client.example.com/callback"
 VERIFIER = "a-long-random-code-verifier-with-enough-entropy-0123456789"
+NONCE = "n-0S6_WzA2Mj"
+OIDC_SCOPES = ("openid", "profile", "email", "phone", "address")
 CHALLENGE = 'Bearer realm="orestapi_oauth2"'
 # What a Settings administrator allows for receivers on the server's machine.
 LOOPBACK_NETWORKS = "127.0.0.0/8, ::1"
@@ -167,6 +170,8 @@ def s256(verifier):
 
 
 MODULE_ROOT = Path(__file__).resolve().parent.parent
+# the browser-driven scripts (Node) and the pages they serve
+BROWSER_DIR = Path(__file__).parent / "browser"
 
 
 def load_migration(version, phase):
@@ -303,6 +308,12 @@ def start_odoo(testcase, *args, log=subprocess.DEVNULL):
             if time.monotonic() > deadline or server.poll() is not None:
                 raise
             time.sleep(0.5)
+
+
+def left_half_hash(value):
+    """OpenID Connect Core §3.1.3.6: the at_hash (and c_hash) of ``value``."""
+    digest = hashlib.sha256(value.encode()).digest()
+    return base64.urlsafe_b64encode(digest[:16]).decode().rstrip("=")
 
 
 class LoopbackServer:
@@ -705,6 +716,55 @@ class AuthorizationCase(TokenEndpointCase):
         if secret is None and client_id == "integration":
             secret = self.secret
         return self.token_request(data, auth=(client_id, secret) if secret else None)
+
+
+class OpenIDCase(AuthorizationCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        scopes = cls.env["oauth2.scope"].search([("name", "in", OIDC_SCOPES)])
+        cls.app.scope_ids = [(4, scope.id) for scope in scopes]
+        cls.user.partner_id.write(
+            {"email": "oauth2.user@example.com", "phone": "+36 1 234 5678"}
+        )
+
+    def issuer(self):
+        return self.base_url()
+
+    def backdate_logins(self, moment):
+        """Make the test user's logins, which the test session's auth_time
+        falls back to, happen at ``moment``."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE res_users_log SET create_date = %s WHERE create_uid = %s",
+            (moment, self.user.id),
+        )
+        self.env.invalidate_all()
+
+    def setUp(self):
+        super().setUp()
+        self.set_param("issuer_url", self.issuer())
+
+    def verify(self, id_token, audience="integration"):
+        """The claims of ``id_token``, verified as a relying party does: with
+        the key its kid names in the JWKS the discovery document points to."""
+        configuration = self.opener.get(
+            self.base_url() + "/.well-known/openid-configuration", timeout=30
+        ).json()
+        jwks = self.opener.get(configuration["jwks_uri"], timeout=30).json()
+        header = jwt.get_unverified_header(id_token)
+        [jwk] = [key for key in jwks["keys"] if key["kid"] == header["kid"]]
+        return jwt.decode(
+            id_token,
+            jwt.PyJWK(jwk).key,
+            algorithms=[jwk["alg"]],
+            audience=audience,
+            issuer=configuration["issuer"],
+        )
+
+    def code_tokens(self, scope="openid profile email", **params):
+        code = self.get_code(scope=scope, **params)
+        return self.assertTokenAnswer(self.exchange(code))
 
 
 class ThrottlingCase(EndpointCase):

@@ -26,6 +26,7 @@ from .common import (
     REDIRECT_URI,
     USER_PASSWORD,
     OAuth2TestMixin,
+    OpenIDCase,
     answer_drip,
     answer_huge,
     answer_status,
@@ -33,7 +34,6 @@ from .common import (
     load_migration,
     loopback_server,
 )
-from .test_openid_connect import OpenIDCase
 
 EVENT = "http://schemas.openid.net/event/backchannel-logout"
 POST_LOGOUT_URI = "https://client.example.com/logged-out"

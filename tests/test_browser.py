@@ -9,7 +9,6 @@ import json
 import os
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from odoo.tests import new_test_user
@@ -18,13 +17,13 @@ from odoo.addons.orestapi_oauth2.oauth.metadata import issuer as server_issuer
 
 from .common import (
     AUTHORIZE_PATH,
+    BROWSER_DIR,
     USER_PASSWORD,
     TokenEndpointCase,
     require_external_clients,
     run_node,
 )
 
-BROWSER_DIR = Path(__file__).parent / "browser"
 CONSENT_FLOW_SCRIPT = BROWSER_DIR / "consent_flow.mjs"
 BROWSER_APP_FLOW_SCRIPT = BROWSER_DIR / "browser_app_flow.mjs"
 PORTAL_FLOW_SCRIPT = BROWSER_DIR / "portal_flow.mjs"

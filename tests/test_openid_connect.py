@@ -6,8 +6,6 @@ id_token of each flow, checked as a relying party checks it, and the
 authentication request's parameters (prompt, max_age, login_hint,
 id_token_hint, ui_locales, response_mode)."""
 
-import base64
-import hashlib
 import re
 import time
 from datetime import timedelta
@@ -19,68 +17,13 @@ from odoo import fields
 from odoo.tests import new_test_user
 
 from .common import (
+    NONCE,
     REDIRECT_URI,
     USER_PASSWORD,
-    AuthorizationCase,
+    OpenIDCase,
     forget_test_session_cookie,
+    left_half_hash,
 )
-
-NONCE = "n-0S6_WzA2Mj"
-OIDC_SCOPES = ("openid", "profile", "email", "phone", "address")
-
-
-def left_half_hash(value):
-    digest = hashlib.sha256(value.encode()).digest()
-    return base64.urlsafe_b64encode(digest[:16]).decode().rstrip("=")
-
-
-class OpenIDCase(AuthorizationCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        scopes = cls.env["oauth2.scope"].search([("name", "in", OIDC_SCOPES)])
-        cls.app.scope_ids = [(4, scope.id) for scope in scopes]
-        cls.user.partner_id.write(
-            {"email": "oauth2.user@example.com", "phone": "+36 1 234 5678"}
-        )
-
-    def issuer(self):
-        return self.base_url()
-
-    def backdate_logins(self, moment):
-        """Make the test user's logins, which the test session's auth_time
-        falls back to, happen at ``moment``."""
-        self.env.flush_all()
-        self.env.cr.execute(
-            "UPDATE res_users_log SET create_date = %s WHERE create_uid = %s",
-            (moment, self.user.id),
-        )
-        self.env.invalidate_all()
-
-    def setUp(self):
-        super().setUp()
-        self.set_param("issuer_url", self.issuer())
-
-    def verify(self, id_token, audience="integration"):
-        """The claims of ``id_token``, verified as a relying party does: with
-        the key its kid names in the JWKS the discovery document points to."""
-        configuration = self.opener.get(
-            self.base_url() + "/.well-known/openid-configuration", timeout=30
-        ).json()
-        jwks = self.opener.get(configuration["jwks_uri"], timeout=30).json()
-        header = jwt.get_unverified_header(id_token)
-        [jwk] = [key for key in jwks["keys"] if key["kid"] == header["kid"]]
-        return jwt.decode(
-            id_token,
-            jwt.PyJWK(jwk).key,
-            algorithms=[jwk["alg"]],
-            audience=audience,
-            issuer=configuration["issuer"],
-        )
-
-    def code_tokens(self, scope="openid profile email", **params):
-        code = self.get_code(scope=scope, **params)
-        return self.assertTokenAnswer(self.exchange(code))
 
 
 class TestCodeFlow(OpenIDCase):

@@ -16,6 +16,7 @@ import requests
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from .common import (
+    BROWSER_DIR,
     MODULE_ROOT,
     REDIRECT_URI,
     USER_PASSWORD,
@@ -27,7 +28,6 @@ from .common import (
     run_node,
     s256,
 )
-from .test_browser import BROWSER_DIR
 
 OPENID_CLIENT_FLOW_SCRIPT = BROWSER_DIR / "openid_client_flow.mjs"
 OAUTH4WEBAPI_OIDC_SCRIPT = MODULE_ROOT / "tests" / "clients" / "oauth4webapi_oidc.mjs"

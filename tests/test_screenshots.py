@@ -15,13 +15,13 @@ from odoo.tests import new_test_user
 
 from ..oauth.secrets import generate_secret
 from .common import (
+    BROWSER_DIR,
     MODULE_ROOT,
     USER_PASSWORD,
     TokenEndpointCase,
     require_external_clients,
     run_node,
 )
-from .test_browser import BROWSER_DIR
 
 SCREENSHOTS_SCRIPT = BROWSER_DIR / "screenshots.mjs"
 # Where the screenshots are kept after the run: ORESTAPI_ARTEFACTS, or

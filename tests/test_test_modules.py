@@ -35,3 +35,19 @@ class TestTestModules(TransactionCase):
             "tests/__init__.py does not import these test modules, which "
             f"odoo --test-enable therefore never runs: {sorted(missing)}",
         )
+
+    def test_test_modules_share_code_only_through_common(self):
+        # A test module importing another runs that one's test classes twice
+        # under pytest, and hides a shared base where nobody looks for it.
+        for path in sorted(TESTS_DIR.glob("test_*.py")):
+            tree = ast.parse(path.read_text(), filename=str(path))
+            imported = {
+                node.module.split(".")[0]
+                for node in ast.walk(tree)
+                if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module
+            }
+            with self.subTest(module=path.name):
+                self.assertFalse(
+                    {name for name in imported if name.startswith("test_")},
+                    "shared test code belongs in tests/common.py",
+                )
