@@ -10,8 +10,8 @@ from ..oauth import oidc
 from ..oauth.constants import AUTHORIZATION_CODE
 from ..oauth.secrets import hash_secret
 from ..series import Constraint
+from .direct_sql import lock_rows
 from .res_config_settings import get_oauth2_setting
-from .row_lock import lock_rows
 
 
 class OAuth2AuthorizationCode(models.Model):

@@ -11,6 +11,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..oauth import backchannel_logout
+from .direct_sql import own_cursor
 from .res_config_settings import get_outbound_allowed_networks
 
 _logger = logging.getLogger(__name__)
@@ -168,7 +169,7 @@ class OAuth2LogoutNotification(models.Model):
         (its retry scheduled, or failed if it was the last), or None when
         none is due. A notification another run holds is skipped rather than
         waited for."""
-        with self.env.registry.cursor() as cr:
+        with own_cursor(self.env) as cr:
             env = self.env(cr=cr, su=True)
             try:
                 cr.execute(
@@ -236,7 +237,7 @@ class OAuth2LogoutNotification(models.Model):
                 attempt.attempts,
                 delivery.error,
             )
-        with self.env.registry.cursor() as cr:
+        with own_cursor(self.env) as cr:
             cr.execute(
                 SQL(
                     """SELECT id FROM oauth2_logout_notification
@@ -272,7 +273,7 @@ class OAuth2LogoutNotification(models.Model):
         """Wake the job up again: now while some notifications are due (the
         budget ran out, or an application that did not answer was skipped),
         else when the next one is."""
-        with self.env.registry.cursor() as cr:
+        with own_cursor(self.env) as cr:
             notifications = self.env(cr=cr, su=True)[self._name]
             upcoming = notifications.search(
                 [("state", "=", PENDING)], order="next_attempt_at", limit=1

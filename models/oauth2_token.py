@@ -23,9 +23,9 @@ from ..oauth.constants import (
 from ..oauth.oidc import OPENID
 from ..oauth.secrets import hash_secret
 from ..series import Constraint, domain_or, report_cron_progress
+from .direct_sql import insert_row, lock_rows, own_cursor
 from .res_config_settings import get_oauth2_setting
 from .res_users import USERINFO_FIELDS
-from .row_lock import lock_rows
 
 # A token's last use is written at most this often: a bearer request then
 # writes nothing, but for one a minute per token.
@@ -270,39 +270,10 @@ class OAuth2Token(models.Model):
             and now + timedelta(seconds=application._get_refresh_token_lifetime()),
             "token_count": 1,
         }
-        return self._insert(values)
-
-    def _insert(self, values):
-        """Insert a token row in the one query of a token request.
-
-        The ORM's create would first ask the database for the transaction's
-        time (``cr.now()``) for the log columns, a round trip of its own, and
-        spend as long again in Python on defaults this model does not have; a
-        token is issued on every token request, so it is inserted directly,
-        the database stamping the log columns.
-        """
-        columns = list(values)
-        self.env.cr.execute(
-            SQL(
-                "INSERT INTO oauth2_token (%s, create_uid, write_uid, create_date, "
-                "write_date) VALUES (%s, %s, %s, %s, %s) RETURNING id",
-                SQL(", ").join(SQL.identifier(column) for column in columns),
-                SQL(", ").join(
-                    # the ORM stores False as NULL; psycopg2 would store false
-                    SQL("%s", None if values[column] is False else values[column])
-                    for column in columns
-                ),
-                self.env.uid,
-                self.env.uid,
-                SQL("now() AT TIME ZONE 'UTC'"),
-                SQL("now() AT TIME ZONE 'UTC'"),
-            )
-        )
-        [token_id] = self.env.cr.fetchone()
-        # what the ORM's create would have told the records pointing here
+        token = self.sudo().browse(insert_row(self, values))
+        # the count an application shows, which the ORM would not know is stale
         self.env["oauth2.application"].invalidate_model(["active_token_count"])
-        self.env["oauth2.authorization.code"].invalidate_model(["token_ids"])
-        return self.sudo().browse(token_id)
+        return token
 
     @api.model
     def _lock_by_refresh_token(self, refresh_token):
@@ -443,12 +414,7 @@ class OAuth2Token(models.Model):
         stale = now - LAST_USED_PRECISION
         if self.last_used_at and self.last_used_at > stale:
             return
-        if self.env.cr.readonly:
-            # As Odoo's res.device does: the read-only transaction, which has
-            # written nothing, ends before a read/write cursor opens (Odoo's
-            # test cursors refuse to open one inside a read-only one).
-            self.env.cr.rollback()
-        with self.env.registry.cursor() as cr:
+        with own_cursor(self.env) as cr:
             try:
                 cr.execute(
                     SQL(
