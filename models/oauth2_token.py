@@ -24,7 +24,7 @@ from ..oauth.oidc import OPENID
 from ..oauth.secrets import hash_secret
 from ..series import Constraint, domain_or, report_cron_progress
 from .direct_sql import insert_row, lock_rows, own_cursor
-from .res_config_settings import get_oauth2_setting
+from .res_config_settings import cleanup_cutoff, get_oauth2_setting
 from .res_users import USERINFO_FIELDS
 
 # A token's last use is written at most this often: a bearer request then
@@ -33,6 +33,14 @@ LAST_USED_PRECISION = timedelta(minutes=1)
 # Rows the cleanup job deletes per transaction: small enough that the row locks
 # it takes never hold up a refresh for long.
 CLEANUP_BATCH_SIZE = 5000
+# The models whose rows the cleanup job deletes, each as its _stale_domain says.
+CLEANED_MODELS = (
+    "oauth2.authorization.code",
+    "oauth2.token",
+    "oauth2.client.auth.failure",
+    "oauth2.session",
+    "oauth2.logout.notification",
+)
 
 NOT_REVOKED = [("revoked", "=", False)]
 # A token works only while its user and its application are active.
@@ -659,35 +667,27 @@ class OAuth2Token(models.Model):
 
     @api.model
     def _cron_delete_expired(self, batch_size=CLEANUP_BATCH_SIZE):
-        """Delete one batch of the tokens and codes that stopped working more than
-        the grace period ago, of stale failed client authentications, OpenID
-        Connect sessions and logout notifications; the scheduler calls again
+        """The cleanup job: delete one batch of each model's rows that its
+        ``_stale_domain`` says are no longer needed; the scheduler calls again
         while some remain."""
-        grace_days = get_oauth2_setting(self.env, "cleanup_grace_days")
-        cutoff = fields.Datetime.now() - timedelta(days=grace_days)
-        codes = self.env["oauth2.authorization.code"].sudo()
-        failures = self.env["oauth2.client.auth.failure"].sudo()
-        sessions = self.env["oauth2.session"].sudo()
-        notifications = self.env["oauth2.logout.notification"].sudo()
         done = remaining = 0
-        for model, domain in (
-            (codes, [("expires_at", "<", cutoff)]),
-            (self.sudo(), self._stopped_before_domain(cutoff)),
-            (failures, failures._stale_domain()),
-            (sessions, sessions._stale_domain()),
-            (notifications, notifications._stale_domain()),
-        ):
+        for model_name in CLEANED_MODELS:
+            model = self.env[model_name].sudo()
             # One more than a batch tells whether another call is needed without
             # counting a table that may hold millions of rows.
-            found = model.search(domain, order="id", limit=batch_size + 1)
+            found = model.search(
+                model._stale_domain(), order="id", limit=batch_size + 1
+            )
             found[:batch_size].unlink()
             done += min(len(found), batch_size)
             remaining += len(found[batch_size:])
         report_cron_progress(self.env, done, remaining)
 
     @api.model
-    def _stopped_before_domain(self, cutoff):
-        """Tokens revoked, or expired with their refresh token, before ``cutoff``."""
+    def _stale_domain(self):
+        """Tokens revoked, or expired with their refresh token, before the
+        grace period: what the cleanup job deletes."""
+        cutoff = cleanup_cutoff(self.env)
         return domain_or(
             [
                 [("revoked", "=", True), ("revoked_at", "<", cutoff)],
