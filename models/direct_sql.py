@@ -12,14 +12,9 @@ from odoo.tools import SQL
 def lock_rows(model, condition, fields_read):
     """The records of ``model`` matching the SQL ``condition``, locked
     (``SELECT … FOR UPDATE``) for this transaction; ``fields_read`` are the
-    columns ``condition`` reads, flushed first.
-
-    Concurrent uses of one code or refresh token, and concurrent revocations of
-    one token, then queue up. When the first commits, each later one fails to
-    serialize and Odoo retries its request, which then finds the code or token
-    used. That is expected, so the failure is not logged as a bad query, as an
-    unlocked update failing the same way would be.
-    """
+    columns ``condition`` reads, flushed first. A later locker fails to
+    serialize once the first commits, and Odoo retries it: expected, so not
+    logged as a bad query."""
     model.flush_model(fields_read)
     model.env.cr.execute(
         SQL(
@@ -35,14 +30,8 @@ def lock_rows(model, condition, fields_read):
 def insert_row(model, values, on_conflict=None):
     """Insert a row of ``model`` with the column ``values`` in one query, the
     database stamping the log columns, and return its id; ``on_conflict``, an
-    SQL ``ON CONFLICT`` clause, makes it an upsert.
-
-    For rows written on hot paths (a token, a sign-in): the ORM's create would
-    first ask the database for the transaction's time (``cr.now()``), a round
-    trip of its own, and spend as long again in Python on defaults. What the
-    create would have updated, the one2many fields that list the new row, is
-    invalidated.
-    """
+    SQL ``ON CONFLICT`` clause, makes it an upsert. The one2many fields that
+    list the new row, which the ORM's create would update, are invalidated."""
     columns = list(values)
     model.env.cr.execute(
         SQL(
@@ -71,15 +60,9 @@ def insert_row(model, values, on_conflict=None):
 @contextmanager
 def own_cursor(env):
     """A cursor of its own, committed when the block ends, for what must be
-    written whatever becomes of ``env``'s transaction: it may be read-only
-    (userinfo, ``/web/session/logout``), be rolled back (Odoo's external API
-    checks passwords on a cursor it never commits), or not be the one to keep
-    a claim (a job's deliveries).
-
-    As Odoo's res.device does, a read-only transaction, which has written
-    nothing, ends first: Odoo's test cursors refuse to open a read/write cursor
-    inside a read-only one.
-    """
+    written whatever becomes of ``env``'s transaction. A read-only transaction,
+    which has written nothing, ends first, as Odoo's res.device does: test
+    cursors refuse a read/write cursor inside a read-only one."""
     if env.cr.readonly:
         env.cr.rollback()
     with env.registry.cursor() as cr:

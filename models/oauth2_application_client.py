@@ -49,14 +49,9 @@ class OAuth2ApplicationClient(models.Model):
 
     @api.model
     def _find_by_client_id(self, client_id):
-        """The active application with this client ID, or an empty recordset.
-
-        Every client authentication asks this, so its row, secret hash
-        included, is kept by each worker until an application changes, which
-        every worker learns at its next request: a token request then asks the
-        database nothing about its client. An unknown client_id is never kept,
-        so that guessing cannot crowd out Odoo's other cached values.
-        """
+        """The active application with this client ID, or an empty recordset;
+        its row is kept by each worker until an application changes, an
+        unknown client_id never."""
         if not client_id:
             return self.browse()
         try:

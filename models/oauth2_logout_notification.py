@@ -123,21 +123,10 @@ class OAuth2LogoutNotification(models.Model):
     @api.model
     def _cron_deliver(self, budget=DELIVERY_BUDGET):
         """Post the notifications due, each a logout token signed now, until
-        none is due or ``budget`` seconds have passed; then wake the job up
-        again for what is left or for the next retry.
-
-        Each attempt is counted and committed before its POST, on a cursor of
-        its own, and the POST runs with no transaction or lock held: a run
-        killed mid-POST has counted the attempt, and the notification waits
-        for its retry rather than being posted again at once.
-
-        Applications take turns: each gets one attempt a round, so that a
-        relying party that answers slowly, however many of its notifications
-        are due, delays the others by one attempt a round. After an
-        application did not answer (a timeout, a refused connection...), its
-        other notifications wait for the next run, so that one stuck relying
-        party costs a run one deadline, not one per notification.
-        """
+        none is due or ``budget`` seconds have passed, then wake the job up
+        again. Each attempt is committed before its POST, which holds no
+        transaction; applications take turns, one attempt a round, and one
+        that did not answer waits for the next run."""
         # what the caller wrote must be seen by the cursors below
         self.env.flush_all()
         stops_at = time.monotonic() + budget

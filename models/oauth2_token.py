@@ -285,13 +285,8 @@ class OAuth2Token(models.Model):
 
     @api.model
     def _lock_by_refresh_token(self, refresh_token):
-        """The token pair holding ``refresh_token``, locked for this transaction.
-
-        The row lock makes concurrent refreshes of one refresh token queue up:
-        the first writes the row (see ``_spend_refresh_token``), the others then
-        fail to serialize and are retried by Odoo; the retries find it revoked
-        when it rotates, and refresh in turn when it is reusable.
-        """
+        """The token pair holding ``refresh_token``, locked for this
+        transaction, so that concurrent refreshes of it queue up."""
         token_hash = hash_secret(self.env, REFRESH_TOKEN, refresh_token)
         return lock_rows(
             self.sudo(),
@@ -342,16 +337,9 @@ class OAuth2Token(models.Model):
 
     @api.model
     def _find_live_access_token(self, token):
-        """The record whose access token is ``token`` and may be used now.
-
-        Every bearer request asks this: one query finds the token and reads
-        what the request needs of it and what userinfo reads of its user,
-        where the ORM would read the token, its user, the user's partner and
-        company one by one. It is ``_live_domain`` written as joins: the
-        ORM's ``IN (SELECT ...)`` for ``user_id.active`` and
-        ``application_id.active`` makes PostgreSQL plan seven relations on
-        every request, which costs more than running the query.
-        """
+        """The record whose access token is ``token`` and may be used now,
+        with what a bearer request and userinfo read of it and its user, in
+        one query: ``_live_domain`` written as joins."""
         tokens = self.sudo()
         token_hash = token and self._presented_access_token_hash(token)
         if not token_hash:
@@ -409,14 +397,8 @@ class OAuth2Token(models.Model):
 
     def _mark_used(self):
         """Record that this token was presented now, unless that was recorded
-        less than ``LAST_USED_PRECISION`` ago.
-
-        Written on a cursor of its own: the routes that read tokens are
-        read-only (userinfo), or roll back (Odoo's external API checks
-        passwords on a cursor it never commits). A row that another
-        transaction holds, such as a refresh of the token, is skipped rather
-        than waited for: its use is recorded at the next one.
-        """
+        less than ``LAST_USED_PRECISION`` ago; on a cursor of its own, and not
+        at all while another transaction holds the row (a refresh)."""
         self.ensure_one()
         now = fields.Datetime.now()
         stale = now - LAST_USED_PRECISION
@@ -567,18 +549,10 @@ class OAuth2Token(models.Model):
         return claims
 
     def _spend_refresh_token(self):
-        """What a successful refresh does to the pair whose refresh token it
-        presented, by its application's policy.
-
-        Rotation (RFC 9700 §4.14.2) uses the refresh token up: the pair is
-        revoked, and its refresh token presented again revokes the whole
-        grant. A reusable refresh token (RFC 6749 §6) stays usable until it
-        expires, and so does the access token issued with it. Its row is
-        written either way, with its last use: a revocation of the grant
-        running meanwhile then fails to serialize, and Odoo's retry finds the
-        pair this refresh issues and ends it too. Under repeatable read a row
-        lock alone would not do: once it is released, the revocation would end
-        only the tokens it saw before this refresh committed.
+        """Spend this pair's refresh token in a successful refresh: revoke the
+        pair when its application rotates (RFC 9700 §4.14.2), else keep it
+        (RFC 6749 §6). The row is written either way, so that a revocation
+        running meanwhile fails to serialize and its retry sees the new pair.
         """
         self.ensure_one()
         # the row is locked by this refresh: written here, not by _mark_used
