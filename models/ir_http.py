@@ -16,6 +16,7 @@ from ..oauth import cors
 from ..oauth.bearer import BearerTokenError, authenticate_bearer
 from ..oauth.responses import error_answer, unavailable_answer
 from ..oauth.routes import JSON_ENDPOINTS
+from .direct_sql import own_cursor
 
 # What a query raises when the connection to the database is lost or cannot be
 # made: the server restarts, or the network between them fails.
@@ -175,12 +176,7 @@ class IrHttp(models.AbstractModel):
         # cursor of its own, which commits it and then wakes up the job
         # that notifies the applications.
         ended_session_id = request.session.sid
-        if request.env.cr.readonly:
-            # As Odoo's res.device does: the read-only transaction, which has
-            # written nothing, ends before a read/write cursor opens (Odoo's
-            # test cursors refuse to open one inside a read-only one).
-            request.env.cr.rollback()
-        with request.env.registry.cursor() as cr:
+        with own_cursor(request.env) as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
             env["oauth2.session"]._end_browser_session(ended_session_id)
         return result

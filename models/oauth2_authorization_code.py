@@ -10,8 +10,8 @@ from ..oauth import oidc
 from ..oauth.constants import AUTHORIZATION_CODE
 from ..oauth.secrets import hash_secret
 from ..series import Constraint
-from .res_config_settings import get_oauth2_setting
-from .row_lock import lock_rows
+from .direct_sql import lock_rows
+from .res_config_settings import cleanup_cutoff, get_oauth2_setting
 
 
 class OAuth2AuthorizationCode(models.Model):
@@ -112,6 +112,12 @@ class OAuth2AuthorizationCode(models.Model):
     def _usable_domain(self):
         """The codes that may still be exchanged."""
         return [("used", "=", False), ("expires_at", ">", fields.Datetime.now())]
+
+    @api.model
+    def _stale_domain(self):
+        """The codes that expired before the grace period: what the cleanup
+        job deletes."""
+        return [("expires_at", "<", cleanup_cutoff(self.env))]
 
     @api.model
     def _void_unused(self, domain):

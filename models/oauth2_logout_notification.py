@@ -11,6 +11,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..oauth import backchannel_logout
+from .direct_sql import own_cursor
 from .res_config_settings import get_outbound_allowed_networks
 
 _logger = logging.getLogger(__name__)
@@ -122,21 +123,10 @@ class OAuth2LogoutNotification(models.Model):
     @api.model
     def _cron_deliver(self, budget=DELIVERY_BUDGET):
         """Post the notifications due, each a logout token signed now, until
-        none is due or ``budget`` seconds have passed; then wake the job up
-        again for what is left or for the next retry.
-
-        Each attempt is counted and committed before its POST, on a cursor of
-        its own, and the POST runs with no transaction or lock held: a run
-        killed mid-POST has counted the attempt, and the notification waits
-        for its retry rather than being posted again at once.
-
-        Applications take turns: each gets one attempt a round, so that a
-        relying party that answers slowly, however many of its notifications
-        are due, delays the others by one attempt a round. After an
-        application did not answer (a timeout, a refused connection...), its
-        other notifications wait for the next run, so that one stuck relying
-        party costs a run one deadline, not one per notification.
-        """
+        none is due or ``budget`` seconds have passed, then wake the job up
+        again. Each attempt is committed before its POST, which holds no
+        transaction; applications take turns, one attempt a round, and one
+        that did not answer waits for the next run."""
         # what the caller wrote must be seen by the cursors below
         self.env.flush_all()
         stops_at = time.monotonic() + budget
@@ -168,7 +158,7 @@ class OAuth2LogoutNotification(models.Model):
         (its retry scheduled, or failed if it was the last), or None when
         none is due. A notification another run holds is skipped rather than
         waited for."""
-        with self.env.registry.cursor() as cr:
+        with own_cursor(self.env) as cr:
             env = self.env(cr=cr, su=True)
             try:
                 cr.execute(
@@ -236,7 +226,7 @@ class OAuth2LogoutNotification(models.Model):
                 attempt.attempts,
                 delivery.error,
             )
-        with self.env.registry.cursor() as cr:
+        with own_cursor(self.env) as cr:
             cr.execute(
                 SQL(
                     """SELECT id FROM oauth2_logout_notification
@@ -272,7 +262,7 @@ class OAuth2LogoutNotification(models.Model):
         """Wake the job up again: now while some notifications are due (the
         budget ran out, or an application that did not answer was skipped),
         else when the next one is."""
-        with self.env.registry.cursor() as cr:
+        with own_cursor(self.env) as cr:
             notifications = self.env(cr=cr, su=True)[self._name]
             upcoming = notifications.search(
                 [("state", "=", PENDING)], order="next_attempt_at", limit=1

@@ -8,7 +8,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 
 from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 
-from ..oauth.constants import ALL_SCOPES, OPENID_SCOPE, RPC_SCOPE
+from ..oauth.constants import ALL_SCOPES, OPENID_SCOPE, RESERVED_SCOPES, RPC_SCOPE
 from ..series import Constraint
 
 # RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
@@ -64,23 +64,13 @@ class OAuth2Scope(models.Model):
     def _check_may_change_meaning(self):
         """Renaming or deleting a scope changes what every application, consent
         and token naming it may do, so only a Settings administrator may; and
-        the names of rpc and openid are what the server checks, so they stay."""
+        the names of the ``RESERVED_SCOPES`` are what the server checks, so
+        they stay."""
         if not self:
             return
-        if RPC_SCOPE in self.mapped("name"):
-            raise UserError(
-                self.env._(
-                    "The rpc scope can be neither renamed nor deleted: Odoo's "
-                    "external API checks its name."
-                )
-            )
-        if OPENID_SCOPE in self.mapped("name"):
-            raise UserError(
-                self.env._(
-                    "The openid scope can be neither renamed nor deleted: it is "
-                    "what makes a request an OpenID Connect sign-in."
-                )
-            )
+        reserved = RESERVED_SCOPES.intersection(self.mapped("name"))
+        if reserved:
+            raise UserError(self._reserved_scope_reason(reserved))
         if not self.env.is_system():
             raise AccessError(
                 self.env._(
@@ -88,6 +78,21 @@ class OAuth2Scope(models.Model):
                     "applications, consents and tokens name it."
                 )
             )
+
+    def _reserved_scope_reason(self, names):
+        """Why a scope among ``names``, the ``RESERVED_SCOPES`` they hold,
+        keeps its name, in the user's language."""
+        reasons = {
+            RPC_SCOPE: self.env._(
+                "The rpc scope can be neither renamed nor deleted: Odoo's "
+                "external API checks its name."
+            ),
+            OPENID_SCOPE: self.env._(
+                "The openid scope can be neither renamed nor deleted: it is "
+                "what makes a request an OpenID Connect sign-in."
+            ),
+        }
+        return next(reason for name, reason in reasons.items() if name in names)
 
     def _check_leaves_every_application_a_scope(self):
         # An application without scopes may obtain every scope.

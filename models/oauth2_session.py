@@ -8,6 +8,7 @@ from odoo.tools import SQL
 from odoo.tools.misc import hmac
 
 from ..series import Constraint
+from .direct_sql import insert_row
 
 # Rows of sessions that ended without a logout (Odoo drops a session unused
 # for a week) would otherwise stay for good; a session in daily use for
@@ -52,21 +53,13 @@ class OAuth2Session(models.Model):
     def _record(self, sid, user, application):
         """Remember that ``application`` holds a sign-in of ``user`` through
         the session ``sid``; one query, as an id_token is issued."""
-        self.env.cr.execute(
-            SQL(
-                """INSERT INTO oauth2_session (sid, user_id, application_id,
-                                              create_uid, write_uid,
-                                              create_date, write_date)
-                   VALUES (%s, %s, %s, %s, %s, now() AT TIME ZONE 'UTC',
-                           now() AT TIME ZONE 'UTC')
-                   ON CONFLICT (sid, application_id)
-                   DO UPDATE SET write_date = EXCLUDED.write_date""",
-                sid,
-                user.id,
-                application.id,
-                self.env.uid,
-                self.env.uid,
-            )
+        insert_row(
+            self,
+            {"sid": sid, "user_id": user.id, "application_id": application.id},
+            on_conflict=SQL(
+                "ON CONFLICT (sid, application_id) "
+                "DO UPDATE SET write_date = EXCLUDED.write_date"
+            ),
         )
 
     @api.model

@@ -13,8 +13,8 @@ from odoo.tools import SQL
 from ..oauth import jose
 from ..oauth.metadata import issuer
 from ..series import Constraint
+from .direct_sql import lock_rows
 from .res_config_settings import get_oauth2_setting
-from .row_lock import lock_rows
 
 SIGNING = "signing"
 PUBLISHED = "published"

@@ -23,9 +23,9 @@ from ..oauth.constants import (
 from ..oauth.oidc import OPENID
 from ..oauth.secrets import hash_secret
 from ..series import Constraint, domain_or, report_cron_progress
-from .res_config_settings import get_oauth2_setting
+from .direct_sql import insert_row, lock_rows, own_cursor
+from .res_config_settings import cleanup_cutoff, get_oauth2_setting
 from .res_users import USERINFO_FIELDS
-from .row_lock import lock_rows
 
 # A token's last use is written at most this often: a bearer request then
 # writes nothing, but for one a minute per token.
@@ -33,6 +33,14 @@ LAST_USED_PRECISION = timedelta(minutes=1)
 # Rows the cleanup job deletes per transaction: small enough that the row locks
 # it takes never hold up a refresh for long.
 CLEANUP_BATCH_SIZE = 5000
+# The models whose rows the cleanup job deletes, each as its _stale_domain says.
+CLEANED_MODELS = (
+    "oauth2.authorization.code",
+    "oauth2.token",
+    "oauth2.client.auth.failure",
+    "oauth2.session",
+    "oauth2.logout.notification",
+)
 
 NOT_REVOKED = [("revoked", "=", False)]
 # A token works only while its user and its application are active.
@@ -270,49 +278,15 @@ class OAuth2Token(models.Model):
             and now + timedelta(seconds=application._get_refresh_token_lifetime()),
             "token_count": 1,
         }
-        return self._insert(values)
-
-    def _insert(self, values):
-        """Insert a token row in the one query of a token request.
-
-        The ORM's create would first ask the database for the transaction's
-        time (``cr.now()``) for the log columns, a round trip of its own, and
-        spend as long again in Python on defaults this model does not have; a
-        token is issued on every token request, so it is inserted directly,
-        the database stamping the log columns.
-        """
-        columns = list(values)
-        self.env.cr.execute(
-            SQL(
-                "INSERT INTO oauth2_token (%s, create_uid, write_uid, create_date, "
-                "write_date) VALUES (%s, %s, %s, %s, %s) RETURNING id",
-                SQL(", ").join(SQL.identifier(column) for column in columns),
-                SQL(", ").join(
-                    # the ORM stores False as NULL; psycopg2 would store false
-                    SQL("%s", None if values[column] is False else values[column])
-                    for column in columns
-                ),
-                self.env.uid,
-                self.env.uid,
-                SQL("now() AT TIME ZONE 'UTC'"),
-                SQL("now() AT TIME ZONE 'UTC'"),
-            )
-        )
-        [token_id] = self.env.cr.fetchone()
-        # what the ORM's create would have told the records pointing here
+        token = self.sudo().browse(insert_row(self, values))
+        # the count an application shows, which the ORM would not know is stale
         self.env["oauth2.application"].invalidate_model(["active_token_count"])
-        self.env["oauth2.authorization.code"].invalidate_model(["token_ids"])
-        return self.sudo().browse(token_id)
+        return token
 
     @api.model
     def _lock_by_refresh_token(self, refresh_token):
-        """The token pair holding ``refresh_token``, locked for this transaction.
-
-        The row lock makes concurrent refreshes of one refresh token queue up:
-        the first writes the row (see ``_spend_refresh_token``), the others then
-        fail to serialize and are retried by Odoo; the retries find it revoked
-        when it rotates, and refresh in turn when it is reusable.
-        """
+        """The token pair holding ``refresh_token``, locked for this
+        transaction, so that concurrent refreshes of it queue up."""
         token_hash = hash_secret(self.env, REFRESH_TOKEN, refresh_token)
         return lock_rows(
             self.sudo(),
@@ -363,16 +337,9 @@ class OAuth2Token(models.Model):
 
     @api.model
     def _find_live_access_token(self, token):
-        """The record whose access token is ``token`` and may be used now.
-
-        Every bearer request asks this: one query finds the token and reads
-        what the request needs of it and what userinfo reads of its user,
-        where the ORM would read the token, its user, the user's partner and
-        company one by one. It is ``_live_domain`` written as joins: the
-        ORM's ``IN (SELECT ...)`` for ``user_id.active`` and
-        ``application_id.active`` makes PostgreSQL plan seven relations on
-        every request, which costs more than running the query.
-        """
+        """The record whose access token is ``token`` and may be used now,
+        with what a bearer request and userinfo read of it and its user, in
+        one query: ``_live_domain`` written as joins."""
         tokens = self.sudo()
         token_hash = token and self._presented_access_token_hash(token)
         if not token_hash:
@@ -430,25 +397,14 @@ class OAuth2Token(models.Model):
 
     def _mark_used(self):
         """Record that this token was presented now, unless that was recorded
-        less than ``LAST_USED_PRECISION`` ago.
-
-        Written on a cursor of its own: the routes that read tokens are
-        read-only (userinfo), or roll back (Odoo's external API checks
-        passwords on a cursor it never commits). A row that another
-        transaction holds, such as a refresh of the token, is skipped rather
-        than waited for: its use is recorded at the next one.
-        """
+        less than ``LAST_USED_PRECISION`` ago; on a cursor of its own, and not
+        at all while another transaction holds the row (a refresh)."""
         self.ensure_one()
         now = fields.Datetime.now()
         stale = now - LAST_USED_PRECISION
         if self.last_used_at and self.last_used_at > stale:
             return
-        if self.env.cr.readonly:
-            # As Odoo's res.device does: the read-only transaction, which has
-            # written nothing, ends before a read/write cursor opens (Odoo's
-            # test cursors refuse to open one inside a read-only one).
-            self.env.cr.rollback()
-        with self.env.registry.cursor() as cr:
+        with own_cursor(self.env) as cr:
             try:
                 cr.execute(
                     SQL(
@@ -593,18 +549,10 @@ class OAuth2Token(models.Model):
         return claims
 
     def _spend_refresh_token(self):
-        """What a successful refresh does to the pair whose refresh token it
-        presented, by its application's policy.
-
-        Rotation (RFC 9700 §4.14.2) uses the refresh token up: the pair is
-        revoked, and its refresh token presented again revokes the whole
-        grant. A reusable refresh token (RFC 6749 §6) stays usable until it
-        expires, and so does the access token issued with it. Its row is
-        written either way, with its last use: a revocation of the grant
-        running meanwhile then fails to serialize, and Odoo's retry finds the
-        pair this refresh issues and ends it too. Under repeatable read a row
-        lock alone would not do: once it is released, the revocation would end
-        only the tokens it saw before this refresh committed.
+        """Spend this pair's refresh token in a successful refresh: revoke the
+        pair when its application rotates (RFC 9700 §4.14.2), else keep it
+        (RFC 6749 §6). The row is written either way, so that a revocation
+        running meanwhile fails to serialize and its retry sees the new pair.
         """
         self.ensure_one()
         # the row is locked by this refresh: written here, not by _mark_used
@@ -693,35 +641,27 @@ class OAuth2Token(models.Model):
 
     @api.model
     def _cron_delete_expired(self, batch_size=CLEANUP_BATCH_SIZE):
-        """Delete one batch of the tokens and codes that stopped working more than
-        the grace period ago, of stale failed client authentications, OpenID
-        Connect sessions and logout notifications; the scheduler calls again
+        """The cleanup job: delete one batch of each model's rows that its
+        ``_stale_domain`` says are no longer needed; the scheduler calls again
         while some remain."""
-        grace_days = get_oauth2_setting(self.env, "cleanup_grace_days")
-        cutoff = fields.Datetime.now() - timedelta(days=grace_days)
-        codes = self.env["oauth2.authorization.code"].sudo()
-        failures = self.env["oauth2.client.auth.failure"].sudo()
-        sessions = self.env["oauth2.session"].sudo()
-        notifications = self.env["oauth2.logout.notification"].sudo()
         done = remaining = 0
-        for model, domain in (
-            (codes, [("expires_at", "<", cutoff)]),
-            (self.sudo(), self._stopped_before_domain(cutoff)),
-            (failures, failures._stale_domain()),
-            (sessions, sessions._stale_domain()),
-            (notifications, notifications._stale_domain()),
-        ):
+        for model_name in CLEANED_MODELS:
+            model = self.env[model_name].sudo()
             # One more than a batch tells whether another call is needed without
             # counting a table that may hold millions of rows.
-            found = model.search(domain, order="id", limit=batch_size + 1)
+            found = model.search(
+                model._stale_domain(), order="id", limit=batch_size + 1
+            )
             found[:batch_size].unlink()
             done += min(len(found), batch_size)
             remaining += len(found[batch_size:])
         report_cron_progress(self.env, done, remaining)
 
     @api.model
-    def _stopped_before_domain(self, cutoff):
-        """Tokens revoked, or expired with their refresh token, before ``cutoff``."""
+    def _stale_domain(self):
+        """Tokens revoked, or expired with their refresh token, before the
+        grace period: what the cleanup job deletes."""
+        cutoff = cleanup_cutoff(self.env)
         return domain_or(
             [
                 [("revoked", "=", True), ("revoked_at", "<", cutoff)],

@@ -1,6 +1,8 @@
 # Copyright 2026 Orest
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
+from datetime import timedelta
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
@@ -66,6 +68,13 @@ def get_oauth2_setting(env, name):
     except ValueError:
         return default
     return number if number >= _minimum(name) else default
+
+
+def cleanup_cutoff(env):
+    """Codes and tokens that stopped working before this, the grace period
+    ago, are deleted by the cleanup job."""
+    grace_days = get_oauth2_setting(env, "cleanup_grace_days")
+    return fields.Datetime.now() - timedelta(days=grace_days)
 
 
 def get_outbound_allowed_networks(env):

@@ -1,4 +1,7 @@
-"""Which redirect URIs an application may register (RFC 6749 §3.1.2, RFC 8252)."""
+"""Which URIs an application may register (RFC 6749 §3.1.2, RFC 8252).
+
+Each rule answers with the rule a value breaks, or None: one of the refusal
+codes below, which the models turn into a message in the user's language."""
 
 import re
 from urllib.parse import urlsplit
@@ -9,9 +12,16 @@ LOOPBACK_HOSTS = {"127.0.0.1", "::1", "localhost"}
 # a private-use scheme has a dot, which no scripting or local-file scheme
 # (javascript:, data:, vbscript:, file:) has.
 PRIVATE_USE_SCHEME = re.compile(r"[a-z][a-z0-9+\-]*(\.[a-z0-9+\-]+)+")
+WEB_SCHEMES = ("https", "http")
+
+# The refusal codes: which rule a value breaks.
+NOT_REDIRECT_URI = "not_redirect_uri"
+NOT_POST_LOGOUT_REDIRECT_URI = "not_post_logout_redirect_uri"
+NOT_BACKCHANNEL_LOGOUT_URI = "not_backchannel_logout_uri"
+NOT_WEB_ORIGIN = "not_web_origin"
 
 
-def is_registrable(uri):
+def is_registrable(uri: str) -> bool:
     """Whether ``uri`` may be registered as a redirect URI: absolute ``https``,
     ``http`` on a loopback host, or a native app's private-use scheme; never
     with a fragment (§3.1.2), a user name (which can disguise the host), white
@@ -30,24 +40,52 @@ def is_registrable(uri):
     if port == 0:
         return False
     scheme = parts.scheme.lower()
-    if scheme in ("https", "http"):
+    if scheme in WEB_SCHEMES:
         if not host or "@" in parts.netloc:
             return False
         return scheme == "https" or host in LOOPBACK_HOSTS
     return bool(PRIVATE_USE_SCHEME.fullmatch(scheme) and (parts.netloc or parts.path))
 
 
-def is_web_origin(origin):
-    """Whether ``origin`` names a web origin an application may trust: scheme,
-    host and port of a URI that could be registered, and nothing else."""
-    if not is_registrable(origin):
-        return False
-    parts = urlsplit(origin)
-    return parts.scheme.lower() in ("https", "http") and not (parts.path or parts.query)
+def _is_web(uri: str) -> bool:
+    return urlsplit(uri).scheme.lower() in WEB_SCHEMES
 
 
-def destination(uri):
+def redirect_uri_refusal(uri: str) -> str | None:
+    """``NOT_REDIRECT_URI`` unless ``uri`` :func:`is_registrable`."""
+    return None if is_registrable(uri) else NOT_REDIRECT_URI
+
+
+def post_logout_redirect_uri_refusal(uri: str) -> str | None:
+    """``NOT_POST_LOGOUT_REDIRECT_URI`` unless ``uri`` :func:`is_registrable`:
+    a logout request redirects before any user is asked, so the rules of
+    redirect URIs keep it from being an open redirector or a way to run a
+    script."""
+    return None if is_registrable(uri) else NOT_POST_LOGOUT_REDIRECT_URI
+
+
+def backchannel_logout_uri_refusal(uri: str) -> str | None:
+    """``NOT_BACKCHANNEL_LOGOUT_URI`` unless ``uri`` is a web URI that
+    :func:`is_registrable` (Back-Channel Logout 1.0 §2.2: absolute, without a
+    fragment), so that no logout token crosses a network in the clear."""
+    if is_registrable(uri) and _is_web(uri):
+        return None
+    return NOT_BACKCHANNEL_LOGOUT_URI
+
+
+def web_origin_refusal(origin: str) -> str | None:
+    """``NOT_WEB_ORIGIN`` unless ``origin`` names a web origin an application
+    may trust: the scheme, host and port of a web URI that
+    :func:`is_registrable`, and nothing else."""
+    if is_registrable(origin) and _is_web(origin):
+        parts = urlsplit(origin)
+        if not (parts.path or parts.query):
+            return None
+    return NOT_WEB_ORIGIN
+
+
+def destination(uri: str) -> str:
     """What the consent page names as where the user is sent back: the host
     (and port) of a web redirect URI, or the app's scheme for a native one."""
     parts = urlsplit(uri)
-    return parts.netloc if parts.scheme.lower() in ("https", "http") else parts.scheme
+    return parts.netloc if parts.scheme.lower() in WEB_SCHEMES else parts.scheme

@@ -1,4 +1,5 @@
 from . import test_application
+from . import test_redirect_uris
 from . import test_token
 from . import test_validator
 from . import test_token_endpoint

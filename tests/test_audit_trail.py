@@ -12,7 +12,7 @@ from odoo.tests import TransactionCase, new_test_user, tagged
 from odoo.tests.common import JsonRpcException
 from odoo.tools import html2plaintext
 
-from ..models.oauth2_application import OAuth2Application
+from ..models.oauth2_application_audit import OAuth2ApplicationAudit
 from ..oauth.constants import CLIENT_SECRET
 from ..oauth.secrets import hash_secret
 from .common import (
@@ -308,7 +308,7 @@ class TestAuditTrail(AuditTrailMixin, OAuth2TestMixin, TransactionCase):
         self.flush_tracking()
         before = len(self.trail(self.app))
         with patch.object(
-            OAuth2Application,
+            OAuth2ApplicationAudit,
             "_log_token_revocation",
             side_effect=AssertionError("noted"),
         ):
@@ -335,7 +335,7 @@ class TestAuditTrailOverHttp(AuditTrailMixin, AuthorizationCase):
         self.flush_tracking()
         before = self.trail(self.app)
         with patch.object(
-            OAuth2Application,
+            OAuth2ApplicationAudit,
             "_log_token_revocation",
             side_effect=AssertionError("noted"),
         ):

@@ -1,0 +1,280 @@
+# Copyright 2026 Orest
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
+"""What the protocol asks of a client application: who it is (client_id,
+secret), which grants, response types, scopes and PKCE methods it may use,
+where it may send users back and which web origins it trusts, its tokens'
+lifetimes, and the logout requests it sends."""
+
+import hmac
+
+from odoo import api, models, tools
+
+from ..oauth import end_session, jose
+from ..oauth.constants import (
+    ALL_SCOPES,
+    AUTHORIZATION_CODE,
+    CLIENT_CREDENTIALS,
+    CLIENT_SECRET,
+    CONFIDENTIAL_ONLY_GRANTS,
+    NAMED_ONLY_SCOPES,
+    PASSWORD,
+    REFRESH_TOKEN,
+)
+from ..oauth.cors import origin_of
+from ..oauth.redirect_uris import is_registrable
+from ..oauth.secrets import hash_secret
+from .oauth2_application import ROTATE, nonblank_lines
+from .res_config_settings import get_oauth2_setting
+
+# grant_type (RFC 6749) -> the application field that allows it
+GRANT_FIELDS = {
+    AUTHORIZATION_CODE: "grant_authorization_code",
+    PASSWORD: "grant_password",
+    CLIENT_CREDENTIALS: "grant_client_credentials",
+    REFRESH_TOKEN: "issue_refresh_token",
+}
+# response_type (RFC 6749 §3.1.1) -> the application field that allows it
+RESPONSE_TYPE_FIELDS = {
+    "code": "grant_authorization_code",
+    "token": "grant_implicit",
+    # OpenID Connect Core §3.2: the implicit flow
+    "id_token": "grant_implicit",
+    "id_token token": "grant_implicit",
+}
+
+
+class OAuth2ApplicationClient(models.Model):
+    _inherit = "oauth2.application"
+
+    @api.model
+    def _find_by_client_id(self, client_id):
+        """The active application with this client ID, or an empty recordset;
+        its row is kept by each worker until an application changes, an
+        unknown client_id never."""
+        if not client_id:
+            return self.browse()
+        try:
+            application_id, row = self._cached_row(client_id)
+        except KeyError:
+            return self.browse()
+        application = self.sudo().browse(application_id)
+        for name, value in row.items():
+            self.env.cache.insert_missing(application, self._fields[name], [value])
+        return application
+
+    @tools.ormcache("client_id")
+    def _cached_row(self, client_id):
+        columns = [
+            name
+            for name, field in self._fields.items()
+            if field.store and field.column_type and name != "id"
+        ]
+        application = self.sudo().search_fetch(
+            [("client_id", "=", client_id)], columns, limit=1
+        )
+        if not application:
+            # an exception is not cached
+            raise KeyError(client_id)
+        cache = self.env.cache
+        return application.id, {
+            name: cache.get(application, self._fields[name]) for name in columns
+        }
+
+    def _check_client_secret(self, client_secret):
+        self.ensure_one()
+        stored = self.sudo().client_secret_hash
+        if not (stored and client_secret):
+            return False
+        presented = hash_secret(self.env, CLIENT_SECRET, client_secret)
+        return hmac.compare_digest(stored, presented)
+
+    def _acts_as_someone(self):
+        """Whether the application obtains tokens that act as its Acts As
+        user: only client_credentials does, and only for a confidential
+        client."""
+        self.ensure_one()
+        return self._allows_grant(CLIENT_CREDENTIALS)
+
+    def _allows_grant(self, grant_type):
+        self.ensure_one()
+        field_name = GRANT_FIELDS.get(grant_type)
+        if not field_name or not self[field_name]:
+            return False
+        return not (
+            grant_type in CONFIDENTIAL_ONLY_GRANTS and self.client_type == "public"
+        )
+
+    def _allows_response_type(self, response_type):
+        self.ensure_one()
+        field_name = RESPONSE_TYPE_FIELDS.get(response_type)
+        return bool(field_name and self[field_name])
+
+    def _is_pkce_required(self):
+        self.ensure_one()
+        return self.client_type == "public" or get_oauth2_setting(
+            self.env, "require_pkce"
+        )
+
+    @tools.ormcache()
+    def _code_challenge_methods(self):
+        """The PKCE methods some active application accepts (RFC 8414 §2),
+        kept by each worker until an application changes."""
+        plain = self.sudo().search_count([("allow_pkce_plain", "=", True)], limit=1)
+        return ("S256", "plain") if plain else ("S256",)
+
+    @tools.ormcache("self.id")
+    def _allowed_scope_names(self):
+        """The names of the scopes this application may obtain.
+
+        Every token request asks this, and scopes rarely change: cached until a
+        scope or an application's scopes change.
+        """
+        self.ensure_one()
+        return tuple(self.sudo().scope_ids.mapped("name")) or (
+            self.env["oauth2.scope"]._all_names()
+        )
+
+    @tools.ormcache("self.id")
+    def _default_scope_names(self):
+        """What a request that names no scope gets (RFC 6749 §3.3)."""
+        self.ensure_one()
+        defaults = self.sudo().default_scope_ids.mapped("name")
+        allowed = self._allowed_scope_names()
+        return tuple(
+            name
+            for name in allowed
+            if name in defaults or (not defaults and name not in NAMED_ONLY_SCOPES)
+        )
+
+    def _still_allowed(self, granted):
+        """The scopes of the space-separated ``granted`` that this application
+        may still obtain: a scope taken away from it is gone from every token
+        and code issued before, at once."""
+        allowed = self._allowed_scope_names()
+        return [scope for scope in (granted or "").split() if scope in allowed]
+
+    def _resolve_scopes(self, requested):
+        """Expand ``*`` (every scope of the application but those granted only
+        by name) and return the
+        requested scope names, or None when one of them is not allowed."""
+        allowed = list(self._allowed_scope_names())
+        if ALL_SCOPES in requested:
+            return [name for name in allowed if name not in NAMED_ONLY_SCOPES]
+        if not set(requested) <= set(allowed):
+            return None
+        return list(dict.fromkeys(requested))
+
+    def _redirect_uri_lines(self):
+        self.ensure_one()
+        return nonblank_lines(self.redirect_uris)
+
+    def _redirect_uri_list(self):
+        """The registered redirect URIs, leaving out any stored before the
+        rules of :func:`is_registrable` existed that breaks them."""
+        return [uri for uri in self._redirect_uri_lines() if is_registrable(uri)]
+
+    def _default_redirect_uri(self):
+        """The registered URI when there is exactly one, else None."""
+        uris = self._redirect_uri_list()
+        return uris[0] if len(uris) == 1 else None
+
+    def _post_logout_redirect_uri_list(self):
+        """The registered post-logout redirect URIs, leaving out, as
+        :meth:`_redirect_uri_list` does, any that breaks the rules."""
+        self.ensure_one()
+        return [
+            uri
+            for uri in nonblank_lines(self.post_logout_redirect_uris)
+            if is_registrable(uri)
+        ]
+
+    def _allowed_origin_lines(self):
+        self.ensure_one()
+        return [line.rstrip("/") for line in nonblank_lines(self.allowed_origins)]
+
+    def _cors_origins(self):
+        """The origins whose pages may send this application's requests: those
+        of its redirect URIs, where a browser app is served, and its Allowed
+        Origins."""
+        self.ensure_one()
+        origins = {origin_of(uri) for uri in self._redirect_uri_list()}
+        origins.update(origin_of(line) for line in self._allowed_origin_lines())
+        origins.discard(None)
+        return origins
+
+    @api.model
+    @tools.ormcache()
+    def _all_cors_origins(self):
+        """The origins of every active application: a preflight says nothing
+        of the client it comes for, so it is answered for any of them."""
+        return frozenset(
+            origin
+            for application in self.sudo().search([])
+            for origin in application._cors_origins()
+        )
+
+    @api.model
+    def _allowed_cors_origin(self, origin):
+        """The CORS policy of the endpoints applications call (see
+        ``oauth.cors``): ``origin`` if an active application trusts it."""
+        return origin if origin in self._all_cors_origins() else None
+
+    def _get_access_token_lifetime(self):
+        self.ensure_one()
+        return self.access_token_lifetime or get_oauth2_setting(
+            self.env, "access_token_lifetime"
+        )
+
+    def _get_refresh_token_lifetime(self):
+        self.ensure_one()
+        return self.refresh_token_lifetime or get_oauth2_setting(
+            self.env, "refresh_token_lifetime"
+        )
+
+    def _rotates_refresh_tokens(self):
+        """Whether a refresh uses up the refresh token it presents."""
+        self.ensure_one()
+        return self.refresh_token_policy == ROTATE
+
+    def _has_pairwise_subjects(self):
+        """Whether this application must not learn how this database names its
+        users (their id, their login), so that it cannot match them with
+        other applications' users."""
+        self.ensure_one()
+        return self.subject_type == "pairwise"
+
+    @api.model
+    def _end_session(self, logout_request):
+        """What an RP-Initiated Logout 1.0 ``logout_request`` (an
+        :class:`~..oauth.end_session.LogoutRequest`) asks, checked (§2, §3):
+        the application it comes from, the user its id_token_hint names and
+        where to send the user afterwards; raises
+        :class:`~..oauth.end_session.InvalidLogoutRequest` otherwise."""
+        client_id = logout_request.client_id
+        subject = None
+        if logout_request.id_token_hint:
+            try:
+                # An expired id_token still says whom it named (§2).
+                claims = self.env["oauth2.signing.key"]._verify(
+                    logout_request.id_token_hint, verify_expiry=False
+                )
+            except jose.InvalidSignedToken as error:
+                raise end_session.InvalidIdTokenHint(str(error)) from error
+            client_id = end_session.hinted_client_id(claims, client_id)
+            subject = claims["sub"]
+        application = self._find_by_client_id(client_id)
+        if client_id and not application:
+            raise end_session.UnknownClient(client_id)
+        location = None
+        uri = logout_request.post_logout_redirect_uri
+        if uri:
+            if not application:
+                raise end_session.UnidentifiedClient()
+            location = end_session.post_logout_location(
+                end_session.checked_post_logout_redirect_uri(
+                    uri, application._post_logout_redirect_uri_list()
+                ),
+                logout_request.state,
+            )
+        return end_session.EndSession(application, subject, location)

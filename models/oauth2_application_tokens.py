@@ -1,0 +1,79 @@
+# Copyright 2026 Orest
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
+"""The signed tokens an application is given: its id_tokens, its JWT access
+tokens and their audiences, and its logout tokens, each signed with the
+application's algorithm."""
+
+from odoo import models
+
+from ..oauth import access_tokens, backchannel_logout, jose, oidc
+from ..oauth.metadata import issuer
+from .oauth2_application import nonblank_lines
+from .res_config_settings import get_oauth2_setting
+
+
+class OAuth2ApplicationTokens(models.Model):
+    _inherit = "oauth2.application"
+
+    def _access_token_audiences(self, resources=()):
+        """The audiences of a token for the requested ``resources`` (RFC
+        8707): these, when all are among this application's Audiences, else
+        None; without any, its first Audience, or its own client_id."""
+        self.ensure_one()
+        audiences = nonblank_lines(self.access_token_audiences)
+        if not resources:
+            return audiences[:1] or [self.client_id]
+        if not set(resources) <= set(audiences):
+            return None
+        return list(resources)
+
+    def _jwt_access_token(self, user, scopes, lifetime, audiences, auth_time, sid):
+        """A signed JWT access token (RFC 9068) of this application, for
+        ``user``, or for no user (client_credentials) when empty; ``auth_time``
+        in seconds."""
+        self.ensure_one()
+        subject = user._oidc_subject(self) if user else self.client_id
+        claims = access_tokens.access_token_claims(
+            issuer(self.env),
+            subject,
+            audiences,
+            self.client_id,
+            scopes,
+            lifetime,
+            auth_time=auth_time,
+            sid=sid,
+        )
+        return self.env["oauth2.signing.key"]._sign(
+            claims, self.id_token_signed_response_alg, jose.ACCESS_TOKEN_TYPE
+        )
+
+    def _id_token(self, partial_claims, user, scopes, auth_time, sid=None):
+        """The signed id_token of ``user`` for this application (OpenID
+        Connect Core §2), from oauthlib's ``partial_claims``: the claims of
+        ``scopes``, ``auth_time`` (seconds) when the user logged in, and the
+        ``sid`` of the browser session they did it in (Back-Channel Logout
+        1.0 §2.1)."""
+        self.ensure_one()
+        claims = oidc.id_token_claims(
+            partial_claims,
+            issuer(self.env),
+            get_oauth2_setting(self.env, "id_token_lifetime"),
+            auth_time,
+            user._oidc_claims(scopes, self),
+            sid=sid,
+        )
+        return self.env["oauth2.signing.key"]._sign(
+            claims, self.id_token_signed_response_alg
+        )
+
+    def _logout_token(self, user, sid):
+        """The signed logout token that tells this application that ``user``'s
+        session ``sid`` has ended (Back-Channel Logout 1.0 §2.4)."""
+        self.ensure_one()
+        claims = backchannel_logout.logout_token_claims(
+            issuer(self.env), self.client_id, user._oidc_subject(self), sid
+        )
+        return self.env["oauth2.signing.key"]._sign(
+            claims, self.id_token_signed_response_alg, jose.LOGOUT_TOKEN_TYPE
+        )
