@@ -55,12 +55,20 @@ class OAuth2ApplicationClient(models.Model):
         if not client_id:
             return self.browse()
         try:
-            application_id, row = self._cached_row(client_id)
+            application_id, row, acts_as_active = self._cached_row(client_id)
         except KeyError:
             return self.browse()
         application = self.sudo().browse(application_id)
+        cache = self.env.cache
         for name, value in row.items():
-            self.env.cache.insert_missing(application, self._fields[name], [value])
+            cache.insert_missing(application, self._fields[name], [value])
+        if row["user_id"]:
+            # whether client_credentials may act as that user, asked of
+            # every such token request (res.users clears it when archiving)
+            users = self.env["res.users"]
+            cache.insert_missing(
+                users.browse(row["user_id"]), users._fields["active"], [acts_as_active]
+            )
         return application
 
     @tools.ormcache("client_id")
@@ -77,9 +85,11 @@ class OAuth2ApplicationClient(models.Model):
             # an exception is not cached
             raise KeyError(client_id)
         cache = self.env.cache
-        return application.id, {
-            name: cache.get(application, self._fields[name]) for name in columns
-        }
+        return (
+            application.id,
+            {name: cache.get(application, self._fields[name]) for name in columns},
+            application.user_id.active,
+        )
 
     def _check_client_secret(self, client_secret):
         self.ensure_one()

@@ -353,6 +353,7 @@ class OAuth2Token(models.Model):
             (self.env["res.users"], "u", USERINFO_FIELDS["res.users"]),
             (self.env["res.partner"], "p", USERINFO_FIELDS["res.partner"]),
             (self.env["res.company"], "c", USERINFO_FIELDS["res.company"]),
+            (self.env["oauth2.application"], "a", ("client_id",)),
         ]
         # Written by hand, the query tells the ORM nothing to flush first: a
         # revocation or an archiving earlier in this transaction must count.
@@ -393,7 +394,12 @@ class OAuth2Token(models.Model):
                 model.env.cache.insert_missing(
                     record, model._fields[name], [next(values)]
                 )
-        return tokens.browse(rows[0][0])
+        token = tokens.browse(rows[0][0])
+        # the rest of the application, from the row each worker keeps
+        self.env["oauth2.application"]._find_by_client_id(
+            token.application_id.client_id
+        )
+        return token
 
     def _mark_used(self):
         """Record that this token was presented now, unless that was recorded
@@ -619,8 +625,10 @@ class OAuth2Token(models.Model):
             self._revoke_grants(of_users)
             return
         self.sudo().search([*of_users, ("revoked", "=", False)]).filtered(
-            lambda token: token.origin_grant_type == PASSWORD
-            or RPC_SCOPE in f"{token.scope} {token.refresh_scope}".split()
+            lambda token: (
+                token.origin_grant_type == PASSWORD
+                or RPC_SCOPE in f"{token.scope} {token.refresh_scope}".split()
+            )
         )._revoke_family()
         codes = self.env["oauth2.authorization.code"]
         codes.sudo().search([*of_users, *codes._usable_domain()]).filtered(

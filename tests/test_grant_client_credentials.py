@@ -78,6 +78,28 @@ class TestClientCredentialsGrant(TokenEndpointCase):
             )
         )
 
+    def test_acts_as_user_archived_or_deleted_after_a_token_is_seen_at_once(self):
+        # the first token fills the worker's row of the application, which
+        # says whether its Acts As user is active
+        request = {"grant_type": "client_credentials"}
+        auth = ("integration", self.secret)
+        self.assertTokenAnswer(self.token_request(request, auth=auth))
+        self.user.active = False
+        self.assertOAuthError(
+            self.token_request(request, auth=auth), "unauthorized_client"
+        )
+        self.user.active = True
+        self.assertTokenAnswer(self.token_request(request, auth=auth))
+        stand_in = self.user.copy({"login": "oauth2_stand_in"})
+        self.app.user_id = stand_in
+        self.assertTokenAnswer(self.token_request(request, auth=auth))
+        self.env["oauth2.token"].search([("user_id", "=", stand_in.id)]).unlink()
+        stand_in.unlink()
+        body = self.assertOAuthError(
+            self.token_request(request, auth=auth), "unauthorized_client"
+        )
+        self.assertIn("Acts As field", body["error_description"])
+
     def test_acting_as_the_system_user_gets_no_token(self):
         # what an application created in odoo shell or by a script running as
         # the superuser acted as, when Acts As defaulted to the creating user
