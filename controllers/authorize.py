@@ -17,7 +17,7 @@ from ..oauth.page_headers import NO_FRAMING, NOT_KEPT
 from ..oauth.redirect_uris import destination
 from ..oauth.response_modes import FORM_POST, form_post_page
 from ..oauth.responses import error_location, with_issuer
-from ..oauth.server import oauth2_server
+from ..provider.server import oauth2_server
 from .common import posted_from_this_session
 
 # The decision of the page asking a logged-in user to log in again

@@ -7,7 +7,7 @@ from odoo.http import request
 from ..models.res_config_settings import get_oauth2_setting
 from ..oauth import routes
 from ..oauth.responses import error_answer
-from ..oauth.server import token_endpoint_answer
+from ..provider.server import token_endpoint_answer
 from .common import JSON_ENDPOINT, applications_policy, guarded, respond
 
 

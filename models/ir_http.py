@@ -13,9 +13,9 @@ from odoo import SUPERUSER_ID, api, models
 from odoo.http import Response, request
 
 from ..oauth import cors
-from ..oauth.bearer import BearerTokenError, authenticate_bearer
 from ..oauth.responses import error_answer, unavailable_answer
 from ..oauth.routes import JSON_ENDPOINTS
+from ..provider.bearer import BearerTokenError, authenticate_bearer
 
 # What a query raises when the connection to the database is lost or cannot be
 # made: the server restarts, or the network between them fails.

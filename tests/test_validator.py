@@ -9,8 +9,8 @@ from oauthlib.common import Request
 
 from odoo.tests import TransactionCase
 
-from ..oauth.server import oauth2_server
-from ..oauth.validator import OdooRequestValidator
+from ..provider.server import oauth2_server
+from ..provider.validator import OdooRequestValidator
 from .common import OAuth2TestMixin, basic_auth
 
 

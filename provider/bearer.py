@@ -7,9 +7,9 @@ from werkzeug.exceptions import HTTPException
 
 from odoo.http import Response
 
-from .cors import cross_origin
-from .http_adapter import token_request_parts
-from .responses import JSON_HEADERS, REALM, error_answer, json_answer
+from ..oauth.cors import cross_origin
+from ..oauth.http_adapter import token_request_parts
+from ..oauth.responses import JSON_HEADERS, REALM, error_answer, json_answer
 from .server import oauth2_server
 
 

@@ -5,17 +5,17 @@ whole: token (RFC 6749 §3.2), introspection (RFC 7662) and revocation
 from oauthlib.openid import Server
 from oauthlib.openid.connect.core.grant_types import RefreshTokenGrant
 
-from .http_adapter import (
+from ..oauth.http_adapter import (
     earns_basic_challenge,
     form_request_parts,
     token_request_parts,
     token_request_problem,
 )
-from .oidc import check_authentication_request
-from .pkce import check_code_challenge, check_code_verifier
-from .response_modes import RESPONSE_TYPES, check_response_mode
-from .responses import error_answer, token_answer
-from .secrets import generate_secret
+from ..oauth.oidc import check_authentication_request
+from ..oauth.pkce import check_code_challenge, check_code_verifier
+from ..oauth.response_modes import RESPONSE_TYPES, check_response_mode
+from ..oauth.responses import error_answer, token_answer
+from ..oauth.secrets import generate_secret
 from .validator import OdooRequestValidator
 
 

@@ -9,9 +9,8 @@ from oauthlib.openid import RequestValidator  # OpenID's: it has get_id_token
 from odoo import SUPERUSER_ID, fields
 from odoo.exceptions import AccessDenied
 
-from ..series import authenticate
-from . import access_tokens, oidc
-from .constants import (
+from ..oauth import access_tokens, oidc
+from ..oauth.constants import (
     ACCESS_TOKEN,
     ALL_SCOPES,
     CLIENT_CREDENTIALS,
@@ -20,11 +19,12 @@ from .constants import (
     PASSWORD,
     REFRESH_TOKEN,
 )
-from .cors import cross_origin
-from .http_adapter import has_nul
-from .jose import InvalidSignedToken
-from .response_modes import RESPONSE_TYPES
-from .secrets import generate_secret
+from ..oauth.cors import cross_origin
+from ..oauth.http_adapter import has_nul
+from ..oauth.jose import InvalidSignedToken
+from ..oauth.response_modes import RESPONSE_TYPES
+from ..oauth.secrets import generate_secret
+from ..series import authenticate
 
 
 class ClientThrottledError(errors.OAuth2Error):
