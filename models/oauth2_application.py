@@ -27,9 +27,9 @@ from ..oauth.constants import (
     RPC_SCOPE,
 )
 from ..oauth.cors import origin_of
-from ..oauth.metadata import issuer
 from ..oauth.redirect_uris import is_registrable, is_web_origin
-from ..oauth.secrets import generate_secret, hash_secret
+from ..oauth.secrets import generate_secret
+from ..provider.configuration import hash_secret, issuer
 from ..series import Constraint, returns
 from .res_config_settings import get_oauth2_setting, get_outbound_allowed_networks
 

@@ -8,7 +8,7 @@ from odoo.tools import SQL
 
 from ..oauth import oidc
 from ..oauth.constants import AUTHORIZATION_CODE
-from ..oauth.secrets import hash_secret
+from ..provider.configuration import hash_secret
 from ..series import Constraint
 from .res_config_settings import get_oauth2_setting
 from .row_lock import lock_rows
