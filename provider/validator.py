@@ -503,21 +503,8 @@ class OdooRequestValidator(RequestValidator):
             sid=sid,
         )
 
-    # Using tokens (RFC 6750), introspection (RFC 7662), revocation (RFC 7009)
-
-    def validate_bearer_token(self, token, scopes, request):
-        tokens = odoo_state(request).env["oauth2.token"]
-        record = tokens._find_live_access_token(token)
-        if record._lost_every_scope():
-            record = record.browse()
-        request.access_token_record = record
-        if not record:
-            return False
-        request.client = record.application_id
-        request.user = record.user_id
-        request.scopes = record._effective_scopes()
-        record._mark_used()
-        return record._has_scopes(scopes)
+    # Introspection (RFC 7662) and revocation (RFC 7009); a bearer token is
+    # checked without oauthlib (bearer.py)
 
     def _find_token(self, token, token_type_hint, request):
         """``(record, token_type)`` of ``token``, looked up as the hinted type
