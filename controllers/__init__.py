@@ -1,5 +1,6 @@
 from . import token
 from . import authorize
+from . import older_clients
 from . import connected_apps
 from . import userinfo
 from . import tokeninfo

@@ -11,13 +11,14 @@ from odoo import http
 from odoo.http import request
 
 from ..oauth import oidc, routes
+from ..oauth.constants import OPENID_SCOPE
 from ..oauth.http_adapter import posted
-from ..oauth.metadata import issuer
 from ..oauth.page_headers import NO_FRAMING, NOT_KEPT
 from ..oauth.redirect_uris import destination
 from ..oauth.response_modes import FORM_POST, form_post_page
 from ..oauth.responses import error_location, with_issuer
-from ..oauth.server import oauth2_server
+from ..provider.configuration import issuer
+from ..provider.server import authorization_response, validate_authorization_request
 from .common import posted_from_this_session
 
 # The decision of the page asking a logged-in user to log in again
@@ -36,7 +37,7 @@ class OAuth2AuthorizationEndpoint(http.Controller):
     # shows: a relying party may POST the authorization request itself
     # (OpenID Connect Core §3.1.2.1), which carries no CSRF token.
     @http.route(
-        [routes.AUTHORIZE, routes.AUTHORIZE_LEGACY],
+        routes.AUTHORIZE,
         type="http",
         auth="public",
         methods=["GET", "POST"],
@@ -63,12 +64,11 @@ class OAuth2AuthorizationEndpoint(http.Controller):
         sid = session_user and request.env["oauth2.session"]._sid_of(
             request.session.sid
         )
-        server = oauth2_server(
-            request.env, session_user=session_user, auth_time=auth_time, sid=sid
-        )
         uri = self._request_uri()
         try:
-            scopes, info = server.validate_authorization_request(uri)
+            scopes, oauth_request = validate_authorization_request(
+                request.env, uri, session_user, auth_time, sid
+            )
         except errors.FatalClientError as error:
             # never redirect to a URI that is not registered (RFC 6749 §4.1.2.1)
             return self._error_page(error)
@@ -77,7 +77,6 @@ class OAuth2AuthorizationEndpoint(http.Controller):
                 # oauthlib raises some errors without their request
                 return self._error_page(error)
             return self._respond(error_location(error), error)
-        oauth_request = info["request"]
         if decision == "deny":
             denied = errors.AccessDeniedError(request=oauth_request)
             return self._respond(error_location(denied), denied)
@@ -97,9 +96,7 @@ class OAuth2AuthorizationEndpoint(http.Controller):
             "oauth2.consent"
         ]._is_needed(user, application, scopes):
             return self._consent_page(oauth_request, scopes, uri)
-        headers, _body, _status = server.create_authorization_response(
-            uri, scopes=scopes, credentials={"user": user}
-        )
+        headers, _body, _status = authorization_response(oauth_request, user)
         return self._respond(headers["Location"], oauth_request)
 
     @staticmethod
@@ -157,7 +154,7 @@ class OAuth2AuthorizationEndpoint(http.Controller):
         that same request has just happened."""
         if not session_user:
             return True
-        if oidc.OPENID not in oauth_request.scopes:
+        if OPENID_SCOPE not in oauth_request.scopes:
             return False
         asks = oidc.prompts(oauth_request) & {
             oidc.PROMPT_LOGIN,

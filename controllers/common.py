@@ -11,6 +11,7 @@ from odoo.http import request
 from ..oauth import cors
 from ..oauth.http_adapter import has_nul_character, posted
 from ..oauth.responses import error_answer, method_not_allowed, unavailable_answer
+from ..provider.configuration import cross_origin
 
 # The largest request body the JSON endpoints read: far more than any OAuth
 # request needs (a few KB), where Odoo would read up to 128 MiB, a multipart
@@ -84,8 +85,8 @@ def refusal(allowed_methods, cors_policy=None):
     httprequest = request.httprequest
     if httprequest.method == "OPTIONS":
         return cors.options_answer(
-            request.env,
-            httprequest,
+            httprequest.headers,
+            cross_origin(request.env, httprequest.headers, httprequest.base_url),
             allowed_methods,
             cors_policy or (lambda _origin: None),
         )
@@ -104,9 +105,8 @@ def guarded(allowed_methods, answer, cors_policy=None):
     ``(headers, body, status)``, readable by the pages ``cors_policy`` allows
     (no page of another origin when None)."""
     headers, body, status = refusal(allowed_methods, cors_policy) or answer()
-    if cors_policy and request.httprequest.method != "OPTIONS":
-        headers = dict(
-            headers,
-            **cors.answer_headers(request.env, request.httprequest, cors_policy),
-        )
+    httprequest = request.httprequest
+    if cors_policy and httprequest.method != "OPTIONS":
+        origin = cross_origin(request.env, httprequest.headers, httprequest.base_url)
+        headers = dict(headers, **cors.answer_headers(origin, cors_policy))
     return respond(headers, body, status)

@@ -5,8 +5,8 @@ from odoo import http
 from odoo.http import request
 
 from ..oauth import cors, routes
-from ..oauth.metadata import issuer, server_metadata
 from ..oauth.responses import public_json_answer
+from ..provider.configuration import server_metadata
 from .common import guarded
 
 
@@ -23,9 +23,7 @@ class OAuth2MetadataEndpoint(http.Controller):
         """RFC 8414 §3 and OpenID Connect Discovery 1.0 §4: one document."""
         return guarded(
             ("GET", "HEAD"),
-            lambda: public_json_answer(
-                server_metadata(request.env, issuer(request.env))
-            ),
+            lambda: public_json_answer(server_metadata(request.env)),
             cors.any_origin,
         )
 

@@ -5,7 +5,7 @@ from odoo import http
 from odoo.http import request
 
 from ..oauth import routes
-from ..oauth.server import revocation_answer
+from ..provider.server import revocation_answer
 from .common import JSON_ENDPOINT, applications_policy, guarded
 
 

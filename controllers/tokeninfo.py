@@ -5,7 +5,7 @@ from odoo import http
 from odoo.http import request
 
 from ..oauth import routes
-from ..oauth.bearer import tokeninfo_answer
+from ..provider.bearer import tokeninfo_answer
 from .common import JSON_ENDPOINT, guarded
 
 

@@ -13,9 +13,10 @@ from odoo import SUPERUSER_ID, api, models
 from odoo.http import Response, request
 
 from ..oauth import cors
-from ..oauth.bearer import BearerTokenError, authenticate_bearer
 from ..oauth.responses import error_answer, unavailable_answer
 from ..oauth.routes import JSON_ENDPOINTS
+from ..provider.bearer import BearerTokenError, authenticate_bearer
+from ..provider.configuration import cross_origin
 from .direct_sql import own_cursor
 
 # What a query raises when the connection to the database is lost or cannot be
@@ -84,9 +85,10 @@ class OptionsAnswer(HTTPException):
     code = 204
 
     def __init__(self, methods):
+        httprequest = request.httprequest
         headers, body, status = cors.options_answer(
-            request.env,
-            request.httprequest,
+            httprequest.headers,
+            cross_origin(request.env, httprequest.headers, httprequest.base_url),
             methods,
             request.env["oauth2.application"]._allowed_cors_origin,
         )
@@ -214,10 +216,10 @@ class IrHttp(models.AbstractModel):
 
     @classmethod
     def _allow_cross_origin_reading(cls, response):
+        httprequest = request.httprequest
+        origin = cross_origin(request.env, httprequest.headers, httprequest.base_url)
         response.headers.update(
             cors.answer_headers(
-                request.env,
-                request.httprequest,
-                request.env["oauth2.application"]._allowed_cors_origin,
+                origin, request.env["oauth2.application"]._allowed_cors_origin
             )
         )

@@ -14,7 +14,8 @@ from odoo.exceptions import ValidationError
 
 from ..oauth import access_tokens, jose
 from ..oauth.constants import CLIENT_SECRET
-from ..oauth.secrets import generate_secret, hash_secret
+from ..oauth.secrets import generate_secret
+from ..provider.configuration import hash_secret
 from ..series import Constraint
 
 # A secret given by hand must resist guessing as a generated one does, since a

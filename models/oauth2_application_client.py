@@ -23,7 +23,7 @@ from ..oauth.constants import (
 )
 from ..oauth.cors import origin_of
 from ..oauth.redirect_uris import is_registrable
-from ..oauth.secrets import hash_secret
+from ..provider.configuration import hash_secret
 from .oauth2_application import ROTATE, nonblank_lines
 from .res_config_settings import get_oauth2_setting
 

@@ -8,7 +8,7 @@ application's algorithm."""
 from odoo import models
 
 from ..oauth import access_tokens, backchannel_logout, jose, oidc
-from ..oauth.metadata import issuer
+from ..provider.configuration import issuer
 from .oauth2_application import nonblank_lines
 from .res_config_settings import get_oauth2_setting
 

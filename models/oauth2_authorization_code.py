@@ -8,7 +8,7 @@ from odoo.tools import SQL
 
 from ..oauth import oidc
 from ..oauth.constants import AUTHORIZATION_CODE
-from ..oauth.secrets import hash_secret
+from ..provider.configuration import hash_secret
 from ..series import Constraint
 from .direct_sql import lock_rows
 from .res_config_settings import cleanup_cutoff, get_oauth2_setting

@@ -11,7 +11,7 @@ from odoo.models import fix_import_export_id_paths
 from odoo.tools import SQL
 
 from ..oauth import jose
-from ..oauth.metadata import issuer
+from ..provider.configuration import issuer
 from ..series import Constraint
 from .direct_sql import lock_rows
 from .res_config_settings import get_oauth2_setting

@@ -16,12 +16,12 @@ from ..oauth.constants import (
     ACCESS_TOKEN_JTI,
     CLIENT_CREDENTIALS,
     GRANT_TYPES,
+    OPENID_SCOPE,
     PASSWORD,
     REFRESH_TOKEN,
     RPC_SCOPE,
 )
-from ..oauth.oidc import OPENID
-from ..oauth.secrets import hash_secret
+from ..provider.configuration import hash_secret
 from ..series import Constraint, domain_or, report_cron_progress
 from .direct_sql import insert_row, lock_rows, own_cursor
 from .res_config_settings import cleanup_cutoff, get_oauth2_setting
@@ -492,7 +492,7 @@ class OAuth2Token(models.Model):
         application finds its own subject and not the login."""
         self.ensure_one()
         scopes = self._effective_scopes()
-        if OPENID in scopes:
+        if OPENID_SCOPE in scopes:
             return self.user_id._oidc_claims(scopes, self.application_id)
         claims = self.user_id._oauth2_userinfo()
         if self.application_id._has_pairwise_subjects():

@@ -12,6 +12,7 @@ from odoo.tools.misc import hmac
 from odoo.tools.query import Query
 
 from ..oauth import oidc
+from ..oauth.constants import ADDRESS_SCOPE, EMAIL_SCOPE, PHONE_SCOPE, PROFILE_SCOPE
 from ..oauth.jose import looks_like_jws
 from ..oauth.secrets import looks_generated
 from .res_config_settings import get_oauth2_setting
@@ -184,7 +185,7 @@ class ResUsers(models.Model):
         user = self.sudo()
         partner = user.partner_id
         claims = {"sub": self._oidc_subject(application)}
-        if oidc.PROFILE in scopes:
+        if PROFILE_SCOPE in scopes:
             claims.update(
                 name=partner.name,
                 # the login names the user in this database: a pairwise
@@ -196,15 +197,15 @@ class ResUsers(models.Model):
                 locale=oidc.bcp47(partner.lang),
                 updated_at=oidc.as_seconds(max(user.write_date, partner.write_date)),
             )
-        if oidc.EMAIL in scopes:
+        if EMAIL_SCOPE in scopes:
             claims.update(
                 email=partner.email or None,
                 email_verified=bool(partner.email)
                 and get_oauth2_setting(self.env, "email_verified"),
             )
-        if oidc.PHONE in scopes:
+        if PHONE_SCOPE in scopes:
             claims["phone_number"] = partner.phone or partner.mobile or None
-        if oidc.ADDRESS in scopes:
+        if ADDRESS_SCOPE in scopes:
             claims["address"] = oidc.address_claim(
                 street=partner.street,
                 street2=partner.street2,

@@ -1,6 +1,5 @@
-"""The bridge between oauthlib and the Odoo ORM.
-
-Controllers build an oauthlib server with :func:`server.oauth2_server` and hand it
-the raw HTTP request; :class:`validator.OdooRequestValidator` is the only place
-where oauthlib touches the ORM.
+"""The protocol, apart from the ORM: pure functions and constants of OAuth 2.0
+and OpenID Connect that take values, never an Odoo environment. The
+database's side is ``provider/``; nothing here imports it, ``models/`` or
+``controllers/``.
 """

@@ -5,7 +5,6 @@ import time
 from datetime import timedelta
 
 from . import outbound
-from .redirect_uris import is_registrable
 from .secrets import generate_secret
 
 # §2.4: the one event a logout token carries
@@ -47,13 +46,6 @@ class Delivery:
         self.error = error
         self.final = final
         self.unreachable = unreachable
-
-
-def is_backchannel_logout_uri(uri):
-    """§2.2: an absolute URI without a fragment, which this server posts to;
-    https, or http on a loopback host as for redirect URIs, so that no logout
-    token crosses a network in the clear."""
-    return is_registrable(uri) and uri.lower().startswith(("https:", "http:"))
 
 
 def logout_token_claims(issuer, client_id, subject, sid):

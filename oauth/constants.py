@@ -16,8 +16,6 @@ GRANT_TYPES = {
     CLIENT_CREDENTIALS: "Client Credentials",
     REFRESH_TOKEN: "Refresh Token",
 }
-# grant_type values older orestapi clients send, and the grant they mean
-OLDER_GRANT_TYPES = {"code": AUTHORIZATION_CODE}
 # RFC 6749 §2.1: a public client cannot keep a secret, so it may not use the
 # grants where the client itself is trusted.
 CONFIDENTIAL_ONLY_GRANTS = frozenset({PASSWORD, CLIENT_CREDENTIALS})
@@ -43,9 +41,15 @@ RPC_SCOPE = "rpc"
 # The scope that makes a request an OpenID Connect one (Core §3.1.2.1): a
 # client that does not ask for it by name expects no id_token.
 OPENID_SCOPE = "openid"
-# OpenID Connect's scopes (Core §5.4): they reveal the user's profile,
+# OpenID Connect's other scopes (Core §5.4): they reveal the user's profile,
 # address and contact details, which earlier clients were never given.
-OPENID_SCOPES = frozenset({OPENID_SCOPE, "profile", "email", "phone", "address"})
+PROFILE_SCOPE = "profile"
+EMAIL_SCOPE = "email"
+PHONE_SCOPE = "phone"
+ADDRESS_SCOPE = "address"
+OPENID_SCOPES = frozenset(
+    {OPENID_SCOPE, PROFILE_SCOPE, EMAIL_SCOPE, PHONE_SCOPE, ADDRESS_SCOPE}
+)
 # Scopes granted only when a request names them, never by default or for "*".
 NAMED_ONLY_SCOPES = frozenset({RPC_SCOPE, *OPENID_SCOPES})
 # Scopes whose names the server itself checks: they may not be renamed or

@@ -5,9 +5,8 @@ No answer allows credentials: clients authenticate with their client_id,
 secret or bearer token, never with Odoo's session cookie.
 """
 
+from collections.abc import Callable, Collection, Mapping
 from urllib.parse import urlsplit
-
-from .metadata import issuer
 
 # Seconds a browser may reuse a preflight's answer.
 PREFLIGHT_MAX_AGE = 600
@@ -19,7 +18,7 @@ ANY_ORIGIN = "*"
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
-def origin_of(url):
+def origin_of(url: str) -> str | None:
     """The web origin (scheme, host, port) of an http(s) ``url`` as a browser
     serializes it in an Origin header; None for other URLs, such as a native
     app's private-use scheme, which has no web origin."""
@@ -38,25 +37,24 @@ def origin_of(url):
     return f"{scheme}://{host}"
 
 
-def _own_origins(env, request_url):
-    """The origins of this server's own pages: that of the URL a request came
-    to, and those it is known by behind a proxy that does not pass the host
-    on (the Issuer URL, ``web.base.url``)."""
-    base_url = env["ir.config_parameter"].sudo().get_param("web.base.url")
-    return {origin_of(url) for url in (request_url, issuer(env), base_url or "")}
-
-
-def cross_origin(env, headers, request_url):
-    """The Origin of a request to ``request_url`` sent by a page of another
-    origin than this server's; None for a same-origin request or one not sent
+def cross_origin(
+    headers: Mapping[str, str], own_origins: Collection[str | None]
+) -> str | None:
+    """The Origin of a request sent by a page of another origin than this
+    server's ``own_origins``; None for a same-origin request or one not sent
     by a browser."""
     origin = headers.get("Origin")
-    if not origin or origin in _own_origins(env, request_url):
+    if not origin or origin in own_origins:
         return None
     return origin
 
 
-def response_headers(allowed_origin):
+# A CORS policy: the Access-Control-Allow-Origin value for a page of an
+# origin, or None when the origin may not read the answer.
+Policy = Callable[[str], str | None]
+
+
+def response_headers(allowed_origin: str) -> dict[str, str]:
     """The headers that let a page of ``allowed_origin`` (or of any origin,
     ``ANY_ORIGIN``) read an answer."""
     headers = {
@@ -69,7 +67,7 @@ def response_headers(allowed_origin):
     return headers
 
 
-def preflight_headers(allowed_origin, methods):
+def preflight_headers(allowed_origin: str, methods: Collection[str]) -> dict[str, str]:
     """The headers of a preflight's answer that allow ``methods``."""
     return dict(
         response_headers(allowed_origin),
@@ -81,28 +79,31 @@ def preflight_headers(allowed_origin, methods):
     )
 
 
-def any_origin(_origin):
+def any_origin(_origin: str) -> str:
     """The CORS policy of public documents: readable from every page."""
     return ANY_ORIGIN
 
 
-def answer_headers(env, httprequest, policy):
-    """The CORS headers of the answer to ``httprequest``: none unless a page
-    of another origin sent it and ``policy(origin)`` allows it (returns the
-    Access-Control-Allow-Origin value, or None)."""
-    origin = cross_origin(env, httprequest.headers, httprequest.base_url)
+def answer_headers(origin: str | None, policy: Policy) -> dict[str, str]:
+    """The CORS headers of the answer to a request a page of ``origin``
+    sent (:func:`cross_origin`; None for none of another origin): none unless
+    ``policy(origin)`` allows it."""
     allowed = origin and policy(origin)
     return response_headers(allowed) if allowed else {}
 
 
-def options_answer(env, httprequest, methods, policy):
-    """``(headers, body, status)`` of an OPTIONS request (RFC 9110 §9.3.7):
+def options_answer(
+    headers: Mapping[str, str],
+    origin: str | None,
+    methods: Collection[str],
+    policy: Policy,
+) -> tuple[dict[str, str], str, int]:
+    """``(headers, body, status)`` of an OPTIONS request with ``headers``,
+    sent by a page of ``origin`` (:func:`cross_origin`) (RFC 9110 §9.3.7):
     the methods served and, to a preflight from an origin ``policy`` allows,
     the CORS permissions. Answered without authentication: a browser sends
     none with a preflight."""
-    headers = httprequest.headers
     answer = {"Allow": ", ".join((*methods, "OPTIONS"))}
-    origin = cross_origin(env, headers, httprequest.base_url)
     allowed = origin and "Access-Control-Request-Method" in headers and policy(origin)
     if allowed:
         answer.update(preflight_headers(allowed, methods))

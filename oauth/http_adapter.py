@@ -1,30 +1,31 @@
 """From a werkzeug request to the ``(uri, body, headers)`` oauthlib takes."""
 
+from collections.abc import Mapping
 from urllib.parse import urlencode
-
-from .constants import OLDER_GRANT_TYPES
 
 # RFC 6749 §4.1.3, §4.3.2, §4.4.2, §6: the parameters of a token request are
 # form-encoded; werkzeug also parses a multipart form into the same fields.
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
-def token_request_parts(httprequest, older_grant_types=False):
-    """``(uri, body, headers)`` of a token or token verification request.
+def token_request_parts(
+    httprequest, grant_type_names: Mapping[str, str] | None = None
+) -> tuple[str, str, dict[str, str]]:
+    """``(uri, body, headers)`` of a token request.
 
-    Parameters sent in the query string are moved into the body, because the
-    older oregional_restapi clients send them there and oauthlib refuses them
-    in a POST URL. A parameter given in both places stays twice, so oauthlib
-    reports it as duplicated instead of one copy silently winning. With
-    ``older_grant_types``, the grant names of older clients are translated.
+    Parameters sent in the query string are moved into the body, because
+    older clients send them there and oauthlib refuses them in a POST URL. A
+    parameter given in both places stays twice, so oauthlib reports it as
+    duplicated instead of one copy silently winning. ``grant_type_names``
+    maps other names of grant types to theirs.
     """
     params = list(httprequest.args.items(multi=True))
     params += list(httprequest.form.items(multi=True))
-    if older_grant_types:
+    if grant_type_names:
         params = [
             (
                 name,
-                OLDER_GRANT_TYPES.get(value, value) if name == "grant_type" else value,
+                grant_type_names.get(value, value) if name == "grant_type" else value,
             )
             for name, value in params
         ]

@@ -9,7 +9,8 @@ from urllib.parse import unquote
 from .secrets import SECRET_BYTES
 
 # Parameters that carry a secret when a client sends them in a URL: the token
-# requests of the older oregional_restapi clients, tokeninfo?access_token=…
+# requests of older clients (controllers/older_clients.py),
+# tokeninfo?access_token=…
 # Hand-chosen client secrets have no recognisable shape, so their parameter
 # name is all there is to go by.
 SECRET_PARAMETERS = frozenset(

@@ -1,9 +1,11 @@
 """RFC 8414 authorization server metadata."""
 
+from collections.abc import Iterable
+from typing import Any
 from urllib.parse import urlsplit
 
 from . import routes
-from .constants import GRANT_TYPES, ISSUER_URL_PARAM
+from .constants import GRANT_TYPES
 from .oidc import provider_metadata
 from .redirect_uris import LOOPBACK_HOSTS
 from .response_modes import RESPONSE_MODES, RESPONSE_TYPES
@@ -13,15 +15,13 @@ from .response_modes import RESPONSE_MODES, RESPONSE_TYPES
 CLIENT_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"]
 
 
-def issuer(env):
+def issuer_from(issuer_url: str | None, base_url: str) -> str:
     """The URL that names this server to its clients (RFC 8414 §2, RFC 9207):
     the configured Issuer URL, else Odoo's ``web.base.url``."""
-    parameters = env["ir.config_parameter"].sudo()
-    url = parameters.get_param(ISSUER_URL_PARAM) or parameters.get_param("web.base.url")
-    return url.strip().rstrip("/")
+    return (issuer_url or base_url).strip().rstrip("/")
 
 
-def is_valid_issuer(url):
+def is_valid_issuer(url: str) -> bool:
     """RFC 8414 §2: an issuer is an https URL without query or fragment; plain
     http is allowed on a loopback host, for development. No path either: the
     metadata is served at the root (§3.1 would look for it under the path)."""
@@ -41,10 +41,13 @@ def is_valid_issuer(url):
     )
 
 
-def server_metadata(env, issuer):
+def server_metadata(
+    issuer: str, scopes: Iterable[str], code_challenge_methods: Iterable[str]
+) -> dict[str, Any]:
     """RFC 8414 §2 metadata of this authorization server, known as
     ``issuer``, which is also its OpenID Connect Discovery 1.0 §3 metadata:
-    one document at both addresses, so that they never disagree."""
+    one document at both addresses, so that they never disagree. ``scopes``
+    and ``code_challenge_methods`` are those the server offers."""
     return {
         "issuer": issuer,
         "authorization_endpoint": issuer + routes.AUTHORIZE,
@@ -53,7 +56,7 @@ def server_metadata(env, issuer):
         "tokeninfo_endpoint": issuer + routes.TOKENINFO,
         "introspection_endpoint": issuer + routes.INTROSPECT,
         "revocation_endpoint": issuer + routes.REVOKE,
-        "scopes_supported": list(env["oauth2.scope"]._all_names()),
+        "scopes_supported": list(scopes),
         "response_types_supported": list(RESPONSE_TYPES),
         "response_modes_supported": list(RESPONSE_MODES),
         "grant_types_supported": list(GRANT_TYPES),
@@ -63,8 +66,6 @@ def server_metadata(env, issuer):
         # RFC 9207: every authorization response names its issuer, so that a
         # client talking to several servers cannot be fooled by another one's.
         "authorization_response_iss_parameter_supported": True,
-        "code_challenge_methods_supported": list(
-            env["oauth2.application"]._code_challenge_methods()
-        ),
+        "code_challenge_methods_supported": list(code_challenge_methods),
         **provider_metadata(issuer),
     }

@@ -16,23 +16,24 @@ from oauthlib.openid.connect.core.exceptions import (
 )
 
 from . import routes
-from .constants import OPENID_SCOPE
+from .constants import (
+    ADDRESS_SCOPE,
+    EMAIL_SCOPE,
+    OPENID_SCOPE,
+    PHONE_SCOPE,
+    PROFILE_SCOPE,
+)
 from .jose import SIGNING_ALGORITHMS
 
-OPENID = OPENID_SCOPE
-PROFILE = "profile"
-EMAIL = "email"
-PHONE = "phone"
-ADDRESS = "address"
 # §5.4: the claims each scope grants, as far as Odoo holds them. No picture:
 # Odoo serves avatars only to signed-in users, so a relying party could not
 # show it.
 SCOPE_CLAIMS = {
-    OPENID: ("sub",),
-    PROFILE: ("name", "preferred_username", "zoneinfo", "locale", "updated_at"),
-    EMAIL: ("email", "email_verified"),
-    PHONE: ("phone_number",),
-    ADDRESS: ("address",),
+    OPENID_SCOPE: ("sub",),
+    PROFILE_SCOPE: ("name", "preferred_username", "zoneinfo", "locale", "updated_at"),
+    EMAIL_SCOPE: ("email", "email_verified"),
+    PHONE_SCOPE: ("phone_number",),
+    ADDRESS_SCOPE: ("address",),
 }
 # The id_token's own claims (§2), which Discovery lists with the scopes' ones.
 ID_TOKEN_CLAIMS = (
@@ -159,12 +160,13 @@ def check_authentication_request(request):
     """oauthlib's post-authorization check of what it leaves unchecked: an
     id_token only for the openid scope, and well-formed prompt and max_age."""
     scopes = request.scopes or []
-    if "id_token" in (request.response_type or "").split() and OPENID not in scopes:
+    id_token = "id_token" in (request.response_type or "").split()
+    if id_token and OPENID_SCOPE not in scopes:
         raise errors.InvalidScopeError(
             description="An id_token is issued only for the openid scope.",
             request=request,
         )
-    problem = OPENID in scopes and parameter_problem(request)
+    problem = OPENID_SCOPE in scopes and parameter_problem(request)
     if problem:
         raise errors.InvalidRequestError(description=problem, request=request)
     # §6: request objects are not served, and must not be silently ignored

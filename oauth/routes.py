@@ -3,17 +3,18 @@ them from this one table."""
 
 PREFIX = "/orestapi/oauth2"
 TOKEN = f"{PREFIX}/access_token"
-# The token paths of older orestapi clients, under the module's first path
-# segment (where those clients put a workspace) and at the root; served only
-# while their request forms are accepted.
-OLDER_TOKEN_PATHS = [
+# The token paths of older clients (controllers/older_clients.py), under the
+# module's first path segment (where those clients put a workspace) and at
+# the root; served only while their request forms are accepted.
+OLDER_CLIENT_TOKEN_PATHS = [
     f"{base}{path}"
     for base in ("/orestapi", "")
     for path in ("/oauth/token", "/oauth2/token", "/oauth/2/token")
 ]
 AUTHORIZE = f"{PREFIX}/authorize"
-# the path of the older oregional_restapi module, kept for its clients
-AUTHORIZE_LEGACY = f"{PREFIX}/authorization"
+# the authorization endpoint's path for older clients, that of the
+# oregional_restapi module
+OLDER_CLIENT_AUTHORIZE = f"{PREFIX}/authorization"
 USERINFO = f"{PREFIX}/userinfo"
 TOKENINFO = f"{PREFIX}/tokeninfo"
 INTROSPECT = f"{PREFIX}/introspect"
@@ -31,7 +32,7 @@ OPENID_CONFIGURATION = "/.well-known/openid-configuration"
 JSON_ENDPOINTS = frozenset(
     {
         TOKEN,
-        *OLDER_TOKEN_PATHS,
+        *OLDER_CLIENT_TOKEN_PATHS,
         USERINFO,
         TOKENINFO,
         INTROSPECT,

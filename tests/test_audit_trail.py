@@ -14,7 +14,7 @@ from odoo.tools import html2plaintext
 
 from ..models.oauth2_application_audit import OAuth2ApplicationAudit
 from ..oauth.constants import CLIENT_SECRET
-from ..oauth.secrets import hash_secret
+from ..provider.configuration import hash_secret
 from .common import (
     REDIRECT_URI,
     RPC_FAULT_CODE_ACCESS_ERROR,

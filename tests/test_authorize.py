@@ -5,7 +5,7 @@
 
 from urllib.parse import parse_qs, urlsplit
 
-from odoo.addons.orestapi_oauth2.oauth.metadata import issuer as server_issuer
+from odoo.addons.orestapi_oauth2.provider.configuration import issuer as server_issuer
 
 from .common import AUTHORIZE_PATH, REDIRECT_URI, AuthorizationCase
 

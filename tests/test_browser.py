@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 from odoo.tests import new_test_user
 
-from odoo.addons.orestapi_oauth2.oauth.metadata import issuer as server_issuer
+from odoo.addons.orestapi_oauth2.provider.configuration import issuer as server_issuer
 
 from .common import (
     AUTHORIZE_PATH,

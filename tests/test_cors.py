@@ -4,8 +4,11 @@
 """Browser applications: CORS on the endpoints they call, for the origins
 their applications trust, and nothing for the others."""
 
+import unittest
+
 from odoo.exceptions import ValidationError
 
+from ..oauth import cors
 from .common import EndpointCase
 
 SPA_ORIGIN = "http://127.0.0.1:5173"
@@ -195,3 +198,53 @@ class TestCrossOrigin(EndpointCase):
         self.assertEqual(
             self.public_app._cors_origins(), {"https://spa.example.com:8443"}
         )
+
+
+class TestCrossOriginRules(unittest.TestCase):
+    """oauth/cors.py alone: which page is of another origin, and what it may
+    read."""
+
+    OWN = {"https://odoo.example.com", "http://localhost:8069"}
+
+    def test_own_and_missing_origins_are_not_cross_origin(self):
+        for headers in ({}, {"Origin": ""}, {"Origin": "https://odoo.example.com"}):
+            with self.subTest(headers=headers):
+                self.assertIsNone(cors.cross_origin(headers, self.OWN))
+        self.assertEqual(
+            cors.cross_origin({"Origin": TRUSTED_ORIGIN}, self.OWN), TRUSTED_ORIGIN
+        )
+
+    def test_origin_of_serializes_as_a_browser(self):
+        self.assertEqual(
+            cors.origin_of("HTTPS://App.example.com:443/cb"),
+            ("https://app.example.com"),
+        )
+        self.assertEqual(cors.origin_of("http://[::1]:3000/x"), "http://[::1]:3000")
+        self.assertIsNone(cors.origin_of("com.example.app:/callback"))
+        self.assertIsNone(cors.origin_of("http://host:99999/"))
+
+    def test_answer_headers_follow_the_policy(self):
+        def policy(origin):
+            return origin if origin == TRUSTED_ORIGIN else None
+
+        self.assertEqual(cors.answer_headers(None, policy), {})
+        self.assertEqual(cors.answer_headers(STRANGER, policy), {})
+        headers = cors.answer_headers(TRUSTED_ORIGIN, policy)
+        self.assertEqual(headers["Access-Control-Allow-Origin"], TRUSTED_ORIGIN)
+        self.assertEqual(headers["Vary"], "Origin")
+        self.assertNotIn("Vary", cors.answer_headers(STRANGER, cors.any_origin))
+
+    def test_options_answer_permits_only_a_preflight_the_policy_allows(self):
+        preflight = {"Origin": TRUSTED_ORIGIN, "Access-Control-Request-Method": "POST"}
+        headers, body, status = cors.options_answer(
+            preflight, TRUSTED_ORIGIN, ("POST",), cors.any_origin
+        )
+        self.assertEqual((body, status), ("", 204))
+        self.assertEqual(headers["Allow"], "POST, OPTIONS")
+        self.assertEqual(headers["Access-Control-Allow-Methods"], "POST")
+        for sent, origin in (({"Origin": TRUSTED_ORIGIN}, TRUSTED_ORIGIN), ({}, None)):
+            with self.subTest(sent=sent):
+                headers, _body, _status = cors.options_answer(
+                    sent, origin, ("GET", "POST"), cors.any_origin
+                )
+                self.assertEqual(headers, {"Allow": "GET, POST, OPTIONS"})

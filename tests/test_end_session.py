@@ -15,7 +15,7 @@ from odoo.exceptions import ValidationError
 from odoo.tests import TransactionCase, new_test_user
 
 from ..oauth import routes
-from ..oauth.metadata import issuer
+from ..provider.configuration import issuer
 from .common import USER_PASSWORD, AuthorizationCase, OAuth2TestMixin
 
 POST_LOGOUT_URI = "https://client.example.com/logged-out"

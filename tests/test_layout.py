@@ -1,10 +1,12 @@
 # Copyright 2026 Orest
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
-"""The layout README.rst states: the protocol package apart from the ORM; and
-the module's page in Apps, generated from the readme/ fragments."""
+"""The layout readme/DESIGN.rst states: the protocol package apart from the
+ORM, the provider between them; and the module's page in Apps, generated from
+the readme/ fragments."""
 
 import ast
+import tokenize
 import unittest
 from pathlib import Path
 
@@ -17,30 +19,75 @@ from .common import HttpCase
 MODULE_ROOT = Path(__file__).resolve().parent.parent
 
 
+def _imported_packages(path):
+    """``(line, package)`` of each import of ``path``: the addon's own
+    packages by their folder (``models``, ``provider``...), others by their
+    top-level name (``odoo``, ``oauthlib``...)."""
+    package_depth = len(path.relative_to(MODULE_ROOT).parts) - 1
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom):
+            if node.level == 0:
+                names = [node.module]
+            elif node.level > package_depth:
+                # relative to the addon: "from ..models import x" or
+                # "from .. import models" (the package among the aliases)
+                names = (
+                    [node.module]
+                    if node.module
+                    else [alias.name for alias in node.names]
+                )
+            else:
+                continue  # within its own package
+        elif isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        else:
+            continue
+        for name in names:
+            name = name.removeprefix("odoo.addons.orestapi_oauth2.")
+            yield node.lineno, name.split(".")[0]
+
+
+def _python_files(package):
+    return sorted((MODULE_ROOT / package).glob("*.py"))
+
+
 class TestLayout(unittest.TestCase):
-    def test_oauth_package_imports_nothing_from_models(self):
-        for path in sorted((MODULE_ROOT / "oauth").glob("*.py")):
-            for node in ast.walk(ast.parse(path.read_text())):
-                if isinstance(node, ast.ImportFrom):
-                    # "from .. import models" names the package in the aliases
-                    names = (
-                        [node.module]
-                        if node.module
-                        else [alias.name for alias in node.names]
-                    )
-                    relative_to_addon = node.level == 2
-                elif isinstance(node, ast.Import):
-                    names = [alias.name for alias in node.names]
-                    relative_to_addon = False
-                else:
-                    continue
-                for name in names:
-                    with self.subTest(file=path.name, line=node.lineno):
-                        self.assertFalse(
-                            (relative_to_addon and name.split(".")[0] == "models")
-                            or name.startswith("odoo.addons.orestapi_oauth2.models"),
-                            f"{path.name} imports {name}",
+    """The layers: controllers and ir.http call provider/, which reads the
+    models at run time and calls oauth/, the protocol, which knows nothing of
+    Odoo's environment."""
+
+    # what each package may not import of the addon's own packages
+    FORBIDDEN = {
+        "oauth": {"models", "controllers", "provider", "series"},
+        "provider": {"models", "controllers"},
+    }
+
+    def test_packages_import_only_the_layers_below(self):
+        for package, forbidden in self.FORBIDDEN.items():
+            for path in _python_files(package):
+                for line, imported in _imported_packages(path):
+                    with self.subTest(file=f"{package}/{path.name}", line=line):
+                        self.assertNotIn(
+                            imported, forbidden, f"{path.name} imports {imported}"
                         )
+
+    def test_oauth_package_imports_nothing_of_odoo(self):
+        for path in _python_files("oauth"):
+            for line, imported in _imported_packages(path):
+                with self.subTest(file=path.name, line=line):
+                    self.assertNotEqual(imported, "odoo", f"{path.name} imports odoo")
+
+    def test_oauth_package_never_names_an_environment(self):
+        """Not even as a word: its functions take values, which provider/
+        reads from the database."""
+        for path in _python_files("oauth"):
+            with tokenize.open(path) as source:
+                tokens = list(tokenize.generate_tokens(source.readline))
+            for token in tokens:
+                if token.type != tokenize.NAME:
+                    continue
+                with self.subTest(file=path.name, line=token.start[0]):
+                    self.assertNotEqual(token.string, "env", f"{path.name} names env")
 
 
 @tagged("post_install", "-at_install")

@@ -3,9 +3,12 @@
 
 """The authorization server metadata (RFC 8414) and the endpoints it advertises."""
 
+import unittest
+
 from odoo.exceptions import ValidationError
 
 from ..oauth import routes
+from ..oauth.metadata import issuer_from, server_metadata
 from ..oauth.responses import PUBLIC_CACHE_SECONDS
 from .common import PREFIX, EndpointCase, basic_auth
 
@@ -197,3 +200,29 @@ class TestServerMetadata(EndpointCase):
                     method, metadata[name], data=data, headers=headers, timeout=30
                 )
                 self.assertEqual(response.status_code, 200, response.text)
+
+
+class TestMetadataDocument(unittest.TestCase):
+    """oauth/metadata.py alone: the document from the values it is given."""
+
+    def test_document_of_the_given_issuer_scopes_and_methods(self):
+        issuer = "https://sso.example.com"
+        document = server_metadata(issuer, ("openid", "read"), ("S256",))
+        self.assertEqual(document["issuer"], issuer)
+        self.assertEqual(document["token_endpoint"], issuer + routes.TOKEN)
+        self.assertEqual(document["jwks_uri"], issuer + routes.JWKS)
+        self.assertEqual(document["scopes_supported"], ["openid", "read"])
+        self.assertEqual(document["code_challenge_methods_supported"], ["S256"])
+        self.assertIn("refresh_token", document["grant_types_supported"])
+
+    def test_issuer_is_the_setting_else_the_base_url_without_a_slash(self):
+        self.assertEqual(
+            issuer_from(" https://sso.example.com/ ", "http://localhost:8069"),
+            "https://sso.example.com",
+        )
+        self.assertEqual(
+            issuer_from(None, "http://localhost:8069/"), "http://localhost:8069"
+        )
+        self.assertEqual(
+            issuer_from("", "http://localhost:8069"), "http://localhost:8069"
+        )

@@ -22,7 +22,7 @@ from odoo.tools import mute_logger
 
 from ..models.oauth2_signing_key import PUBLISHED, RETIRED, RETIREMENT_MARGIN, SIGNING
 from ..oauth import jose
-from ..oauth.metadata import issuer
+from ..provider.configuration import issuer
 
 # RFC 7638 §3.1: the example RSA key and its thumbprint.
 RFC7638_KEY = {

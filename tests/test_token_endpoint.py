@@ -10,7 +10,7 @@ from oauthlib.oauth2 import BackendApplicationClient, LegacyApplicationClient
 from requests.auth import HTTPBasicAuth
 from requests_oauthlib import OAuth2Session
 
-from odoo.addons.orestapi_oauth2.oauth.routes import OLDER_TOKEN_PATHS
+from odoo.addons.orestapi_oauth2.oauth.routes import OLDER_CLIENT_TOKEN_PATHS
 
 from ..oauth.constants import NAMED_ONLY_SCOPES
 from .common import TOKEN_PATH, USER_PASSWORD, TokenEndpointCase, basic_auth
@@ -221,13 +221,13 @@ class TestOlderClientRequests(TokenEndpointCase):
     def test_token_paths_of_older_clients(self):
         data = {"grant_type": "client_credentials"}
         auth = ("integration", self.secret)
-        for path in OLDER_TOKEN_PATHS:
+        for path in OLDER_CLIENT_TOKEN_PATHS:
             with self.subTest(path=path, accepted=False):
                 response = self.http_request("POST", path, data, auth=auth)
                 body = self.assertOAuthError(response, "invalid_request", 404)
                 self.assertIn(TOKEN_PATH, body["error_description"])
         self.set_param("accept_older_client_requests", "True")
-        for path in OLDER_TOKEN_PATHS:
+        for path in OLDER_CLIENT_TOKEN_PATHS:
             with self.subTest(path=path, accepted=True):
                 response = self.http_request("POST", path, data, auth=auth)
                 self.assertTokenAnswer(response)

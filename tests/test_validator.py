@@ -9,8 +9,8 @@ from oauthlib.common import Request
 
 from odoo.tests import TransactionCase
 
-from ..oauth.server import oauth2_server
-from ..oauth.validator import OdooRequestValidator
+from ..provider.server import oauth2_server
+from ..provider.validator import OdooRequestValidator, with_odoo_state
 from .common import OAuth2TestMixin, basic_auth
 
 
@@ -18,7 +18,7 @@ class TestOdooRequestValidator(OAuth2TestMixin, TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.validator = OdooRequestValidator(cls.env)
+        cls.validator = OdooRequestValidator()
         # characters that Basic credentials must carry form-urlencoded
         cls.odd_secret = "p@ss:word+with spaces/and%, long enough"
         cls.odd_app = cls.env["oauth2.application"].create(
@@ -26,11 +26,19 @@ class TestOdooRequestValidator(OAuth2TestMixin, TransactionCase):
         )
 
     def _request(self, headers=None, **params):
-        return Request("https://odoo.test/token", "POST", params, headers or {})
+        return Request(
+            "https://odoo.test/token",
+            "POST",
+            params,
+            with_odoo_state(headers, self.env),
+        )
 
     def _token(self, **params):
-        headers, body, status = oauth2_server(self.env).create_token_response(
-            "https://odoo.test/token", "POST", list(params.items()), {}
+        headers, body, status = oauth2_server().create_token_response(
+            "https://odoo.test/token",
+            "POST",
+            list(params.items()),
+            with_odoo_state({}, self.env),
         )
         return status, json.loads(body)
 

@@ -1,17 +1,19 @@
 """The oauthlib RequestValidator backed by the Odoo ORM."""
 
 import base64
+from dataclasses import dataclass
 from urllib.parse import unquote_plus
 
 from oauthlib.oauth2.rfc6749 import errors
 from oauthlib.openid import RequestValidator  # OpenID's: it has get_id_token
 
 from odoo import SUPERUSER_ID, fields
+from odoo.api import Environment
 from odoo.exceptions import AccessDenied
+from odoo.models import BaseModel
 
-from ..series import authenticate
-from . import access_tokens, oidc
-from .constants import (
+from ..oauth import access_tokens, oidc
+from ..oauth.constants import (
     ACCESS_TOKEN,
     ALL_SCOPES,
     CLIENT_CREDENTIALS,
@@ -20,11 +22,48 @@ from .constants import (
     PASSWORD,
     REFRESH_TOKEN,
 )
-from .cors import cross_origin
-from .http_adapter import has_nul
-from .jose import InvalidSignedToken
-from .response_modes import RESPONSE_TYPES
-from .secrets import generate_secret
+from ..oauth.http_adapter import has_nul
+from ..oauth.jose import InvalidSignedToken
+from ..oauth.response_modes import RESPONSE_TYPES
+from ..oauth.secrets import generate_secret
+from ..series import authenticate
+from .configuration import cross_origin
+
+# The header under which an oauthlib request carries its OdooState: no HTTP
+# header has a space in its name, so no client can send one.
+ODOO_STATE = "odoo state"
+
+
+@dataclass(frozen=True)
+class OdooState:
+    """What the validator needs of a request beside oauthlib's parameters.
+
+    ``env`` is the superuser's: the authorization server owns its tables, and
+    the client or user a request acts for is established by the validator,
+    not by Odoo's session. ``remote_addr`` is the client's address, which
+    failed client authentications are counted for. At the authorization
+    endpoint, ``session_user`` is the user logged into Odoo in the browser
+    (None when nobody is), ``auth_time`` the time of that login in seconds,
+    and ``sid`` the OpenID Connect session ID of that browser session.
+    """
+
+    env: Environment
+    remote_addr: str | None = None
+    session_user: BaseModel | None = None
+    auth_time: int | None = None
+    sid: str | None = None
+
+
+def with_odoo_state(headers, env, **state):
+    """``headers`` for an oauthlib request that carries its :class:`OdooState`
+    (oauthlib builds the request itself, from the headers it is given)."""
+    odoo = OdooState(env(user=SUPERUSER_ID, su=True), **state)
+    return dict(headers or {}, **{ODOO_STATE: odoo})
+
+
+def odoo_state(request) -> OdooState:
+    """The :class:`OdooState` an oauthlib request carries."""
+    return request.headers[ODOO_STATE]
 
 
 class ClientThrottledError(errors.OAuth2Error):
@@ -62,33 +101,14 @@ class OriginNotAllowedError(errors.OAuth2Error):
 class OdooRequestValidator(RequestValidator):
     """Answers oauthlib's questions from the ``oauth2.*`` models.
 
-    oauthlib's OpenID grants, which the server runs, also ask what only
-    OpenID's RequestValidator answers (``get_id_token``, ``refresh_id_token``):
-    this extends that one, not OAuth2's.
-
-    It works as the superuser: the authorization server owns its tables, and the
-    client or user a request acts for is established here, not by Odoo's session.
-    The application of the request is kept on ``request.client``, the token pair
-    a refresh presents on ``request.refresh_token_record`` and the code an
-    exchange presents on ``request.authorization_code_record``.
-
-    At the authorization endpoint, ``session_user`` is the user logged into
-    Odoo in the browser (None when nobody is) and ``auth_time`` the time of
-    that login, in seconds, which OpenID Connect's prompt, max_age and
-    id_token_hint are checked against; ``sid`` is the OpenID Connect session
-    ID of that browser session, which codes, tokens and id_tokens carry so
-    that its end can be told to the applications (Back-Channel Logout 1.0).
+    Holds nothing of a request: each carries its :class:`OdooState`
+    (:func:`odoo_state`). The application of the request is kept on
+    ``request.client``, the token pair a refresh presents on
+    ``request.refresh_token_record`` and the code an exchange presents on
+    ``request.authorization_code_record``. OpenID's RequestValidator, not
+    OAuth2's: the OpenID grants the server runs ask ``get_id_token`` and
+    ``refresh_id_token`` too.
     """
-
-    def __init__(
-        self, env, remote_addr=None, session_user=None, auth_time=None, sid=None
-    ):
-        super().__init__()
-        self.env = env(user=SUPERUSER_ID, su=True)
-        self.remote_addr = remote_addr
-        self.session_user = session_user
-        self.auth_time = auth_time
-        self.sid = sid
 
     # Client authentication (RFC 6749 §2.3), in the order Django OAuth Toolkit
     # uses: HTTP Basic first, then client_id/client_secret in the body, and a
@@ -122,9 +142,8 @@ class OdooRequestValidator(RequestValidator):
             request.client = None
             return None
         if not (request.client and request.client.client_id == client_id):
-            request.client = (
-                self.env["oauth2.application"]._find_by_client_id(client_id) or None
-            )
+            applications = odoo_state(request).env["oauth2.application"]
+            request.client = applications._find_by_client_id(client_id) or None
         return request.client
 
     def client_authentication_required(self, request, *args, **kwargs):
@@ -160,7 +179,7 @@ class OdooRequestValidator(RequestValidator):
         return True
 
     def _require_trusted_origin(self, application, request):
-        origin = cross_origin(self.env, request.headers, request.uri)
+        origin = cross_origin(odoo_state(request).env, request.headers, request.uri)
         if origin and origin not in application._cors_origins():
             raise OriginNotAllowedError(
                 description=f"This application does not accept requests from "
@@ -170,8 +189,9 @@ class OdooRequestValidator(RequestValidator):
             )
 
     def _raise_if_throttled(self, client_id, request):
-        retry_after = self.env["oauth2.client.auth.failure"]._retry_after(
-            self.remote_addr, client_id
+        odoo = odoo_state(request)
+        retry_after = odoo.env["oauth2.client.auth.failure"]._retry_after(
+            odoo.remote_addr, client_id
         )
         if retry_after:
             raise ClientThrottledError(retry_after, request=request)
@@ -184,9 +204,10 @@ class OdooRequestValidator(RequestValidator):
         fail, since secrets are too strong to guess (256 generated bits, or at
         least 32 characters given by hand).
         """
-        failures = self.env["oauth2.client.auth.failure"]
-        retry_after = failures._retry_after(self.remote_addr, client_id)
-        failures._record(self.remote_addr, client_id)
+        odoo = odoo_state(request)
+        failures = odoo.env["oauth2.client.auth.failure"]
+        retry_after = failures._retry_after(odoo.remote_addr, client_id)
+        failures._record(odoo.remote_addr, client_id)
         if retry_after:
             raise ClientThrottledError(retry_after, request=request)
         return False
@@ -214,7 +235,7 @@ class OdooRequestValidator(RequestValidator):
                 "choose one in its Acts As field before it can obtain tokens "
                 "with client_credentials."
             )
-        elif not self.env["oauth2.token"]._works_for(client.user_id):
+        elif not odoo_state(request).env["oauth2.token"]._works_for(client.user_id):
             description = (
                 "The user this application acts as is archived, so its tokens "
                 "would be refused: an administrator must restore that user or "
@@ -250,7 +271,7 @@ class OdooRequestValidator(RequestValidator):
         # learns nothing about the user's credentials.
         if not client._allows_grant(PASSWORD):
             raise errors.UnauthorizedClientError(request=request)
-        users = self.env["res.users"]
+        users = odoo_state(request).env["res.users"]
         credential = {"type": "password", "login": username, "password": password}
         try:
             # Odoo's own login: cooldown after failures, active users only.
@@ -270,7 +291,8 @@ class OdooRequestValidator(RequestValidator):
     # Refresh tokens (RFC 6749 §6)
 
     def validate_refresh_token(self, refresh_token, client, request, *args, **kwargs):
-        token = self.env["oauth2.token"]._lock_by_refresh_token(refresh_token)
+        tokens = odoo_state(request).env["oauth2.token"]
+        token = tokens._lock_by_refresh_token(refresh_token)
         if not token or token.application_id != client:
             return False
         if token.revoked:
@@ -278,7 +300,7 @@ class OdooRequestValidator(RequestValidator):
             # or revoked may be a stolen copy; every token of its grant goes.
             token._revoke_family()
             return False
-        if not self.env["oauth2.token"]._works_for(token.user_id):
+        if not tokens._works_for(token.user_id):
             raise errors.InvalidGrantError(
                 description="The user of this refresh token is archived: their "
                 "tokens are refused until an administrator restores them.",
@@ -337,7 +359,8 @@ class OdooRequestValidator(RequestValidator):
         return self._load_application(client_id, request)._is_pkce_required()
 
     def save_authorization_code(self, client_id, code, request, *args, **kwargs):
-        self.env["oauth2.authorization.code"]._create_for_request(
+        odoo = odoo_state(request)
+        odoo.env["oauth2.authorization.code"]._create_for_request(
             code["code"],
             request.client,
             request.user,
@@ -347,14 +370,15 @@ class OdooRequestValidator(RequestValidator):
             request.code_challenge,
             request.code_challenge_method,
             nonce=request.nonce,
-            auth_time=self.auth_time,
-            sid=self.sid,
+            auth_time=odoo.auth_time,
+            sid=odoo.sid,
         )
 
     # The code exchange (RFC 6749 §4.1.3, RFC 7636 §4.5)
 
     def validate_code(self, client_id, code, client, request, *args, **kwargs):
-        record = self.env["oauth2.authorization.code"]._lock_by_code(code)
+        env = odoo_state(request).env
+        record = env["oauth2.authorization.code"]._lock_by_code(code)
         if not record or record.application_id != client:
             return False
         if record.used:
@@ -362,7 +386,7 @@ class OdooRequestValidator(RequestValidator):
             return False
         if not record._is_usable():
             return False
-        if not self.env["oauth2.token"]._works_for(record.user_id):
+        if not env["oauth2.token"]._works_for(record.user_id):
             raise errors.InvalidGrantError(
                 description="The user who approved this code has been archived "
                 "since: their tokens are refused until an administrator restores "
@@ -412,33 +436,6 @@ class OdooRequestValidator(RequestValidator):
 
     # Token issuance
 
-    def validate_resource(self, request):
-        """RFC 8707 §2, as a custom validator of every grant: the audiences
-        of the token asked for, the resources the request names when the
-        application may obtain tokens for them. A refresh that names none
-        keeps those of the token it refreshes."""
-        resources = access_tokens.requested_resources(request)
-        for resource in resources:
-            if not access_tokens.is_resource_uri(resource):
-                raise access_tokens.InvalidTargetError(
-                    description="A resource must be an absolute URI without a "
-                    "fragment.",
-                    request=request,
-                )
-        previous = getattr(request, "refresh_token_record", None)
-        if not resources and previous and previous.audience:
-            request.audiences = previous.audience.split()
-            return {}
-        audiences = request.client._access_token_audiences(resources)
-        if audiences is None:
-            raise access_tokens.InvalidTargetError(
-                description="This application may not obtain tokens for the "
-                "resource it names; an administrator can add it to its Audiences.",
-                request=request,
-            )
-        request.audiences = audiences
-        return {}
-
     def _login_of(self, request):
         """``(auth_time, sid)`` of the token or id_token the request is
         issued: when and in which browser session its user logged in to
@@ -454,7 +451,8 @@ class OdooRequestValidator(RequestValidator):
         elif request.grant_type == CLIENT_CREDENTIALS:
             return None, None
         else:
-            return self.auth_time, self.sid
+            odoo = odoo_state(request)
+            return odoo.auth_time, odoo.sid
         return oidc.as_seconds(origin.auth_time), origin.sid or None
 
     def generate_access_token(self, request):
@@ -491,7 +489,7 @@ class OdooRequestValidator(RequestValidator):
             origin_grant_type = previous.origin_grant_type
             previous._spend_refresh_token()
         user = application.user_id if grant_type == CLIENT_CREDENTIALS else request.user
-        self.env["oauth2.token"]._create_from_response(
+        odoo_state(request).env["oauth2.token"]._create_from_response(
             token,
             application,
             user,
@@ -505,28 +503,16 @@ class OdooRequestValidator(RequestValidator):
             sid=sid,
         )
 
-    # Using tokens (RFC 6750), introspection (RFC 7662), revocation (RFC 7009)
+    # Introspection (RFC 7662) and revocation (RFC 7009); a bearer token is
+    # checked without oauthlib (bearer.py)
 
-    def validate_bearer_token(self, token, scopes, request):
-        record = self.env["oauth2.token"]._find_live_access_token(token)
-        if record._lost_every_scope():
-            record = record.browse()
-        request.access_token_record = record
-        if not record:
-            return False
-        request.client = record.application_id
-        request.user = record.user_id
-        request.scopes = record._effective_scopes()
-        record._mark_used()
-        return record._has_scopes(scopes)
-
-    def _find_token(self, token, token_type_hint):
+    def _find_token(self, token, token_type_hint, request):
         """``(record, token_type)`` of ``token``, looked up as the hinted type
         first; RFC 7009 §2.1 and RFC 7662 §2.1 make the hint advisory."""
         token_types = [ACCESS_TOKEN, REFRESH_TOKEN]
         if token_type_hint == REFRESH_TOKEN:
             token_types.reverse()
-        tokens = self.env["oauth2.token"]
+        tokens = odoo_state(request).env["oauth2.token"]
         for token_type in token_types:
             record = tokens._find_by_token(token, token_type)
             if record:
@@ -534,7 +520,7 @@ class OdooRequestValidator(RequestValidator):
         return tokens, None
 
     def introspect_token(self, token, token_type_hint, request, *args, **kwargs):
-        record, token_type = self._find_token(token, token_type_hint)
+        record, token_type = self._find_token(token, token_type_hint, request)
         if (
             not record
             or not record._is_live(token_type)
@@ -550,7 +536,7 @@ class OdooRequestValidator(RequestValidator):
         return record._introspection_claims(token_type, request.client)
 
     def revoke_token(self, token, token_type_hint, request, *args, **kwargs):
-        record, _token_type = self._find_token(token, token_type_hint)
+        record, _token_type = self._find_token(token, token_type_hint, request)
         # Another client's token is answered like an unknown one (RFC 7009 §2.2:
         # 200), so the answer tells nothing about other clients' tokens. Either
         # token ends its whole grant (RFC 7009 §2.1), as Revoke does.
@@ -562,7 +548,8 @@ class OdooRequestValidator(RequestValidator):
     def get_authorization_code_scopes(self, client_id, code, redirect_uri, request):
         # Which grant handles a code exchange, asked before anything is
         # checked: the scopes say only whether it is an OpenID one.
-        record = self.env["oauth2.authorization.code"]._find_by_code(code)
+        codes = odoo_state(request).env["oauth2.authorization.code"]
+        record = codes._find_by_code(code)
         return (record.scope or "").split()
 
     def get_authorization_code_nonce(self, client_id, code, redirect_uri, request):
@@ -573,7 +560,8 @@ class OdooRequestValidator(RequestValidator):
         if sid and not getattr(request, "refresh_token_record", None):
             # the application now holds a sign-in of this browser session:
             # it is told when the session ends
-            self.env["oauth2.session"]._record(sid, request.user, request.client)
+            sessions = odoo_state(request).env["oauth2.session"]
+            sessions._record(sid, request.user, request.client)
         return request.client._id_token(
             id_token, request.user, request.scopes, auth_time, sid
         )
@@ -581,15 +569,17 @@ class OdooRequestValidator(RequestValidator):
     def validate_silent_login(self, request):
         # Another user than the hint's counts as nobody for prompt=none
         # (§3.1.2.1): login_required, before the consent is even looked at.
+        odoo = odoo_state(request)
         return (
-            bool(self.session_user)
-            and not oidc.authenticated_too_long_ago(request, self.auth_time)
+            bool(odoo.session_user)
+            and not oidc.authenticated_too_long_ago(request, odoo.auth_time)
             and self._hint_names_session_user(request)
         )
 
     def validate_silent_authorization(self, request):
-        return not self.env["oauth2.consent"]._is_needed(
-            self.session_user, request.client, request.scopes
+        odoo = odoo_state(request)
+        return not odoo.env["oauth2.consent"]._is_needed(
+            odoo.session_user, request.client, request.scopes
         )
 
     def validate_user_match(self, id_token_hint, scopes, claims, request):
@@ -602,8 +592,9 @@ class OdooRequestValidator(RequestValidator):
         again once the user has logged in."""
         if not request.id_token_hint:
             return True
+        odoo = odoo_state(request)
         try:
-            hint = self.env["oauth2.signing.key"]._verify(
+            hint = odoo.env["oauth2.signing.key"]._verify(
                 request.id_token_hint, audience=request.client_id, verify_expiry=False
             )
         except InvalidSignedToken as error:
@@ -612,6 +603,6 @@ class OdooRequestValidator(RequestValidator):
                 f"issued to this client: {error}",
                 request=request,
             ) from error
-        if not self.session_user:
+        if not odoo.session_user:
             return True
-        return hint["sub"] == self.session_user._oidc_subject(request.client)
+        return hint["sub"] == odoo.session_user._oidc_subject(request.client)

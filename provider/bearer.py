@@ -1,16 +1,16 @@
 """The resource-server side (RFC 6750): checking the access token a request
-bears, and token verification."""
+bears, and token verification; straight to the token, without oauthlib,
+which would only read the header."""
 
 import json
 
 from werkzeug.exceptions import HTTPException
 
+from odoo import SUPERUSER_ID
 from odoo.http import Response
 
-from .cors import cross_origin
-from .http_adapter import token_request_parts
-from .responses import JSON_HEADERS, REALM, error_answer, json_answer
-from .server import oauth2_server
+from ..oauth.responses import JSON_HEADERS, REALM, error_answer, json_answer
+from .configuration import cross_origin
 
 
 class BearerTokenError(HTTPException):
@@ -39,13 +39,24 @@ class BearerTokenError(HTTPException):
         super().__init__(description, response=response)
 
 
-def _bearer_token_record(env, uri, method, body, headers, scopes):
-    """``(valid, record)``: the live access token of the request, if any, and
-    whether it carries ``scopes``."""
-    valid, oauth_request = oauth2_server(env).verify_request(
-        uri, method, body, headers, scopes=scopes
-    )
-    return valid, oauth_request.access_token_record
+def _header_token(authorization):
+    """The token of an ``Authorization: Bearer`` header, else None."""
+    scheme_and_token = authorization.split()
+    if len(scheme_and_token) == 2 and scheme_and_token[0].lower() == "bearer":
+        return scheme_and_token[1]
+    return None
+
+
+def _live_access_token(env, token):
+    """The live access token ``token``, its use recorded, unless its
+    application may obtain none of its scopes any more; else an empty
+    recordset."""
+    tokens = env(user=SUPERUSER_ID, su=True)["oauth2.token"]
+    record = tokens._find_live_access_token(token)
+    if not record or record._lost_every_scope():
+        return tokens
+    record._mark_used()
+    return record
 
 
 def authenticate_bearer(env, httprequest, scopes):
@@ -65,21 +76,14 @@ def authenticate_bearer(env, httprequest, scopes):
             "This resource needs an OAuth2 access token in an "
             "'Authorization: Bearer' header.",
         )
-    valid, record = _bearer_token_record(
-        env,
-        httprequest.base_url,
-        httprequest.method,
-        None,
-        {"Authorization": authorization},
-        scopes,
-    )
+    record = _live_access_token(env, _header_token(authorization))
     if not record:
         raise BearerTokenError(
             401,
             "The access token is invalid, expired or revoked.",
             error="invalid_token",
         )
-    if not valid:
+    if not record._has_scopes(scopes):
         raise BearerTokenError(
             403,
             "The access token lacks a scope this resource needs.",
@@ -99,19 +103,19 @@ def authenticate_bearer(env, httprequest, scopes):
 
 def tokeninfo_answer(env, httprequest):
     """Token verification in the style of Google's and Amazon's token-info
-    endpoints: the token comes as ``access_token`` in the query or the form,
-    or in an Authorization Bearer header."""
-    uri, body, headers = token_request_parts(httprequest)
-    authorization = headers.get("Authorization", "")
-    bearer = authorization.partition(" ")[0].lower() == "bearer"
-    _valid, record = _bearer_token_record(
-        env,
-        uri,
-        "POST",
-        body,
-        {"Authorization": authorization} if bearer else {},
-        [],
-    )
+    endpoints: the token comes in an Authorization Bearer header, or else as
+    ``access_token`` in the query or the form (the last one given)."""
+    authorization = httprequest.headers.get("Authorization", "")
+    if authorization.partition(" ")[0].lower() == "bearer":
+        token = _header_token(authorization)
+    else:
+        given = [
+            value
+            for params in (httprequest.args, httprequest.form)
+            for value in params.getlist("access_token")
+        ]
+        token = given[-1] if given else None
+    record = _live_access_token(env, token)
     if not record:
         return error_answer(
             "invalid_token", "The access token is invalid, expired or revoked."

@@ -1,0 +1,105 @@
+# Copyright 2026 Orest
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
+"""The module's own checks of each grant, in the order they run.
+
+oauthlib checks what RFC 6749 and RFC 7636 ask of a request (the client, its
+redirect URI, response or grant type, scopes, PKCE method, code or refresh
+token), asking :class:`~.validator.OdooRequestValidator`; around those it
+runs each grant's custom validators, by stage:
+
+* ``post_auth``: at the authorization endpoint, after oauthlib's checks
+  (for an OpenID request, after OpenID's own: ``prompt=none``, the nonce of
+  the implicit flow);
+* ``pre_token``: at the token endpoint, before oauthlib authenticates the
+  client;
+* ``post_token``: at the token endpoint, after all of oauthlib's checks,
+  before the tokens are made.
+
+The tables below are those custom validators; :func:`~.server.oauth2_server`
+registers them once. Each check takes the oauthlib request, raises an
+``OAuth2Error`` to refuse it, and a ``post_auth`` one returns what it adds
+to the request's information (oauthlib's contract).
+"""
+
+from typing import NamedTuple
+
+from ..oauth import access_tokens
+from ..oauth.constants import (
+    AUTHORIZATION_CODE,
+    CLIENT_CREDENTIALS,
+    IMPLICIT,
+    PASSWORD,
+    REFRESH_TOKEN,
+)
+from ..oauth.oidc import check_authentication_request
+from ..oauth.pkce import check_code_challenge, check_code_verifier
+from ..oauth.response_modes import check_response_mode
+
+
+def check_resource(request):
+    """RFC 8707 §2: the audiences of the token asked for, the resources the
+    request names when the application may obtain tokens for them. A refresh
+    that names none keeps those of the token it refreshes. At the
+    authorization endpoint it checks the request's resources; the token
+    request's own decide the code's tokens."""
+    resources = access_tokens.requested_resources(request)
+    for resource in resources:
+        if not access_tokens.is_resource_uri(resource):
+            raise access_tokens.InvalidTargetError(
+                description="A resource must be an absolute URI without a fragment.",
+                request=request,
+            )
+    previous = getattr(request, "refresh_token_record", None)
+    if not resources and previous and previous.audience:
+        request.audiences = previous.audience.split()
+        return {}
+    audiences = request.client._access_token_audiences(resources)
+    if audiences is None:
+        raise access_tokens.InvalidTargetError(
+            description="This application may not obtain tokens for the "
+            "resource it names; an administrator can add it to its Audiences.",
+            request=request,
+        )
+    request.audiences = audiences
+    return {}
+
+
+class GrantChecks(NamedTuple):
+    """A grant's checks, by the stage oauthlib runs them at."""
+
+    post_auth: tuple = ()
+    pre_token: tuple = ()
+    post_token: tuple = ()
+
+
+# What every authorization request is checked for once oauthlib accepts it:
+# an id_token only for openid, OpenID's prompt, max_age and nonce, no request
+# object; a response mode the response type allows; the resources.
+AUTHORIZATION_REQUEST_CHECKS = (
+    check_authentication_request,
+    check_response_mode,
+    check_resource,
+)
+
+GRANT_CHECKS = {
+    AUTHORIZATION_CODE: GrantChecks(
+        # a well-formed code_challenge, plain only where the application allows it
+        post_auth=(check_code_challenge, *AUTHORIZATION_REQUEST_CHECKS),
+        # a well-formed code_verifier
+        pre_token=(check_code_verifier,),
+        post_token=(check_resource,),
+    ),
+    IMPLICIT: GrantChecks(post_auth=AUTHORIZATION_REQUEST_CHECKS),
+    PASSWORD: GrantChecks(post_token=(check_resource,)),
+    CLIENT_CREDENTIALS: GrantChecks(post_token=(check_resource,)),
+    REFRESH_TOKEN: GrantChecks(post_token=(check_resource,)),
+}
+
+
+def register_checks(grant, checks):
+    """Add ``checks`` to the custom validators of the oauthlib ``grant``."""
+    for stage, stage_checks in checks._asdict().items():
+        if stage_checks:
+            # a grant without the stage has an empty tuple for it
+            getattr(grant.custom_validators, stage).extend(stage_checks)

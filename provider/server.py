@@ -1,0 +1,176 @@
+"""The oauthlib server of every endpoint, and the endpoints oauthlib answers
+whole: token (RFC 6749 §3.2), introspection (RFC 7662) and revocation
+(RFC 7009); the authorization endpoint's validation and response."""
+
+import functools
+
+from oauthlib.openid import Server
+from oauthlib.openid.connect.core.grant_types import RefreshTokenGrant
+
+from ..oauth.constants import (
+    AUTHORIZATION_CODE,
+    CLIENT_CREDENTIALS,
+    IMPLICIT,
+    PASSWORD,
+    REFRESH_TOKEN,
+)
+from ..oauth.http_adapter import (
+    earns_basic_challenge,
+    form_request_parts,
+    token_request_parts,
+    token_request_problem,
+)
+from ..oauth.response_modes import RESPONSE_TYPES
+from ..oauth.responses import error_answer, token_answer
+from ..oauth.secrets import generate_secret
+from .checks import GRANT_CHECKS, register_checks
+from .validator import OdooRequestValidator, with_odoo_state
+
+# Where an authorization request keeps what validating it gave
+# (:func:`_validated_once`).
+VALIDATED = "validated_authorization"
+
+
+def _access_token_lifetime(request):
+    return request.client._get_access_token_lifetime()
+
+
+def _authorization_code(request):
+    """oauthlib's code grant, with a code as strong as a token and of the
+    shape the log filter masks."""
+    grant = {"code": generate_secret()}
+    if request.state:
+        grant["state"] = request.state
+    return grant
+
+
+def _validated_once(validate):
+    """A grant's validation of an authorization request that runs once per
+    request: the endpoint validates the request before it asks the user,
+    and issues the response from that same request, which oauthlib would
+    validate again."""
+
+    @functools.wraps(validate)
+    def validate_once(request):
+        if getattr(request, VALIDATED, None) is None:
+            setattr(request, VALIDATED, validate(request))
+        return getattr(request, VALIDATED)
+
+    return validate_once
+
+
+@functools.cache
+def oauth2_server():
+    """The oauthlib server, OpenID Provider included, assembled once per
+    worker: it holds no state of a request or a database (each request
+    carries its own, :func:`~.validator.with_odoo_state`), so every
+    database's requests share it."""
+    validator = OdooRequestValidator()
+    server = Server(
+        validator,
+        token_expires_in=_access_token_lifetime,
+        token_generator=validator.generate_access_token,
+        refresh_token_generator=lambda request: generate_secret(),
+    )
+    # oauthlib 3.2's server refreshes without an id_token (OpenID Connect
+    # Core §12.2 asks for one when the grant has openid); 4.0's does this.
+    server.refresh_grant = RefreshTokenGrant(validator)
+    server.grant_types["refresh_token"] = server.refresh_grant
+    # Access tokens are the module's bearer tokens only, opaque or JWT, which
+    # validator.generate_access_token makes: oauthlib's OpenID server would
+    # also take any request for a JWT bearer token of its own.
+    server.tokens.pop("JWT", None)
+    # Neither the hybrid flow nor oauthlib's "none" response type is served.
+    for response_type in list(server.response_types):
+        if response_type not in RESPONSE_TYPES:
+            del server.response_types[response_type]
+    # The OpenID grants run oauthlib's OAuth2 grant they wrap, with its own
+    # validators: each OAuth2 grant gets the checks.
+    code_grants = (server.auth_grant, server.openid_connect_auth.proxy_target)
+    implicit_grants = (
+        server.implicit_grant,
+        server.openid_connect_implicit.proxy_target,
+    )
+    for grant in code_grants:
+        grant.create_authorization_code = _authorization_code
+        grant.validate_authorization_request = _validated_once(
+            grant.validate_authorization_request
+        )
+        register_checks(grant, GRANT_CHECKS[AUTHORIZATION_CODE])
+    for grant in implicit_grants:
+        # the implicit grant validates an authorization request as a token
+        # request, since it answers with the token
+        grant.validate_token_request = _validated_once(grant.validate_token_request)
+        register_checks(grant, GRANT_CHECKS[IMPLICIT])
+    register_checks(server.password_grant, GRANT_CHECKS[PASSWORD])
+    register_checks(server.credentials_grant, GRANT_CHECKS[CLIENT_CREDENTIALS])
+    register_checks(server.refresh_grant, GRANT_CHECKS[REFRESH_TOKEN])
+    return server
+
+
+def validate_authorization_request(env, uri, session_user, auth_time, sid):
+    """``(scopes, oauth_request)`` of the authorization request at ``uri``
+    (RFC 6749 §4.1.1, §4.2.1), checked for the browser session of
+    ``session_user`` (see :class:`~.validator.OdooState`); raises oauthlib's
+    errors."""
+    headers = with_odoo_state(
+        {}, env, session_user=session_user, auth_time=auth_time, sid=sid
+    )
+    scopes, info = oauth2_server().validate_authorization_request(uri, headers=headers)
+    return scopes, info["request"]
+
+
+def authorization_response(oauth_request, user):
+    """``(headers, body, status)`` of the authorization response to
+    ``oauth_request``, which :func:`validate_authorization_request` gave and
+    ``user`` approved: oauthlib's ``create_authorization_response`` on that
+    request, so that it is not validated a second time."""
+    server = oauth2_server()
+    oauth_request.user = user
+    handler = server.response_types.get(
+        oauth_request.response_type, server.default_response_type_handler
+    )
+    response_mode = oauth_request.response_mode
+    answer = handler.create_authorization_response(
+        oauth_request, server.default_token_type
+    )
+    # oauthlib puts its own in place of a mode it does not know, form_post,
+    # which the endpoint answers itself
+    oauth_request.response_mode = response_mode
+    return answer
+
+
+def token_endpoint_answer(env, httprequest, grant_type_names=None):
+    """RFC 6749 §3.2: tokens for an authenticated client; ``grant_type_names``
+    maps other names of grant types to theirs."""
+    problem = token_request_problem(httprequest)
+    if problem:
+        return error_answer("invalid_request", problem)
+    uri, body, headers = token_request_parts(httprequest, grant_type_names)
+    headers = with_odoo_state(headers, env, remote_addr=httprequest.remote_addr)
+    return token_answer(
+        *oauth2_server().create_token_response(uri, "POST", body, headers),
+        challenge=earns_basic_challenge(httprequest),
+    )
+
+
+def introspection_answer(env, httprequest):
+    """RFC 7662 §2: the state of a token, for an authenticated client."""
+    uri, body, headers = form_request_parts(httprequest)
+    headers = with_odoo_state(headers, env, remote_addr=httprequest.remote_addr)
+    return token_answer(
+        *oauth2_server().create_introspect_response(uri, "POST", body, headers),
+        challenge=earns_basic_challenge(httprequest),
+    )
+
+
+def revocation_answer(env, httprequest):
+    """RFC 7009 §2: revoke a token of the authenticated client."""
+    uri, body, headers = form_request_parts(httprequest)
+    headers = with_odoo_state(headers, env, remote_addr=httprequest.remote_addr)
+    headers, body, status = oauth2_server().create_revocation_response(
+        uri, "POST", body, headers
+    )
+    return token_answer(
+        headers, body or "{}", status, challenge=earns_basic_challenge(httprequest)
+    )
