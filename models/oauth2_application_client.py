@@ -64,7 +64,9 @@ class OAuth2ApplicationClient(models.Model):
             cache.insert_missing(application, self._fields[name], [value])
         if row["user_id"]:
             # whether client_credentials may act as that user, asked of
-            # every such token request (res.users clears it when archiving)
+            # every such token request; Odoo clears the workers' rows when a
+            # user is archived, restored or deleted (res.users' write and
+            # unlink clear the registry's cache)
             users = self.env["res.users"]
             cache.insert_missing(
                 users.browse(row["user_id"]), users._fields["active"], [acts_as_active]

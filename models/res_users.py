@@ -129,21 +129,11 @@ class ResUsers(models.Model):
 
     def write(self, vals):
         result = super().write(vals)
-        if "active" in vals:
-            # the workers' application rows say whether their Acts As user
-            # is active
-            self.env.registry.clear_cache()
         if "active" in vals and not vals["active"]:
             # An archived user's sessions are over: the applications they
             # signed into are told, whatever session it was through.
             self.env["oauth2.session"]._end([("user_id", "in", self.ids)])
         return result
-
-    def unlink(self):
-        # an application's Acts As is emptied by the database, which the
-        # workers' application rows would not see
-        self.env.registry.clear_cache()
-        return super().unlink()
 
     def _set_password(self):
         result = super()._set_password()

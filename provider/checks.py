@@ -35,6 +35,7 @@ from ..oauth.constants import (
 from ..oauth.oidc import check_authentication_request
 from ..oauth.pkce import check_code_challenge, check_code_verifier
 from ..oauth.response_modes import check_response_mode
+from .validator import set_by_server
 
 
 def check_resource(request):
@@ -50,7 +51,7 @@ def check_resource(request):
                 description="A resource must be an absolute URI without a fragment.",
                 request=request,
             )
-    previous = getattr(request, "refresh_token_record", None)
+    previous = set_by_server(request, "refresh_token_record")
     if not resources and previous and previous.audience:
         request.audiences = previous.audience.split()
         return {}

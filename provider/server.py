@@ -24,9 +24,9 @@ from ..oauth.response_modes import RESPONSE_TYPES
 from ..oauth.responses import error_answer, token_answer
 from ..oauth.secrets import generate_secret
 from .checks import GRANT_CHECKS, register_checks
-from .validator import OdooRequestValidator, with_odoo_state
+from .validator import OdooRequestValidator, set_by_server, with_odoo_state
 
-# Where an authorization request keeps what validating it gave
+# Where an authorization request keeps what validating it gave, by grant
 # (:func:`_validated_once`).
 VALIDATED = "validated_authorization"
 
@@ -44,17 +44,22 @@ def _authorization_code(request):
     return grant
 
 
-def _validated_once(validate):
-    """A grant's validation of an authorization request that runs once per
-    request: the endpoint validates the request before it asks the user,
-    and issues the response from that same request, which oauthlib would
-    validate again."""
+def _validated_once(grant, validate):
+    """``grant``'s validation of an authorization request, run once per
+    request: the endpoint validates the request before it asks the user, and
+    issues the response from that same request, which oauthlib would
+    validate again. Kept by grant: the response may be issued by another
+    grant (an OpenID one when the default scopes bring openid), whose own
+    checks must run."""
 
     @functools.wraps(validate)
     def validate_once(request):
-        if getattr(request, VALIDATED, None) is None:
-            setattr(request, VALIDATED, validate(request))
-        return getattr(request, VALIDATED)
+        validated = set_by_server(request, VALIDATED)
+        if validated is None:
+            validated = request.__dict__[VALIDATED] = {}
+        if grant not in validated:
+            validated[grant] = validate(request)
+        return validated[grant]
 
     return validate_once
 
@@ -94,13 +99,15 @@ def oauth2_server():
     for grant in code_grants:
         grant.create_authorization_code = _authorization_code
         grant.validate_authorization_request = _validated_once(
-            grant.validate_authorization_request
+            grant, grant.validate_authorization_request
         )
         register_checks(grant, GRANT_CHECKS[AUTHORIZATION_CODE])
     for grant in implicit_grants:
         # the implicit grant validates an authorization request as a token
         # request, since it answers with the token
-        grant.validate_token_request = _validated_once(grant.validate_token_request)
+        grant.validate_token_request = _validated_once(
+            grant, grant.validate_token_request
+        )
         register_checks(grant, GRANT_CHECKS[IMPLICIT])
     register_checks(server.password_grant, GRANT_CHECKS[PASSWORD])
     register_checks(server.credentials_grant, GRANT_CHECKS[CLIENT_CREDENTIALS])

@@ -66,6 +66,13 @@ def odoo_state(request) -> OdooState:
     return request.headers[ODOO_STATE]
 
 
+def set_by_server(request, name):
+    """What this server set as ``name`` on the oauthlib ``request``, else
+    None: for a name it has not set, oauthlib answers with the request's
+    parameter of that name, which the client chose."""
+    return vars(request).get(name)
+
+
 class ClientThrottledError(errors.OAuth2Error):
     """Too many failed client authentications from this address or for this
     client_id: 429 with Retry-After instead of invalid_client."""
@@ -141,7 +148,8 @@ class OdooRequestValidator(RequestValidator):
             # no client_id holds one, and the database cannot be asked
             request.client = None
             return None
-        if not (request.client and request.client.client_id == client_id):
+        loaded = set_by_server(request, "client")
+        if not (loaded and loaded.client_id == client_id):
             applications = odoo_state(request).env["oauth2.application"]
             request.client = applications._find_by_client_id(client_id) or None
         return request.client
@@ -441,9 +449,9 @@ class OdooRequestValidator(RequestValidator):
         issued: when and in which browser session its user logged in to
         approve the authorization it comes from (OpenID Connect Core §12.2
         for a refresh); auth_time in seconds, each None when unknown."""
-        if getattr(request, "refresh_token_record", None):
+        if set_by_server(request, "refresh_token_record"):
             origin = request.refresh_token_record
-        elif getattr(request, "authorization_code_record", None):
+        elif set_by_server(request, "authorization_code_record"):
             origin = request.authorization_code_record
         elif request.grant_type == PASSWORD:
             # the user has just proved who they are, with their password
@@ -478,7 +486,7 @@ class OdooRequestValidator(RequestValidator):
             token.pop(REFRESH_TOKEN, None)
         grant_type = request.grant_type or IMPLICIT
         refresh_scope = token.get("scope", "")
-        authorization_code = getattr(request, "authorization_code_record", None)
+        authorization_code = set_by_server(request, "authorization_code_record")
         family = origin_grant_type = None
         auth_time, sid = self._login_of(request)
         if grant_type == REFRESH_TOKEN:
@@ -557,7 +565,7 @@ class OdooRequestValidator(RequestValidator):
 
     def finalize_id_token(self, id_token, token, token_handler, request):
         auth_time, sid = self._login_of(request)
-        if sid and not getattr(request, "refresh_token_record", None):
+        if sid and not set_by_server(request, "refresh_token_record"):
             # the application now holds a sign-in of this browser session:
             # it is told when the session ends
             sessions = odoo_state(request).env["oauth2.session"]

@@ -67,6 +67,18 @@ class TestConsent(AuthorizationCase):
         self.assertTrue(self.assertRedirectsTo(self.decide(page, "allow"))["code"])
 
 
+    def test_parameters_named_as_the_servers_own_state_change_nothing(self):
+        # oauthlib answers an attribute the server has not set with the
+        # request's parameter of that name: none may stand for a check
+        # already passed, nor for a client
+        forged = {"validated_authorization": "xy", "client": "xy"}
+        page = self.authorize(**forged)
+        self.assertEqual(page.status_code, 200)
+        self.assertTrue(self.assertRedirectsTo(self.decide(page, "allow"))["code"])
+        refused = self.authorize(redirect_uri="https://evil.example/cb", **forged)
+        self.assertEqual(refused.status_code, 400)
+        self.assertNotIn("Location", refused.headers)
+
 class TestAuthorizationErrors(AuthorizationCase):
     def assertErrorPage(self, response):
         self.assertEqual(response.status_code, 400)

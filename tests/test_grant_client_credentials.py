@@ -79,22 +79,28 @@ class TestClientCredentialsGrant(TokenEndpointCase):
         )
 
     def test_acts_as_user_archived_or_deleted_after_a_token_is_seen_at_once(self):
-        # the first token fills the worker's row of the application, which
-        # says whether its Acts As user is active
+        # The first token fills the worker's row of the application, which
+        # says whether its Acts As user is active. The requests share the
+        # test's transaction: each change is written and forgotten by the
+        # ORM's cache, so that only the worker's row could remember it.
+        def change(record, **values):
+            record.write(values) if values else record.unlink()
+            self.env.invalidate_all()
+
         request = {"grant_type": "client_credentials"}
         auth = ("integration", self.secret)
         self.assertTokenAnswer(self.token_request(request, auth=auth))
-        self.user.active = False
+        change(self.user, active=False)
         self.assertOAuthError(
             self.token_request(request, auth=auth), "unauthorized_client"
         )
-        self.user.active = True
+        change(self.user, active=True)
         self.assertTokenAnswer(self.token_request(request, auth=auth))
         stand_in = self.user.copy({"login": "oauth2_stand_in"})
-        self.app.user_id = stand_in
+        change(self.app, user_id=stand_in.id)
         self.assertTokenAnswer(self.token_request(request, auth=auth))
-        self.env["oauth2.token"].search([("user_id", "=", stand_in.id)]).unlink()
-        stand_in.unlink()
+        change(self.env["oauth2.token"].search([("user_id", "=", stand_in.id)]))
+        change(stand_in)
         body = self.assertOAuthError(
             self.token_request(request, auth=auth), "unauthorized_client"
         )

@@ -60,6 +60,7 @@ class TestLayout(unittest.TestCase):
     FORBIDDEN = {
         "oauth": {"models", "controllers", "provider", "series"},
         "provider": {"models", "controllers"},
+        "models": {"controllers"},
     }
 
     def test_packages_import_only_the_layers_below(self):
@@ -88,6 +89,16 @@ class TestLayout(unittest.TestCase):
                     continue
                 with self.subTest(file=path.name, line=token.start[0]):
                     self.assertNotEqual(token.string, "env", f"{path.name} names env")
+
+
+    def test_design_file_map_names_every_module_file(self):
+        design = (MODULE_ROOT / "readme" / "DESIGN.rst").read_text()
+        for package in ("controllers", "models", "oauth", "provider"):
+            for path in _python_files(package):
+                if path.name == "__init__.py":
+                    continue
+                with self.subTest(file=f"{package}/{path.name}"):
+                    self.assertIn(f"``{path.name}``", design, "missing from the map")
 
 
 @tagged("post_install", "-at_install")

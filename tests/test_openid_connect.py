@@ -392,6 +392,22 @@ class TestIdTokenHint(OpenIDCase):
         )
         self.assertEqual(params["error"], "login_required")
 
+    def test_hint_of_another_user_with_openid_among_the_default_scopes(self):
+        # Without scope, the request is validated as an OAuth2 one and
+        # answered by the OpenID grant (the default scopes bring openid),
+        # whose prompt=none and id_token_hint checks must still run.
+        self.app.default_scope_ids = self.env.ref("orestapi_oauth2.oauth2_scope_openid")
+        self.env["oauth2.consent"]._grant(self.user, self.app, ["openid"])
+        other = new_test_user(self.env, login="oauth2_other", password=USER_PASSWORD)
+        params = self.assertRedirectsTo(
+            self.authorize(prompt="none", id_token_hint=self.hint_of(other))
+        )
+        self.assertEqual(params["error"], "login_required")
+        params = self.assertRedirectsTo(
+            self.authorize(prompt="none", id_token_hint=self.hint_of(self.user))
+        )
+        self.assertIn("code", params)
+
     def test_tampered_hint(self):
         header, payload, signature = self.hint_of(self.user).split(".")
         forged = f"{header}.{payload}.{signature[:-4]}AAAA"

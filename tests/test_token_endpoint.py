@@ -78,6 +78,43 @@ class TestTokenEndpoint(TokenEndpointCase):
             self.token_request(data, auth=("integration", new_secret))
         )
 
+    def test_parameters_named_as_the_servers_own_state_change_nothing(self):
+        forged = {
+            name: "xy"
+            for name in ("client", "refresh_token_record", "authorization_code_record")
+        }
+        auth = ("integration", self.secret)
+        self.assertTokenAnswer(
+            self.token_request({"grant_type": "client_credentials", **forged}, auth=auth)
+        )
+        body = self.assertTokenAnswer(
+            self.token_request(
+                {
+                    "grant_type": "password",
+                    "username": self.user.login,
+                    "password": USER_PASSWORD,
+                    **forged,
+                },
+                auth=auth,
+            )
+        )
+        self.assertTokenAnswer(
+            self.token_request(
+                {
+                    "grant_type": "refresh_token",
+                    "refresh_token": body["refresh_token"],
+                    **forged,
+                },
+                auth=auth,
+            )
+        )
+        self.assertOAuthError(
+            self.token_request(
+                {"grant_type": "authorization_code", "code": "xy", **forged}, auth=auth
+            ),
+            "invalid_grant",
+        )
+
     def test_unknown_grant_type(self):
         for grant in ("code", "urn:example:unknown"):
             response = self.token_request(
