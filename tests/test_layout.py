@@ -90,6 +90,22 @@ class TestLayout(unittest.TestCase):
                 with self.subTest(file=path.name, line=token.start[0]):
                     self.assertNotEqual(token.string, "env", f"{path.name} names env")
 
+    def test_bearer_check_needs_no_oauthlib_server(self):
+        # every auth="oauth2" request, userinfo and tokeninfo run it: the
+        # token lookup is all it needs
+        source = (MODULE_ROOT / "provider" / "bearer.py").read_text()
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.ImportFrom | ast.Import):
+                names = [getattr(node, "module", None) or ""]
+                names += [alias.name for alias in node.names]
+                with self.subTest(line=node.lineno):
+                    self.assertFalse(
+                        [
+                            name
+                            for name in names
+                            if "oauthlib" in name or "server" in name
+                        ]
+                    )
 
     def test_design_file_map_names_every_module_file(self):
         design = (MODULE_ROOT / "readme" / "DESIGN.rst").read_text()
