@@ -2,8 +2,11 @@
 tokens with resource indicators (RFC 8707); apart from the ORM."""
 
 import time
+from collections.abc import Iterable, Sequence
+from typing import Any
 from urllib.parse import urlsplit
 
+from oauthlib.common import Request
 from oauthlib.oauth2.rfc6749 import errors
 
 from .secrets import generate_secret
@@ -24,7 +27,7 @@ class InvalidTargetError(errors.OAuth2Error):
     status_code = 400
 
 
-def is_resource_uri(value):
+def is_resource_uri(value: str | None) -> bool:
     """RFC 8707 §2: an absolute URI without a fragment; printable ASCII, as
     every identifier this server compares exactly."""
     if not value or "#" in value or " " in value:
@@ -35,28 +38,28 @@ def is_resource_uri(value):
     return bool(parts.scheme and (parts.netloc or parts.path))
 
 
-def requested_resources(request):
+def requested_resources(request: Request) -> list[str]:
     """The resource parameters of an oauthlib request, from its query and its
     form, each once, in the order sent."""
     pairs = [*request.uri_query_params, *(request.decoded_body or [])]
     return list(dict.fromkeys(value for name, value in pairs if name == RESOURCE))
 
 
-def audience_claim(audiences):
+def audience_claim(audiences: Sequence[str]) -> str | list[str]:
     """RFC 7519 §4.1.3: a string for one audience, an array for several."""
     return audiences[0] if len(audiences) == 1 else list(audiences)
 
 
 def access_token_claims(
-    issuer,
-    subject,
-    audiences,
-    client_id,
-    scopes,
-    lifetime,
-    auth_time=None,
-    sid=None,
-):
+    issuer: str,
+    subject: str,
+    audiences: Sequence[str],
+    client_id: str,
+    scopes: Iterable[str],
+    lifetime: int,
+    auth_time: float | None = None,
+    sid: str | None = None,
+) -> dict[str, Any]:
     """The claims of a JWT access token (RFC 9068 §2.2): ``subject`` is the
     user's, or the client_id when no user is involved (client_credentials);
     ``auth_time`` (seconds) when the user logged in, and the OpenID Connect

@@ -3,6 +3,7 @@ to a relying party, apart from the ORM, which queues the deliveries."""
 
 import time
 from datetime import timedelta
+from typing import Any
 
 from . import outbound
 from .secrets import generate_secret
@@ -48,7 +49,9 @@ class Delivery:
         self.unreachable = unreachable
 
 
-def logout_token_claims(issuer, client_id, subject, sid):
+def logout_token_claims(
+    issuer: str, client_id: str, subject: str, sid: str
+) -> dict[str, Any]:
     """§2.4: the claims of a logout token for ``client_id``, naming the user
     by ``subject`` and the ended session by ``sid``; never a nonce, which
     would let it pass for an id_token."""
@@ -65,7 +68,11 @@ def logout_token_claims(issuer, client_id, subject, sid):
     }
 
 
-def deliver(uri, logout_token, allowed_networks=outbound.NO_ALLOWED_NETWORKS):
+def deliver(
+    uri: str,
+    logout_token: str,
+    allowed_networks: outbound.AllowedNetworks = outbound.NO_ALLOWED_NETWORKS,
+) -> Delivery:
     """§2.5: POST ``logout_token`` to the relying party's back-channel logout
     URI, through the one way out of :mod:`outbound` (its address rules, with
     ``allowed_networks`` excepted, deadline and size cap, and no redirect,
@@ -85,7 +92,7 @@ def deliver(uri, logout_token, allowed_networks=outbound.NO_ALLOWED_NETWORKS):
     return Delivery(False, f"HTTP {status}", final=final)
 
 
-def retry_delay(attempts):
+def retry_delay(attempts: int) -> timedelta | None:
     """The wait after ``attempts`` failed attempts, or None when that was the
     last one."""
     if attempts >= MAX_ATTEMPTS:

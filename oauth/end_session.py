@@ -2,7 +2,9 @@
 the client its id_token_hint names, and where the user goes afterwards; apart
 from the ORM, which verifies the hint and knows the applications."""
 
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, fields
+from typing import Any
 
 from oauthlib.common import add_params_to_uri
 
@@ -104,7 +106,7 @@ class EndSession:
         return self.subject is not None and self.subject == user_subject
 
 
-def audiences(claims):
+def audiences(claims: Mapping[str, Any]) -> list[str]:
     """The ``aud`` of verified id_token claims as a list: OpenID Connect Core
     §2 allows a string or an array of strings."""
     audience = claims.get("aud")
@@ -115,7 +117,7 @@ def audiences(claims):
     return []
 
 
-def hinted_client_id(claims, client_id=None):
+def hinted_client_id(claims: Mapping[str, Any], client_id: str | None = None) -> str:
     """The client_id of the client the id_token_hint of ``claims`` was issued
     to: ``client_id`` when given, which must be among its audiences; else its
     only audience, or among several the authorized party (Core §2, ``azp``)."""
@@ -132,7 +134,7 @@ def hinted_client_id(claims, client_id=None):
     raise UnidentifiedClient()
 
 
-def checked_post_logout_redirect_uri(uri, registered):
+def checked_post_logout_redirect_uri(uri: str, registered: Collection[str]) -> str:
     """``uri`` if it is exactly one of the ``registered`` post-logout
     redirect URIs (§3, as RFC 6749 §3.1.2.3 compares redirect URIs: no
     normalization that could let another address through)."""
@@ -141,7 +143,7 @@ def checked_post_logout_redirect_uri(uri, registered):
     return uri
 
 
-def post_logout_location(uri, state=None):
+def post_logout_location(uri: str, state: str | None = None) -> str:
     """Where the user goes after logging out: ``uri`` with ``state`` in its
     query (§3), which keeps the query the client registered."""
     return add_params_to_uri(uri, [("state", state)]) if state else uri

@@ -1,7 +1,11 @@
 """From a werkzeug request to the ``(uri, body, headers)`` oauthlib takes."""
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
+
+if TYPE_CHECKING:
+    from werkzeug.wrappers import Request
 
 # RFC 6749 §4.1.3, §4.3.2, §4.4.2, §6: the parameters of a token request are
 # form-encoded; werkzeug also parses a multipart form into the same fields.
@@ -9,7 +13,7 @@ FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 def token_request_parts(
-    httprequest, grant_type_names: Mapping[str, str] | None = None
+    httprequest: "Request", grant_type_names: Mapping[str, str] | None = None
 ) -> tuple[str, str, dict[str, str]]:
     """``(uri, body, headers)`` of a token request.
 
@@ -32,7 +36,7 @@ def token_request_parts(
     return httprequest.base_url, urlencode(params), dict(httprequest.headers)
 
 
-def posted(httprequest, name):
+def posted(httprequest: "Request", name: str) -> str | None:
     """The value of the field ``name`` in the body of a POST, else None: the
     decisions of the module's pages and their CSRF tokens are read there
     alone, since a link can put anything in a query."""
@@ -41,7 +45,7 @@ def posted(httprequest, name):
     return httprequest.form.get(name)
 
 
-def token_request_problem(httprequest):
+def token_request_problem(httprequest: "Request") -> str | None:
     """What makes a token request malformed before any parameter is read
     (RFC 6749 §5.2 invalid_request), or None."""
     if httprequest.content_length and httprequest.mimetype not in FORM_TYPES:
@@ -55,7 +59,7 @@ def token_request_problem(httprequest):
     return None
 
 
-def earns_basic_challenge(httprequest):
+def earns_basic_challenge(httprequest: "Request") -> bool:
     """Whether a failed client authentication is answered with a Basic
     challenge (RFC 6749 §5.2): for a client that sent a Basic Authorization
     header, or no credentials at all; not for one that sent them in the
@@ -70,7 +74,7 @@ def earns_basic_challenge(httprequest):
     )
 
 
-def canonical_uri(httprequest):
+def canonical_uri(httprequest: "Request") -> str:
     """The request URL with its query encoded again from the parsed parameters.
 
     oauthlib raises a bare ValueError on characters a client may well send
@@ -80,7 +84,7 @@ def canonical_uri(httprequest):
     return f"{httprequest.base_url}?{query}" if query else httprequest.base_url
 
 
-def form_request_parts(httprequest):
+def form_request_parts(httprequest: "Request") -> tuple[str, str, dict[str, str]]:
     """``(uri, body, headers)`` as sent: oauthlib refuses parameters in the URL
     of the introspection and revocation endpoints, as RFC 7009 and RFC 7662
     ask."""
@@ -88,14 +92,14 @@ def form_request_parts(httprequest):
     return canonical_uri(httprequest), body, dict(httprequest.headers)
 
 
-def has_nul(*values):
+def has_nul(*values: str) -> bool:
     """Whether one of ``values`` holds a NUL character, which PostgreSQL cannot
     store: no client_id, username or scope has one, so the request is
     malformed and the database must not be asked about it."""
     return any("\x00" in value for value in values)
 
 
-def has_nul_character(httprequest):
+def has_nul_character(httprequest: "Request") -> bool:
     """Whether a parameter or the Authorization header holds a NUL character."""
     values = [httprequest.headers.get("Authorization", "")]
     for params in (httprequest.args, httprequest.form):

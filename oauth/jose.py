@@ -6,6 +6,8 @@ import base64
 import hashlib
 import json
 import re
+from collections.abc import Mapping
+from typing import Any
 
 import jwt
 from cryptography.hazmat.primitives import serialization
@@ -36,6 +38,9 @@ MAX_JWS_LENGTH = 8192
 # The public members of each key type (RFC 7638 §3.2), in the order RFC 7638
 # hashes them: also all that the JWKS may publish of a key.
 PUBLIC_MEMBERS = {"RSA": ("e", "kty", "n"), "EC": ("crv", "kty", "x", "y")}
+# The keys of SIGNING_ALGORITHMS: RSA, and EC on P-256.
+PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
+PublicKey = rsa.RSAPublicKey | ec.EllipticCurvePublicKey
 
 
 class InvalidSignedToken(Exception):
@@ -43,7 +48,7 @@ class InvalidSignedToken(Exception):
     publish, with another algorithm than its key's, or with a bad signature."""
 
 
-def generate_private_key(algorithm):
+def generate_private_key(algorithm: str) -> str:
     """A new private key for ``algorithm``, as unencrypted PKCS#8 PEM."""
     if algorithm == RS256:
         key = rsa.generate_private_key(public_exponent=65537, key_size=RSA_KEY_SIZE)
@@ -58,11 +63,14 @@ def generate_private_key(algorithm):
     ).decode()
 
 
-def load_private_key(pem):
+# Any: the key the PEM holds, of whatever type; cryptography has no one name
+# for their union across the versions Odoo allows (none in 3.4, then
+# PRIVATE_KEY_TYPES, then PrivateKeyTypes).
+def load_private_key(pem: str) -> Any:
     return serialization.load_pem_private_key(pem.encode(), password=None)
 
 
-def public_jwk(private_key, algorithm):
+def public_jwk(private_key: PrivateKey, algorithm: str) -> dict[str, str]:
     """The public members of ``private_key`` as a JWK (RFC 7517 §4), with its
     ``kid``, ``alg`` and ``use``."""
     algorithm_class = (
@@ -76,7 +84,7 @@ def public_jwk(private_key, algorithm):
     return {**members, "kid": thumbprint(members), "alg": algorithm, "use": "sig"}
 
 
-def thumbprint(jwk):
+def thumbprint(jwk: Mapping[str, Any]) -> str:
     """RFC 7638 §3: the base64url SHA-256 of the key's required members,
     sorted, without whitespace; stable for a key, so a fitting ``kid``."""
     required = {name: jwk[name] for name in PUBLIC_MEMBERS[jwk["kty"]]}
@@ -85,13 +93,19 @@ def thumbprint(jwk):
     return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
 
-def looks_like_jws(value):
+def looks_like_jws(value: str | None) -> bool:
     """Whether ``value`` has the shape of a compact JWS, such as a JWT access
     token: what tells it apart from the opaque tokens."""
     return bool(value and len(value) <= MAX_JWS_LENGTH and COMPACT_JWS.fullmatch(value))
 
 
-def sign(claims, private_key, algorithm, kid, token_type=ID_TOKEN_TYPE):
+def sign(
+    claims: dict[str, Any],
+    private_key: PrivateKey | str,
+    algorithm: str,
+    kid: str,
+    token_type: str = ID_TOKEN_TYPE,
+) -> str:
     """The compact JWS of ``claims``, its header naming the key and the
     token's type."""
     return jwt.encode(
@@ -102,7 +116,7 @@ def sign(claims, private_key, algorithm, kid, token_type=ID_TOKEN_TYPE):
     )
 
 
-def unverified_claims(token):
+def unverified_claims(token: str) -> dict[str, Any]:
     """The claims of a JWT this server has just signed, unverified: never for
     a token a request presents."""
     return jwt.decode(token, options={"verify_signature": False})
@@ -119,13 +133,13 @@ def _has_type(header, token_type):
 
 
 def verify(
-    token,
-    public_keys,
-    issuer,
-    audience=None,
-    verify_expiry=True,
-    token_type=ID_TOKEN_TYPE,
-):
+    token: str,
+    public_keys: Mapping[str, tuple[str, PublicKey]],
+    issuer: str,
+    audience: str | None = None,
+    verify_expiry: bool = True,
+    token_type: str = ID_TOKEN_TYPE,
+) -> dict[str, Any]:
     """The claims of ``token`` once its signature is verified with the key its
     header names among ``public_keys`` (``kid`` -> ``(algorithm, key)``), and
     its type and issuer checked; also its audience when given, and its expiry

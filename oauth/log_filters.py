@@ -202,7 +202,7 @@ def _mask_credentials(match):
     return scheme + MASK if secret else match[0]
 
 
-def mask_secrets(text):
+def mask_secrets(text: str) -> str:
     """``text`` with every token-shaped value, every compact JWS, every value
     of a secret parameter and every Authorization credential replaced by
     ``MASK``, however it is spelt or percent-encoded."""
@@ -244,7 +244,7 @@ class SecretMaskingFilter(logging.Filter):
         return True
 
 
-def install_log_filters():
+def install_log_filters() -> None:
     # Odoo's handlers (console, log file or syslog, ir.logging) all sit on the
     # root logger, before any module loads; every logger's records reach them.
     for handler in logging.getLogger().handlers:

@@ -5,10 +5,12 @@ provider's metadata. oauthlib runs the grants; what it leaves to the provider
 
 import re
 import time
+from collections.abc import Collection, Mapping
 from datetime import datetime, timezone
+from typing import Any, Literal
 from urllib.parse import urlencode
 
-from oauthlib.common import urldecode
+from oauthlib.common import Request, urldecode
 from oauthlib.oauth2.rfc6749 import errors
 from oauthlib.openid.connect.core.exceptions import (
     RequestNotSupported,
@@ -66,7 +68,7 @@ MAX_AGE = re.compile(r"[0-9]{1,10}")
 MAX_NONCE_LENGTH = 512
 
 
-def bcp47(odoo_lang):
+def bcp47(odoo_lang: str | Literal[False] | None) -> str | None:
     """The BCP 47 tag of an Odoo language code: en_US -> en-US, sr@latin ->
     sr-Latn."""
     if not odoo_lang:
@@ -79,7 +81,7 @@ def bcp47(odoo_lang):
     return tag
 
 
-def odoo_lang(ui_locales, installed):
+def odoo_lang(ui_locales: str | None, installed: Collection[str]) -> str | None:
     """The first of the space-separated BCP 47 ``ui_locales`` that one of the
     ``installed`` Odoo language codes serves, by full tag then by language."""
     by_tag = {bcp47(code).lower(): code for code in installed}
@@ -94,7 +96,9 @@ def odoo_lang(ui_locales, installed):
     return None
 
 
-def address_claim(formatted, **parts):
+def address_claim(
+    formatted: str | None, **parts: str | Literal[False] | None
+) -> dict[str, str]:
     """§5.1.1's address object; parts without a value are left out."""
     names = {
         "street": "street_address",
@@ -112,7 +116,7 @@ def address_claim(formatted, **parts):
     return {name: value for name, value in address.items() if value}
 
 
-def as_datetime(seconds):
+def as_datetime(seconds: float | None) -> datetime | Literal[False]:
     """A moment in seconds since the epoch as the ORM stores it (naive UTC);
     False for None."""
     if seconds is None:
@@ -120,18 +124,18 @@ def as_datetime(seconds):
     return datetime.fromtimestamp(int(seconds), timezone.utc).replace(tzinfo=None)
 
 
-def as_seconds(moment):
+def as_seconds(moment: datetime | Literal[False]) -> int | None:
     """An ORM datetime (naive UTC) in seconds since the epoch; None for
     False."""
     return int(moment.replace(tzinfo=timezone.utc).timestamp()) if moment else None
 
 
-def prompts(request):
+def prompts(request: Request) -> set[str]:
     """The prompt values of an oauthlib request, as a set."""
     return set((request.prompt or "").split())
 
 
-def max_age(request):
+def max_age(request: Request) -> int | None:
     """The request's max_age in seconds, or None; oauthlib does not read it.
     A malformed value counts as none here: :func:`parameter_problem` refuses
     it."""
@@ -139,7 +143,7 @@ def max_age(request):
     return int(value) if MAX_AGE.fullmatch(value) else None
 
 
-def parameter_problem(request):
+def parameter_problem(request: Request) -> str | None:
     """What is wrong with the OpenID Connect parameters of an authorization
     request, or None."""
     if prompts(request) - PROMPTS:
@@ -156,7 +160,7 @@ def parameter_problem(request):
     return None
 
 
-def check_authentication_request(request):
+def check_authentication_request(request: Request) -> dict[str, Any]:
     """oauthlib's post-authorization check of what it leaves unchecked: an
     id_token only for the openid scope, and well-formed prompt and max_age."""
     scopes = request.scopes or []
@@ -178,7 +182,9 @@ def check_authentication_request(request):
     return {}
 
 
-def authenticated_too_long_ago(request, auth_time, now=None):
+def authenticated_too_long_ago(
+    request: Request, auth_time: float | None, now: float | None = None
+) -> bool:
     """Whether the user's last login, at ``auth_time`` (seconds), is older
     than the request's max_age allows."""
     limit = max_age(request)
@@ -187,7 +193,14 @@ def authenticated_too_long_ago(request, auth_time, now=None):
     return auth_time is None or (now or time.time()) - auth_time > limit
 
 
-def id_token_claims(partial, issuer, lifetime, auth_time, user_claims, sid=None):
+def id_token_claims(
+    partial: Mapping[str, Any],
+    issuer: str,
+    lifetime: int,
+    auth_time: float | None,
+    user_claims: Mapping[str, Any],
+    sid: str | None = None,
+) -> dict[str, Any]:
     """The claims of an id_token: oauthlib's ``partial`` (aud, iat, nonce,
     at_hash: SHA-256, the hash of both our algorithms) completed with the
     user's claims, ``sub`` among them, and the provider's."""
@@ -200,7 +213,7 @@ def id_token_claims(partial, issuer, lifetime, auth_time, user_claims, sid=None)
     return claims
 
 
-def login_url(return_to, login_hint=None):
+def login_url(return_to: str, login_hint: str | None = None) -> str:
     """Odoo's login page, coming back to ``return_to``; the login field holds
     ``login_hint`` (§3.1.2.1) if given."""
     params = {"redirect": return_to}
@@ -209,7 +222,7 @@ def login_url(return_to, login_hint=None):
     return "/web/login?" + urlencode(params)
 
 
-def provider_metadata(issuer):
+def provider_metadata(issuer: str) -> dict[str, Any]:
     """What OpenID Connect Discovery 1.0 §3 adds to RFC 8414's metadata."""
     return {
         "jwks_uri": issuer + routes.JWKS,

@@ -27,6 +27,8 @@ import socket
 import ssl
 import threading
 import time
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 # Seconds for a whole request, from resolving the host to the last byte read.
@@ -85,6 +87,10 @@ IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
 HOST_NAME = re.compile(
     r"(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*"
 )
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+# (family, sockaddr) of a resolved address, as socket.connect takes it
+ResolvedAddress = tuple[socket.AddressFamily, tuple[Any, ...]]
 
 
 class OutboundError(Exception):
@@ -148,7 +154,7 @@ class AllowedNetworks:
 NO_ALLOWED_NETWORKS = AllowedNetworks()
 
 
-def parse_allowed_networks(text):
+def parse_allowed_networks(text: str | None) -> AllowedNetworks:
     """The :class:`AllowedNetworks` of a comma-separated list of networks in
     CIDR notation (an address alone is a network of one) and host names."""
     hosts, networks, invalid = [], [], []
@@ -185,7 +191,7 @@ def _ip_address(text):
         return None
 
 
-def embedded_ipv4(address):
+def embedded_ipv4(address: IPAddress) -> ipaddress.IPv4Address | None:
     """The IPv4 address an IPv6 ``address`` carries and is routed to, if any:
     IPv4-mapped, IPv4-compatible, 6to4, Teredo (its client) or NAT64."""
     if address.version != 6:
@@ -205,7 +211,7 @@ def embedded_ipv4(address):
     return None
 
 
-def special_use_kind(address):
+def special_use_kind(address: IPAddress) -> str | None:
     """The kind of special-use address ``address`` is, or None for one
     reachable on the internet, which this server may call."""
     inner = embedded_ipv4(address)
@@ -233,7 +239,9 @@ def special_use_kind(address):
     return None
 
 
-def address_refusal(host, address, allowed=NO_ALLOWED_NETWORKS):
+def address_refusal(
+    host: str, address: IPAddress, allowed: AllowedNetworks = NO_ALLOWED_NETWORKS
+) -> Refusal | None:
     """Why ``address``, which ``host`` stands for, may not be called, or None
     when it may."""
     if allowed.allows_host(host) or allowed.allows_address(address):
@@ -269,7 +277,7 @@ def _remaining(deadline):
     return deadline - time.monotonic()
 
 
-def resolve(host, port, deadline):
+def resolve(host: str, port: int, deadline: float) -> list[ResolvedAddress]:
     """The ``(family, sockaddr)`` of every address ``host`` resolves to,
     resolved once, giving up at ``deadline`` (a time.monotonic())."""
     outcome = {}
@@ -294,7 +302,9 @@ def resolve(host, port, deadline):
     return [(family, sockaddr) for family, _t, _p, _c, sockaddr in outcome["addresses"]]
 
 
-def checked_addresses(target, allowed, deadline):
+def checked_addresses(
+    target: Target, allowed: AllowedNetworks, deadline: float
+) -> list[ResolvedAddress]:
     """The addresses ``target``'s host resolves to, once all are allowed."""
     addresses = resolve(target.host, target.port, deadline)
     for _family, sockaddr in addresses:
@@ -306,7 +316,11 @@ def checked_addresses(target, allowed, deadline):
     return addresses
 
 
-def destination_refusal(url, allowed=NO_ALLOWED_NETWORKS, deadline=DEFAULT_DEADLINE):
+def destination_refusal(
+    url: str,
+    allowed: AllowedNetworks = NO_ALLOWED_NETWORKS,
+    deadline: float = DEFAULT_DEADLINE,
+) -> Refusal | None:
     """Why this server would refuse to call ``url``, as a :class:`Refusal`,
     or None. A host name that does not resolve (now) is not refused: each
     request checks again."""
@@ -415,15 +429,15 @@ class _PinnedConnection(http.client.HTTPConnection):
 
 
 def request(
-    method,
-    url,
-    body=None,
-    headers=None,
+    method: str,
+    url: str,
+    body: bytes | None = None,
+    headers: Mapping[str, str] | None = None,
     *,
-    allowed=NO_ALLOWED_NETWORKS,
-    deadline=DEFAULT_DEADLINE,
-    max_bytes=DEFAULT_MAX_BYTES,
-):
+    allowed: AllowedNetworks = NO_ALLOWED_NETWORKS,
+    deadline: float = DEFAULT_DEADLINE,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> Response:
     """Send one request to ``url`` under the rules of this module and return
     its :class:`Response`; raise :class:`OutboundError` when there is none.
     ``deadline`` is in seconds, for the whole request."""
@@ -457,7 +471,7 @@ def request(
         connection.close()
 
 
-def post_form(url, data, **options):
+def post_form(url: str, data: Mapping[str, str], **options: Any) -> Response:
     """POST ``data`` to ``url`` as application/x-www-form-urlencoded; the
     options of :func:`request`."""
     return request(

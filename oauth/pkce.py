@@ -1,7 +1,9 @@
 """PKCE (RFC 7636): what oauthlib leaves unchecked of a challenge and a verifier."""
 
 import re
+from typing import Any
 
+from oauthlib.common import Request
 from oauthlib.oauth2.rfc6749 import errors
 
 # RFC 7636 §4.1, §4.2: a code_verifier, and so a plain code_challenge, is 43 to
@@ -13,7 +15,7 @@ S256_CHALLENGE = re.compile(r"[A-Za-z0-9_-]{43}")
 S256_FORMAT = "43 characters of unpadded base64url"
 
 
-def check_code_challenge(request):
+def check_code_challenge(request: Request) -> dict[str, Any]:
     """oauthlib checks the challenge method only: a malformed challenge could
     never be matched by a valid verifier, and plain protects nothing once the
     authorization request is seen (RFC 9700 §2.1.1), so it needs the
@@ -40,7 +42,7 @@ def check_code_challenge(request):
     return {}
 
 
-def check_code_verifier(request):
+def check_code_verifier(request: Request) -> None:
     if request.code_verifier is not None and not PKCE_VALUE.fullmatch(
         request.code_verifier
     ):

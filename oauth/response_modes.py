@@ -5,8 +5,10 @@ posted by the browser (OAuth 2.0 Form Post Response Mode)."""
 import base64
 import hashlib
 from html import escape
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from oauthlib.common import Request
 from oauthlib.oauth2.rfc6749 import errors
 
 from .page_headers import NO_FRAMING, NOT_KEPT
@@ -28,7 +30,7 @@ SUBMIT_SCRIPT_HASH = base64.b64encode(
 ).decode()
 
 
-def response_mode(request):
+def response_mode(request: Request | errors.OAuth2Error) -> str:
     """The mode of the request's response: the one it asks for, else the
     default of its response type (§2.1): fragment for those that return a
     token, else query (a code, or the error of a response type not served)."""
@@ -38,7 +40,7 @@ def response_mode(request):
     return FRAGMENT if returns_token else QUERY
 
 
-def check_response_mode(request):
+def check_response_mode(request: Request) -> dict[str, Any]:
     """oauthlib's post-authorization check: a known response mode, and never
     a token in the query (Multiple Response Type Encoding Practices §5),
     where it would stay in logs and history."""
@@ -59,7 +61,9 @@ def check_response_mode(request):
     return {}
 
 
-def split_location(location, redirect_uri):
+def split_location(
+    location: str, redirect_uri: str
+) -> tuple[str, list[tuple[str, str]]]:
     """``(redirect_uri, params)`` of a redirect that carries the response in
     its query or fragment: the parameters the response added."""
     parts = urlsplit(location)
@@ -72,7 +76,7 @@ def split_location(location, redirect_uri):
     return redirect_uri, params
 
 
-def form_post_page(location, redirect_uri):
+def form_post_page(location: str, redirect_uri: str) -> tuple[dict[str, str], str]:
     """``(headers, body)`` of the page that posts the response to the
     client (Form Post Response Mode §2): it runs one script, allowed by its
     hash, and posts nowhere but to the redirect URI; without scripts its

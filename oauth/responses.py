@@ -2,8 +2,11 @@
 the redirects of §4.1.2.1 and §4.2.2.1."""
 
 import json
+from collections.abc import Collection, Mapping
+from typing import Any
 
 from oauthlib.common import add_params_to_uri
+from oauthlib.oauth2.rfc6749.errors import OAuth2Error
 
 from .cors import ANY_ORIGIN, response_headers
 from .response_modes import FRAGMENT, response_mode
@@ -35,7 +38,7 @@ def _description(error, description=None):
     return description or ERROR_DESCRIPTIONS.get(error, "The request failed.")
 
 
-def json_answer(payload):
+def json_answer(payload: dict[str, Any]) -> tuple[dict[str, str], str, int]:
     """``(headers, body, status)`` of a successful JSON answer."""
     return dict(JSON_HEADERS), json.dumps(payload), 200
 
@@ -46,7 +49,7 @@ def json_answer(payload):
 PUBLIC_CACHE_SECONDS = 300
 
 
-def public_json_answer(payload):
+def public_json_answer(payload: dict[str, Any]) -> tuple[dict[str, str], str, int]:
     """``(headers, body, status)`` of a public JSON document, cacheable."""
     headers = {
         "Content-Type": "application/json;charset=UTF-8",
@@ -55,7 +58,12 @@ def public_json_answer(payload):
     return headers, json.dumps(payload), 200
 
 
-def error_answer(error, description, status=400, headers=None):
+def error_answer(
+    error: str,
+    description: str,
+    status: int = 400,
+    headers: Mapping[str, str] | None = None,
+) -> tuple[dict[str, str], str, int]:
     """``(headers, body, status)`` of an RFC 6749 §5.2 error."""
     body = json.dumps({"error": error, "error_description": description})
     return dict(JSON_HEADERS, **(headers or {})), body, status
@@ -90,7 +98,9 @@ def unavailable_answer() -> tuple[dict[str, str], str, int]:
     )
 
 
-def method_not_allowed(method, allowed):
+def method_not_allowed(
+    method: str, allowed: Collection[str]
+) -> tuple[dict[str, str], str, int] | None:
     """The 405 answer, in the endpoints' JSON shape, to a method not in
     ``allowed``; None when ``method`` is allowed."""
     if method in allowed:
@@ -103,7 +113,9 @@ def method_not_allowed(method, allowed):
     )
 
 
-def token_answer(headers, body, status, challenge=False):
+def token_answer(
+    headers: Mapping[str, str], body: str, status: int, challenge: bool = False
+) -> tuple[dict[str, str], str, int]:
     """Normalize an oauthlib token answer to this endpoint's contract. A
     failed client authentication is 401 with a Basic ``challenge`` where
     :func:`~.http_adapter.earns_basic_challenge`, else 400 (RFC 6749 §5.2;
@@ -126,7 +138,7 @@ def token_answer(headers, body, status, challenge=False):
     return headers, body, status
 
 
-def error_location(error):
+def error_location(error: OAuth2Error) -> str:
     """Where an authorization error redirects: the client's redirect URI with
     the error where the response would have been (the query for a code,
     else the fragment, unless the request asked otherwise)."""
@@ -138,7 +150,7 @@ def error_location(error):
     )
 
 
-def with_issuer(location, issuer):
+def with_issuer(location: str, issuer: str) -> str:
     """The redirect of an authorization response, success or error, naming
     the issuer (RFC 9207 §2) beside its other parameters: in the fragment for
     the implicit grant, else in the query."""

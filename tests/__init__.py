@@ -44,6 +44,9 @@ from . import test_translations
 from . import test_auth_oauth
 from . import test_cors
 from . import test_secrets
+from . import test_pkce
+from . import test_jose
+from . import test_response_modes
 from . import test_openid_connect
 from . import test_openid_connect_clients
 from . import test_portal

@@ -66,7 +66,6 @@ class TestConsent(AuthorizationCase):
         self.assertEqual(page.status_code, 200)
         self.assertTrue(self.assertRedirectsTo(self.decide(page, "allow"))["code"])
 
-
     def test_parameters_named_as_the_servers_own_state_change_nothing(self):
         # oauthlib answers an attribute the server has not set with the
         # request's parameter of that name: none may stand for a check
@@ -78,6 +77,7 @@ class TestConsent(AuthorizationCase):
         refused = self.authorize(redirect_uri="https://evil.example/cb", **forged)
         self.assertEqual(refused.status_code, 400)
         self.assertNotIn("Location", refused.headers)
+
 
 class TestAuthorizationErrors(AuthorizationCase):
     def assertErrorPage(self, response):

@@ -85,7 +85,9 @@ class TestTokenEndpoint(TokenEndpointCase):
         }
         auth = ("integration", self.secret)
         self.assertTokenAnswer(
-            self.token_request({"grant_type": "client_credentials", **forged}, auth=auth)
+            self.token_request(
+                {"grant_type": "client_credentials", **forged}, auth=auth
+            )
         )
         body = self.assertTokenAnswer(
             self.token_request(
