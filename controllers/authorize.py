@@ -237,6 +237,10 @@ class OAuth2AuthorizationEndpoint(http.Controller):
                 "The request does not say where to return, and the application has "
                 "no single registered address."
             ),
+            oidc.RedirectURIRequired: request.env._(
+                "An OpenID Connect request must say where to return "
+                "(redirect_uri), even when the application has a single address."
+            ),
             errors.InvalidRedirectURIError: not_registered,
             errors.MismatchingRedirectURIError: not_registered,
         }

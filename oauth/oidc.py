@@ -160,6 +160,22 @@ def parameter_problem(request: Request) -> str | None:
     return None
 
 
+class RedirectURIRequired(errors.MissingRedirectURIError):
+    """An OpenID Connect request that names no redirect_uri: refused on a page
+    of the server, never sent to the client's registered URI."""
+
+    description = "An OpenID Connect request must name its redirect_uri."
+
+
+def check_redirect_uri_named(request: Request) -> dict:
+    """§3.1.2.1: ``redirect_uri`` is REQUIRED in an authentication request,
+    even from a client that registered a single one, which a plain OAuth2
+    request may leave out (RFC 6749 §3.1.2.3)."""
+    if OPENID_SCOPE in (request.scopes or ()) and request.using_default_redirect_uri:
+        raise RedirectURIRequired(request=request)
+    return {}
+
+
 def check_authentication_request(request: Request) -> dict[str, Any]:
     """oauthlib's post-authorization check of what it leaves unchecked: an
     id_token only for the openid scope, and well-formed prompt and max_age."""

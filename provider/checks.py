@@ -8,6 +8,8 @@ redirect URI, response or grant type, scopes, PKCE method, code or refresh
 token), asking :class:`~.validator.OdooRequestValidator`; around those it
 runs each grant's custom validators, by stage:
 
+* ``pre_auth``: at the authorization endpoint, once the client and its
+  redirect URI are known, before anything else is checked;
 * ``post_auth``: at the authorization endpoint, after oauthlib's checks
   (for an OpenID request, after OpenID's own: ``prompt=none``, the nonce of
   the implicit flow);
@@ -18,8 +20,8 @@ runs each grant's custom validators, by stage:
 
 The tables below are those custom validators; :func:`~.server.oauth2_server`
 registers them once. Each check takes the oauthlib request, raises an
-``OAuth2Error`` to refuse it, and a ``post_auth`` one returns what it adds
-to the request's information (oauthlib's contract).
+``OAuth2Error`` to refuse it, and a ``pre_auth`` or ``post_auth`` one returns
+what it adds to the request's information (oauthlib's contract).
 """
 
 from typing import NamedTuple
@@ -32,7 +34,7 @@ from ..oauth.constants import (
     PASSWORD,
     REFRESH_TOKEN,
 )
-from ..oauth.oidc import check_authentication_request
+from ..oauth.oidc import check_authentication_request, check_redirect_uri_named
 from ..oauth.pkce import check_code_challenge, check_code_verifier
 from ..oauth.response_modes import check_response_mode
 from .validator import set_by_server
@@ -69,6 +71,7 @@ def check_resource(request):
 class GrantChecks(NamedTuple):
     """A grant's checks, by the stage oauthlib runs them at."""
 
+    pre_auth: tuple = ()
     post_auth: tuple = ()
     pre_token: tuple = ()
     post_token: tuple = ()
@@ -85,13 +88,18 @@ AUTHORIZATION_REQUEST_CHECKS = (
 
 GRANT_CHECKS = {
     AUTHORIZATION_CODE: GrantChecks(
+        # an OpenID request names its redirect_uri
+        pre_auth=(check_redirect_uri_named,),
         # a well-formed code_challenge, plain only where the application allows it
         post_auth=(check_code_challenge, *AUTHORIZATION_REQUEST_CHECKS),
         # a well-formed code_verifier
         pre_token=(check_code_verifier,),
         post_token=(check_resource,),
     ),
-    IMPLICIT: GrantChecks(post_auth=AUTHORIZATION_REQUEST_CHECKS),
+    IMPLICIT: GrantChecks(
+        pre_auth=(check_redirect_uri_named,),
+        post_auth=AUTHORIZATION_REQUEST_CHECKS,
+    ),
     PASSWORD: GrantChecks(post_token=(check_resource,)),
     CLIENT_CREDENTIALS: GrantChecks(post_token=(check_resource,)),
     REFRESH_TOKEN: GrantChecks(post_token=(check_resource,)),

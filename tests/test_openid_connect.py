@@ -27,6 +27,29 @@ from .common import (
 
 
 class TestCodeFlow(OpenIDCase):
+    def test_redirect_uri_is_required_even_with_a_single_registered_one(self):
+        # Core §3.1.2.1; a plain OAuth2 request may leave it out
+        # (test_authorize's test_single_registered_uri_may_be_omitted)
+        self.app.skip_consent = True
+        for response_type in ("code", "id_token token"):
+            for prompt in (None, "none"):
+                with self.subTest(response_type=response_type, prompt=prompt):
+                    page = self.authorize(
+                        scope="openid",
+                        response_type=response_type,
+                        nonce=NONCE,
+                        prompt=prompt,
+                        redirect_uri=None,
+                    )
+                    self.assertEqual(page.status_code, 400)
+                    self.assertNotIn("Location", page.headers)
+                    self.assertIn("redirect_uri", page.text)
+        self.assertFalse(
+            self.env["oauth2.authorization.code"].search(
+                [("application_id", "=", self.app.id)]
+            )
+        )
+
     def test_id_token(self):
         tokens = self.code_tokens(nonce=NONCE)
         claims = self.verify(tokens["id_token"])
