@@ -14,6 +14,9 @@ class OAuth2UserinfoEndpoint(http.Controller):
         routes.USERINFO,
         type="http",
         auth="oauth2",
+        # OpenID Connect Core §5.3.1: relying parties may POST the token in
+        # the body, as pyoidc does by default
+        oauth2_form_body_token=True,
         csrf=False,
         save_session=False,
         readonly=True,

@@ -99,8 +99,10 @@ class IrHttp(models.AbstractModel):
     """``auth="oauth2"``: a route served to the bearer of an access token.
 
     The route may require scopes with ``oauth2_scopes=["read", ...]`` among its
-    ``@http.route`` arguments. The request then runs as the token's user, with
-    that user's access rights, and ``request.oauth2_token`` is the token's
+    ``@http.route`` arguments, and take the token from a form-encoded body too
+    with ``oauth2_form_body_token=True`` (RFC 6750 §2.2). The request then runs
+    as the token's user, with that user's access rights, and
+    ``request.oauth2_token`` is the token's
     ``oauth2.token`` record (its ``application_id`` and ``scope``). POST and
     other unsafe methods need no CSRF token, unless the route asks for one.
     Pages of the origins the token's application trusts may call the route
@@ -133,6 +135,9 @@ class IrHttp(models.AbstractModel):
             )
         # The auth method itself is not told which route it guards.
         request.oauth2_required_scopes = endpoint.routing.get("oauth2_scopes", [])
+        request.oauth2_form_body_token = endpoint.routing.get(
+            "oauth2_form_body_token", False
+        )
         # Nor is _handle_error, which may be called from here on.
         request.oauth2_json_endpoint = not JSON_ENDPOINTS.isdisjoint(
             endpoint.routing["routes"]
@@ -146,6 +151,7 @@ class IrHttp(models.AbstractModel):
                 request.env,
                 request.httprequest,
                 getattr(request, "oauth2_required_scopes", []),
+                form_body=getattr(request, "oauth2_form_body_token", False),
             )
         except DATABASE_UNAVAILABLE as exc:
             # Odoo answers any other exception of an auth method with its 403

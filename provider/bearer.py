@@ -59,9 +59,26 @@ def _live_access_token(env, token):
     return record
 
 
-def authenticate_bearer(env, httprequest, scopes):
-    """The live access token sent in the Authorization header (RFC 6750 §2.1)
-    that carries ``scopes``; raises BearerTokenError otherwise."""
+def _form_body_token(httprequest):
+    """The ``access_token`` of a form-encoded request body (RFC 6750 §2.2:
+    single-part, ``application/x-www-form-urlencoded``, a method with a
+    body), else None."""
+    if httprequest.method in ("GET", "HEAD"):
+        return None
+    if httprequest.mimetype != "application/x-www-form-urlencoded":
+        return None
+    tokens = httprequest.form.getlist("access_token")
+    if len(tokens) > 1:
+        raise BearerTokenError(
+            400, "The access token is sent more than once.", error="invalid_request"
+        )
+    return tokens[0] if tokens else None
+
+
+def _presented_token(httprequest, form_body):
+    """The access token of the request: in the Authorization header (RFC 6750
+    §2.1), or where ``form_body`` allows it, in a form-encoded body (§2.2);
+    raises BearerTokenError when there is none, or more than one way."""
     if "access_token" in httprequest.args:
         # RFC 9700 §4.3.2: a token in a URL leaks through logs and history.
         raise BearerTokenError(
@@ -70,13 +87,32 @@ def authenticate_bearer(env, httprequest, scopes):
             error="invalid_request",
         )
     authorization = httprequest.headers.get("Authorization", "")
-    if authorization.partition(" ")[0].lower() != "bearer":
+    in_header = authorization.partition(" ")[0].lower() == "bearer"
+    in_body = _form_body_token(httprequest) if form_body else None
+    if in_header and in_body is not None:
+        # §2: a client uses one method per request
         raise BearerTokenError(
-            401,
-            "This resource needs an OAuth2 access token in an "
-            "'Authorization: Bearer' header.",
+            400,
+            "Send the access token either in the Authorization header or in "
+            "the body, not in both.",
+            error="invalid_request",
         )
-    record = _live_access_token(env, _header_token(authorization))
+    if in_header:
+        return _header_token(authorization)
+    if in_body is not None:
+        return in_body
+    raise BearerTokenError(
+        401,
+        "This resource needs an OAuth2 access token in an "
+        "'Authorization: Bearer' header.",
+    )
+
+
+def authenticate_bearer(env, httprequest, scopes, form_body=False):
+    """The live access token sent in the Authorization header (RFC 6750 §2.1),
+    or with ``form_body`` in a form-encoded body (§2.2), that carries
+    ``scopes``; raises BearerTokenError otherwise."""
+    record = _live_access_token(env, _presented_token(httprequest, form_body))
     if not record:
         raise BearerTokenError(
             401,

@@ -3,6 +3,8 @@
 
 """The userinfo endpoint: the claims of a token's user."""
 
+import json
+
 from .common import EndpointCase
 
 
@@ -68,3 +70,36 @@ class TestUserinfo(EndpointCase):
         )
         self.assertOAuthError(response, "invalid_request", status=405)
         self.assertEqual(response.headers["Allow"], "GET, POST")
+
+    def test_token_in_a_form_encoded_body(self):
+        # RFC 6750 §2.2, which OpenID Connect Core §5.3.1 allows: pyoidc's way
+        _record, access_token, _refresh = self.issue_token()
+        response = self.call("POST", "userinfo", data={"access_token": access_token})
+        self.assertEqual(self.assertJson(response)["sub"], str(self.user.id))
+        # never in a GET's query, nor in a body that is no form
+        self.assertBearerError(
+            self.call("GET", "userinfo", params={"access_token": access_token}),
+            400,
+            "invalid_request",
+        )
+        response = self.call(
+            "POST",
+            "userinfo",
+            data=json.dumps({"access_token": access_token}),
+            headers={"Content-Type": "application/json"},
+        )
+        self.assertBearerError(response, 401)
+        # one way per request (RFC 6750 §2), and once
+        for forged in (
+            {
+                "data": {"access_token": access_token},
+                "headers": {"Authorization": f"Bearer {access_token}"},
+            },
+            {"data": [("access_token", access_token), ("access_token", access_token)]},
+        ):
+            with self.subTest(forged=sorted(forged)):
+                self.assertBearerError(
+                    self.call("POST", "userinfo", **forged), 400, "invalid_request"
+                )
+        response = self.call("POST", "userinfo", data={"access_token": "x"})
+        self.assertBearerError(response, 401, "invalid_token")
