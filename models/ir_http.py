@@ -138,6 +138,12 @@ class IrHttp(models.AbstractModel):
         request.oauth2_form_body_token = endpoint.routing.get(
             "oauth2_form_body_token", False
         )
+        if request.oauth2_form_body_token and "max_content_length" in endpoint.routing:
+            # The body is read for the token before Odoo applies the route's
+            # limit (in _pre_dispatch): read within it, or 413.
+            request.httprequest.max_content_length = endpoint.routing[
+                "max_content_length"
+            ]
         # Nor is _handle_error, which may be called from here on.
         request.oauth2_json_endpoint = not JSON_ENDPOINTS.isdisjoint(
             endpoint.routing["routes"]

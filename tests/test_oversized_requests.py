@@ -35,6 +35,16 @@ class TestOversizedRequests(EndpointCase):
                 )
                 self.assertTooLarge(response)
 
+    def test_oversized_form_with_the_token_in_it_gets_json(self):
+        # userinfo reads a form body for the token before the route runs
+        _record, access_token, _refresh = self.issue_token()
+        response = self.call(
+            "POST",
+            "userinfo",
+            data={"access_token": access_token, "x": OVERSIZED_VALUE},
+        )
+        self.assertTooLarge(response)
+
     def test_oversized_multipart_field_gets_json(self):
         response = self.opener.post(
             self.base_url() + TOKEN_PATH,
