@@ -140,10 +140,12 @@ class IrHttp(models.AbstractModel):
         )
         if request.oauth2_form_body_token and "max_content_length" in endpoint.routing:
             # The body is read for the token before Odoo applies the route's
-            # limit (in _pre_dispatch): read within it, or 413.
-            request.httprequest.max_content_length = endpoint.routing[
-                "max_content_length"
-            ]
+            # limit (in _pre_dispatch): read within it, or 413. The limit may
+            # be a callable of the controller, as Odoo's dispatch allows.
+            limit = endpoint.routing["max_content_length"]
+            if callable(limit):
+                limit = limit(endpoint.func.__self__)
+            request.httprequest.max_content_length = limit
         # Nor is _handle_error, which may be called from here on.
         request.oauth2_json_endpoint = not JSON_ENDPOINTS.isdisjoint(
             endpoint.routing["routes"]

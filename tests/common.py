@@ -497,6 +497,8 @@ class OAuth2TestMixin:
 class BearerProtectedController(http.Controller):
     """Routes as a module protecting its own API would declare them (README)."""
 
+    FORM_LIMIT = 4096
+
     @http.route("/orestapi_oauth2_test/whoami", type="http", auth="oauth2")
     def whoami(self):
         token = request.oauth2_token
@@ -518,6 +520,17 @@ class BearerProtectedController(http.Controller):
     )
     def update(self):
         return request.make_json_response({"updated": True})
+
+    @http.route(
+        "/orestapi_oauth2_test/form",
+        type="http",
+        auth="oauth2",
+        methods=["POST"],
+        oauth2_form_body_token=True,
+        max_content_length=lambda controller: controller.FORM_LIMIT,
+    )
+    def form_route(self):
+        return request.make_json_response({"login": request.env.user.login})
 
     @http.route(
         "/orestapi_oauth2_test/json",

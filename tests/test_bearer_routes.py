@@ -94,6 +94,23 @@ class TestBearerRoutes(BearerCase):
         )
         self.assertBearerError(response, 400, "invalid_request")
 
+    def test_form_body_token_within_the_routes_callable_limit(self):
+        """A route's ``max_content_length`` may be a callable of its controller,
+        as Odoo's dispatch allows; the token's form body is read within it."""
+        _record, access_token, _refresh = self.issue_token()
+        url = self.base_url() + "/orestapi_oauth2_test/form"
+        response = self.opener.post(
+            url, data={"access_token": access_token}, timeout=30
+        )
+        self.assertEqual(response.status_code, 200, response.text[:300])
+        self.assertEqual(response.json(), {"login": self.user.login})
+        response = self.opener.post(
+            url,
+            data={"access_token": access_token, "x": "x" * 4096},
+            timeout=30,
+        )
+        self.assertEqual(response.status_code, 413, response.text[:300])
+
     def test_json_route_answers_rfc6750_errors_too(self):
         _record, access_token, _refresh = self.issue_token()
         payload = json.dumps({"jsonrpc": "2.0", "method": "call", "params": {}})
