@@ -1060,7 +1060,9 @@ class ConformanceCase(OpenIDCase):
     def authorize_flow(self, response_type, method="GET", decision="allow", **params):
         """The answer's parameters after the user's part of the flow."""
         response = self.follow(self.send(response_type, method, **params), decision)
-        return self.answer(response, response_type, params.get("redirect_uri", REDIRECT_URI))
+        return self.answer(
+            response, response_type, params.get("redirect_uri", REDIRECT_URI)
+        )
 
     def assertAnswerError(self, params, *errors):
         self.assertIn(params.get("error"), errors, params)

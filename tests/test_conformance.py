@@ -87,7 +87,8 @@ class OPModules:
     def assertAlternateHappyFlow(self, response_type):
         """The scopes and the query's parameters in another order."""
         query = self.request_params(response_type, scope="phone email profile openid")
-        url = f"{self.base_url()}{AUTHORIZE_PATH}?{urlencode(list(reversed(query.items())))}"
+        reordered = urlencode(list(reversed(query.items())))
+        url = f"{self.base_url()}{AUTHORIZE_PATH}?{reordered}"
         response = self.opener.get(url, allow_redirects=False, timeout=30)
         self.complete(response_type, self.follow(response))
 
@@ -193,7 +194,9 @@ class OPModules:
             self.logins = 0
             second = self.sign_in(response_type, prompt="login")
             self.assertEqual(self.logins, 1, "not asked to log in again")
-            self.assertGreater(second["claims"]["auth_time"], first["claims"]["auth_time"])
+            self.assertGreater(
+                second["claims"]["auth_time"], first["claims"]["auth_time"]
+            )
             self.assertEqual(second["claims"]["sub"], first["claims"]["sub"])
 
     def test_oidcc_prompt_none_not_logged_in(self):
@@ -224,7 +227,9 @@ class OPModules:
             self.logins = 0
             second = self.sign_in(response_type, max_age=1)
             self.assertEqual(self.logins, 1, "not asked to log in again")
-            self.assertGreater(second["claims"]["auth_time"], first["claims"]["auth_time"])
+            self.assertGreater(
+                second["claims"]["auth_time"], first["claims"]["auth_time"]
+            )
 
     def test_oidcc_max_age_10000(self):
         for response_type in self.variants():
@@ -262,7 +267,9 @@ class OPModules:
     def test_oidcc_ensure_request_with_acr_values_succeeds(self):
         offered = self.discovery().get("acr_values_supported")
         for response_type in self.variants():
-            result = self.sign_in(response_type, acr_values=" ".join(offered or ("1", "2")))
+            result = self.sign_in(
+                response_type, acr_values=" ".join(offered or ("1", "2"))
+            )
             # the suite's warning: an acr of those asked, once acr is offered
             if offered:
                 self.assertIn(result["claims"].get("acr"), offered)
@@ -287,11 +294,14 @@ class OPModules:
             params = self.answer(self.follow(response), response_type)
             self.assertAnswerError(params, "request_uri_not_supported")
 
-    def test_oidcc_unsigned_request_object_supported_correctly_or_rejected_as_unsupported(
+    # the module's name, whole
+    def test_oidcc_unsigned_request_object_supported_correctly_or_rejected_as_unsupported(  # noqa: E501
         self,
     ):
         metadata = self.discovery()
-        unsigned = "none" in metadata.get("request_object_signing_alg_values_supported", ())
+        unsigned = "none" in metadata.get(
+            "request_object_signing_alg_values_supported", ()
+        )
         for response_type in self.variants():
             request_object = jwt.encode(
                 {
@@ -310,13 +320,16 @@ class OPModules:
                 self.follow(self.send(response_type, request=request_object)),
                 response_type,
             )
-            self.assertAnswerError(params, "request_not_supported", "invalid_request_object")
+            self.assertAnswerError(
+                params, "request_not_supported", "invalid_request_object"
+            )
 
     def test_oidcc_claims_essential(self):
         for response_type in self.variants():
             where = "id_token" if response_type == "id_token" else "userinfo"
             result = self.sign_in(
-                response_type, claims=f'{{"{where}": {{"name": {{"essential": true}}}}}}'
+                response_type,
+                claims=f'{{"{where}": {{"name": {{"essential": true}}}}}}',
             )
             if where == "userinfo":
                 claims = self.userinfo(
@@ -339,7 +352,9 @@ class OPModules:
                 algorithm="HS256",
             )
             response = self.follow(
-                self.send(response_type, request=request_object, redirect_uri=SECOND_URI)
+                self.send(
+                    response_type, request=request_object, redirect_uri=SECOND_URI
+                )
             )
             if response.status_code == 400:
                 # an error page about the redirect_uri passes too
@@ -423,7 +438,9 @@ class CodeFlowModules:
                 self.token_request(data, auth=("other", self.other_secret)),
                 "invalid_grant",
             )
-            refreshed = self.assertTokenAnswer(self.token_request(data, auth=self.client))
+            refreshed = self.assertTokenAnswer(
+                self.token_request(data, auth=self.client)
+            )
             claims = self.rp.check(
                 "token_response",
                 issuer=self.issuer(),
@@ -589,7 +606,9 @@ CONFORMANCE_FILES = ("test_conformance.py", "test_conformance_logout.py")
 # the line of readme/DESIGN.rst after which the table comes, as a literal
 # block of "plan | module | result" lines
 TABLE_START = "Module by module::"
-TABLE_LINE = re.compile(r"^\s*(?P<plan>[^|]+?)\s+\|\s+(?P<module>oidcc-[a-z0-9-]+)\s+\|\s+(?P<result>.+?)\s*$")
+TABLE_LINE = re.compile(
+    r"^\s*(?P<plan>[^|]+?)\s+\|\s+(?P<module>oidcc-[a-z0-9-]+)\s+\|\s+(?P<result>.+?)\s*$"
+)
 
 
 def planned_modules(path):
@@ -601,12 +620,18 @@ def planned_modules(path):
     classes = {node.name: node for node in tree.body if isinstance(node, ast.ClassDef)}
     not_yet = {}
     for node in tree.body:
-        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "NOT_YET":
+        if (
+            isinstance(node, ast.Assign)
+            and getattr(node.targets[0], "id", "") == "NOT_YET"
+        ):
             not_yet = ast.literal_eval(node.value)
 
     def attribute(node, name):
         for statement in node.body:
-            if isinstance(statement, ast.Assign) and getattr(statement.targets[0], "id", "") == name:
+            if (
+                isinstance(statement, ast.Assign)
+                and getattr(statement.targets[0], "id", "") == name
+            ):
                 return ast.literal_eval(statement.value)
         for base in node.bases:
             if getattr(base, "id", None) in classes:
@@ -619,7 +644,8 @@ def planned_modules(path):
         names = {
             statement.name
             for statement in node.body
-            if isinstance(statement, ast.FunctionDef) and statement.name.startswith("test_oidcc")
+            if isinstance(statement, ast.FunctionDef)
+            and statement.name.startswith("test_oidcc")
         }
         for base in node.bases:
             if getattr(base, "id", None) in classes:

@@ -87,7 +87,9 @@ class TestRpInitiatedLogoutPlan(LogoutCase):
 
     def test_oidcc_rp_initiated_logout_discovery_endpoint_verification(self):
         metadata = self.discovery()
-        self.assertEqual(metadata["end_session_endpoint"], self.issuer() + END_SESSION_PATH)
+        self.assertEqual(
+            metadata["end_session_endpoint"], self.issuer() + END_SESSION_PATH
+        )
 
     def test_oidcc_rp_initiated_logout(self):
         id_token, _claims = self.signed_in()
@@ -265,4 +267,3 @@ class TestFrontChannelLogoutPlan(LogoutCase):
         self.assertIn(POST_LOGOUT_URI, page.text)
         self.assertIn("logout-state", page.text)
         self.assertLoggedOutEverywhere()
-
