@@ -49,6 +49,8 @@ from . import test_jose
 from . import test_response_modes
 from . import test_openid_connect
 from . import test_openid_connect_clients
+from . import test_conformance
+from . import test_conformance_logout
 from . import test_portal
 from . import test_screenshots
 from . import test_test_modules

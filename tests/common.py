@@ -11,6 +11,7 @@ import json
 import os
 import re
 import resource
+import select
 import shutil
 import socket
 import subprocess
@@ -25,6 +26,7 @@ from unittest.mock import patch
 from urllib.parse import parse_qs, quote_plus, urlencode, urlsplit
 
 import jwt
+import lxml.html
 import requests
 
 from odoo import http, tests
@@ -848,3 +850,375 @@ class ExternalApiAsUsersMixin:
             caught.exception.faultString,
         )
         return caught.exception
+
+
+CONFORMANCE_RP_SCRIPT = MODULE_ROOT / "tests" / "clients" / "conformance_rp.mjs"
+# Scopes of the OpenID Foundation's scope modules, and a claim of each that
+# the test user has.
+SCOPE_CLAIMS = {
+    "profile": ("name", "preferred_username"),
+    "email": ("email",),
+    "address": ("address",),
+    "phone": ("phone_number",),
+}
+
+
+class RelyingPartyRefused(AssertionError):
+    """The conformance relying party refused what it was given: ``error``
+    says why (kind, code, message)."""
+
+    def __init__(self, error):
+        super().__init__(f"the relying party refused it: {error}")
+        self.error = error
+
+
+class ConformanceRelyingParty:
+    """tests/clients/conformance_rp.mjs, one Node process for a test class:
+    each :meth:`check` is one line of JSON to it and one back."""
+
+    def __init__(self):
+        require_external_clients()
+        self.process = subprocess.Popen(
+            ["node", str(CONFORMANCE_RP_SCRIPT)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=MODULE_ROOT,
+            preexec_fn=lift_address_space_limit,
+        )
+
+    def check(self, op, **request):
+        """What the relying party's ``op`` makes of ``request``; raises
+        :class:`RelyingPartyRefused` when it refuses it."""
+        self.process.stdin.write(json.dumps({"op": op, **request}) + "\n")
+        self.process.stdin.flush()
+        ready, _w, _x = select.select([self.process.stdout], [], [], 60)
+        if not ready:
+            raise AssertionError(f"the relying party did not answer {op} in 60 s")
+        answer = json.loads(self.process.stdout.readline())
+        if "error" in answer:
+            raise RelyingPartyRefused(answer["error"])
+        return answer["ok"]
+
+    def close(self):
+        self.process.stdin.close()
+        self.process.wait(timeout=30)
+
+
+class ConformanceCase(OpenIDCase):
+    """The OpenID Foundation's OP test modules, each a test method named
+    after its module (``test_oidcc_server`` is ``oidcc-server``), run by a
+    test class per plan over real HTTP; every id_token, discovery document,
+    JWKS and userinfo response is checked by :class:`ConformanceRelyingParty`.
+
+    A class runs its modules for each of its ``RESPONSE_TYPES``, in
+    ``RESPONSE_MODE`` (None: the response type's default). ``NOT_YET`` maps
+    a module to the feature it needs that the server lacks, ``MISSING`` names
+    one the whole plan needs: such a module is skipped, saying which."""
+
+    PLAN = None
+    RESPONSE_TYPES = ("code",)
+    RESPONSE_MODE = None
+    NOT_YET = {}
+    MISSING = None
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.user.partner_id.write(
+            {
+                "street": "Andrássy út 1",
+                "city": "Budapest",
+                "zip": "1061",
+                "country_id": cls.env.ref("base.hu").id,
+            }
+        )
+        cls.rp = ConformanceRelyingParty()
+        cls.addClassCleanup(cls.rp.close)
+
+    def setUp(self):
+        feature = self.MISSING or self.NOT_YET.get(self.module_name())
+        if feature:
+            self.skipTest(f"needs {feature}, which the server does not have yet")
+        super().setUp()
+        self.env.flush_all()
+
+    def module_name(self):
+        """The OpenID Foundation's name of the running module."""
+        return self._testMethodName.removeprefix("test_").replace("_", "-")
+
+    def variants(self):
+        """Each response type of the plan, as a subTest."""
+        for response_type in self.RESPONSE_TYPES:
+            with self.subTest(response_type=response_type):
+                yield response_type
+
+    def discovery(self):
+        return self.rp.check("discovery", issuer=self.issuer())["metadata"]
+
+    # the person's part, done as a browser does it
+
+    def follow(self, response, decision="allow"):
+        """Go on from ``response`` as the user's browser does until the
+        server answers the client (a redirect out of the server, a form_post
+        page) or shows an error page: Odoo's login page is filled in with the
+        user's password (counted in ``self.logins``), a consent page answered
+        with ``decision``, a log-in-again page confirmed."""
+        base = self.base_url()
+        for _step in range(10):
+            if "session_id" in response.cookies:
+                self.use_server_cookie()
+            if response.is_redirect:
+                location = response.headers["Location"]
+                if not (location.startswith(base) or location.startswith("/")):
+                    return response
+                if location.startswith("/"):
+                    location = base + location
+                response = self.opener.get(location, allow_redirects=False, timeout=30)
+                continue
+            if response.status_code != 200:
+                return response
+            path = urlsplit(response.url).path
+            if path == "/web/login":
+                self.logins += 1
+                response = self.submit(
+                    response,
+                    {"login": self.user.login, "password": USER_PASSWORD},
+                )
+                continue
+            if 'value="reauthenticate"' in response.text:
+                response = self.submit(response, {"decision": "reauthenticate"})
+                continue
+            if 'value="allow"' in response.text:
+                response = self.submit(response, {"decision": decision})
+                continue
+            return response
+        raise AssertionError("the browser went round in circles")
+
+    logins = 0
+
+    def use_server_cookie(self):
+        """The server's session cookie alone, as a browser has it."""
+        with contextlib.suppress(KeyError):
+            forget_test_session_cookie(self.opener)
+
+    def submit(self, page, values):
+        """Post the page's first form, its hidden fields with ``values``."""
+        [form] = lxml.html.fromstring(page.text).xpath("//form[@method='post']")[:1]
+        data = {
+            field.name: field.value or ""
+            for field in form.xpath(".//input[@type='hidden']")
+        }
+        data.update(values)
+        action = form.get("action") or page.url
+        if action.startswith("/"):
+            action = self.base_url() + action
+        return self.opener.post(action, data=data, allow_redirects=False, timeout=30)
+
+    def log_out_of_odoo(self):
+        """A browser with no session: the user logs in when asked."""
+        self.opener.get(
+            self.base_url() + "/web/session/logout", allow_redirects=False, timeout=30
+        )
+        self.use_server_cookie()
+        self.assertFalse(self.session_uid())
+
+    # the relying party's requests
+
+    def request_params(self, response_type, **params):
+        query = {
+            "response_type": response_type,
+            "client_id": "integration",
+            "redirect_uri": REDIRECT_URI,
+            "scope": "openid",
+            "state": "xyz",
+            "nonce": NONCE,
+            "response_mode": self.RESPONSE_MODE,
+            **params,
+        }
+        return {key: value for key, value in query.items() if value is not None}
+
+    def send(self, response_type, method="GET", **params):
+        """The authorization request's first answer, not followed."""
+        query = self.request_params(response_type, **params)
+        url = self.base_url() + AUTHORIZE_PATH
+        if method == "POST":
+            return self.opener.post(url, data=query, allow_redirects=False, timeout=30)
+        return self.opener.get(
+            f"{url}?{urlencode(query)}", allow_redirects=False, timeout=30
+        )
+
+    def answer(self, response, response_type, redirect_uri=REDIRECT_URI):
+        """The parameters the server answered the client with at
+        ``redirect_uri``: the query, fragment or form_post as the response
+        mode says (§3.1.2.5, Multiple Response Types §5, Form Post §2)."""
+        if self.RESPONSE_MODE == "form_post":
+            self.assertEqual(response.status_code, 200, response.text[:500])
+            [form] = lxml.html.fromstring(response.text).xpath("//form")
+            self.assertEqual(form.get("action"), redirect_uri)
+            return {field.name: field.value for field in form.xpath(".//input")}
+        self.assertIn(response.status_code, (302, 303), response.text[:500])
+        location = response.headers["Location"]
+        self.assertTrue(location.startswith(redirect_uri), location)
+        parts = urlsplit(location)
+        fragment = response_type != "code"
+        if fragment:
+            # an error may come in the query only when there is no fragment
+            self.assertTrue(parts.fragment, location)
+        values = parse_qs(parts.fragment if fragment else parts.query)
+        for name, value in values.items():
+            self.assertEqual(len(value), 1, f"{name} is repeated")
+        return {name: value[0] for name, value in values.items()}
+
+    def authorize_flow(self, response_type, method="GET", decision="allow", **params):
+        """The answer's parameters after the user's part of the flow."""
+        response = self.follow(self.send(response_type, method, **params), decision)
+        return self.answer(
+            response, response_type, params.get("redirect_uri", REDIRECT_URI)
+        )
+
+    def assertAnswerError(self, params, *errors):
+        self.assertIn(params.get("error"), errors, params)
+        self.assertEqual(params.get("state"), "xyz", params)
+        self.assertEqual(params.get("iss"), self.issuer(), params)
+
+    def assertErrorPage(self, response):
+        """An error page of the server: the client is not redirected to."""
+        self.assertEqual(response.status_code, 400, response.text[:500])
+        self.assertNotIn("Location", response.headers)
+        self.assertIn("text/html", response.headers["Content-Type"])
+
+    def sign_in(
+        self,
+        response_type,
+        method="GET",
+        client_auth="client_secret_basic",
+        max_age=None,
+        code_verifier=None,
+        **params,
+    ):
+        """A successful flow of ``response_type`` with ``params``, the
+        user's part done by :meth:`follow`, checked by :meth:`complete`."""
+        if max_age is not None:
+            params["max_age"] = str(max_age)
+        response = self.follow(self.send(response_type, method, **params))
+        return self.complete(
+            response_type,
+            response,
+            nonce=params.get("nonce", NONCE),
+            state=params.get("state", "xyz"),
+            max_age=max_age,
+            client_auth=client_auth,
+            code_verifier=code_verifier,
+        )
+
+    def complete(
+        self,
+        response_type,
+        response,
+        nonce=NONCE,
+        state="xyz",
+        max_age=None,
+        client_auth="client_secret_basic",
+        code_verifier=None,
+    ):
+        """The client's part of a successful flow from the server's answer
+        ``response``, checked by the relying party: ``{"params", "front",
+        "back", "tokens", "claims", "header"}``, the authorization response's
+        parameters, the claims of the id_token it carried (front) and of the
+        token endpoint's (back, once the code is exchanged as ``client_auth``
+        says), the tokens of both, and the claims and header of the latest
+        id_token."""
+        answer = self.answer(response, response_type)
+        self.assertNotIn("error", answer, answer)
+        self.assertEqual(answer.get("state"), state)
+        checked_max_age = {"max_age": max_age} if max_age is not None else {}
+        front = self.rp.check(
+            "authorization_response",
+            issuer=self.issuer(),
+            client_id="integration",
+            response_type=response_type,
+            params=answer,
+            nonce=nonce,
+            state=state,
+            **checked_max_age,
+        )
+        result = {
+            "params": answer,
+            "front": front.get("claims"),
+            "back": None,
+            "tokens": dict(answer),
+            "header": front.get("header"),
+        }
+        if "code" in response_type.split():
+            tokens = self.redeem(answer["code"], client_auth, code_verifier)
+            back = self.rp.check(
+                "token_response",
+                issuer=self.issuer(),
+                client_id="integration",
+                body=tokens,
+                nonce=nonce,
+                **checked_max_age,
+            )
+            result.update(back=back["claims"], header=back["header"])
+            result["tokens"].update(tokens)
+            if result["front"]:
+                # Core §3.3.3.6: both name the same user, issuer and client
+                for claim in ("iss", "sub", "aud"):
+                    self.assertEqual(result["front"][claim], result["back"][claim])
+        result["claims"] = result["back"] or result["front"]
+        return result
+
+    def any_answer(self, response):
+        """The parameters of an answer to the client in any response mode:
+        a redirect's query and fragment, or a form_post page's fields."""
+        if response.status_code == 200:
+            [form] = lxml.html.fromstring(response.text).xpath("//form")
+            return {field.name: field.value for field in form.xpath(".//input")}
+        self.assertIn(response.status_code, (302, 303), response.text[:500])
+        parts = urlsplit(response.headers["Location"])
+        values = {**parse_qs(parts.query), **parse_qs(parts.fragment)}
+        return {name: value[0] for name, value in values.items()}
+
+    def discovery_keys(self):
+        return self.rp.check("discovery", issuer=self.issuer())["keys"]
+
+    def redeem(self, code, client_auth="client_secret_basic", code_verifier=None):
+        """The token endpoint's answer to ``code``, the client authenticated
+        as ``client_auth`` says (client_secret_basic or client_secret_post)."""
+        data = {
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": REDIRECT_URI,
+        }
+        if code_verifier:
+            data["code_verifier"] = code_verifier
+        if client_auth == "client_secret_post":
+            data.update(client_id="integration", client_secret=self.secret)
+            return self.assertTokenAnswer(self.token_request(data))
+        return self.assertTokenAnswer(
+            self.token_request(data, auth=("integration", self.secret))
+        )
+
+    def userinfo(self, access_token, subject, how="get"):
+        """Userinfo as the relying party reads it, for ``subject``: ``how``
+        is get (Bearer header), post-header or post-body (RFC 6750 §2.2)."""
+        url = self.base_url() + "/orestapi/oauth2/userinfo"
+        header = {"Authorization": f"Bearer {access_token}"}
+        if how == "get":
+            response = self.opener.get(url, headers=header, timeout=30)
+        elif how == "post-header":
+            response = self.opener.post(url, headers=header, timeout=30)
+        else:
+            response = self.opener.post(
+                url, data={"access_token": access_token}, timeout=30
+            )
+        return self.rp.check(
+            "userinfo_response",
+            issuer=self.issuer(),
+            client_id="integration",
+            sub=subject,
+            status=response.status_code,
+            content_type=response.headers.get("Content-Type"),
+            body=response.text,
+        )
