@@ -179,7 +179,10 @@ def released_claims(
     scopes of the claims asked for) that the ``member`` answer carries:
     ``sub``, the claims of ``scopes`` (§5.4), and those ``document`` asks
     for by name in ``member``."""
-    released = {"sub", *(claim for scope in scopes for claim in SCOPE_CLAIMS.get(scope, ()))}
+    released = {
+        "sub",
+        *(claim for scope in scopes for claim in SCOPE_CLAIMS.get(scope, ())),
+    }
     asked = (document or {}).get(member)
     if isinstance(asked, dict):
         released.update(asked)

@@ -129,9 +129,7 @@ def validate_authorization_request(env, uri, session_user, auth_time, sid):
     headers = with_odoo_state(
         {}, env, session_user=session_user, auth_time=auth_time, sid=sid
     )
-    _scopes, info = oauth2_server().validate_authorization_request(
-        uri, headers=headers
-    )
+    _scopes, info = oauth2_server().validate_authorization_request(uri, headers=headers)
     return scopes_to_approve(info["request"]), info["request"]
 
 
