@@ -92,9 +92,9 @@ def parse_claims(text: str) -> dict[str, Any]:
 def check_claims_parameter(request: Request) -> dict:
     """oauthlib's pre-authorization check of ``claims``: parsed into a dict
     on the request (where oauthlib's OpenID grants leave it as it is), or
-    ``invalid_request`` at the redirect URI for an OpenID request; a request
-    without ``openid`` scope has no claims document, and its ``claims`` is
-    dropped."""
+    ``invalid_request`` at the redirect URI for an OpenID request. A request
+    without the ``openid`` scope does not use ``claims`` (OpenID Connect's):
+    a malformed one is dropped there, not refused."""
     sent = request.claims
     if isinstance(sent, dict):
         return {}
@@ -124,9 +124,13 @@ def requested(request: Request) -> dict[str, Any] | None:
 
 
 def dumps(document: Mapping[str, Any] | None) -> str | None:
-    """A claims document as the code and the tokens store it: JSON text in
-    ASCII (a NUL stays escaped, which PostgreSQL would refuse), or None."""
-    return json.dumps(document, sort_keys=True) if document else None
+    """A claims document as the code and the tokens store it: its
+    ``id_token`` and ``userinfo`` members, as JSON text in ASCII (a NUL stays
+    escaped, which PostgreSQL would refuse), or None without any."""
+    kept = {
+        member: document[member] for member in MEMBERS if member in (document or {})
+    }
+    return json.dumps(kept, sort_keys=True) if kept else None
 
 
 def loads(stored: str | None) -> dict[str, Any]:

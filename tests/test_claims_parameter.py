@@ -7,8 +7,24 @@ page lists the scopes of the claims asked for, and the consent keeps them;
 essential, value and values are hints, but for a sub asked with a value."""
 
 import json
+import unittest
+from urllib.parse import urlencode
 
-from ..oauth.claims import MAX_CLAIMS_LENGTH, claim_request, loads
+from oauthlib.common import Request
+from oauthlib.oauth2.rfc6749.errors import InvalidRequestError
+
+from ..oauth.claims import (
+    MAX_CLAIMS_LENGTH,
+    check_claims_parameter,
+    claim_request,
+    dumps,
+    loads,
+    parse_claims,
+    released_claims,
+    requested,
+    requested_subject,
+    scopes_of_claims,
+)
 from .common import NONCE, OpenIDCase
 
 USERINFO_PATH = "/orestapi/oauth2/userinfo"
@@ -17,6 +33,67 @@ EMAIL = "oauth2.user@example.com"
 
 def claims_parameter(**members):
     return json.dumps(members)
+
+
+class TestClaimsDocument(unittest.TestCase):
+    """oauth/claims.py, without a database."""
+
+    def test_release(self):
+        document = {
+            "id_token": {"email": None, "sub": {"value": "abc"}},
+            "userinfo": {"address": {"essential": True}, "acr": None},
+        }
+        self.assertEqual(scopes_of_claims(document), ["email", "address"])
+        self.assertEqual(scopes_of_claims(document, ["userinfo"]), ["address"])
+        held = {
+            "sub": "abc",
+            "name": "Ann",
+            "email": "a@example.com",
+            "email_verified": False,
+            "address": {"locality": "Pécs"},
+        }
+        self.assertEqual(
+            released_claims(held, ["openid", "profile"], document, "id_token"),
+            {"sub": "abc", "name": "Ann", "email": "a@example.com"},
+        )
+        self.assertEqual(
+            released_claims(held, ["openid"], document, "userinfo"),
+            {"sub": "abc", "address": {"locality": "Pécs"}},
+        )
+        self.assertEqual(
+            released_claims(held, ["openid"], None, "id_token"), {"sub": "abc"}
+        )
+        self.assertEqual(requested_subject(document), "abc")
+        self.assertEqual(claim_request(document, "userinfo", "acr"), {})
+        self.assertEqual(
+            claim_request(document, "userinfo", "address"), {"essential": True}
+        )
+        self.assertIsNone(claim_request(document, "id_token", "acr"))
+
+    def test_stored_form(self):
+        document = parse_claims('{"id_token": {"name": {"value": "\\u0000"}}, "x": 1}')
+        stored = dumps(document)
+        self.assertNotIn("\x00", stored)
+        # only the members this provider reads are kept
+        self.assertEqual(loads(stored), {"id_token": {"name": {"value": "\x00"}}})
+        self.assertIsNone(dumps({"x": 1}))
+        self.assertEqual(loads(None), {})
+
+    def test_check_on_the_request(self):
+        def authorization_request(scope, claims):
+            query = urlencode({"scope": scope, "claims": claims})
+            request = Request("https://odoo.test/authorize?" + query)
+            request.scopes = scope.split()
+            return request
+
+        request = authorization_request("openid", '{"userinfo": {"email": null}}')
+        self.assertEqual(check_claims_parameter(request), {})
+        self.assertEqual(requested(request), {"userinfo": {"email": None}})
+        with self.assertRaises(InvalidRequestError):
+            check_claims_parameter(authorization_request("openid", "{"))
+        plain = authorization_request("read", "{")
+        check_claims_parameter(plain)
+        self.assertIsNone(requested(plain))
 
 
 class TestClaimsParameter(OpenIDCase):
