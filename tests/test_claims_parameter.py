@@ -7,8 +7,9 @@ page lists the scopes of the claims asked for, and the consent keeps them;
 essential, value and values are hints, but for a sub asked with a value."""
 
 import json
+import re
 import unittest
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from oauthlib.common import Request
 from oauthlib.oauth2.rfc6749.errors import InvalidRequestError
@@ -25,7 +26,7 @@ from ..oauth.claims import (
     requested_subject,
     scopes_of_claims,
 )
-from .common import NONCE, OpenIDCase
+from .common import NONCE, USER_PASSWORD, OpenIDCase, forget_test_session_cookie
 
 USERINFO_PATH = "/orestapi/oauth2/userinfo"
 EMAIL = "oauth2.user@example.com"
@@ -217,6 +218,37 @@ class TestClaimsParameter(OpenIDCase):
         self.assertEqual(
             self.verify(tokens["id_token"])["sub"], self.user._oidc_subject(self.app)
         )
+
+    def test_sub_asked_with_another_users_value_is_refused_after_the_login(self):
+        self.app.skip_consent = True
+        self.authenticate(None, None)
+        claims = claims_parameter(id_token={"sub": {"value": "someone-else"}})
+        login = self.authorize(scope="openid", claims=claims, login_hint="oauth2_user")
+        location = urlsplit(login.headers["Location"])
+        self.assertEqual(location.path, "/web/login")
+        page = self.opener.get(
+            self.base_url() + f"{location.path}?{location.query}", timeout=30
+        )
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)[1]
+        logged_in = self.opener.post(
+            self.base_url() + "/web/login",
+            data={
+                "csrf_token": csrf,
+                "login": self.user.login,
+                "password": USER_PASSWORD,
+                "redirect": parse_qs(location.query)["redirect"][0],
+            },
+            allow_redirects=False,
+            timeout=30,
+        )
+        # the server's new cookie, after the login, as a browser has it
+        forget_test_session_cookie(self.opener)
+        back = self.opener.get(
+            self.base_url() + logged_in.headers["Location"],
+            allow_redirects=False,
+            timeout=30,
+        )
+        self.assertEqual(self.assertRedirectsTo(back)["error"], "login_required")
 
     def test_malformed_claims_get_invalid_request_at_the_redirect_uri(self):
         too_long = claims_parameter(id_token={"x" * MAX_CLAIMS_LENGTH: None})
