@@ -8,6 +8,7 @@ application's algorithm."""
 from odoo import models
 
 from ..oauth import access_tokens, backchannel_logout, jose, oidc
+from ..oauth.claims import ID_TOKEN
 from ..provider.configuration import issuer
 from .oauth2_application import nonblank_lines
 from .res_config_settings import get_oauth2_setting
@@ -48,19 +49,22 @@ class OAuth2ApplicationTokens(models.Model):
             claims, self.id_token_signed_response_alg, jose.ACCESS_TOKEN_TYPE
         )
 
-    def _id_token(self, partial_claims, user, scopes, auth_time, sid=None):
+    def _id_token(
+        self, partial_claims, user, scopes, auth_time, sid=None, requested_claims=None
+    ):
         """The signed id_token of ``user`` for this application (OpenID
         Connect Core §2), from oauthlib's ``partial_claims``: the claims of
-        ``scopes``, ``auth_time`` (seconds) when the user logged in, and the
-        ``sid`` of the browser session they did it in (Back-Channel Logout
-        1.0 §2.1)."""
+        ``scopes`` and those ``requested_claims`` (the claims document, §5.5)
+        asks for in the id_token, ``auth_time`` (seconds) when the user
+        logged in, and the ``sid`` of the browser session they did it in
+        (Back-Channel Logout 1.0 §2.1)."""
         self.ensure_one()
         claims = oidc.id_token_claims(
             partial_claims,
             issuer(self.env),
             get_oauth2_setting(self.env, "id_token_lifetime"),
             auth_time,
-            user._oidc_claims(scopes, self),
+            user._oidc_claims(scopes, self, requested_claims, ID_TOKEN),
             sid=sid,
         )
         return self.env["oauth2.signing.key"]._sign(

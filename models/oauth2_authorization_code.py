@@ -51,6 +51,12 @@ class OAuth2AuthorizationCode(models.Model):
         help="OpenID Connect: the sid of the browser session in which the user "
         "approved the request.",
     )
+    claims = fields.Text(
+        readonly=True,
+        help="OpenID Connect: the claims the authorization request asked for "
+        "(its claims parameter, JSON), which the id_tokens and userinfo answers "
+        "of this grant honour.",
+    )
     expires_at = fields.Datetime(required=True, readonly=True)
     used = fields.Boolean(readonly=True)
     token_ids = fields.One2many("oauth2.token", "authorization_code_id")
@@ -72,6 +78,7 @@ class OAuth2AuthorizationCode(models.Model):
         nonce=None,
         auth_time=None,
         sid=None,
+        claims=None,
     ):
         lifetime = get_oauth2_setting(self.env, "authorization_code_lifetime")
         return self.sudo().create(
@@ -88,6 +95,7 @@ class OAuth2AuthorizationCode(models.Model):
                 "nonce": nonce,
                 "auth_time": oidc.as_datetime(auth_time),
                 "sid": sid,
+                "claims": claims,
             }
         )
 

@@ -11,6 +11,7 @@ from odoo.tools import SQL
 
 from ..oauth import jose
 from ..oauth.access_tokens import audience_claim
+from ..oauth.claims import USERINFO, loads
 from ..oauth.constants import (
     ACCESS_TOKEN,
     ACCESS_TOKEN_JTI,
@@ -116,6 +117,12 @@ class OAuth2Token(models.Model):
         readonly=True,
         help="OpenID Connect: the sid of the browser session in which the user "
         "approved the authorization this token comes from.",
+    )
+    claims = fields.Text(
+        readonly=True,
+        help="OpenID Connect: the claims the authorization this token comes "
+        "from asked for (its claims parameter, JSON), which its id_tokens and "
+        "userinfo answers honour.",
     )
     last_used_at = fields.Datetime(
         string="Last Used",
@@ -249,11 +256,12 @@ class OAuth2Token(models.Model):
         auth_time=False,
         audiences=(),
         sid=None,
+        claims=None,
     ):
         """Store the token response ``token`` issued to ``application`` for
         ``user``; a refreshed token passes on the family, original grant,
-        login time (``auth_time``, a datetime) and browser session (``sid``)
-        of the one it replaces."""
+        login time (``auth_time``, a datetime), browser session (``sid``) and
+        claims asked for (``claims``, stored JSON) of the one it replaces."""
         now = fields.Datetime.now()
         refresh_token = token.get(REFRESH_TOKEN)
         values = {
@@ -270,6 +278,7 @@ class OAuth2Token(models.Model):
             "auth_time": auth_time,
             "audience": " ".join(audiences) or False,
             "sid": sid or False,
+            "claims": claims or False,
             "access_token_hash": self._issued_access_token_hash(token[ACCESS_TOKEN]),
             "expires_at": now + timedelta(seconds=token["expires_in"]),
             "refresh_token_hash": refresh_token
@@ -348,7 +357,14 @@ class OAuth2Token(models.Model):
             (
                 tokens,
                 "t",
-                ("user_id", "application_id", "scope", "expires_at", "last_used_at"),
+                (
+                    "user_id",
+                    "application_id",
+                    "scope",
+                    "expires_at",
+                    "last_used_at",
+                    "claims",
+                ),
             ),
             (self.env["res.users"], "u", USERINFO_FIELDS["res.users"]),
             (self.env["res.partner"], "p", USERINFO_FIELDS["res.partner"]),
@@ -493,7 +509,9 @@ class OAuth2Token(models.Model):
         self.ensure_one()
         scopes = self._effective_scopes()
         if OPENID_SCOPE in scopes:
-            return self.user_id._oidc_claims(scopes, self.application_id)
+            return self.user_id._oidc_claims(
+                scopes, self.application_id, loads(self.claims), USERINFO
+            )
         claims = self.user_id._oauth2_userinfo()
         if self.application_id._has_pairwise_subjects():
             del claims["login"]

@@ -12,6 +12,7 @@ from odoo.tools.misc import hmac
 from odoo.tools.query import Query
 
 from ..oauth import oidc
+from ..oauth.claims import released_claims, scopes_of_claims
 from ..oauth.constants import ADDRESS_SCOPE, EMAIL_SCOPE, PHONE_SCOPE, PROFILE_SCOPE
 from ..oauth.jose import looks_like_jws
 from ..oauth.secrets import looks_generated
@@ -168,9 +169,21 @@ class ResUsers(models.Model):
         sector = application.client_id if application._has_pairwise_subjects() else ""
         return hmac(self.env(su=True), "orestapi_oauth2.subject", f"{sector}:{self.id}")
 
-    def _oidc_claims(self, scopes, application):
+    def _oidc_claims(self, scopes, application, requested_claims=None, member=None):
         """The OpenID Connect Core §5.1 claims of this user that ``scopes``
-        grant (§5.4), for ``application``."""
+        grant (§5.4), for ``application``, and those the claims document
+        ``requested_claims`` (§5.5) asks for by name in ``member``
+        (``id_token`` or ``userinfo``) whose scopes ``application`` may
+        obtain: the user approved those scopes for them."""
+        self.ensure_one()
+        asked_scopes = application._still_allowed(
+            " ".join(scopes_of_claims(requested_claims, [member]))
+        )
+        held = self._oidc_claims_of_scopes({*scopes, *asked_scopes}, application)
+        return released_claims(held, scopes, requested_claims, member)
+
+    def _oidc_claims_of_scopes(self, scopes, application):
+        """The claims of this user that ``scopes`` grant, for ``application``."""
         self.ensure_one()
         user = self.sudo()
         partner = user.partner_id

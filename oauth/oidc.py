@@ -248,7 +248,7 @@ def provider_metadata(issuer: str) -> dict[str, Any]:
         "claims_supported": sorted(
             {*ID_TOKEN_CLAIMS, *(claim for c in SCOPE_CLAIMS.values() for claim in c)}
         ),
-        "claims_parameter_supported": False,
+        "claims_parameter_supported": True,
         "request_parameter_supported": False,
         "request_uri_parameter_supported": False,
         "prompt_values_supported": sorted(PROMPTS),

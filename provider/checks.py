@@ -27,6 +27,7 @@ what it adds to the request's information (oauthlib's contract).
 from typing import NamedTuple
 
 from ..oauth import access_tokens
+from ..oauth.claims import check_claims_parameter
 from ..oauth.constants import (
     AUTHORIZATION_CODE,
     CLIENT_CREDENTIALS,
@@ -88,8 +89,8 @@ AUTHORIZATION_REQUEST_CHECKS = (
 
 GRANT_CHECKS = {
     AUTHORIZATION_CODE: GrantChecks(
-        # an OpenID request names its redirect_uri
-        pre_auth=(check_redirect_uri_named,),
+        # an OpenID request names its redirect_uri; a well-formed claims
+        pre_auth=(check_redirect_uri_named, check_claims_parameter),
         # a well-formed code_challenge, plain only where the application allows it
         post_auth=(check_code_challenge, *AUTHORIZATION_REQUEST_CHECKS),
         # a well-formed code_verifier
@@ -97,7 +98,7 @@ GRANT_CHECKS = {
         post_token=(check_resource,),
     ),
     IMPLICIT: GrantChecks(
-        pre_auth=(check_redirect_uri_named,),
+        pre_auth=(check_redirect_uri_named, check_claims_parameter),
         post_auth=AUTHORIZATION_REQUEST_CHECKS,
     ),
     PASSWORD: GrantChecks(post_token=(check_resource,)),

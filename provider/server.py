@@ -24,7 +24,12 @@ from ..oauth.response_modes import RESPONSE_TYPES
 from ..oauth.responses import error_answer, token_answer
 from ..oauth.secrets import generate_secret
 from .checks import GRANT_CHECKS, register_checks
-from .validator import OdooRequestValidator, set_by_server, with_odoo_state
+from .validator import (
+    OdooRequestValidator,
+    scopes_to_approve,
+    set_by_server,
+    with_odoo_state,
+)
 
 # Where an authorization request keeps what validating it gave, by grant
 # (:func:`_validated_once`).
@@ -118,13 +123,14 @@ def oauth2_server():
 def validate_authorization_request(env, uri, session_user, auth_time, sid):
     """``(scopes, oauth_request)`` of the authorization request at ``uri``
     (RFC 6749 §4.1.1, §4.2.1), checked for the browser session of
-    ``session_user`` (see :class:`~.validator.OdooState`); raises oauthlib's
-    errors."""
+    ``session_user`` (see :class:`~.validator.OdooState`), ``scopes`` being
+    those the user approves (:func:`~.validator.scopes_to_approve`); raises
+    oauthlib's errors."""
     headers = with_odoo_state(
         {}, env, session_user=session_user, auth_time=auth_time, sid=sid
     )
-    scopes, info = oauth2_server().validate_authorization_request(uri, headers=headers)
-    return scopes, info["request"]
+    _scopes, info = oauth2_server().validate_authorization_request(uri, headers=headers)
+    return scopes_to_approve(info["request"]), info["request"]
 
 
 def authorization_response(oauth_request, user):

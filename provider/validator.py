@@ -13,6 +13,13 @@ from odoo.exceptions import AccessDenied
 from odoo.models import BaseModel
 
 from ..oauth import access_tokens, oidc
+from ..oauth.claims import (
+    dumps,
+    loads,
+    requested,
+    requested_subject,
+    scopes_of_claims,
+)
 from ..oauth.constants import (
     ACCESS_TOKEN,
     ALL_SCOPES,
@@ -71,6 +78,19 @@ def set_by_server(request, name):
     None: for a name it has not set, oauthlib answers with the request's
     parameter of that name, which the client chose."""
     return vars(request).get(name)
+
+
+def scopes_to_approve(request):
+    """The scopes the user approves for the authorization ``request``: those
+    it asks for and, for an OpenID request, the scopes of the claims it asks
+    for by name (``oauth/claims.py``) that the application may obtain."""
+    scopes = list(request.scopes)
+    if OPENID_SCOPE not in scopes:
+        return scopes
+    claim_scopes = request.client._still_allowed(
+        " ".join(scopes_of_claims(requested(request)))
+    )
+    return scopes + [scope for scope in claim_scopes if scope not in scopes]
 
 
 class ClientThrottledError(errors.OAuth2Error):
@@ -380,6 +400,7 @@ class OdooRequestValidator(RequestValidator):
             nonce=request.nonce,
             auth_time=odoo.auth_time,
             sid=odoo.sid,
+            claims=dumps(self._requested_claims(request)),
         )
 
     # The code exchange (RFC 6749 §4.1.3, RFC 7636 §4.5)
@@ -463,6 +484,21 @@ class OdooRequestValidator(RequestValidator):
             return odoo.auth_time, odoo.sid
         return oidc.as_seconds(origin.auth_time), origin.sid or None
 
+    def _requested_claims(self, request):
+        """The claims document (OpenID Connect Core §5.5) that the grant of
+        the token or id_token the request is issued honours: the one its
+        authorization request sent, kept by the code and the tokens; never a
+        token request's own ``claims``."""
+        if set_by_server(request, "refresh_token_record"):
+            return loads(request.refresh_token_record.claims)
+        if set_by_server(request, "authorization_code_record"):
+            return loads(request.authorization_code_record.claims)
+        if request.grant_type in (PASSWORD, CLIENT_CREDENTIALS):
+            return {}
+        if OPENID_SCOPE not in (request.scopes or ()):
+            return {}
+        return requested(request) or {}
+
     def generate_access_token(self, request):
         """The server's token generator: an opaque token, or a signed JWT
         access token (RFC 9068) for an application that asks for them."""
@@ -509,6 +545,7 @@ class OdooRequestValidator(RequestValidator):
             auth_time=oidc.as_datetime(auth_time),
             audiences=request.audiences,
             sid=sid,
+            claims=dumps(self._requested_claims(request)),
         )
 
     # Introspection (RFC 7662) and revocation (RFC 7009); a bearer token is
@@ -571,7 +608,12 @@ class OdooRequestValidator(RequestValidator):
             sessions = odoo_state(request).env["oauth2.session"]
             sessions._record(sid, request.user, request.client)
         return request.client._id_token(
-            id_token, request.user, request.scopes, auth_time, sid
+            id_token,
+            request.user,
+            request.scopes,
+            auth_time,
+            sid,
+            requested_claims=self._requested_claims(request),
         )
 
     def validate_silent_login(self, request):
@@ -582,16 +624,30 @@ class OdooRequestValidator(RequestValidator):
             bool(odoo.session_user)
             and not oidc.authenticated_too_long_ago(request, odoo.auth_time)
             and self._hint_names_session_user(request)
+            and self._subject_asked_is_session_user(request)
         )
 
     def validate_silent_authorization(self, request):
         odoo = odoo_state(request)
         return not odoo.env["oauth2.consent"]._is_needed(
-            odoo.session_user, request.client, request.scopes
+            odoo.session_user, request.client, scopes_to_approve(request)
         )
 
     def validate_user_match(self, id_token_hint, scopes, claims, request):
-        return self._hint_names_session_user(request)
+        return self._hint_names_session_user(
+            request
+        ) and self._subject_asked_is_session_user(request)
+
+    def _subject_asked_is_session_user(self, request):
+        """OpenID Connect Core §5.5.1: a ``sub`` asked for with a ``value``
+        in the id_token must be the session user's, since no id_token may be
+        issued for another user; without a session, it is checked again once
+        the user has logged in."""
+        subject = requested_subject(requested(request))
+        odoo = odoo_state(request)
+        if subject is None or not odoo.session_user:
+            return True
+        return subject == odoo.session_user._oidc_subject(request.client)
 
     def _hint_names_session_user(self, request):
         """§3.1.2.2: the id_token_hint, when given, must be an id_token this

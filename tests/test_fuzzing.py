@@ -36,6 +36,8 @@ PARAMETER_NAMES = [
     "code_challenge_method",
     "response_type",
     "state",
+    "nonce",
+    "claims",
 ]
 KNOWN_VALUES = [
     "authorization_code",
@@ -53,6 +55,16 @@ KNOWN_VALUES = [
     "S256",
     "plain",
     "access_token",
+    "openid",
+    # OpenID Connect's claims (Core §5.5): well-formed, of the wrong shapes,
+    # nested deeper than Python's JSON parser recurses
+    '{"id_token":{"email":null},"userinfo":{"phone_number":{"essential":true}}}',
+    '{"id_token":{"sub":{"value":"someone else"}}}',
+    '{"userinfo":[]}',
+    '{"id_token":{"email":{"values":"x"}}}',
+    '{"id_token":{"email":NaN}}',
+    "[" * 3000,
+    '{"id_token":{"email":{"value":"\\u0000"}}}',
     # PostgreSQL cannot store a NUL: it must never reach a query
     "\x00",
     "integration\x00",

@@ -168,9 +168,9 @@ class TestServerMetadata(EndpointCase):
         self.assertLessEqual(
             {"none", "login", "consent"}, set(metadata["prompt_values_supported"])
         )
+        self.assertIs(metadata["claims_parameter_supported"], True)
         # what it says is not supported, a relying party must not send
         for name in (
-            "claims_parameter_supported",
             "request_parameter_supported",
             "request_uri_parameter_supported",
         ):
