@@ -31,7 +31,6 @@ from .common import (
 # Modules whose feature the server lacks yet, and that feature: the lead
 # removes an entry once its feature is merged.
 NOT_YET = {
-    "oidcc-claims-essential": "the claims parameter",
     "oidcc-ensure-request-object-with-redirect-uri": "request objects",
 }
 # Errors §3.1.2.6 allows for prompt=none without a usable session
