@@ -8,8 +8,9 @@ that take it, on the way; for Odoo's own logout route as for this module's."""
 from markupsafe import Markup
 
 from odoo import http
-from odoo.addons.web.controllers.session import Session
 from odoo.http import request
+
+from odoo.addons.web.controllers.session import Session
 
 from ..oauth import frontchannel_logout
 
@@ -29,6 +30,7 @@ def after_logout(redirect):
     response = request.render(
         "orestapi_oauth2.oauth2_frontchannel_logout_page",
         {
+            "doctype": Markup("<!DOCTYPE html>"),
             "frame_uris": frame_uris,
             "location": redirect.headers["Location"],
             "continue_id": frontchannel_logout.CONTINUE_ID,

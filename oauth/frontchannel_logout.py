@@ -35,9 +35,7 @@ FRAMES_SCRIPT_HASH = base64.b64encode(
 ).decode()
 
 
-def frame_uri(
-    logout_uri: str, issuer: str, sid: str, session_required: bool
-) -> str:
+def frame_uri(logout_uri: str, issuer: str, sid: str, session_required: bool) -> str:
     """The address a relying party's frame loads (§2): its
     ``frontchannel_logout_uri``, with ``iss`` and ``sid`` added to its query
     when it asked for them (``frontchannel_logout_session_required``), which

@@ -8,19 +8,77 @@ on."""
 
 import base64
 import hashlib
+import json
+import threading
+import time
 from html.parser import HTMLParser
-from urllib.parse import parse_qs, urlsplit
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+import jwt
 
 from odoo.exceptions import ValidationError
 from odoo.tests import new_test_user
 
 from ..oauth import routes
-from .common import REDIRECT_URI, USER_PASSWORD, OpenIDCase
+from .common import (
+    AUTHORIZE_PATH,
+    BROWSER_DIR,
+    REDIRECT_URI,
+    TOKEN_PATH,
+    USER_PASSWORD,
+    OpenIDCase,
+    require_external_clients,
+    run_node,
+)
 
 POST_LOGOUT_URI = "https://client.example.com/logged-out"
 FRONTCHANNEL_URI = "https://client.example.com/frontchannel-logout?tenant=1"
 OTHER_REDIRECT_URI = "https://other.example.com/callback"
 OTHER_FRONTCHANNEL_URI = "https://other.example.com/fcl"
+FRONTCHANNEL_LOGOUT_FLOW_SCRIPT = BROWSER_DIR / "frontchannel_logout_flow.mjs"
+
+
+class RelyingParty:
+    """A relying party's site on 127.0.0.1, another origin than Odoo's: it
+    answers every GET with a small page and records the path, query and
+    Sec-Fetch-Dest (what the browser loaded it as) of each, in order."""
+
+    def __init__(self):
+        self.requests = []
+        relying_party = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                parts = urlsplit(self.path)
+                relying_party.requests.append(
+                    {
+                        "path": parts.path,
+                        "query": parse_qs(parts.query),
+                        "dest": self.headers.get("Sec-Fetch-Dest"),
+                        "at": time.monotonic(),
+                    }
+                )
+                body = b"<!DOCTYPE html><title>RP</title><p>relying party</p>"
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.origin = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+    def requested(self, path):
+        return [request for request in self.requests if request["path"] == path]
 
 
 class LogoutPage(HTMLParser):
@@ -126,6 +184,8 @@ class FrontchannelCase(OpenIDCase):
         checking its headers and its one script against its policy."""
         self.assertEqual(response.status_code, 200, response.text[:300])
         self.assertTrue(response.headers["Content-Type"].startswith("text/html"))
+        # standards mode, not quirks
+        self.assertTrue(response.text.lstrip().startswith("<!DOCTYPE html>"))
         self.assertEqual(response.headers["X-Frame-Options"], "DENY")
         self.assertEqual(response.headers["Cache-Control"], "no-store")
         self.assertEqual(response.headers["Referrer-Policy"], "no-referrer")
@@ -238,7 +298,9 @@ class TestFrontchannelLogout(FrontchannelCase):
             [urlsplit(frame).netloc for frame in page.frames],
             ["client.example.com", "other.example.com"],
         )
-        self.assertEqual(parse_qs(urlsplit(page.frames[0]).query)["sid"], [claims["sid"]])
+        self.assertEqual(
+            parse_qs(urlsplit(page.frames[0]).query)["sid"], [claims["sid"]]
+        )
         self.assertEqual(urlsplit(page.links["o_oauth2_continue"]).path, "/web/login")
         self.assertLoggedOut()
 
@@ -280,7 +342,9 @@ class TestFrontchannelLogout(FrontchannelCase):
         # script than the page's own
         self.assertEqual(page.frames, [hostile])
         self.assertNotIn("alert(", "".join(page.scripts))
-        self.assertEqual(set(page.frame_attributes[0]), {"class", "src", "title", "hidden"})
+        self.assertEqual(
+            set(page.frame_attributes[0]), {"class", "src", "title", "hidden"}
+        )
 
 
 class TestFrontchannelLogoutUri(FrontchannelCase):
@@ -320,3 +384,63 @@ class TestFrontchannelLogoutUri(FrontchannelCase):
         URI on another site."""
         with self.assertRaises(ValidationError):
             self.app.redirect_uris = OTHER_REDIRECT_URI
+
+
+class TestFrontchannelLogoutInBrowser(FrontchannelCase):
+    """Chromium signs in to a relying party on another origin, which then
+    sends it to the end-session endpoint: the page's frame loads the relying
+    party's front-channel logout URI, with the id_token's sid, before the
+    browser reaches the post-logout redirect URI."""
+
+    def test_the_frame_is_loaded_then_the_browser_goes_on(self):
+        chromium = require_external_clients(chromium=True)
+        relying_party = RelyingParty()
+        self.addCleanup(relying_party.stop)
+        rp = relying_party.origin
+        self.app.write(
+            {
+                "redirect_uris": f"{rp}/callback",
+                "post_logout_redirect_uris": f"{rp}/logged-out",
+                "frontchannel_logout_uri": f"{rp}/fcl?tenant=1",
+                "frontchannel_logout_session_required": True,
+            }
+        )
+        self.env.flush_all()
+        query = urlencode(
+            {
+                "response_type": "code",
+                "client_id": "integration",
+                "redirect_uri": f"{rp}/callback",
+                "scope": "openid",
+                "state": "browser",
+            }
+        )
+        result = run_node(
+            FRONTCHANNEL_LOGOUT_FLOW_SCRIPT,
+            f"{self.base_url()}{AUTHORIZE_PATH}?{query}",
+            self.user.login,
+            USER_PASSWORD,
+            f"{rp}/callback",
+            self.base_url() + TOKEN_PATH,
+            "integration",
+            self.secret,
+            f"{self.base_url()}{routes.END_SESSION}?"
+            + urlencode({"post_logout_redirect_uri": f"{rp}/logged-out"}),
+            f"{rp}/logged-out",
+            env={"CHROMIUM_PATH": chromium},
+        )
+        self.assertEqual(result.returncode, 0, result.stderr[-3000:])
+        answer = json.loads(result.stdout.strip().splitlines()[-1])
+        # nothing the page did broke its policy
+        self.assertEqual(answer["errors"], [])
+        sid = jwt.decode(answer["id_token"], options={"verify_signature": False})["sid"]
+        [frame] = relying_party.requested("/fcl")
+        self.assertEqual(frame["dest"], "iframe")
+        self.assertEqual(
+            frame["query"],
+            {"tenant": ["1"], "iss": [self.issuer()], "sid": [sid]},
+        )
+        [logged_out] = relying_party.requested("/logged-out")
+        self.assertEqual(logged_out["dest"], "document")
+        self.assertLess(frame["at"], logged_out["at"])
+        self.assertTrue(answer["landed"].startswith(f"{rp}/logged-out"))
