@@ -13,7 +13,7 @@ import threading
 import time
 from html.parser import HTMLParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
 
 import jwt
 
@@ -303,6 +303,38 @@ class TestFrontchannelLogout(FrontchannelCase):
         )
         self.assertEqual(urlsplit(page.links["o_oauth2_continue"]).path, "/web/login")
         self.assertLoggedOut()
+
+    def test_a_new_login_asked_by_the_authorization_endpoint_loads_the_frames(self):
+        """prompt=login ends the session before the login page: the
+        applications of the ended session are told on the way."""
+        _id_token, claims = self.sign_in(self.app, self.secret)
+        page = self.authorize(scope="openid", prompt="login")
+        self.assertIn('value="reauthenticate"', page.text)
+        response = self.decide(page, "reauthenticate")
+        frames = self.assertFramesPage(response)
+        [frame] = frames.frames
+        self.assertEqual(parse_qs(urlsplit(frame).query)["sid"], [claims["sid"]])
+        login_page = urlsplit(frames.links["o_oauth2_continue"])
+        self.assertEqual(login_page.path, "/web/login")
+        self.assertTrue(
+            parse_qs(login_page.query)["redirect"][0].startswith(AUTHORIZE_PATH)
+        )
+
+    def test_the_continue_link_stays_on_this_server(self):
+        """Odoo's logout keeps its redirect parameter local: so does the
+        page's link, which its script follows."""
+        self.sign_in(self.app, self.secret)
+        response = self.opener.get(
+            self.base_url() + "/web/session/logout",
+            params={"redirect": "javascript:alert(1)//https://evil.example/"},
+            allow_redirects=False,
+            timeout=30,
+        )
+        link = self.assertFramesPage(response).links["o_oauth2_continue"]
+        followed = urlsplit(urljoin(response.url, link))
+        self.assertEqual(
+            f"{followed.scheme}://{followed.netloc}", self.base_url(), link
+        )
 
     def test_logout_without_frames_redirects_as_before(self):
         self.sign_in(self.silent_app, self.silent_secret)
