@@ -8,3 +8,4 @@ from . import introspection
 from . import revocation
 from . import metadata
 from . import end_session
+from . import logout

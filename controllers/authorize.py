@@ -20,9 +20,14 @@ from ..oauth.responses import error_location, with_issuer
 from ..provider.configuration import issuer
 from ..provider.server import authorization_response, validate_authorization_request
 from .common import posted_from_this_session
+from .logout import after_logout
 
 # The decision of the page asking a logged-in user to log in again
 REAUTHENTICATE = "reauthenticate"
+# The decisions of the page asking a logged-in user which account to use
+# (prompt=select_account)
+CONTINUE_AS_USER = "continue"
+SWITCH_ACCOUNT = "switch_account"
 # How long a login asked for an authorization request lets it go on
 REAUTHENTICATION_SECONDS = 600
 # The fields this endpoint's own pages post, which are no part of the
@@ -86,7 +91,11 @@ class OAuth2AuthorizationEndpoint(http.Controller):
                 # site could otherwise log them out with a link.
                 return self._reauthentication_page(oauth_request, uri)
             return self._log_in(oauth_request, session_user)
-        if decision == REAUTHENTICATE:
+        if self._must_select_account(oauth_request, auth_time):
+            if decision == SWITCH_ACCOUNT:
+                return self._log_in(oauth_request, session_user, another=True)
+            return self._select_account_page(oauth_request, uri)
+        if decision in (REAUTHENTICATE, SWITCH_ACCOUNT):
             # sent twice: the login it asked for has happened
             decision = None
         application = oauth_request.client
@@ -114,17 +123,23 @@ class OAuth2AuthorizationEndpoint(http.Controller):
     def _request_parameters():
         """The authorization request's parameters: those of the query, or
         those of the form when the client POSTed the request itself; never
-        the fields of this endpoint's pages."""
+        the fields of this endpoint's pages. Once the user chose to continue
+        with their account, the request goes on without select_account in
+        its prompt, which is answered: the pages that follow post the
+        request so, and ask no more."""
         httprequest = request.httprequest
         if httprequest.method == "POST" and PAGE_FIELDS.isdisjoint(httprequest.form):
             given = httprequest.form
         else:
             given = httprequest.args
-        return [
+        parameters = [
             (name, value)
             for name, value in given.items(multi=True)
             if name not in PAGE_FIELDS
         ]
+        if posted(httprequest, DECISION) == CONTINUE_AS_USER:
+            parameters = oidc.without_prompt(parameters, oidc.PROMPT_SELECT_ACCOUNT)
+        return parameters
 
     def _request_uri(self):
         """The request as oauthlib reads it, and as the pages post it back:
@@ -149,27 +164,42 @@ class OAuth2AuthorizationEndpoint(http.Controller):
 
     def _must_log_in(self, oauth_request, session_user, auth_time):
         """Whether the user must log in first: nobody is logged in, or an
-        OpenID Connect request asks for a new login (prompt=login or
-        select_account, or max_age), unless the login this endpoint asked for
-        that same request has just happened."""
+        OpenID Connect request asks for a new login (prompt=login, or
+        max_age), unless the login this endpoint asked for that same request
+        has just happened."""
         if not session_user:
             return True
         if OPENID_SCOPE not in oauth_request.scopes:
             return False
-        asks = oidc.prompts(oauth_request) & {
-            oidc.PROMPT_LOGIN,
-            oidc.PROMPT_SELECT_ACCOUNT,
-        } or oidc.authenticated_too_long_ago(oauth_request, auth_time)
-        if not asks:
-            return False
-        asked = self._asked_login()
-        return not (asked and auth_time and auth_time >= asked["at"])
+        asks = oidc.PROMPT_LOGIN in oidc.prompts(
+            oauth_request
+        ) or oidc.authenticated_too_long_ago(oauth_request, auth_time)
+        return asks and not self._logged_in_as_asked(auth_time)
 
-    def _log_in(self, oauth_request, session_user):
+    def _must_select_account(self, oauth_request, auth_time):
+        """Whether the logged-in user must say which account to use first
+        (prompt=select_account of an OpenID Connect request, §3.1.2.1),
+        unless they have just logged in for this very request, choosing it."""
+        return (
+            OPENID_SCOPE in oauth_request.scopes
+            and oidc.PROMPT_SELECT_ACCOUNT in oidc.prompts(oauth_request)
+            and not self._logged_in_as_asked(auth_time)
+        )
+
+    def _logged_in_as_asked(self, auth_time):
+        """Whether the login this endpoint asked for this request happened."""
+        asked = self._asked_login()
+        return bool(asked and auth_time and auth_time >= asked["at"])
+
+    def _log_in(self, oauth_request, session_user, another=False):
         """Odoo's login page, back to this request afterwards: the session
         ends first when a new login was asked for, since Odoo sends a
-        logged-in user straight on."""
-        login_hint = oauth_request.login_hint or (session_user and session_user.login)
+        logged-in user straight on. The login field holds the request's
+        login_hint, else the user's login unless they asked to use
+        ``another`` account."""
+        login_hint = oauth_request.login_hint or (
+            session_user and not another and session_user.login
+        )
         if session_user:
             request.session.logout(keep_db=True)
         request.session[oidc.SESSION_REAUTHENTICATION] = {
@@ -178,7 +208,20 @@ class OAuth2AuthorizationEndpoint(http.Controller):
         }
         query = urlencode(self._request_parameters())
         return_to = f"{request.httprequest.path}?{query}"
-        return request.redirect(oidc.login_url(return_to, login_hint))
+        return after_logout(request.redirect(oidc.login_url(return_to, login_hint)))
+
+    def _select_account_page(self, oauth_request, uri):
+        response = request.render(
+            "orestapi_oauth2.oauth2_select_account_page",
+            {
+                "application": oauth_request.client,
+                "action_url": uri,
+                "continue_as_user": CONTINUE_AS_USER,
+                "switch_account": SWITCH_ACCOUNT,
+            },
+        )
+        response.headers.update(NO_FRAMING, **NOT_KEPT)
+        return response
 
     def _reauthentication_page(self, oauth_request, uri):
         response = request.render(

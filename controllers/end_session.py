@@ -10,6 +10,7 @@ from ..oauth import end_session, oidc, routes
 from ..oauth.http_adapter import posted
 from ..oauth.page_headers import NO_FRAMING, NOT_KEPT
 from .common import posted_from_this_session
+from .logout import after_logout
 
 # Where "Stay logged in" goes when the application named no return address.
 HOME = "/odoo"
@@ -90,17 +91,19 @@ class OAuth2EndSessionEndpoint(http.Controller):
         """Where the user goes once logged out: the application's return
         address, else the logged-out page; after a logout, that page comes
         from a request of its own, so that it is rendered for nobody, and
-        reloading it posts nothing again."""
+        reloading it posts nothing again. A logout goes by way of the
+        front-channel logout page when it has frames to load."""
         if ending.location:
-            return self._redirect(ending.location)
-        if logged_out:
+            response = self._redirect(ending.location)
+        elif logged_out:
             page = routes.END_SESSION
             if logout_request.ui_locales:
                 page += "?" + urlencode({"ui_locales": logout_request.ui_locales})
             response = request.redirect(page, code=303)
             response.headers.update(NOT_KEPT)
-            return response
-        return self._page("orestapi_oauth2.oauth2_logged_out_page", {})
+        else:
+            return self._page("orestapi_oauth2.oauth2_logged_out_page", {})
+        return after_logout(response) if logged_out else response
 
     def _confirmation_page(self, logout_request, ending, user):
         return self._page(

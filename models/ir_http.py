@@ -194,7 +194,9 @@ class IrHttp(models.AbstractModel):
         ended_session_id = request.session.sid
         with own_cursor(request.env) as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
-            env["oauth2.session"]._end_browser_session(ended_session_id)
+            frame_uris = env["oauth2.session"]._end_browser_session(ended_session_id)
+        # for the page the logout route answers (controllers/logout.py)
+        request.oauth2_frontchannel_logout_uris = frame_uris
         return result
 
     @classmethod

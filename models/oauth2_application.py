@@ -252,6 +252,20 @@ class OAuth2Application(models.Model):
         help="The application identifies the ended session by the sid claim. "
         "Logout tokens always carry it, as the id_tokens of a browser session do.",
     )
+    frontchannel_logout_uri = fields.Char(
+        string="Front-channel Logout URI",
+        tracking=True,
+        help="The application's page that this server loads in a hidden frame "
+        "when a user who signed into it through OpenID Connect logs out of Odoo "
+        "(OpenID Connect Front-Channel Logout): https, or http on a loopback host, "
+        "on the scheme, host and port of one of its redirect URIs.",
+    )
+    frontchannel_logout_session_required = fields.Boolean(
+        string="Front-channel Logout Needs iss and sid",
+        tracking=True,
+        help="The frame's address carries iss and sid in its query, so that the "
+        "application knows which session ended: the sid of its id_tokens.",
+    )
     active_token_count = fields.Integer(
         string="Active Tokens",
         compute="_compute_active_token_count",

@@ -10,11 +10,14 @@ from odoo.exceptions import AccessError, ValidationError
 from ..oauth import access_tokens, outbound
 from ..oauth.constants import RPC_SCOPE
 from ..oauth.redirect_uris import (
+    FRONTCHANNEL_LOGOUT_URI_ELSEWHERE,
     NOT_BACKCHANNEL_LOGOUT_URI,
+    NOT_FRONTCHANNEL_LOGOUT_URI,
     NOT_POST_LOGOUT_REDIRECT_URI,
     NOT_REDIRECT_URI,
     NOT_WEB_ORIGIN,
     backchannel_logout_uri_refusal,
+    frontchannel_logout_uri_refusal,
     post_logout_redirect_uri_refusal,
     redirect_uri_refusal,
     web_origin_refusal,
@@ -174,6 +177,17 @@ class OAuth2ApplicationRules(models.Model):
                     )
                 )
 
+    @api.constrains("frontchannel_logout_uri", "redirect_uris")
+    def _check_frontchannel_logout_uri(self):
+        for app in self:
+            uri = (app.frontchannel_logout_uri or "").strip()
+            if uri:
+                redirect_uris = app._redirect_uri_lines()
+                app._check_uris(
+                    [uri],
+                    lambda uri: frontchannel_logout_uri_refusal(uri, redirect_uris),
+                )
+
     def _outbound_refusal_reason(self, refusal):
         """Why the server would not call the host of ``refusal``, in the
         user's language."""
@@ -224,6 +238,19 @@ class OAuth2ApplicationRules(models.Model):
                 "absolute https URI, or an http URI on a loopback host "
                 "(127.0.0.1, [::1] or localhost), without a fragment or "
                 "a user name.",
+                uri=uri,
+            ),
+            NOT_FRONTCHANNEL_LOGOUT_URI: self.env._(
+                "%(uri)s cannot be a front-channel logout URI. Give an "
+                "absolute https URI, or an http URI on a loopback host "
+                "(127.0.0.1, [::1] or localhost), without a fragment or "
+                "a user name.",
+                uri=uri,
+            ),
+            FRONTCHANNEL_LOGOUT_URI_ELSEWHERE: self.env._(
+                "%(uri)s cannot be a front-channel logout URI: its scheme, "
+                "host and port must be those of one of the application's "
+                "redirect URIs.",
                 uri=uri,
             ),
             NOT_WEB_ORIGIN: self.env._(

@@ -7,6 +7,8 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 from odoo.tools.misc import hmac
 
+from ..oauth import frontchannel_logout
+from ..provider.configuration import issuer
 from ..series import Constraint
 from .direct_sql import insert_row
 
@@ -65,17 +67,43 @@ class OAuth2Session(models.Model):
     @api.model
     def _end_browser_session(self, odoo_session_id):
         """The user of the Odoo browser session ``odoo_session_id`` logged
-        out: tell every application they signed into through it."""
-        self._end([("sid", "=", self._sid_of(odoo_session_id))])
+        out: tell every application they signed into through it. Answers
+        the addresses the browser loads in frames to tell those that take
+        front-channel logouts (:meth:`_frontchannel_logout_uris`), which
+        nothing stores: the sessions are forgotten."""
+        sessions = self.sudo().search([("sid", "=", self._sid_of(odoo_session_id))])
+        frame_uris = sessions._frontchannel_logout_uris()
+        sessions._forget()
+        return frame_uris
 
     @api.model
     def _end(self, domain):
         """End the sessions matching ``domain``: a logout notification is
         queued for each application that registered a back-channel logout
         URI, and the sessions are forgotten."""
-        sessions = self.sudo().search(domain)
-        self.env["oauth2.logout.notification"]._queue(sessions)
-        sessions.unlink()
+        self.sudo().search(domain)._forget()
+
+    def _forget(self):
+        self.env["oauth2.logout.notification"]._queue(self)
+        self.unlink()
+
+    def _frontchannel_logout_uris(self):
+        """The address that each of these sessions' active applications
+        registered as its front-channel logout URI (Front-Channel Logout 1.0
+        §2), oldest application first, with ``iss`` and ``sid`` for those
+        that ask for them."""
+        issuer_url = issuer(self.env)
+        return [
+            frontchannel_logout.frame_uri(
+                session.application_id.frontchannel_logout_uri.strip(),
+                issuer_url,
+                session.sid,
+                session.application_id.frontchannel_logout_session_required,
+            )
+            for session in self.sudo().sorted(lambda session: session.application_id.id)
+            if session.application_id.active
+            and (session.application_id.frontchannel_logout_uri or "").strip()
+        ]
 
     @api.model
     def _stale_domain(self):

@@ -135,6 +135,21 @@ def prompts(request: Request) -> set[str]:
     return set((request.prompt or "").split())
 
 
+def without_prompt(
+    parameters: list[tuple[str, str]], value: str
+) -> list[tuple[str, str]]:
+    """The request's ``parameters`` with ``value`` taken out of its prompt;
+    the prompt left out when nothing is left of it."""
+    answered = []
+    for name, given in parameters:
+        if name == "prompt":
+            given = " ".join(v for v in given.split() if v != value)
+            if not given:
+                continue
+        answered.append((name, given))
+    return answered
+
+
 def max_age(request: Request) -> int | None:
     """The request's max_age in seconds, or None; oauthlib does not read it.
     A malformed value counts as none here: :func:`parameter_problem` refuses
@@ -256,4 +271,8 @@ def provider_metadata(issuer: str) -> dict[str, Any]:
         # that id_tokens of a browser session carry too
         "backchannel_logout_supported": True,
         "backchannel_logout_session_supported": True,
+        # Front-Channel Logout 1.0 §3: frames loaded as a session ends, with
+        # iss and sid in their query for the applications that ask for them
+        "frontchannel_logout_supported": True,
+        "frontchannel_logout_session_supported": True,
     }

@@ -4,7 +4,10 @@ Each rule answers with the rule a value breaks, or None: one of the refusal
 codes below, which the models turn into a message in the user's language."""
 
 import re
+from collections.abc import Collection
 from urllib.parse import urlsplit
+
+from .cors import origin_of
 
 # RFC 8252 §7.3: plain http only where the answer never leaves the device.
 LOOPBACK_HOSTS = {"127.0.0.1", "::1", "localhost"}
@@ -18,6 +21,8 @@ WEB_SCHEMES = ("https", "http")
 NOT_REDIRECT_URI = "not_redirect_uri"
 NOT_POST_LOGOUT_REDIRECT_URI = "not_post_logout_redirect_uri"
 NOT_BACKCHANNEL_LOGOUT_URI = "not_backchannel_logout_uri"
+NOT_FRONTCHANNEL_LOGOUT_URI = "not_frontchannel_logout_uri"
+FRONTCHANNEL_LOGOUT_URI_ELSEWHERE = "frontchannel_logout_uri_elsewhere"
 NOT_WEB_ORIGIN = "not_web_origin"
 
 
@@ -71,6 +76,21 @@ def backchannel_logout_uri_refusal(uri: str) -> str | None:
     if is_registrable(uri) and _is_web(uri):
         return None
     return NOT_BACKCHANNEL_LOGOUT_URI
+
+
+def frontchannel_logout_uri_refusal(
+    uri: str, redirect_uris: Collection[str]
+) -> str | None:
+    """``NOT_FRONTCHANNEL_LOGOUT_URI`` unless ``uri`` is a web URI that
+    :func:`is_registrable`, since the browser loads it in a frame;
+    ``FRONTCHANNEL_LOGOUT_URI_ELSEWHERE`` unless its scheme, host and port
+    are those of one of the ``redirect_uris`` (Front-Channel Logout 1.0 §2:
+    MUST), so that the frame loads nothing but the application's own site."""
+    if not (is_registrable(uri) and _is_web(uri)):
+        return NOT_FRONTCHANNEL_LOGOUT_URI
+    if origin_of(uri) not in {origin_of(redirect) for redirect in redirect_uris}:
+        return FRONTCHANNEL_LOGOUT_URI_ELSEWHERE
+    return None
 
 
 def web_origin_refusal(origin: str) -> str | None:

@@ -11,7 +11,7 @@ from urllib.parse import parse_qsl, urlsplit
 from oauthlib.common import Request
 from oauthlib.oauth2.rfc6749 import errors
 
-from .page_headers import NO_FRAMING, NOT_KEPT
+from .page_headers import NO_FRAMING, NOT_KEPT, csp_source
 
 CODE = "code"
 # The response types served: the code grant, then those that return tokens
@@ -93,13 +93,7 @@ def form_post_page(location: str, redirect_uri: str) -> tuple[dict[str, str], st
         '<noscript><button type="submit">Continue</button></noscript></form>'
         f"<script>{SUBMIT_SCRIPT}</script></body></html>"
     )
-    parts = urlsplit(action)
-    # A CSP source names a host, never an IPv6 literal, and a native app's
-    # private-use scheme has no host: the scheme is then the source.
-    if parts.scheme in ("https", "http") and "[" not in parts.netloc:
-        target = f"{parts.scheme}://{parts.netloc}"
-    else:
-        target = f"{parts.scheme}:"
+    target = csp_source(action)
     headers = {
         "Content-Type": "text/html; charset=utf-8",
         # its own policy, which forbids framing as NO_FRAMING's does

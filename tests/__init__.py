@@ -12,6 +12,7 @@ from . import test_authorize
 from . import test_authorize_decisions
 from . import test_end_session
 from . import test_backchannel_logout
+from . import test_frontchannel_logout
 from . import test_outbound
 from . import test_connected_apps
 from . import test_userinfo

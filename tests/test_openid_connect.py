@@ -6,6 +6,7 @@ id_token of each flow, checked as a relying party checks it, and the
 authentication request's parameters (prompt, max_age, login_hint,
 id_token_hint, ui_locales, response_mode)."""
 
+import html
 import re
 import time
 from datetime import timedelta
@@ -230,8 +231,9 @@ class TestPrompt(OpenIDCase):
         params = self.assertRedirectsTo(self.authorize(scope="openid", prompt="nope"))
         self.assertEqual(params["error"], "invalid_request")
 
-    def login_through_odoo(self, login_page_url):
-        """Log in on Odoo's login page as a browser does, in this session."""
+    def login_through_odoo(self, login_page_url, login=None):
+        """Log in on Odoo's login page as a browser does, in this session, as
+        ``login``, else as the login the page holds."""
         page = self.opener.get(self.base_url() + login_page_url, timeout=30)
         self.assertEqual(page.status_code, 200)
         csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)[1]
@@ -240,7 +242,7 @@ class TestPrompt(OpenIDCase):
             self.base_url() + "/web/login",
             data={
                 "csrf_token": csrf,
-                "login": query["login"][0],
+                "login": login or query["login"][0],
                 "password": USER_PASSWORD,
                 "redirect": query["redirect"][0],
             },
@@ -295,6 +297,137 @@ class TestPrompt(OpenIDCase):
         tokens = self.assertTokenAnswer(self.exchange(params["code"]))
         claims = self.verify(tokens["id_token"])
         self.assertAlmostEqual(claims["auth_time"], time.time(), delta=10)
+
+    def assertAsksWhichAccount(self, page):
+        """The page asking the logged-in user which account to use; the
+        session is still alive."""
+        self.assertEqual(page.status_code, 200, page.text[:300])
+        self.assertIn('value="continue"', page.text)
+        self.assertIn('value="switch_account"', page.text)
+        self.assertIn("Continue as OAuth User", page.text)
+        self.assertEqual(page.headers["X-Frame-Options"], "DENY")
+        self.assertEqual(self.session_uid(), self.user.id)
+        return page
+
+    def press(self, page, decision, csrf_token=None):
+        """Press a button of ``page``'s form as a browser does: posted to the
+        form's action, with its CSRF token unless another is given."""
+        form = re.search(r'<form method="post" action="([^"]+)"', page.text)
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)[1]
+        return self.opener.post(
+            html.unescape(form[1]),
+            data={"csrf_token": csrf_token or csrf, "decision": decision},
+            allow_redirects=False,
+            timeout=30,
+        )
+
+    def test_select_account_continue_as_the_user(self):
+        self.grant_consent()
+        page = self.assertAsksWhichAccount(
+            self.authorize(scope="openid", prompt="select_account")
+        )
+        params = self.assertRedirectsTo(self.press(page, "continue"))
+        claims = self.verify(
+            self.assertTokenAnswer(self.exchange(params["code"]))["id_token"]
+        )
+        self.assertEqual(claims["sub"], self.user._oidc_subject(self.app))
+        self.assertEqual(self.session_uid(), self.user.id)
+
+    def test_select_account_then_consent_asks_each_once(self):
+        page = self.assertAsksWhichAccount(
+            self.authorize(scope="openid", prompt="select_account consent")
+        )
+        consent = self.press(page, "continue")
+        self.assertEqual(consent.status_code, 200, consent.text[:300])
+        self.assertIn('value="allow"', consent.text)
+        action = html.unescape(re.search(r'action="([^"]+)"', consent.text)[1])
+        self.assertEqual(parse_qs(urlsplit(action).query)["prompt"], ["consent"])
+        params = self.assertRedirectsTo(self.press(consent, "allow"))
+        self.assertIn("code", params)
+
+    def test_select_account_with_another_account(self):
+        other = new_test_user(
+            self.env, login="oauth2_other_account", password=USER_PASSWORD
+        )
+        self.env["oauth2.consent"]._grant(other, self.app, ["openid"])
+        page = self.assertAsksWhichAccount(
+            self.authorize(scope="openid", prompt="select_account")
+        )
+        switched = self.press(page, "switch_account")
+        self.assertIn(switched.status_code, (302, 303), switched.text[:300])
+        location = urlsplit(switched.headers["Location"])
+        self.assertEqual(location.path, "/web/login")
+        query = parse_qs(location.query)
+        # the login field is not filled with the account the user leaves
+        self.assertNotIn("login", query)
+        redirect = urlsplit(query["redirect"][0])
+        self.assertEqual(redirect.path, "/orestapi/oauth2/authorize")
+        self.assertEqual(parse_qs(redirect.query)["prompt"], ["select_account"])
+        forget_test_session_cookie(self.opener)
+        self.assertFalse(self.session_uid())
+        back = self.login_through_odoo(
+            f"{location.path}?{location.query}", login=other.login
+        )
+        self.assertIn(back.status_code, (302, 303))
+        # the login for this request answered select_account: no page again
+        answer = self.opener.get(
+            self.base_url() + back.headers["Location"],
+            allow_redirects=False,
+            timeout=30,
+        )
+        params = self.assertRedirectsTo(answer)
+        claims = self.verify(
+            self.assertTokenAnswer(self.exchange(params["code"]))["id_token"]
+        )
+        self.assertEqual(claims["sub"], other._oidc_subject(self.app))
+
+    def test_select_account_without_session_logs_in(self):
+        self.grant_consent()
+        self.authenticate(None, None)
+        response = self.authorize(scope="openid", prompt="select_account")
+        self.assertIn(response.status_code, (302, 303))
+        location = urlsplit(response.headers["Location"])
+        self.assertEqual(location.path, "/web/login")
+        forget_test_session_cookie(self.opener)
+        back = self.login_through_odoo(
+            f"{location.path}?{location.query}", login=self.user.login
+        )
+        answer = self.opener.get(
+            self.base_url() + back.headers["Location"],
+            allow_redirects=False,
+            timeout=30,
+        )
+        self.assertIn("code", self.assertRedirectsTo(answer))
+
+    def test_select_account_with_none_is_an_error(self):
+        params = self.assertRedirectsTo(
+            self.authorize(scope="openid", prompt="none select_account")
+        )
+        self.assertEqual(params["error"], "invalid_request")
+        self.assertEqual(self.session_uid(), self.user.id)
+
+    def test_select_account_decisions_need_the_csrf_token(self):
+        self.grant_consent()
+        page = self.assertAsksWhichAccount(
+            self.authorize(scope="openid", prompt="select_account")
+        )
+        for decision in ("switch_account", "continue"):
+            with self.subTest(decision=decision):
+                response = self.press(page, decision, csrf_token="forged")
+                self.assertEqual(response.status_code, 400)
+                self.assertNotIn("Location", response.headers)
+                self.assertEqual(self.session_uid(), self.user.id)
+
+    def test_select_account_get_cannot_switch_nor_continue(self):
+        """A link naming the decision in its query only shows the page."""
+        self.grant_consent()
+        for decision in ("switch_account", "continue"):
+            with self.subTest(decision=decision):
+                self.assertAsksWhichAccount(
+                    self.authorize(
+                        scope="openid", prompt="select_account", decision=decision
+                    )
+                )
 
     def test_max_age(self):
         self.grant_consent()
