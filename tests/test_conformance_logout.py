@@ -234,7 +234,6 @@ class TestFrontChannelLogoutPlan(LogoutCase):
     (Front-Channel OP)."""
 
     PLAN = "Front-Channel Logout"
-    MISSING = "front-channel logout"
 
     def test_oidcc_frontchannel_logout_discovery_endpoint_verification(self):
         metadata = self.discovery()
