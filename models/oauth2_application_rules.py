@@ -7,14 +7,16 @@ whenever one is created or changed."""
 from odoo import api, models
 from odoo.exceptions import AccessError, ValidationError
 
-from ..oauth import access_tokens, outbound
+from ..oauth import access_tokens, outbound, request_objects
 from ..oauth.constants import RPC_SCOPE
 from ..oauth.redirect_uris import (
     NOT_BACKCHANNEL_LOGOUT_URI,
+    NOT_JWKS_URI,
     NOT_POST_LOGOUT_REDIRECT_URI,
     NOT_REDIRECT_URI,
     NOT_WEB_ORIGIN,
     backchannel_logout_uri_refusal,
+    jwks_uri_refusal,
     post_logout_redirect_uri_refusal,
     redirect_uri_refusal,
     web_origin_refusal,
@@ -174,6 +176,48 @@ class OAuth2ApplicationRules(models.Model):
                     )
                 )
 
+    @api.constrains("jwks", "jwks_uri")
+    def _check_jwks(self):
+        for app in self:
+            uri = (app.jwks_uri or "").strip()
+            if uri and app.jwks:
+                # Dynamic Client Registration §2: one or the other
+                raise ValidationError(
+                    self.env._(
+                        "Give the application's keys either as a JWKS or at a "
+                        "JWKS URI, not both."
+                    )
+                )
+            if app.jwks:
+                try:
+                    request_objects.parse_jwks(app.jwks)
+                except request_objects.InvalidJWKS as error:
+                    raise ValidationError(
+                        self.env._(
+                            "The JWKS cannot be used: %(reason)s A JWKS is a JSON "
+                            'object such as {"keys": [...]} that lists public RSA '
+                            "keys, or EC keys on P-256, for signatures.",
+                            reason=str(error),
+                        )
+                    ) from error
+            if not uri:
+                continue
+            app._check_uris([uri], jwks_uri_refusal)
+            refusal = outbound.destination_refusal(
+                uri, get_outbound_allowed_networks(self.env)
+            )
+            if refusal:
+                raise ValidationError(
+                    self.env._(
+                        "%(uri)s cannot be a JWKS URI: %(reason)s. The server "
+                        "does not call loopback, private, link-local or other "
+                        "special-use addresses unless a Settings administrator "
+                        "lists the network in Outbound Allowed Networks.",
+                        uri=uri,
+                        reason=self._outbound_refusal_reason(refusal),
+                    )
+                )
+
     def _outbound_refusal_reason(self, refusal):
         """Why the server would not call the host of ``refusal``, in the
         user's language."""
@@ -224,6 +268,12 @@ class OAuth2ApplicationRules(models.Model):
                 "absolute https URI, or an http URI on a loopback host "
                 "(127.0.0.1, [::1] or localhost), without a fragment or "
                 "a user name.",
+                uri=uri,
+            ),
+            NOT_JWKS_URI: self.env._(
+                "%(uri)s cannot be a JWKS URI. Give an absolute https URI, "
+                "or an http URI on a loopback host (127.0.0.1, [::1] or "
+                "localhost), without a fragment or a user name.",
                 uri=uri,
             ),
             NOT_WEB_ORIGIN: self.env._(

@@ -19,6 +19,7 @@ NOT_REDIRECT_URI = "not_redirect_uri"
 NOT_POST_LOGOUT_REDIRECT_URI = "not_post_logout_redirect_uri"
 NOT_BACKCHANNEL_LOGOUT_URI = "not_backchannel_logout_uri"
 NOT_WEB_ORIGIN = "not_web_origin"
+NOT_JWKS_URI = "not_jwks_uri"
 
 
 def is_registrable(uri: str) -> bool:
@@ -71,6 +72,14 @@ def backchannel_logout_uri_refusal(uri: str) -> str | None:
     if is_registrable(uri) and _is_web(uri):
         return None
     return NOT_BACKCHANNEL_LOGOUT_URI
+
+
+def jwks_uri_refusal(uri: str) -> str | None:
+    """``NOT_JWKS_URI`` unless ``uri`` is a web URI that :func:`is_registrable`:
+    the keys it serves must come over TLS, but from a loopback host."""
+    if is_registrable(uri) and _is_web(uri):
+        return None
+    return NOT_JWKS_URI
 
 
 def web_origin_refusal(origin: str) -> str | None:
