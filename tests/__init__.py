@@ -48,6 +48,7 @@ from . import test_pkce
 from . import test_jose
 from . import test_response_modes
 from . import test_openid_connect
+from . import test_request_objects
 from . import test_openid_connect_clients
 from . import test_portal
 from . import test_screenshots

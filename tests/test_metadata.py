@@ -171,7 +171,6 @@ class TestServerMetadata(EndpointCase):
         # what it says is not supported, a relying party must not send
         for name in (
             "claims_parameter_supported",
-            "request_parameter_supported",
             "request_uri_parameter_supported",
         ):
             self.assertIs(metadata[name], False, name)
