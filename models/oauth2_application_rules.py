@@ -193,12 +193,7 @@ class OAuth2ApplicationRules(models.Model):
                     request_objects.parse_jwks(app.jwks)
                 except request_objects.InvalidJWKS as error:
                     raise ValidationError(
-                        self.env._(
-                            "The JWKS cannot be used: %(reason)s A JWKS is a JSON "
-                            'object such as {"keys": [...]} that lists public RSA '
-                            "keys, or EC keys on P-256, for signatures.",
-                            reason=str(error),
-                        )
+                        app._jwks_refusal_message(error.reason)
                     ) from error
             if not uri:
                 continue
@@ -217,6 +212,39 @@ class OAuth2ApplicationRules(models.Model):
                         reason=self._outbound_refusal_reason(refusal),
                     )
                 )
+
+    def _jwks_refusal_message(self, reason):
+        """What the rule ``reason`` of ``oauth.request_objects`` says of a
+        JWKS, in the user's language."""
+        rule = {
+            request_objects.JWKS_TOO_LONG: self.env._(
+                "A JWKS may be at most %(length)s characters long.",
+                length=request_objects.MAX_JWKS_LENGTH,
+            ),
+            request_objects.JWKS_NOT_JSON: self.env._("The JWKS is not JSON."),
+            request_objects.JWKS_NO_KEYS: self.env._(
+                'A JWKS is a JSON object whose "keys" lists its keys, each a '
+                "JSON object."
+            ),
+            request_objects.JWKS_TOO_MANY_KEYS: self.env._(
+                "A JWKS may hold at most %(count)s keys.",
+                count=request_objects.MAX_JWKS_KEYS,
+            ),
+            request_objects.JWKS_PRIVATE_KEY: self.env._(
+                "The JWKS holds a private or secret key: give the public keys "
+                "only, and keep the private ones with the application."
+            ),
+            request_objects.JWKS_KEY_TYPE: self.env._(
+                "Only RSA keys, and EC keys on the P-256 curve, are supported."
+            ),
+            request_objects.JWKS_NOT_FOR_SIGNATURES: self.env._(
+                'A key of the JWKS is not for signatures (its "use" is not "sig").'
+            ),
+            request_objects.JWKS_UNREADABLE_KEY: self.env._(
+                'A key of the JWKS cannot be read, or its "kid" is not a string.'
+            ),
+        }[reason]
+        return self.env._("The JWKS cannot be used. %(rule)s", rule=rule)
 
     def _outbound_refusal_reason(self, refusal):
         """Why the server would not call the host of ``refusal``, in the

@@ -41,6 +41,16 @@ MAX_JWKS_KEYS = 10
 # that requests cannot make this server call a client's host without end.
 JWKS_CACHE_SECONDS = 300
 JWKS_REFETCH_SECONDS = 30
+# The rules of a JWKS (:class:`InvalidJWKS`), which the application's form
+# words in the user's language.
+JWKS_TOO_LONG = "too_long"
+JWKS_NOT_JSON = "not_json"
+JWKS_NO_KEYS = "no_keys"
+JWKS_TOO_MANY_KEYS = "too_many_keys"
+JWKS_PRIVATE_KEY = "private_key"
+JWKS_KEY_TYPE = "key_type"
+JWKS_NOT_FOR_SIGNATURES = "not_for_signatures"
+JWKS_UNREADABLE_KEY = "unreadable_key"
 # The members of a JWK that hold a private or symmetric key (RFC 7518 §6).
 PRIVATE_MEMBERS = frozenset({"d", "p", "q", "dp", "dq", "qi", "oth", "k"})
 # JWT claims that are no parameters of the request (RFC 9101 §4).
@@ -53,8 +63,12 @@ class InvalidRequestObject(Exception):
 
 
 class InvalidJWKS(Exception):
-    """A JWKS that is not a set of public signing keys this server can use;
-    the message says why."""
+    """A JWKS that is not a set of public signing keys this server can use:
+    ``reason`` is one of the ``JWKS_*`` rules it breaks."""
+
+    def __init__(self, reason):
+        super().__init__(reason)
+        self.reason = reason
 
 
 class ClientKey(NamedTuple):
@@ -71,37 +85,35 @@ def parse_jwks(text: str) -> list[ClientKey]:
     EC on P-256; raises :class:`InvalidJWKS` for anything else, a private
     key above all."""
     if len(text) > MAX_JWKS_LENGTH:
-        raise InvalidJWKS(f"A JWKS may be at most {MAX_JWKS_LENGTH} characters long.")
+        raise InvalidJWKS(JWKS_TOO_LONG)
     try:
         document = json.loads(text)
     except ValueError as error:
-        raise InvalidJWKS("The JWKS is not JSON.") from error
+        raise InvalidJWKS(JWKS_NOT_JSON) from error
     keys = document.get("keys") if isinstance(document, dict) else None
     if not isinstance(keys, list) or not keys:
-        raise InvalidJWKS('A JWKS is a JSON object whose "keys" lists its keys.')
+        raise InvalidJWKS(JWKS_NO_KEYS)
     if len(keys) > MAX_JWKS_KEYS:
-        raise InvalidJWKS(f"A JWKS may hold at most {MAX_JWKS_KEYS} keys.")
+        raise InvalidJWKS(JWKS_TOO_MANY_KEYS)
     return [_client_key(jwk) for jwk in keys]
 
 
 def _client_key(jwk):
     if not isinstance(jwk, dict):
-        raise InvalidJWKS("Each key of a JWKS is a JSON object.")
+        raise InvalidJWKS(JWKS_NO_KEYS)
     if PRIVATE_MEMBERS & jwk.keys():
-        raise InvalidJWKS(
-            "The JWKS holds a private or symmetric key: give the public keys only."
-        )
+        raise InvalidJWKS(JWKS_PRIVATE_KEY)
     key_type = jwk.get("kty")
-    if key_type not in ("RSA", "EC"):
-        raise InvalidJWKS("Only RSA and EC keys are supported.")
-    if key_type == "EC" and jwk.get("crv") != "P-256":
-        raise InvalidJWKS("Only EC keys on the P-256 curve are supported.")
+    if key_type not in ("RSA", "EC") or (
+        key_type == "EC" and jwk.get("crv") != "P-256"
+    ):
+        raise InvalidJWKS(JWKS_KEY_TYPE)
     if jwk.get("use", "sig") != "sig":
         # an encryption key is of no use to verify a signature
-        raise InvalidJWKS('A key of the JWKS is not for signatures ("use").')
+        raise InvalidJWKS(JWKS_NOT_FOR_SIGNATURES)
     kid = jwk.get("kid")
     if kid is not None and not isinstance(kid, str):
-        raise InvalidJWKS('A key\'s "kid" must be a string.')
+        raise InvalidJWKS(JWKS_UNREADABLE_KEY)
     try:
         key = jwt.PyJWK(jwk).key
     except (
@@ -112,7 +124,7 @@ def _client_key(jwk):
         AttributeError,
         KeyError,
     ) as error:
-        raise InvalidJWKS("A key of the JWKS cannot be read.") from error
+        raise InvalidJWKS(JWKS_UNREADABLE_KEY) from error
     return ClientKey(kid, key_type, key)
 
 
@@ -168,21 +180,32 @@ class JWKSCache:
         """The keys kept for ``cache_key``, fetched with ``fetch`` when none
         are kept or they are older than :data:`JWKS_CACHE_SECONDS`; with
         ``refresh``, fetched again unless they were fetched in the last
-        :data:`JWKS_REFETCH_SECONDS`."""
+        :data:`JWKS_REFETCH_SECONDS`. A failed fetch (``fetch`` raised
+        :class:`InvalidRequestObject`) is not tried again for as long either:
+        each request would otherwise wait on an unreachable host."""
         now = time.monotonic() if now is None else now
         with self._lock:
-            fetched_at, keys = self._entries.get(cache_key, (None, None))
+            fetched_at, outcome = self._entries.get(cache_key, (None, None))
         if fetched_at is not None:
             age = now - fetched_at
-            if age < JWKS_REFETCH_SECONDS or (age < JWKS_CACHE_SECONDS and not refresh):
-                return keys
-        keys = fetch()
+            if age < JWKS_REFETCH_SECONDS or (
+                age < JWKS_CACHE_SECONDS and not refresh and isinstance(outcome, list)
+            ):
+                if isinstance(outcome, InvalidRequestObject):
+                    raise outcome
+                return outcome
+        try:
+            outcome = fetch()
+        except InvalidRequestObject as error:
+            outcome = error
         with self._lock:
             if len(self._entries) > 1000:
                 # URIs of applications long changed: start over
                 self._entries = {}
-            self._entries[cache_key] = (now, keys)
-        return keys
+            self._entries[cache_key] = (now, outcome)
+        if isinstance(outcome, InvalidRequestObject):
+            raise outcome
+        return outcome
 
 
 def unverified_header(token: str) -> dict[str, Any]:
@@ -249,7 +272,9 @@ def verified_claims(
         except jwt.InvalidSignatureError:
             continue
         except jwt.InvalidTokenError as error:
-            raise InvalidRequestObject(f"The request object is invalid: {error}") from error
+            raise InvalidRequestObject(
+                f"The request object is invalid: {error}"
+            ) from error
         break
     else:
         raise InvalidRequestObject(
@@ -377,7 +402,9 @@ def unpack(
     return merged_parameters(rest, object_parameters(claims, dict(rest)))
 
 
-def _signed_claims(token, header, client_keys, required_algorithm, client_id, issuer, now):
+def _signed_claims(
+    token, header, client_keys, required_algorithm, client_id, issuer, now
+):
     algorithm = header["alg"]
     if algorithm.startswith("HS"):
         raise InvalidRequestObject(
@@ -387,7 +414,8 @@ def _signed_claims(token, header, client_keys, required_algorithm, client_id, is
         )
     if algorithm not in SIGNING_ALGORITHMS:
         raise InvalidRequestObject(
-            f"The request object's algorithm is not one of {', '.join(SIGNING_ALGORITHMS)}."
+            "The request object's algorithm is not one of "
+            f"{', '.join(SIGNING_ALGORITHMS)}."
         )
     if required_algorithm not in (None, UNSIGNED) and algorithm != required_algorithm:
         raise InvalidRequestObject(

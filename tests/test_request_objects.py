@@ -9,6 +9,7 @@ rules of the application's JWKS and JWKS URI."""
 import json
 import re
 import time
+import unittest
 from urllib.parse import parse_qs, urlsplit
 
 import jwt
@@ -17,6 +18,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from odoo.exceptions import ValidationError
 
 from ..models.oauth2_application_client import FETCHED_JWKS
+from ..oauth import request_objects
 from .common import REDIRECT_URI, OpenIDCase, answer_status, loopback_server
 
 
@@ -46,7 +48,9 @@ class RequestObjectCase(OpenIDCase):
         super().setUpClass()
         cls.rsa = rsa_key()
         cls.ec = ec_key()
-        cls.app.jwks = jwks_text(public_jwk(cls.rsa, "rsa-1"), public_jwk(cls.ec, "ec-1"))
+        cls.app.jwks = jwks_text(
+            public_jwk(cls.rsa, "rsa-1"), public_jwk(cls.ec, "ec-1")
+        )
         cls.other_key = rsa_key()
         cls.other_app.write(
             {
@@ -209,7 +213,9 @@ class TestSignedRequestObjects(RequestObjectCase):
 
     def test_required_algorithm(self):
         self.app.request_object_signing_alg = "ES256"
-        self.assertRefused(self.authorize(scope="openid", request=self.request_object()))
+        self.assertRefused(
+            self.authorize(scope="openid", request=self.request_object())
+        )
         token = self.request_object(self.ec, "ES256", "ec-1")
         params = self.assertRedirectsTo(self.authorize(scope="openid", request=token))
         self.assertIn("code", params)
@@ -316,10 +322,17 @@ class TestJwksRules(RequestObjectCase):
             ),
             "too many": jwks_text(*[public_jwk(self.ec, str(n)) for n in range(11)]),
             "too long": jwks_text(public_jwk(self.ec, "x" * 20000)),
+            "encryption key": jwks_text({**public_jwk(self.ec, "e"), "use": "enc"}),
+            "kid not a string": jwks_text({**public_jwk(self.ec, "e"), "kid": 1}),
+            "broken key": jwks_text({**public_jwk(self.rsa, "r"), "n": "!"}),
         }.items():
-            with self.subTest(case), self.assertRaises(ValidationError):
+            with self.subTest(case), self.assertRaises(ValidationError) as refused:
                 self.other_app.jwks = text
                 self.env.flush_all()
+            self.assertIn("The JWKS cannot be used.", str(refused.exception))
+        with self.assertRaises(ValidationError) as refused:
+            self.other_app.jwks = jwks_text(private)
+        self.assertIn("private", str(refused.exception))
 
     def test_jwks_uri_rules(self):
         for uri in ("http://client.example.com/jwks", "https://10.0.0.1/jwks"):
@@ -329,3 +342,54 @@ class TestJwksRules(RequestObjectCase):
         with self.assertRaises(ValidationError):
             self.other_app.jwks_uri = "https://client.example.com/jwks"
             self.env.flush_all()
+
+
+class TestPureHelpers(unittest.TestCase):
+    """oauth/request_objects.py's merge and cache; no database."""
+
+    def test_merge_follows_core_for_openid_and_rfc_9101_otherwise(self):
+        query = [("client_id", "c"), ("scope", "openid"), ("prompt", "login")]
+        self.assertEqual(
+            request_objects.merged_parameters(query, {"scope": "openid email"}),
+            [("client_id", "c"), ("prompt", "login"), ("scope", "openid email")],
+        )
+        query = [("client_id", "c"), ("scope", "read"), ("prompt", "login")]
+        self.assertEqual(
+            request_objects.merged_parameters(query, {"scope": "write"}),
+            [("client_id", "c"), ("scope", "write")],
+        )
+
+    def test_parameter_values(self):
+        parameters = request_objects.object_parameters(
+            {"max_age": 60, "claims": {"id_token": {}}, "exp": 1, "iss": "c"}, {}
+        )
+        self.assertEqual(parameters, {"max_age": "60", "claims": '{"id_token":{}}'})
+        for value in (True, None, 1.5):
+            with (
+                self.subTest(value),
+                self.assertRaises(request_objects.InvalidRequestObject),
+            ):
+                request_objects.object_parameters({"max_age": value}, {})
+
+    def test_cache_fetches_again_at_most_every_half_minute(self):
+        cache = request_objects.JWKSCache()
+        fetches = []
+
+        def fetch():
+            fetches.append(1)
+            return ["key"]
+
+        def failing_fetch():
+            fetches.append(0)
+            raise request_objects.InvalidRequestObject("unreachable")
+
+        for now, refresh in ((0, False), (10, True), (40, True), (100, False)):
+            self.assertEqual(cache.keys("uri", fetch, refresh, now=now), ["key"])
+        self.assertEqual(fetches, [1, 1])
+        cache.keys("uri", fetch, now=400)
+        self.assertEqual(fetches, [1, 1, 1])
+        fetches.clear()
+        for now in (0, 10, 40):
+            with self.assertRaises(request_objects.InvalidRequestObject):
+                cache.keys("dead", failing_fetch, now=now)
+        self.assertEqual(fetches, [0, 0])
