@@ -114,6 +114,24 @@ class TestSignedRequestObjects(RequestObjectCase):
                 self.assertEqual(claims["nonce"], "nonce-from-object")
                 self.assertEqual(claims["name"], self.user.name)
 
+    def test_implicit_flow(self):
+        token = self.request_object(response_type="id_token")
+        params = self.assertRedirectsTo(
+            self.authorize(scope="openid", response_type="id_token", request=token),
+            fragment=True,
+        )
+        claims = self.verify(params["id_token"])
+        self.assertEqual(claims["nonce"], "nonce-from-object")
+        # refused: in the fragment, as the query's response type asks
+        token = self.request_object(rsa_key(), response_type="id_token")
+        params = self.assertRedirectsTo(
+            self.authorize(
+                scope="openid", response_type="id_token", nonce="n", request=token
+            ),
+            fragment=True,
+        )
+        self.assertEqual(params["error"], "invalid_request_object")
+
     def test_consent_page_posts_the_unpacked_parameters(self):
         self.app.skip_consent = False
         page = self.authorize(scope="openid", request=self.request_object())
