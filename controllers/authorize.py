@@ -35,6 +35,9 @@ REAUTHENTICATION_SECONDS = 600
 # handed on from a query, where any link could have put them.
 DECISION = "decision"
 PAGE_FIELDS = frozenset({DECISION, "csrf_token"})
+# Where the HTTP request keeps its authorization parameters once a request
+# object is unpacked into them
+UNPACKED = "oauth2_unpacked_parameters"
 
 
 class OAuth2AuthorizationEndpoint(http.Controller):
@@ -72,7 +75,12 @@ class OAuth2AuthorizationEndpoint(http.Controller):
         uri = self._request_uri()
         try:
             scopes, oauth_request = validate_authorization_request(
-                request.env, uri, session_user, auth_time, sid
+                request.env,
+                uri,
+                session_user,
+                auth_time,
+                sid,
+                request_object_problem=self._unpacked()[1],
             )
         except errors.FatalClientError as error:
             # never redirect to a URI that is not registered (RFC 6749 §4.1.2.1)
@@ -119,27 +127,45 @@ class OAuth2AuthorizationEndpoint(http.Controller):
             session_user.sudo().login_date
         )
 
+    def _request_parameters(self):
+        """The authorization request's parameters, with those of its request
+        object, if any, in place of the object (RFC 9101): what is validated,
+        and what the pages post back and the login returns to, so that the
+        object is verified once. Once the user chose to continue with their
+        account, the request goes on without select_account in its prompt,
+        which is answered: the pages that follow post the request so, and ask
+        no more."""
+        parameters = self._unpacked()[0]
+        if posted(request.httprequest, DECISION) == CONTINUE_AS_USER:
+            parameters = oidc.without_prompt(parameters, oidc.PROMPT_SELECT_ACCOUNT)
+        return parameters
+
+    def _unpacked(self):
+        """``(parameters, problem)`` of the request's given parameters once
+        the application unpacked its request object, once per HTTP request."""
+        unpacked = getattr(request, UNPACKED, None)
+        if unpacked is None:
+            unpacked = request.env["oauth2.application"]._unpack_request_object(
+                self._given_parameters()
+            )
+            setattr(request, UNPACKED, unpacked)
+        return unpacked
+
     @staticmethod
-    def _request_parameters():
-        """The authorization request's parameters: those of the query, or
-        those of the form when the client POSTed the request itself; never
-        the fields of this endpoint's pages. Once the user chose to continue
-        with their account, the request goes on without select_account in
-        its prompt, which is answered: the pages that follow post the
-        request so, and ask no more."""
+    def _given_parameters():
+        """The authorization request's parameters as sent: those of the
+        query, or those of the form when the client POSTed the request
+        itself; never the fields of this endpoint's pages."""
         httprequest = request.httprequest
         if httprequest.method == "POST" and PAGE_FIELDS.isdisjoint(httprequest.form):
             given = httprequest.form
         else:
             given = httprequest.args
-        parameters = [
+        return [
             (name, value)
             for name, value in given.items(multi=True)
             if name not in PAGE_FIELDS
         ]
-        if posted(httprequest, DECISION) == CONTINUE_AS_USER:
-            parameters = oidc.without_prompt(parameters, oidc.PROMPT_SELECT_ACCOUNT)
-        return parameters
 
     def _request_uri(self):
         """The request as oauthlib reads it, and as the pages post it back:

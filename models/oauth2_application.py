@@ -12,7 +12,7 @@ import secrets
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from ..oauth import access_tokens, jose
+from ..oauth import access_tokens, jose, request_objects
 from ..oauth.constants import CLIENT_SECRET
 from ..oauth.secrets import generate_secret
 from ..provider.configuration import hash_secret
@@ -265,6 +265,29 @@ class OAuth2Application(models.Model):
         tracking=True,
         help="The frame's address carries iss and sid in its query, so that the "
         "application knows which session ended: the sid of its id_tokens.",
+    )
+    jwks = fields.Text(
+        string="JWKS",
+        tracking=True,
+        help="The application's public keys as a JSON Web Key Set, which verify "
+        "its signed request objects: RSA, or EC on P-256; never a private key.",
+    )
+    jwks_uri = fields.Char(
+        string="JWKS URI",
+        tracking=True,
+        help="Where the application publishes its JWKS instead, fetched when a "
+        "request object comes and kept for a few minutes: https, or http on a "
+        "loopback host, under the same address rules as back-channel logout.",
+    )
+    request_object_signing_alg = fields.Selection(
+        [(algorithm, algorithm) for algorithm in request_objects.SIGNING_ALGORITHMS]
+        + [(request_objects.UNSIGNED, "none (unsigned allowed)")],
+        string="Request Object Signing Algorithm",
+        tracking=True,
+        help="The algorithm of the application's request objects (the request "
+        "parameter, RFC 9101). Empty: any of RS256, PS256 and ES256. none: "
+        "unsigned request objects are accepted too, which anyone could forge, "
+        "so only for applications whose requests have nothing to protect.",
     )
     active_token_count = fields.Integer(
         string="Active Tokens",

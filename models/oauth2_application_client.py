@@ -10,7 +10,7 @@ import hmac
 
 from odoo import api, models, tools
 
-from ..oauth import end_session, jose
+from ..oauth import end_session, jose, request_objects
 from ..oauth.constants import (
     ALL_SCOPES,
     AUTHORIZATION_CODE,
@@ -22,10 +22,11 @@ from ..oauth.constants import (
     REFRESH_TOKEN,
 )
 from ..oauth.cors import origin_of
+from ..oauth.http_adapter import has_nul
 from ..oauth.redirect_uris import is_registrable
-from ..provider.configuration import hash_secret
+from ..provider.configuration import hash_secret, issuer
 from .oauth2_application import ROTATE, nonblank_lines
-from .res_config_settings import get_oauth2_setting
+from .res_config_settings import get_oauth2_setting, get_outbound_allowed_networks
 
 # grant_type (RFC 6749) -> the application field that allows it
 GRANT_FIELDS = {
@@ -42,6 +43,8 @@ RESPONSE_TYPE_FIELDS = {
     "id_token": "grant_implicit",
     "id_token token": "grant_implicit",
 }
+# The keys fetched from the applications' JWKS URIs, by database and URI.
+FETCHED_JWKS = request_objects.JWKSCache()
 
 
 class OAuth2ApplicationClient(models.Model):
@@ -255,6 +258,59 @@ class OAuth2ApplicationClient(models.Model):
         other applications' users."""
         self.ensure_one()
         return self.subject_type == "pairwise"
+
+    def _request_object_keys(self, refresh=False):
+        """The public keys that may sign this application's request objects:
+        those of its JWKS, else those published at its JWKS URI, fetched
+        again with ``refresh``; raises
+        :class:`~..oauth.request_objects.InvalidRequestObject` when they
+        cannot be had."""
+        self.ensure_one()
+        application = self.sudo()
+        if application.jwks:
+            try:
+                return request_objects.parse_jwks(application.jwks)
+            except request_objects.InvalidJWKS as error:
+                # stored before the rules of its field, or edited in SQL
+                raise request_objects.InvalidRequestObject(
+                    "The application's JWKS cannot be used."
+                ) from error
+        uri = (application.jwks_uri or "").strip()
+        if not uri:
+            return []
+        allowed = get_outbound_allowed_networks(self.env)
+        return FETCHED_JWKS.keys(
+            (self.env.cr.dbname, uri),
+            lambda: request_objects.fetch_jwks(uri, allowed),
+            refresh,
+        )
+
+    @api.model
+    def _unpack_request_object(self, parameters):
+        """``(parameters, problem)`` of an authorization request's
+        ``parameters`` (pairs): its request object, if any, unpacked into
+        them (RFC 9101) and ``problem`` None; or, when the object is refused,
+        the other parameters and why, which the request is refused for
+        (invalid_request_object) once its client and redirect URI are known."""
+        if all(name != request_objects.REQUEST for name, _value in parameters):
+            return parameters, None
+        client_id = dict(parameters).get("client_id")
+        application = (
+            self.browse()
+            if has_nul(client_id or "")
+            else self._find_by_client_id(client_id)
+        )
+        try:
+            unpacked = request_objects.unpack(
+                parameters,
+                application._request_object_keys if application else None,
+                application.request_object_signing_alg or None,
+                issuer(self.env),
+            )
+        except request_objects.InvalidRequestObject as error:
+            others = [pair for pair in parameters if pair[0] != request_objects.REQUEST]
+            return others, str(error)
+        return unpacked, None
 
     @api.model
     def _end_session(self, logout_request):

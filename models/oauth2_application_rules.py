@@ -7,17 +7,19 @@ whenever one is created or changed."""
 from odoo import api, models
 from odoo.exceptions import AccessError, ValidationError
 
-from ..oauth import access_tokens, outbound
+from ..oauth import access_tokens, outbound, request_objects
 from ..oauth.constants import RPC_SCOPE
 from ..oauth.redirect_uris import (
     FRONTCHANNEL_LOGOUT_URI_ELSEWHERE,
     NOT_BACKCHANNEL_LOGOUT_URI,
     NOT_FRONTCHANNEL_LOGOUT_URI,
+    NOT_JWKS_URI,
     NOT_POST_LOGOUT_REDIRECT_URI,
     NOT_REDIRECT_URI,
     NOT_WEB_ORIGIN,
     backchannel_logout_uri_refusal,
     frontchannel_logout_uri_refusal,
+    jwks_uri_refusal,
     post_logout_redirect_uri_refusal,
     redirect_uri_refusal,
     web_origin_refusal,
@@ -188,6 +190,76 @@ class OAuth2ApplicationRules(models.Model):
                     lambda uri: frontchannel_logout_uri_refusal(uri, redirect_uris),
                 )
 
+    @api.constrains("jwks", "jwks_uri")
+    def _check_jwks(self):
+        for app in self:
+            uri = (app.jwks_uri or "").strip()
+            if uri and app.jwks:
+                # Dynamic Client Registration §2: one or the other
+                raise ValidationError(
+                    self.env._(
+                        "Give the application's keys either as a JWKS or at a "
+                        "JWKS URI, not both."
+                    )
+                )
+            if app.jwks:
+                try:
+                    request_objects.parse_jwks(app.jwks)
+                except request_objects.InvalidJWKS as error:
+                    raise ValidationError(
+                        app._jwks_refusal_message(error.reason)
+                    ) from error
+            if not uri:
+                continue
+            app._check_uris([uri], jwks_uri_refusal)
+            refusal = outbound.destination_refusal(
+                uri, get_outbound_allowed_networks(self.env)
+            )
+            if refusal:
+                raise ValidationError(
+                    self.env._(
+                        "%(uri)s cannot be a JWKS URI: %(reason)s. The server "
+                        "does not call loopback, private, link-local or other "
+                        "special-use addresses unless a Settings administrator "
+                        "lists the network in Outbound Allowed Networks.",
+                        uri=uri,
+                        reason=self._outbound_refusal_reason(refusal),
+                    )
+                )
+
+    def _jwks_refusal_message(self, reason):
+        """What the rule ``reason`` of ``oauth.request_objects`` says of a
+        JWKS, in the user's language."""
+        rule = {
+            request_objects.JWKS_TOO_LONG: self.env._(
+                "A JWKS may be at most %(length)s characters long.",
+                length=request_objects.MAX_JWKS_LENGTH,
+            ),
+            request_objects.JWKS_NOT_JSON: self.env._("The JWKS is not JSON."),
+            request_objects.JWKS_NO_KEYS: self.env._(
+                'A JWKS is a JSON object whose "keys" lists its keys, each a '
+                "JSON object."
+            ),
+            request_objects.JWKS_TOO_MANY_KEYS: self.env._(
+                "A JWKS may hold at most %(count)s keys.",
+                count=request_objects.MAX_JWKS_KEYS,
+            ),
+            request_objects.JWKS_PRIVATE_KEY: self.env._(
+                "The JWKS holds a private or secret key: give the public keys "
+                "only, and keep the private ones with the application."
+            ),
+            request_objects.JWKS_KEY_TYPE: self.env._(
+                "Only RSA keys, and EC keys on the P-256 curve, are supported."
+            ),
+            request_objects.JWKS_NOT_FOR_SIGNATURES: self.env._(
+                'A key of the JWKS is not for signatures (its "use" is not "sig").'
+            ),
+            request_objects.JWKS_UNREADABLE_KEY: self.env._(
+                'A key of the JWKS cannot be read, or its "kid" is not a string.'
+            ),
+        }[reason]
+        return self.env._("The JWKS cannot be used. %(rule)s", rule=rule)
+
     def _outbound_refusal_reason(self, refusal):
         """Why the server would not call the host of ``refusal``, in the
         user's language."""
@@ -251,6 +323,12 @@ class OAuth2ApplicationRules(models.Model):
                 "%(uri)s cannot be a front-channel logout URI: its scheme, "
                 "host and port must be those of one of the application's "
                 "redirect URIs.",
+                uri=uri,
+            ),
+            NOT_JWKS_URI: self.env._(
+                "%(uri)s cannot be a JWKS URI. Give an absolute https URI, "
+                "or an http URI on a loopback host (127.0.0.1, [::1] or "
+                "localhost), without a fragment or a user name.",
                 uri=uri,
             ),
             NOT_WEB_ORIGIN: self.env._(

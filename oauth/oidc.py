@@ -12,10 +12,7 @@ from urllib.parse import urlencode
 
 from oauthlib.common import Request, urldecode
 from oauthlib.oauth2.rfc6749 import errors
-from oauthlib.openid.connect.core.exceptions import (
-    RequestNotSupported,
-    RequestURINotSupported,
-)
+from oauthlib.openid.connect.core.exceptions import RequestURINotSupported
 
 from . import routes
 from .constants import (
@@ -26,6 +23,8 @@ from .constants import (
     PROFILE_SCOPE,
 )
 from .jose import SIGNING_ALGORITHMS
+from .request_objects import SIGNING_ALGORITHMS as REQUEST_OBJECT_ALGORITHMS
+from .request_objects import UNSIGNED
 
 # §5.4: the claims each scope grants, as far as Odoo holds them. No picture:
 # Odoo serves avatars only to signed-in users, so a relying party could not
@@ -204,10 +203,9 @@ def check_authentication_request(request: Request) -> dict[str, Any]:
     problem = OPENID_SCOPE in scopes and parameter_problem(request)
     if problem:
         raise errors.InvalidRequestError(description=problem, request=request)
-    # §6: request objects are not served, and must not be silently ignored
+    # §6: request objects by reference are not served, and must not be
+    # silently ignored; the authorization endpoint unpacked any by value
     sent = dict(urldecode(request.uri_query))
-    if "request" in sent:
-        raise RequestNotSupported(request=request)
     if "request_uri" in sent:
         raise RequestURINotSupported(request=request)
     return {}
@@ -264,8 +262,14 @@ def provider_metadata(issuer: str) -> dict[str, Any]:
             {*ID_TOKEN_CLAIMS, *(claim for c in SCOPE_CLAIMS.values() for claim in c)}
         ),
         "claims_parameter_supported": True,
-        "request_parameter_supported": False,
+        # RFC 9101 by value; by reference (request_uri) waits for pushed
+        # authorization requests
+        "request_parameter_supported": True,
         "request_uri_parameter_supported": False,
+        "request_object_signing_alg_values_supported": [
+            *REQUEST_OBJECT_ALGORITHMS,
+            UNSIGNED,
+        ],
         "prompt_values_supported": sorted(PROMPTS),
         # Back-Channel Logout 1.0 §2.1: logout tokens, which carry the sid
         # that id_tokens of a browser session carry too

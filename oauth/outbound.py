@@ -1,5 +1,5 @@
-"""The one way out for the server's own HTTP requests (back-channel logout
-today; any later call, such as fetching a client's keys, goes through here).
+"""The one way out for the server's own HTTP requests (back-channel logout,
+a client's JWKS at its jwks_uri; any later call goes through here).
 
 An application's manager chooses the URLs this server calls, so each call
 could be aimed at the server's own network (server-side request forgery) or

@@ -24,6 +24,7 @@ NOT_BACKCHANNEL_LOGOUT_URI = "not_backchannel_logout_uri"
 NOT_FRONTCHANNEL_LOGOUT_URI = "not_frontchannel_logout_uri"
 FRONTCHANNEL_LOGOUT_URI_ELSEWHERE = "frontchannel_logout_uri_elsewhere"
 NOT_WEB_ORIGIN = "not_web_origin"
+NOT_JWKS_URI = "not_jwks_uri"
 
 
 def is_registrable(uri: str) -> bool:
@@ -91,6 +92,14 @@ def frontchannel_logout_uri_refusal(
     if origin_of(uri) not in {origin_of(redirect) for redirect in redirect_uris}:
         return FRONTCHANNEL_LOGOUT_URI_ELSEWHERE
     return None
+
+
+def jwks_uri_refusal(uri: str) -> str | None:
+    """``NOT_JWKS_URI`` unless ``uri`` is a web URI that :func:`is_registrable`:
+    the keys it serves must come over TLS, but from a loopback host."""
+    if is_registrable(uri) and _is_web(uri):
+        return None
+    return NOT_JWKS_URI
 
 
 def web_origin_refusal(origin: str) -> str | None:

@@ -26,6 +26,8 @@ what it adds to the request's information (oauthlib's contract).
 
 from typing import NamedTuple
 
+from oauthlib.openid.connect.core.exceptions import InvalidRequestObject
+
 from ..oauth import access_tokens
 from ..oauth.claims import check_claims_parameter
 from ..oauth.constants import (
@@ -38,7 +40,18 @@ from ..oauth.constants import (
 from ..oauth.oidc import check_authentication_request, check_redirect_uri_named
 from ..oauth.pkce import check_code_challenge, check_code_verifier
 from ..oauth.response_modes import check_response_mode
-from .validator import set_by_server
+from .validator import odoo_state, set_by_server
+
+
+def check_request_object(request):
+    """RFC 9101 §6.3: a request object that was refused, and that the
+    authorization endpoint took out of the request, refuses it with
+    invalid_request_object, once its client and redirect URI (the query's)
+    are known to be the client's."""
+    problem = odoo_state(request).request_object_problem
+    if problem:
+        raise InvalidRequestObject(description=problem, request=request)
+    return {}
 
 
 def check_resource(request):
@@ -79,8 +92,8 @@ class GrantChecks(NamedTuple):
 
 
 # What every authorization request is checked for once oauthlib accepts it:
-# an id_token only for openid, OpenID's prompt, max_age and nonce, no request
-# object; a response mode the response type allows; the resources.
+# an id_token only for openid, OpenID's prompt, max_age and nonce, no
+# request_uri; a response mode the response type allows; the resources.
 AUTHORIZATION_REQUEST_CHECKS = (
     check_authentication_request,
     check_response_mode,
@@ -89,8 +102,13 @@ AUTHORIZATION_REQUEST_CHECKS = (
 
 GRANT_CHECKS = {
     AUTHORIZATION_CODE: GrantChecks(
-        # an OpenID request names its redirect_uri; a well-formed claims
-        pre_auth=(check_redirect_uri_named, check_claims_parameter),
+        # a refused request object; an OpenID request names its redirect_uri;
+        # a well-formed claims
+        pre_auth=(
+            check_request_object,
+            check_redirect_uri_named,
+            check_claims_parameter,
+        ),
         # a well-formed code_challenge, plain only where the application allows it
         post_auth=(check_code_challenge, *AUTHORIZATION_REQUEST_CHECKS),
         # a well-formed code_verifier
@@ -98,7 +116,11 @@ GRANT_CHECKS = {
         post_token=(check_resource,),
     ),
     IMPLICIT: GrantChecks(
-        pre_auth=(check_redirect_uri_named, check_claims_parameter),
+        pre_auth=(
+            check_request_object,
+            check_redirect_uri_named,
+            check_claims_parameter,
+        ),
         post_auth=AUTHORIZATION_REQUEST_CHECKS,
     ),
     PASSWORD: GrantChecks(post_token=(check_resource,)),

@@ -120,14 +120,22 @@ def oauth2_server():
     return server
 
 
-def validate_authorization_request(env, uri, session_user, auth_time, sid):
+def validate_authorization_request(
+    env, uri, session_user, auth_time, sid, request_object_problem=None
+):
     """``(scopes, oauth_request)`` of the authorization request at ``uri``
     (RFC 6749 §4.1.1, §4.2.1), checked for the browser session of
     ``session_user`` (see :class:`~.validator.OdooState`), ``scopes`` being
     those the user approves (:func:`~.validator.scopes_to_approve`); raises
-    oauthlib's errors."""
+    oauthlib's errors. ``uri`` holds the parameters of the request object, if
+    any, unpacked; ``request_object_problem`` says why one was refused."""
     headers = with_odoo_state(
-        {}, env, session_user=session_user, auth_time=auth_time, sid=sid
+        {},
+        env,
+        session_user=session_user,
+        auth_time=auth_time,
+        sid=sid,
+        request_object_problem=request_object_problem,
     )
     _scopes, info = oauth2_server().validate_authorization_request(uri, headers=headers)
     return scopes_to_approve(info["request"]), info["request"]

@@ -51,7 +51,9 @@ class OdooState:
     failed client authentications are counted for. At the authorization
     endpoint, ``session_user`` is the user logged into Odoo in the browser
     (None when nobody is), ``auth_time`` the time of that login in seconds,
-    and ``sid`` the OpenID Connect session ID of that browser session.
+    and ``sid`` the OpenID Connect session ID of that browser session;
+    ``request_object_problem`` why the request object the request came with
+    was refused (:func:`~.checks.check_request_object`).
     """
 
     env: Environment
@@ -59,6 +61,7 @@ class OdooState:
     session_user: BaseModel | None = None
     auth_time: int | None = None
     sid: str | None = None
+    request_object_problem: str | None = None
 
 
 def with_odoo_state(headers, env, **state):

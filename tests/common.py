@@ -320,7 +320,7 @@ def left_half_hash(value):
 
 class LoopbackServer:
     """An HTTP server on 127.0.0.1 for the server's outbound requests: it
-    records each request (path and body) and answers with ``answer``, a
+    records each POST or GET (path and body) and answers with ``answer``, a
     function of the request handler, which may answer slowly or without end
     (until the client goes away)."""
 
@@ -334,6 +334,11 @@ class LoopbackServer:
                 length = int(self.headers.get("Content-Length") or 0)
                 server.requests.append((self.path, self.rfile.read(length)))
                 # the client may give up before the answer ends, as it should
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    server.answer(self)
+
+            def do_GET(self):
+                server.requests.append((self.path, b""))
                 with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                     server.answer(self)
 

@@ -8,6 +8,7 @@ import base64
 import json
 from urllib.parse import quote
 
+import jwt
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -38,6 +39,8 @@ PARAMETER_NAMES = [
     "state",
     "nonce",
     "claims",
+    "request",
+    "request_uri",
 ]
 KNOWN_VALUES = [
     "authorization_code",
@@ -65,18 +68,41 @@ KNOWN_VALUES = [
     '{"id_token":{"email":NaN}}',
     "[" * 3000,
     '{"id_token":{"email":{"value":"\\u0000"}}}',
+    # request objects: unsigned, not JSON, not an object, a nested JSON value
+    "eyJhbGciOiJub25lIn0.e30.",
+    "eyJhbGciOiJub25lIn0.bm90IGpzb24.",
+    "eyJhbGciOiJub25lIn0.WzFd.",
+    "eyJhbGciOiJSUzI1NiIsImtpZCI6W119.eyJyZWRpcmVjdF91cmkiOnt9fQ.c2ln",
     # PostgreSQL cannot store a NUL: it must never reach a query
     "\x00",
     "integration\x00",
 ]
 
 texts = st.text(max_size=200)
+names = st.one_of(st.sampled_from(PARAMETER_NAMES), texts)
+# Unsigned request objects (alg none), which the authorization endpoint
+# unpacks for an application that allows them: any claims, of any JSON type.
+claim_values = st.one_of(
+    st.sampled_from(KNOWN_VALUES),
+    st.text(max_size=40),
+    st.integers(),
+    st.floats(allow_nan=False),
+    st.booleans(),
+    st.none(),
+    st.lists(st.text(max_size=5), max_size=2),
+    st.dictionaries(st.text(max_size=5), st.text(max_size=5), max_size=2),
+)
+unsigned_request_objects = st.dictionaries(
+    st.one_of(st.sampled_from(PARAMETER_NAMES), st.text(max_size=10)),
+    claim_values,
+    max_size=4,
+).map(lambda claims: jwt.encode(claims, None, algorithm="none"))
 short_values = st.one_of(
     st.sampled_from(KNOWN_VALUES),
     texts,
+    unsigned_request_objects,
     st.text(alphabet="%", min_size=1, max_size=5).map(lambda p: p + "zz%4"),
 )
-names = st.one_of(st.sampled_from(PARAMETER_NAMES), texts)
 # The query stays under the HTTP server's request-line limit; long values go in
 # bodies.
 query_parameters = st.lists(st.tuples(names, short_values), max_size=8)
@@ -274,8 +300,10 @@ class TestFuzzing(OAuth2TestMixin, HttpCase):
     def test_authorization_endpoint(self):
         """Logged in, as the user who would approve: an error page (400, in
         Odoo's look) or, for a known client and registered URI, a redirect back
-        with ``error`` (RFC 6749 §4.1.2.1)."""
+        with ``error`` (RFC 6749 §4.1.2.1); request objects included."""
         self.authenticate("oauth2_user", "correct horse battery staple")
+        # the generated request objects are unsigned
+        self.app.request_object_signing_alg = "none"
 
         def check(response):
             if response.is_redirect:

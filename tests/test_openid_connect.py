@@ -492,14 +492,16 @@ class TestPrompt(OpenIDCase):
 
     def test_bad_parameters_get_an_answer(self):
         """Never a 500: a claims parameter that is no JSON (more in
-        test_claims_parameter), a NUL in the nonce, which the code stores, and
-        a request object are refused at the redirect URI."""
+        test_claims_parameter), a NUL in the nonce, which the code stores, an
+        unsigned request object and a request_uri are refused at the redirect
+        URI."""
         params = self.assertRedirectsTo(self.authorize(scope="openid", claims="{"))
         self.assertEqual(params["error"], "invalid_request")
         params = self.assertRedirectsTo(self.authorize(scope="openid", nonce="a\x00b"))
         self.assertEqual(params["error"], "invalid_request")
         for name, error in (
-            ("request", "request_not_supported"),
+            # unsigned, from an application that sends none (test_request_objects)
+            ("request", "invalid_request_object"),
             ("request_uri", "request_uri_not_supported"),
         ):
             params = self.assertRedirectsTo(
