@@ -46,6 +46,7 @@ ID_TOKEN_CLAIMS = (
     "auth_time",
     "nonce",
     "at_hash",
+    "c_hash",
     "sid",
 )
 # Where the browser session keeps the time its user last logged in: set by
@@ -218,7 +219,7 @@ def id_token_claims(
     sid: str | None = None,
 ) -> dict[str, Any]:
     """The claims of an id_token: oauthlib's ``partial`` (aud, iat, nonce,
-    at_hash: SHA-256, the hash of both our algorithms) completed with the
+    at_hash, c_hash: SHA-256, the hash of both our algorithms) completed with the
     user's claims, ``sub`` among them, and the provider's."""
     claims = dict(user_claims, **partial)
     claims.update(iss=issuer, exp=partial["iat"] + lifetime)

@@ -359,7 +359,8 @@ class OdooRequestValidator(RequestValidator):
         self, client_id, response_type, client, request, *args, **kwargs
     ):
         if response_type not in RESPONSE_TYPES:
-            # oauthlib hands the hybrid flow's types to the code grant
+            # oauthlib hands any response type that contains "code" to the
+            # code grant, in whatever order or company ("token code")
             raise errors.UnsupportedResponseTypeError(request=request)
         return client._allows_response_type(response_type)
 
@@ -368,7 +369,7 @@ class OdooRequestValidator(RequestValidator):
 
     def save_authorization_code(self, client_id, code, request, *args, **kwargs):
         odoo = odoo_state(request)
-        odoo.env["oauth2.authorization.code"]._create_for_request(
+        record = odoo.env["oauth2.authorization.code"]._create_for_request(
             code["code"],
             request.client,
             request.user,
@@ -381,6 +382,12 @@ class OdooRequestValidator(RequestValidator):
             auth_time=odoo.auth_time,
             sid=odoo.sid,
         )
+        # The hybrid flow's access token, saved just before its code, came
+        # from that code's authorization: a replay of the code revokes it too
+        # (RFC 6749 §4.1.2).
+        issued = set_by_server(request, "front_channel_token_record")
+        if issued:
+            issued.authorization_code_id = record
 
     # The code exchange (RFC 6749 §4.1.3, RFC 7636 §4.5)
 
@@ -497,7 +504,7 @@ class OdooRequestValidator(RequestValidator):
             origin_grant_type = previous.origin_grant_type
             previous._spend_refresh_token()
         user = application.user_id if grant_type == CLIENT_CREDENTIALS else request.user
-        odoo_state(request).env["oauth2.token"]._create_from_response(
+        record = odoo_state(request).env["oauth2.token"]._create_from_response(
             token,
             application,
             user,
@@ -510,6 +517,10 @@ class OdooRequestValidator(RequestValidator):
             audiences=request.audiences,
             sid=sid,
         )
+        if grant_type == IMPLICIT:
+            # issued at the authorization endpoint: in the hybrid flow, its
+            # code is saved next (save_authorization_code)
+            request.front_channel_token_record = record
 
     # Introspection (RFC 7662) and revocation (RFC 7009); a bearer token is
     # checked without oauthlib (bearer.py)

@@ -149,7 +149,8 @@ class TestServerMetadata(EndpointCase):
         )
         self.assertEqual(metadata["subject_types_supported"], ["public", "pairwise"])
         self.assertLessEqual(
-            {"code", "token", "id_token", "id_token token"},
+            {"code", "token", "id_token", "id_token token"}
+            | {"code id_token", "code token", "code id_token token"},
             set(metadata["response_types_supported"]),
         )
         self.assertLessEqual(

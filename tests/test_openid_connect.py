@@ -189,12 +189,6 @@ class TestImplicitFlow(OpenIDCase):
         self.assertEqual(params["error"], "invalid_request")
         self.assertFalse(self.env["oauth2.token"].search([]))
 
-    def test_hybrid_not_served(self):
-        params = self.assertRedirectsTo(
-            self.authorize(response_type="code id_token", scope="openid", nonce=NONCE)
-        )
-        self.assertEqual(params["error"], "unsupported_response_type")
-
 
 class TestPrompt(OpenIDCase):
     def grant_consent(self):
