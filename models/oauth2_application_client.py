@@ -18,6 +18,7 @@ from ..oauth.constants import (
     CLIENT_SECRET,
     CONFIDENTIAL_ONLY_GRANTS,
     NAMED_ONLY_SCOPES,
+    OFFLINE_ACCESS_SCOPE,
     PASSWORD,
     REFRESH_TOKEN,
 )
@@ -249,6 +250,19 @@ class OAuth2ApplicationClient(models.Model):
         self.ensure_one()
         return self.refresh_token_lifetime or get_oauth2_setting(
             self.env, "refresh_token_lifetime"
+        )
+
+    def _issues_refresh_token(self, scopes):
+        """Whether a token response granting ``scopes`` carries a refresh
+        token: never without *Issue Refresh Tokens*; with *Only With
+        offline_access*, when ``scopes`` hold offline_access (OpenID Connect
+        Core §11); else always, as before that scope was served."""
+        self.ensure_one()
+        if not self.issue_refresh_token:
+            return False
+        return (
+            not self.refresh_token_offline_access_only
+            or OFFLINE_ACCESS_SCOPE in scopes
         )
 
     def _rotates_refresh_tokens(self):

@@ -21,6 +21,7 @@ from . import routes
 from .constants import (
     ADDRESS_SCOPE,
     EMAIL_SCOPE,
+    OFFLINE_ACCESS_SCOPE,
     OPENID_SCOPE,
     PHONE_SCOPE,
     PROFILE_SCOPE,
@@ -174,6 +175,26 @@ def check_redirect_uri_named(request: Request) -> dict:
     request may leave out (RFC 6749 §3.1.2.3)."""
     if OPENID_SCOPE in (request.scopes or ()) and request.using_default_redirect_uri:
         raise RedirectURIRequired(request=request)
+    return {}
+
+
+def check_offline_access(request: Request) -> dict:
+    """§11: ``offline_access`` counts only in a request that says
+    ``prompt=consent``, so that the user is asked, and whose response type
+    returns a code, since the refresh token comes from the token endpoint;
+    otherwise it is ignored, as node-oidc-provider does: the request goes on
+    as if it had not asked for it (the application's default scopes, if it
+    asked for nothing else). Run before the scopes are checked, so that
+    ``prompt=none`` is not refused for consent to a scope left out."""
+    scopes = request.scopes or []
+    if OFFLINE_ACCESS_SCOPE not in scopes:
+        return {}
+    returns_code = "code" in (request.response_type or "").split()
+    if not (returns_code and PROMPT_CONSENT in prompts(request)):
+        kept = [scope for scope in scopes if scope != OFFLINE_ACCESS_SCOPE]
+        request.scopes = kept
+        # oauthlib falls back on the scope parameter, then on the defaults
+        request.scope = " ".join(kept) or None
     return {}
 
 

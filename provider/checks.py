@@ -34,7 +34,11 @@ from ..oauth.constants import (
     PASSWORD,
     REFRESH_TOKEN,
 )
-from ..oauth.oidc import check_authentication_request, check_redirect_uri_named
+from ..oauth.oidc import (
+    check_authentication_request,
+    check_offline_access,
+    check_redirect_uri_named,
+)
 from ..oauth.pkce import check_code_challenge, check_code_verifier
 from ..oauth.response_modes import check_response_mode
 from .validator import set_by_server
@@ -88,8 +92,9 @@ AUTHORIZATION_REQUEST_CHECKS = (
 
 GRANT_CHECKS = {
     AUTHORIZATION_CODE: GrantChecks(
-        # an OpenID request names its redirect_uri
-        pre_auth=(check_redirect_uri_named,),
+        # an OpenID request names its redirect_uri; offline_access only with
+        # prompt=consent, else ignored
+        pre_auth=(check_redirect_uri_named, check_offline_access),
         # a well-formed code_challenge, plain only where the application allows it
         post_auth=(check_code_challenge, *AUTHORIZATION_REQUEST_CHECKS),
         # a well-formed code_verifier
@@ -97,7 +102,8 @@ GRANT_CHECKS = {
         post_token=(check_resource,),
     ),
     IMPLICIT: GrantChecks(
-        pre_auth=(check_redirect_uri_named,),
+        # offline_access is always ignored: no code, so no refresh token
+        pre_auth=(check_redirect_uri_named, check_offline_access),
         post_auth=AUTHORIZATION_REQUEST_CHECKS,
     ),
     PASSWORD: GrantChecks(post_token=(check_resource,)),

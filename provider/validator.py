@@ -489,8 +489,6 @@ class OdooRequestValidator(RequestValidator):
 
     def save_bearer_token(self, token, request, *args, **kwargs):
         application = request.client
-        if not application.issue_refresh_token:
-            token.pop(REFRESH_TOKEN, None)
         grant_type = request.grant_type or IMPLICIT
         refresh_scope = token.get("scope", "")
         authorization_code = set_by_server(request, "authorization_code_record")
@@ -503,6 +501,8 @@ class OdooRequestValidator(RequestValidator):
             family = previous.family
             origin_grant_type = previous.origin_grant_type
             previous._spend_refresh_token()
+        if not application._issues_refresh_token(refresh_scope.split()):
+            token.pop(REFRESH_TOKEN, None)
         user = application.user_id if grant_type == CLIENT_CREDENTIALS else request.user
         record = odoo_state(request).env["oauth2.token"]._create_from_response(
             token,

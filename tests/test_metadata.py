@@ -158,7 +158,7 @@ class TestServerMetadata(EndpointCase):
             set(metadata["response_modes_supported"]),
         )
         self.assertLessEqual(
-            {"openid", "profile", "email", "phone", "address"},
+            {"openid", "profile", "email", "phone", "address", "offline_access"},
             set(metadata["scopes_supported"]),
         )
         self.assertLessEqual(
