@@ -261,8 +261,7 @@ class OAuth2ApplicationClient(models.Model):
         if not self.issue_refresh_token:
             return False
         return (
-            not self.refresh_token_offline_access_only
-            or OFFLINE_ACCESS_SCOPE in scopes
+            not self.refresh_token_offline_access_only or OFFLINE_ACCESS_SCOPE in scopes
         )
 
     def _rotates_refresh_tokens(self):

@@ -504,7 +504,8 @@ class OdooRequestValidator(RequestValidator):
         if not application._issues_refresh_token(refresh_scope.split()):
             token.pop(REFRESH_TOKEN, None)
         user = application.user_id if grant_type == CLIENT_CREDENTIALS else request.user
-        record = odoo_state(request).env["oauth2.token"]._create_from_response(
+        tokens = odoo_state(request).env["oauth2.token"]
+        record = tokens._create_from_response(
             token,
             application,
             user,

@@ -69,9 +69,7 @@ class TestHybridFlow(OpenIDCase):
         self.assertEqual(claims["nonce"], NONCE)
         self.assertEqual(claims["c_hash"], left_half(params["code"], alg))
         if "token" in parts:
-            self.assertEqual(
-                claims["at_hash"], left_half(params["access_token"], alg)
-            )
+            self.assertEqual(claims["at_hash"], left_half(params["access_token"], alg))
         else:
             self.assertNotIn("at_hash", claims)
         return params["code"], claims
@@ -96,9 +94,7 @@ class TestHybridFlow(OpenIDCase):
                 code, claims = self.assertHybridResponse(params, response_type)
                 tokens = self.assertExchangeKeepsTheSignIn(code, claims)
                 if "access_token" in params:
-                    self.assertNotEqual(
-                        tokens["access_token"], params["access_token"]
-                    )
+                    self.assertNotEqual(tokens["access_token"], params["access_token"])
                     self.assertUserinfoWorks(params["access_token"])
 
     def test_each_response_type_posted(self):
@@ -138,7 +134,9 @@ class TestHybridFlow(OpenIDCase):
         page = self.authorize(response_type="code token", scope="openid")
         params = self.assertRedirectsTo(page, fragment=True)
         self.assertIn("access_token", params)
-        claims = self.verify(self.assertTokenAnswer(self.exchange(params["code"]))["id_token"])
+        claims = self.verify(
+            self.assertTokenAnswer(self.exchange(params["code"]))["id_token"]
+        )
         self.assertNotIn("nonce", claims)
 
     def test_never_in_the_query(self):
@@ -226,7 +224,9 @@ class TestHybridFlow(OpenIDCase):
         params = self.assertRedirectsTo(self.decide(page, "allow"), fragment=True)
         self.assertEqual(self.verify(params["id_token"], "browser-app")["nonce"], NONCE)
         public = {"auth": ("browser-app", None), "client_id": "browser-app"}
-        self.assertOAuthError(self.exchange(params["code"], **public), "invalid_request")
+        self.assertOAuthError(
+            self.exchange(params["code"], **public), "invalid_request"
+        )
         tokens = self.assertTokenAnswer(
             self.exchange(params["code"], code_verifier=VERIFIER, **public)
         )
@@ -235,7 +235,10 @@ class TestHybridFlow(OpenIDCase):
     def test_prompt_none_without_consent(self):
         params = self.assertRedirectsTo(
             self.authorize(
-                response_type="code id_token", scope="openid", nonce=NONCE, prompt="none"
+                response_type="code id_token",
+                scope="openid",
+                nonce=NONCE,
+                prompt="none",
             ),
             fragment=True,
         )
@@ -243,7 +246,10 @@ class TestHybridFlow(OpenIDCase):
         self.env["oauth2.consent"]._grant(self.user, self.app, ["openid"])
         params = self.assertRedirectsTo(
             self.authorize(
-                response_type="code id_token", scope="openid", nonce=NONCE, prompt="none"
+                response_type="code id_token",
+                scope="openid",
+                nonce=NONCE,
+                prompt="none",
             ),
             fragment=True,
         )

@@ -212,7 +212,10 @@ class TestOnlyWithOfflineAccess(TokenEndpointCase):
         )
         self.assertEqual(narrowed["scope"], "read")
         self.assertIn("refresh_token", narrowed)
-        self.assertIn("refresh_token", self.assertTokenAnswer(self.refresh(narrowed["refresh_token"])))
+        self.assertIn(
+            "refresh_token",
+            self.assertTokenAnswer(self.refresh(narrowed["refresh_token"])),
+        )
 
     def test_unticked_every_grant_gets_one_as_before(self):
         self.app.refresh_token_offline_access_only = False

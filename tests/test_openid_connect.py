@@ -524,7 +524,10 @@ class TestOfflineAccess(OpenIDCase):
         self.assertIn("refresh_token", tokens)
         refreshed = self.assertTokenAnswer(
             self.token_request(
-                {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]},
+                {
+                    "grant_type": "refresh_token",
+                    "refresh_token": tokens["refresh_token"],
+                },
                 auth=("integration", self.secret),
             )
         )
@@ -596,7 +599,10 @@ class TestOfflineAccess(OpenIDCase):
         self.app.scope_ids -= self.offline_access
         refreshed = self.assertTokenAnswer(
             self.token_request(
-                {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]},
+                {
+                    "grant_type": "refresh_token",
+                    "refresh_token": tokens["refresh_token"],
+                },
                 auth=("integration", self.secret),
             )
         )
