@@ -7,16 +7,20 @@ relying party checks it, its c_hash and at_hash computed here."""
 
 import base64
 import hashlib
+import json
 import re
 from html import unescape
 
 import jwt
 
 from ..oauth import routes
-from .common import NONCE, REDIRECT_URI, OpenIDCase, s256
+from .common import MODULE_ROOT, NONCE, REDIRECT_URI, OpenIDCase, run_node, s256
 
 HYBRID_RESPONSE_TYPES = ("code id_token", "code token", "code id_token token")
 VERIFIER = "hybrid-verifier-" + "x" * 40
+OAUTH4WEBAPI_HYBRID_SCRIPT = (
+    MODULE_ROOT / "tests" / "clients" / "oauth4webapi_hybrid.mjs"
+)
 
 
 def left_half(value, alg):
@@ -254,6 +258,50 @@ class TestHybridFlow(OpenIDCase):
             fragment=True,
         )
         self.assertHybridResponse(params, "code id_token")
+
+    def test_oauth4webapi_checks_the_response_and_its_code(self):
+        """A relying-party library's own checks of a ``code id_token``
+        response (oauthlib computes c_hash; oauth4webapi verifies it)."""
+        for response_mode in ("fragment", "form_post"):
+            with self.subTest(response_mode=response_mode):
+                page = self.authorize(
+                    response_type="code id_token",
+                    scope="openid",
+                    nonce=NONCE,
+                    response_mode=response_mode,
+                    code_challenge=s256(VERIFIER),
+                    code_challenge_method="S256",
+                )
+                if 'name="decision"' in page.text:
+                    page = self.decide(page, "allow")
+                options = {
+                    "issuer": self.base_url(),
+                    "client_id": "integration",
+                    "client_secret": self.secret,
+                    "state": "xyz",
+                    "redirect_uri": REDIRECT_URI,
+                    "code_verifier": VERIFIER,
+                    "nonce": NONCE,
+                }
+                if response_mode == "form_post":
+                    options["posted"] = self.posted_fields(page)
+                else:
+                    options["callback"] = page.headers["Location"]
+                self.env.flush_all()
+                result = run_node(OAUTH4WEBAPI_HYBRID_SCRIPT, json.dumps(options))
+                self.assertEqual(result.returncode, 0, result.stderr[-3000:])
+                steps = json.loads(result.stdout.strip().splitlines()[-1])
+                self.assertNotIn("error", steps, steps)
+                self.assertTrue(steps["front_channel"]["accepted"])
+                claims = steps["code_exchange"]["claims"]
+                self.assertEqual(claims["sub"], self.user._oidc_subject(self.app))
+                self.assertEqual(claims["nonce"], NONCE)
+                # the same response with another code, or for another nonce
+                for refused, claim in (("swapped_code", "c_hash"), ("other_nonce", "nonce")):
+                    self.assertEqual(
+                        steps[refused]["code"], "OAUTH_JWT_CLAIM_COMPARISON_FAILED"
+                    )
+                    self.assertIn(f'"{claim}"', steps[refused]["message"])
 
     def assertUserinfoWorks(self, access_token):
         response = self.opener.get(
