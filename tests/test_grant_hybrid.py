@@ -170,6 +170,27 @@ class TestHybridFlow(OpenIDCase):
             )
             self.assertEqual(response.status_code, 401)
 
+    def test_code_is_this_clients_alone(self):
+        params = self.hybrid("code id_token")
+        self.other_app.redirect_uris = REDIRECT_URI
+        self.assertOAuthError(
+            self.exchange(params["code"], auth=("other", self.other_secret)),
+            "invalid_grant",
+        )
+        # a forged code, even one whose hash the id_token does not carry
+        self.assertOAuthError(self.exchange(params["code"] + "x"), "invalid_grant")
+        self.assertExchangeKeepsTheSignIn(params["code"], None)
+
+    def test_oversized_nonce(self):
+        params = self.assertRedirectsTo(
+            self.authorize(
+                response_type="code id_token", scope="openid", nonce="n" * 513
+            ),
+            fragment=True,
+        )
+        self.assertEqual(params["error"], "invalid_request")
+        self.assertNothingIssued()
+
     def test_application_needs_both_grants(self):
         for field_name in ("grant_implicit", "grant_authorization_code"):
             self.app.write({"grant_implicit": True, "grant_authorization_code": True})
