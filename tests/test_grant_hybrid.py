@@ -318,7 +318,10 @@ class TestHybridFlow(OpenIDCase):
                 self.assertEqual(claims["sub"], self.user._oidc_subject(self.app))
                 self.assertEqual(claims["nonce"], NONCE)
                 # the same response with another code, or for another nonce
-                for refused, claim in (("swapped_code", "c_hash"), ("other_nonce", "nonce")):
+                for refused, claim in (
+                    ("swapped_code", "c_hash"),
+                    ("other_nonce", "nonce"),
+                ):
                     self.assertEqual(
                         steps[refused]["code"], "OAUTH_JWT_CLAIM_COMPARISON_FAILED"
                     )
