@@ -133,6 +133,14 @@ class OAuth2Application(models.Model):
     issue_refresh_token = fields.Boolean(
         string="Issue Refresh Tokens", default=True, tracking=True
     )
+    refresh_token_offline_access_only = fields.Boolean(
+        string="Only With offline_access",
+        tracking=True,
+        help="Issue a refresh token only to a grant that includes the "
+        "offline_access scope, which a request obtains by asking for it with "
+        "prompt=consent and a code (OpenID Connect Core §11). Unticked, every "
+        "authorization code and password grant gets one.",
+    )
     # No default: whoever creates the application is no answer to whose rights
     # its client_credentials tokens should carry, least of all an
     # administrator's.

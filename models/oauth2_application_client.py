@@ -18,6 +18,7 @@ from ..oauth.constants import (
     CLIENT_SECRET,
     CONFIDENTIAL_ONLY_GRANTS,
     NAMED_ONLY_SCOPES,
+    OFFLINE_ACCESS_SCOPE,
     PASSWORD,
     REFRESH_TOKEN,
 )
@@ -35,13 +36,20 @@ GRANT_FIELDS = {
     CLIENT_CREDENTIALS: "grant_client_credentials",
     REFRESH_TOKEN: "issue_refresh_token",
 }
-# response_type (RFC 6749 §3.1.1) -> the application field that allows it
+# response_type (RFC 6749 §3.1.1) -> the application fields that must all
+# allow it: a code needs the code grant, a token or an id_token returned in
+# the redirect the implicit grant (as Dynamic Client Registration §2 ties
+# response_types to grant_types)
 RESPONSE_TYPE_FIELDS = {
-    "code": "grant_authorization_code",
-    "token": "grant_implicit",
+    "code": ("grant_authorization_code",),
+    "token": ("grant_implicit",),
     # OpenID Connect Core §3.2: the implicit flow
-    "id_token": "grant_implicit",
-    "id_token token": "grant_implicit",
+    "id_token": ("grant_implicit",),
+    "id_token token": ("grant_implicit",),
+    # Core §3.3: the hybrid flow, a code and tokens
+    "code id_token": ("grant_authorization_code", "grant_implicit"),
+    "code token": ("grant_authorization_code", "grant_implicit"),
+    "code id_token token": ("grant_authorization_code", "grant_implicit"),
 }
 # The keys fetched from the applications' JWKS URIs, by database and URI.
 FETCHED_JWKS = request_objects.JWKSCache()
@@ -122,8 +130,8 @@ class OAuth2ApplicationClient(models.Model):
 
     def _allows_response_type(self, response_type):
         self.ensure_one()
-        field_name = RESPONSE_TYPE_FIELDS.get(response_type)
-        return bool(field_name and self[field_name])
+        field_names = RESPONSE_TYPE_FIELDS.get(response_type)
+        return bool(field_names) and all(self[name] for name in field_names)
 
     def _is_pkce_required(self):
         self.ensure_one()
@@ -245,6 +253,18 @@ class OAuth2ApplicationClient(models.Model):
         self.ensure_one()
         return self.refresh_token_lifetime or get_oauth2_setting(
             self.env, "refresh_token_lifetime"
+        )
+
+    def _issues_refresh_token(self, scopes):
+        """Whether a token response granting ``scopes`` carries a refresh
+        token: never without *Issue Refresh Tokens*; with *Only With
+        offline_access*, when ``scopes`` hold offline_access (OpenID Connect
+        Core §11); else always, as before that scope was served."""
+        self.ensure_one()
+        if not self.issue_refresh_token:
+            return False
+        return (
+            not self.refresh_token_offline_access_only or OFFLINE_ACCESS_SCOPE in scopes
         )
 
     def _rotates_refresh_tokens(self):

@@ -8,7 +8,7 @@ from odoo import api, models
 from odoo.exceptions import AccessError, ValidationError
 
 from ..oauth import access_tokens, outbound, request_objects
-from ..oauth.constants import RPC_SCOPE
+from ..oauth.constants import OFFLINE_ACCESS_SCOPE, RPC_SCOPE
 from ..oauth.redirect_uris import (
     FRONTCHANNEL_LOGOUT_URI_ELSEWHERE,
     NOT_BACKCHANNEL_LOGOUT_URI,
@@ -116,6 +116,14 @@ class OAuth2ApplicationRules(models.Model):
                     self.env._(
                         "rpc cannot be a default scope: it stands in for the user's "
                         "password, so clients must request it by name."
+                    )
+                )
+            if OFFLINE_ACCESS_SCOPE in names:
+                raise ValidationError(
+                    self.env._(
+                        "offline_access cannot be a default scope: OpenID Connect "
+                        "grants it only to a request that asks for it by name, "
+                        "with the user's consent."
                     )
                 )
             if app.scope_ids and not names <= set(app.scope_ids.mapped("name")):

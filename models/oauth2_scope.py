@@ -8,7 +8,13 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 
 from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 
-from ..oauth.constants import ALL_SCOPES, OPENID_SCOPE, RESERVED_SCOPES, RPC_SCOPE
+from ..oauth.constants import (
+    ALL_SCOPES,
+    OFFLINE_ACCESS_SCOPE,
+    OPENID_SCOPE,
+    RESERVED_SCOPES,
+    RPC_SCOPE,
+)
 from ..series import Constraint
 
 # RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
@@ -90,6 +96,11 @@ class OAuth2Scope(models.Model):
             OPENID_SCOPE: self.env._(
                 "The openid scope can be neither renamed nor deleted: it is "
                 "what makes a request an OpenID Connect sign-in."
+            ),
+            OFFLINE_ACCESS_SCOPE: self.env._(
+                "The offline_access scope can be neither renamed nor deleted: "
+                "it is how an OpenID Connect application asks for a refresh "
+                "token."
             ),
         }
         return next(reason for name, reason in reasons.items() if name in names)

@@ -47,11 +47,21 @@ PROFILE_SCOPE = "profile"
 EMAIL_SCOPE = "email"
 PHONE_SCOPE = "phone"
 ADDRESS_SCOPE = "address"
+# Core §11: a refresh token that works while the user is away, granted only
+# as that section allows (oidc.check_offline_access).
+OFFLINE_ACCESS_SCOPE = "offline_access"
 OPENID_SCOPES = frozenset(
-    {OPENID_SCOPE, PROFILE_SCOPE, EMAIL_SCOPE, PHONE_SCOPE, ADDRESS_SCOPE}
+    {
+        OPENID_SCOPE,
+        PROFILE_SCOPE,
+        EMAIL_SCOPE,
+        PHONE_SCOPE,
+        ADDRESS_SCOPE,
+        OFFLINE_ACCESS_SCOPE,
+    }
 )
 # Scopes granted only when a request names them, never by default or for "*".
 NAMED_ONLY_SCOPES = frozenset({RPC_SCOPE, *OPENID_SCOPES})
 # Scopes whose names the server itself checks: they may not be renamed or
 # deleted.
-RESERVED_SCOPES = frozenset({RPC_SCOPE, OPENID_SCOPE})
+RESERVED_SCOPES = frozenset({RPC_SCOPE, OPENID_SCOPE, OFFLINE_ACCESS_SCOPE})

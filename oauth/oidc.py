@@ -18,6 +18,7 @@ from . import routes
 from .constants import (
     ADDRESS_SCOPE,
     EMAIL_SCOPE,
+    OFFLINE_ACCESS_SCOPE,
     OPENID_SCOPE,
     PHONE_SCOPE,
     PROFILE_SCOPE,
@@ -45,6 +46,7 @@ ID_TOKEN_CLAIMS = (
     "auth_time",
     "nonce",
     "at_hash",
+    "c_hash",
     "sid",
 )
 # Where the browser session keeps the time its user last logged in: set by
@@ -190,6 +192,26 @@ def check_redirect_uri_named(request: Request) -> dict:
     return {}
 
 
+def check_offline_access(request: Request) -> dict:
+    """§11: ``offline_access`` counts only in a request that says
+    ``prompt=consent``, so that the user is asked, and whose response type
+    returns a code, since the refresh token comes from the token endpoint;
+    otherwise it is ignored, as node-oidc-provider does: the request goes on
+    as if it had not asked for it (the application's default scopes, if it
+    asked for nothing else). Run before the scopes are checked, so that
+    ``prompt=none`` is not refused for consent to a scope left out."""
+    scopes = request.scopes or []
+    if OFFLINE_ACCESS_SCOPE not in scopes:
+        return {}
+    returns_code = "code" in (request.response_type or "").split()
+    if not (returns_code and PROMPT_CONSENT in prompts(request)):
+        kept = [scope for scope in scopes if scope != OFFLINE_ACCESS_SCOPE]
+        request.scopes = kept
+        # oauthlib falls back on the scope parameter, then on the defaults
+        request.scope = " ".join(kept) or None
+    return {}
+
+
 def check_authentication_request(request: Request) -> dict[str, Any]:
     """oauthlib's post-authorization check of what it leaves unchecked: an
     id_token only for the openid scope, and well-formed prompt and max_age."""
@@ -231,7 +253,7 @@ def id_token_claims(
     sid: str | None = None,
 ) -> dict[str, Any]:
     """The claims of an id_token: oauthlib's ``partial`` (aud, iat, nonce,
-    at_hash: SHA-256, the hash of both our algorithms) completed with the
+    at_hash, c_hash: SHA-256, the hash of both our algorithms) completed with the
     user's claims, ``sub`` among them, and the provider's."""
     claims = dict(user_claims, **partial)
     claims.update(iss=issuer, exp=partial["iat"] + lifetime)

@@ -14,10 +14,13 @@ from oauthlib.oauth2.rfc6749 import errors
 from .page_headers import NO_FRAMING, NOT_KEPT, csp_source
 
 CODE = "code"
-# The response types served: the code grant, then those that return tokens
-# in the redirect: the implicit grant and OpenID Connect's implicit flow
-# (Core §3.2). The hybrid ones are not.
-RESPONSE_TYPES = (CODE, "token", "id_token", "id_token token")
+# The response types that return tokens in the redirect: the implicit grant
+# and OpenID Connect's implicit flow (Core §3.2), then OpenID Connect's hybrid
+# flow (Core §3.3), which returns a code beside them.
+IMPLICIT_RESPONSE_TYPES = ("token", "id_token", "id_token token")
+HYBRID_RESPONSE_TYPES = ("code id_token", "code token", "code id_token token")
+# The response types served, the code grant's first.
+RESPONSE_TYPES = (CODE, *IMPLICIT_RESPONSE_TYPES, *HYBRID_RESPONSE_TYPES)
 QUERY = "query"
 FRAGMENT = "fragment"
 FORM_POST = "form_post"

@@ -37,7 +37,11 @@ from ..oauth.constants import (
     PASSWORD,
     REFRESH_TOKEN,
 )
-from ..oauth.oidc import check_authentication_request, check_redirect_uri_named
+from ..oauth.oidc import (
+    check_authentication_request,
+    check_offline_access,
+    check_redirect_uri_named,
+)
 from ..oauth.pkce import check_code_challenge, check_code_verifier
 from ..oauth.response_modes import check_response_mode
 from .validator import odoo_state, set_by_server
@@ -103,10 +107,12 @@ AUTHORIZATION_REQUEST_CHECKS = (
 GRANT_CHECKS = {
     AUTHORIZATION_CODE: GrantChecks(
         # a refused request object; an OpenID request names its redirect_uri;
-        # a well-formed claims
+        # offline_access only with prompt=consent, else ignored; a well-formed
+        # claims
         pre_auth=(
             check_request_object,
             check_redirect_uri_named,
+            check_offline_access,
             check_claims_parameter,
         ),
         # a well-formed code_challenge, plain only where the application allows it
@@ -116,9 +122,11 @@ GRANT_CHECKS = {
         post_token=(check_resource,),
     ),
     IMPLICIT: GrantChecks(
+        # offline_access is always ignored: no code, so no refresh token
         pre_auth=(
             check_request_object,
             check_redirect_uri_named,
+            check_offline_access,
             check_claims_parameter,
         ),
         post_auth=AUTHORIZATION_REQUEST_CHECKS,

@@ -90,13 +90,19 @@ def oauth2_server():
     # validator.generate_access_token makes: oauthlib's OpenID server would
     # also take any request for a JWT bearer token of its own.
     server.tokens.pop("JWT", None)
-    # Neither the hybrid flow nor oauthlib's "none" response type is served.
+    # oauthlib's "none" response type is not served.
     for response_type in list(server.response_types):
         if response_type not in RESPONSE_TYPES:
             del server.response_types[response_type]
     # The OpenID grants run oauthlib's OAuth2 grant they wrap, with its own
-    # validators: each OAuth2 grant gets the checks.
-    code_grants = (server.auth_grant, server.openid_connect_auth.proxy_target)
+    # validators: each OAuth2 grant gets the checks. The hybrid flow's is a
+    # code grant that adds the tokens to the code (Core §3.3): it issues a
+    # code, so it is checked as the code grant is.
+    code_grants = (
+        server.auth_grant,
+        server.openid_connect_auth.proxy_target,
+        server.openid_connect_hybrid.proxy_target,
+    )
     implicit_grants = (
         server.implicit_grant,
         server.openid_connect_implicit.proxy_target,

@@ -382,7 +382,8 @@ class OdooRequestValidator(RequestValidator):
         self, client_id, response_type, client, request, *args, **kwargs
     ):
         if response_type not in RESPONSE_TYPES:
-            # oauthlib hands the hybrid flow's types to the code grant
+            # oauthlib hands any response type that contains "code" to the
+            # code grant, in whatever order or company ("token code")
             raise errors.UnsupportedResponseTypeError(request=request)
         return client._allows_response_type(response_type)
 
@@ -391,7 +392,7 @@ class OdooRequestValidator(RequestValidator):
 
     def save_authorization_code(self, client_id, code, request, *args, **kwargs):
         odoo = odoo_state(request)
-        odoo.env["oauth2.authorization.code"]._create_for_request(
+        record = odoo.env["oauth2.authorization.code"]._create_for_request(
             code["code"],
             request.client,
             request.user,
@@ -405,6 +406,12 @@ class OdooRequestValidator(RequestValidator):
             sid=odoo.sid,
             claims=dumps(self._requested_claims(request)),
         )
+        # The hybrid flow's access token, saved just before its code, came
+        # from that code's authorization: a replay of the code revokes it too
+        # (RFC 6749 §4.1.2).
+        issued = set_by_server(request, "front_channel_token_record")
+        if issued:
+            issued.authorization_code_id = record
 
     # The code exchange (RFC 6749 §4.1.3, RFC 7636 §4.5)
 
@@ -521,8 +528,6 @@ class OdooRequestValidator(RequestValidator):
 
     def save_bearer_token(self, token, request, *args, **kwargs):
         application = request.client
-        if not application.issue_refresh_token:
-            token.pop(REFRESH_TOKEN, None)
         grant_type = request.grant_type or IMPLICIT
         refresh_scope = token.get("scope", "")
         authorization_code = set_by_server(request, "authorization_code_record")
@@ -535,8 +540,11 @@ class OdooRequestValidator(RequestValidator):
             family = previous.family
             origin_grant_type = previous.origin_grant_type
             previous._spend_refresh_token()
+        if not application._issues_refresh_token(refresh_scope.split()):
+            token.pop(REFRESH_TOKEN, None)
         user = application.user_id if grant_type == CLIENT_CREDENTIALS else request.user
-        odoo_state(request).env["oauth2.token"]._create_from_response(
+        tokens = odoo_state(request).env["oauth2.token"]
+        record = tokens._create_from_response(
             token,
             application,
             user,
@@ -550,6 +558,10 @@ class OdooRequestValidator(RequestValidator):
             sid=sid,
             claims=dumps(self._requested_claims(request)),
         )
+        if grant_type == IMPLICIT:
+            # issued at the authorization endpoint: in the hybrid flow, its
+            # code is saved next (save_authorization_code)
+            request.front_channel_token_record = record
 
     # Introspection (RFC 7662) and revocation (RFC 7009); a bearer token is
     # checked without oauthlib (bearer.py)

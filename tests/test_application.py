@@ -283,6 +283,28 @@ class TestOAuth2Application(OAuth2TestMixin, TransactionCase):
         self.assertEqual(self.env.ref("orestapi_oauth2.oauth2_scope_profile"), profile)
         self.assertEqual(profile.description, "Our own profile scope")
 
+    def test_upgrade_adopts_a_scope_named_offline_access(self):
+        """A scope named offline_access made by hand before the upgrade becomes
+        the module's, and stops being a default scope, which it can no longer
+        be."""
+        xmlid = "oauth2_scope_offline_access"
+        offline_access = self.env.ref(f"orestapi_oauth2.{xmlid}")
+        offline_access.description = "Our own offline scope"
+        self.env["ir.model.data"].search(
+            [("module", "=", "orestapi_oauth2"), ("name", "=", xmlid)]
+        ).unlink()
+        self.env.flush_all()
+        self.env.cr.execute(
+            "INSERT INTO oauth2_application_default_scope_rel VALUES (%s, %s)",
+            [self.other_app.id, offline_access.id],
+        )
+        load_migration("1.9.0", "pre")(self.env.cr, "1.8.0")
+        self.env.invalidate_all()
+        self.env.registry.clear_cache()
+        self.assertEqual(self.env.ref(f"orestapi_oauth2.{xmlid}"), offline_access)
+        self.assertEqual(offline_access.description, "Our own offline scope")
+        self.assertFalse(self.other_app.default_scope_ids)
+
     def test_zero_settings_are_kept_where_zero_means_something(self):
         self.env["res.config.settings"].create(
             {"oauth2_client_auth_max_failures": 0, "oauth2_cleanup_grace_days": 0}

@@ -556,7 +556,6 @@ class TestHybridPlan(CodeFlowModules, OPModules, ConformanceCase):
 
     PLAN = "Hybrid"
     RESPONSE_TYPES = ("code id_token", "code token", "code id_token token")
-    MISSING = "the hybrid flow"
 
     def test_oidcc_response_type_missing(self):
         self.assertResponseTypeMissing()

@@ -36,6 +36,8 @@ PARAMETER_NAMES = [
     "code_challenge",
     "code_challenge_method",
     "response_type",
+    "response_mode",
+    "nonce",
     "state",
     "nonce",
     "claims",
@@ -50,6 +52,15 @@ KNOWN_VALUES = [
     "implicit",
     "code",
     "token",
+    "id_token",
+    # OpenID Connect's hybrid flow (Core §3.3) and its response modes
+    "code id_token",
+    "code token",
+    "code id_token token",
+    "openid",
+    "query",
+    "fragment",
+    "form_post",
     "integration",
     "browser-app",
     REGISTERED_URI,
@@ -311,8 +322,15 @@ class TestFuzzing(OAuth2TestMixin, HttpCase):
                 self.assertTrue(location.startswith(REGISTERED_URI), location)
                 self.assertIn("error=", location)
             elif response.status_code == 200:
-                # generated parameters that happen to form a valid request
-                self.assertIn('name="decision"', response.text)
+                # generated parameters that happen to form a valid request get
+                # the consent page; with response_mode=form_post, an error is
+                # posted back
+                consent = 'name="decision"' in response.text
+                posted_error = (
+                    f'action="{REGISTERED_URI}"' in response.text
+                    and 'name="error"' in response.text
+                )
+                self.assertTrue(consent or posted_error, response.text[:500])
             else:
                 self.assertEqual(response.status_code, 400, response.text[:500])
                 self.assertIn("text/html", response.headers["Content-Type"])

@@ -178,6 +178,50 @@ class TestRefreshGrantRotating(TestRefreshGrant):
     policy = ROTATE
 
 
+class TestOnlyWithOfflineAccess(TokenEndpointCase):
+    """An application that issues refresh tokens only to grants holding
+    offline_access (OpenID Connect Core §11), here through the password
+    grant, where the client asks for the scope itself."""
+
+    def setUp(self):
+        super().setUp()
+        self.app.scope_ids |= self.env.ref(
+            "orestapi_oauth2.oauth2_scope_offline_access"
+        )
+        self.app.refresh_token_offline_access_only = True
+
+    def refresh(self, refresh_token):
+        return self.token_request(
+            {"grant_type": "refresh_token", "refresh_token": refresh_token},
+            auth=("integration", self.secret),
+        )
+
+    def test_refresh_token_only_for_offline_access(self):
+        self.assertNotIn("refresh_token", self.assertTokenAnswer(self.password_grant()))
+        pair = self.assertTokenAnswer(self.password_grant(scope="read offline_access"))
+        # a refresh that narrows the access token keeps the grant's scope
+        narrowed = self.assertTokenAnswer(
+            self.token_request(
+                {
+                    "grant_type": "refresh_token",
+                    "refresh_token": pair["refresh_token"],
+                    "scope": "read",
+                },
+                auth=("integration", self.secret),
+            )
+        )
+        self.assertEqual(narrowed["scope"], "read")
+        self.assertIn("refresh_token", narrowed)
+        self.assertIn(
+            "refresh_token",
+            self.assertTokenAnswer(self.refresh(narrowed["refresh_token"])),
+        )
+
+    def test_unticked_every_grant_gets_one_as_before(self):
+        self.app.refresh_token_offline_access_only = False
+        self.assertIn("refresh_token", self.assertTokenAnswer(self.password_grant()))
+
+
 class TestReusableRefreshToken(RefreshCase):
     """RFC 6749 §6 and the orestapi contract: a refresh token works until it
     expires, and every refresh still hands out a new one."""

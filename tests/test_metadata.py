@@ -149,7 +149,8 @@ class TestServerMetadata(EndpointCase):
         )
         self.assertEqual(metadata["subject_types_supported"], ["public", "pairwise"])
         self.assertLessEqual(
-            {"code", "token", "id_token", "id_token token"},
+            {"code", "token", "id_token", "id_token token"}
+            | {"code id_token", "code token", "code id_token token"},
             set(metadata["response_types_supported"]),
         )
         self.assertLessEqual(
@@ -157,7 +158,7 @@ class TestServerMetadata(EndpointCase):
             set(metadata["response_modes_supported"]),
         )
         self.assertLessEqual(
-            {"openid", "profile", "email", "phone", "address"},
+            {"openid", "profile", "email", "phone", "address", "offline_access"},
             set(metadata["scopes_supported"]),
         )
         self.assertLessEqual(

@@ -15,6 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 import jwt
 
 from odoo import fields
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import new_test_user
 
 from .common import (
@@ -189,12 +190,6 @@ class TestImplicitFlow(OpenIDCase):
         )
         self.assertEqual(params["error"], "invalid_request")
         self.assertFalse(self.env["oauth2.token"].search([]))
-
-    def test_hybrid_not_served(self):
-        params = self.assertRedirectsTo(
-            self.authorize(response_type="code id_token", scope="openid", nonce=NONCE)
-        )
-        self.assertEqual(params["error"], "unsupported_response_type")
 
 
 class TestPrompt(OpenIDCase):
@@ -631,3 +626,128 @@ class TestUiLocales(OpenIDCase):
         page = self.authorize(scope="openid", ui_locales="hu-HU en")
         self.assertEqual(page.status_code, 200)
         self.assertIn("hozzáférést kér az Ön fiókjához", page.text)
+
+
+class TestOfflineAccess(OpenIDCase):
+    """Core §11: offline_access counts only with prompt=consent in a request
+    that returns a code; it brings a refresh token to an application set to
+    issue them only then, and changes nothing for the others."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.offline_access = cls.env.ref("orestapi_oauth2.oauth2_scope_offline_access")
+        cls.app.scope_ids |= cls.offline_access
+
+    def approved(self, **params):
+        """The parameters the redirect carries once the user approved, when
+        asked: the code's in the query, the tokens' in the fragment."""
+        page = self.authorize(nonce=NONCE, **params)
+        if 'name="decision"' in page.text:
+            page = self.decide(page, "allow")
+        fragment = params.get("response_type", "code") != "code"
+        return self.assertRedirectsTo(page, fragment=fragment)
+
+    def test_kept_with_prompt_consent_and_asked_on_the_consent_page(self):
+        self.app.refresh_token_offline_access_only = True
+        page = self.authorize(scope="openid offline_access", prompt="consent")
+        self.assertIn(self.offline_access.description, page.text)
+        code = self.assertRedirectsTo(self.decide(page, "allow"))["code"]
+        tokens = self.assertTokenAnswer(self.exchange(code))
+        self.assertEqual(tokens["scope"].split(), ["openid", "offline_access"])
+        self.assertIn("refresh_token", tokens)
+        refreshed = self.assertTokenAnswer(
+            self.token_request(
+                {
+                    "grant_type": "refresh_token",
+                    "refresh_token": tokens["refresh_token"],
+                },
+                auth=("integration", self.secret),
+            )
+        )
+        # the grant keeps offline_access: each refresh answers a refresh token
+        self.assertIn("refresh_token", refreshed)
+        self.assertIn("id_token", refreshed)
+
+    def test_ignored_without_prompt_consent(self):
+        self.app.refresh_token_offline_access_only = True
+        page = self.authorize(scope="openid offline_access")
+        self.assertNotIn(self.offline_access.description, page.text)
+        code = self.assertRedirectsTo(self.decide(page, "allow"))["code"]
+        tokens = self.assertTokenAnswer(self.exchange(code))
+        self.assertEqual(tokens["scope"], "openid")
+        self.assertNotIn("refresh_token", tokens)
+        # nor is consent to it asked of prompt=none, which cannot carry consent
+        params = self.approved(scope="openid offline_access", prompt="none")
+        tokens = self.assertTokenAnswer(self.exchange(params["code"]))
+        self.assertEqual(tokens["scope"], "openid")
+
+    def test_ignored_without_a_code(self):
+        self.app.refresh_token_offline_access_only = True
+        for response_type in ("id_token token", "token"):
+            with self.subTest(response_type=response_type):
+                params = self.approved(
+                    response_type=response_type,
+                    scope="openid offline_access",
+                    prompt="consent",
+                )
+                self.assertEqual(params["scope"], "openid")
+                self.assertNotIn("refresh_token", params)
+
+    def test_hybrid_flow_keeps_it_for_the_code(self):
+        self.app.refresh_token_offline_access_only = True
+        params = self.approved(
+            response_type="code id_token token",
+            scope="openid offline_access",
+            prompt="consent",
+        )
+        # the authorization endpoint never returns a refresh token
+        self.assertNotIn("refresh_token", params)
+        tokens = self.assertTokenAnswer(self.exchange(params["code"]))
+        self.assertIn("refresh_token", tokens)
+
+    def test_alone_and_ignored_the_request_gets_the_default_scopes(self):
+        self.app.default_scope_ids = self.scope_read
+        params = self.approved(scope="offline_access")
+        tokens = self.assertTokenAnswer(self.exchange(params["code"]))
+        self.assertEqual(tokens["scope"], "read")
+
+    def test_applications_issuing_refresh_tokens_keep_doing_so(self):
+        for scope, prompt in (("openid", None), ("openid offline_access", None)):
+            with self.subTest(scope=scope, prompt=prompt):
+                params = self.approved(scope=scope, prompt=prompt)
+                tokens = self.assertTokenAnswer(self.exchange(params["code"]))
+                self.assertEqual(tokens["scope"], "openid")
+                self.assertIn("refresh_token", tokens)
+        # and one that issues none gets none, even for offline_access
+        self.app.issue_refresh_token = False
+        params = self.approved(scope="openid offline_access", prompt="consent")
+        tokens = self.assertTokenAnswer(self.exchange(params["code"]))
+        self.assertEqual(tokens["scope"], "openid offline_access")
+        self.assertNotIn("refresh_token", tokens)
+
+    def test_taken_away_from_the_application_the_next_refresh_has_none(self):
+        self.app.refresh_token_offline_access_only = True
+        params = self.approved(scope="openid offline_access", prompt="consent")
+        tokens = self.assertTokenAnswer(self.exchange(params["code"]))
+        self.app.scope_ids -= self.offline_access
+        refreshed = self.assertTokenAnswer(
+            self.token_request(
+                {
+                    "grant_type": "refresh_token",
+                    "refresh_token": tokens["refresh_token"],
+                },
+                auth=("integration", self.secret),
+            )
+        )
+        self.assertEqual(refreshed["scope"], "openid")
+        self.assertNotIn("refresh_token", refreshed)
+
+    def test_never_a_default_scope_nor_renamed(self):
+        with self.assertRaises(ValidationError):
+            self.app.default_scope_ids = self.offline_access
+        with self.assertRaises(UserError):
+            self.offline_access.name = "offline"
+        with self.assertRaises(UserError):
+            self.offline_access.unlink()
+        self.assertNotIn("offline_access", self.other_app._resolve_scopes(["*"]))

@@ -39,8 +39,11 @@ class TestResponseMode(unittest.TestCase):
             ("token", "fragment"),
             ("id_token", "fragment"),
             ("id_token token", "fragment"),
+            ("code id_token", "fragment"),
+            ("code token", "fragment"),
+            ("code id_token token", "fragment"),
             # not served: its error goes to the query
-            ("code id_token", "query"),
+            ("id_token code", "query"),
         ):
             with self.subTest(response_type=response_type):
                 request = authorization_request(response_type=response_type)
@@ -63,6 +66,7 @@ class TestResponseMode(unittest.TestCase):
             {"response_type": "code", "response_mode": "query"},
             {"response_type": "code", "response_mode": "fragment"},
             {"response_type": "id_token", "response_mode": "form_post"},
+            {"response_type": "code id_token token", "response_mode": "form_post"},
         ):
             with self.subTest(params=params):
                 self.assertEqual(
@@ -75,6 +79,8 @@ class TestResponseMode(unittest.TestCase):
             ("code", "Query", UNKNOWN_MODE),
             ("token", "query", TOKEN_IN_QUERY),
             ("id_token", "query", TOKEN_IN_QUERY),
+            ("code id_token", "query", TOKEN_IN_QUERY),
+            ("code token", "query", TOKEN_IN_QUERY),
         ):
             with self.subTest(response_type=response_type, mode=mode):
                 request = authorization_request(
