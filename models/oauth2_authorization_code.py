@@ -51,6 +51,17 @@ class OAuth2AuthorizationCode(models.Model):
         help="OpenID Connect: the sid of the browser session in which the user "
         "approved the request.",
     )
+    acr = fields.Char(
+        string="Authentication Level",
+        readonly=True,
+        help="OpenID Connect: the authentication context class (acr) that the "
+        "user's login met for this request.",
+    )
+    amr = fields.Char(
+        string="Authentication Methods",
+        readonly=True,
+        help="Space-separated: how the user logged in (RFC 8176 amr values).",
+    )
     expires_at = fields.Datetime(required=True, readonly=True)
     used = fields.Boolean(readonly=True)
     token_ids = fields.One2many("oauth2.token", "authorization_code_id")
@@ -72,6 +83,8 @@ class OAuth2AuthorizationCode(models.Model):
         nonce=None,
         auth_time=None,
         sid=None,
+        acr=None,
+        amr=(),
     ):
         lifetime = get_oauth2_setting(self.env, "authorization_code_lifetime")
         return self.sudo().create(
@@ -88,6 +101,8 @@ class OAuth2AuthorizationCode(models.Model):
                 "nonce": nonce,
                 "auth_time": oidc.as_datetime(auth_time),
                 "sid": sid,
+                "acr": acr,
+                "amr": " ".join(amr) or False,
             }
         )
 

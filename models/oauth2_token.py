@@ -9,7 +9,7 @@ import psycopg2
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from ..oauth import jose
+from ..oauth import jose, oidc
 from ..oauth.access_tokens import audience_claim
 from ..oauth.constants import (
     ACCESS_TOKEN,
@@ -116,6 +116,17 @@ class OAuth2Token(models.Model):
         readonly=True,
         help="OpenID Connect: the sid of the browser session in which the user "
         "approved the authorization this token comes from.",
+    )
+    acr = fields.Char(
+        string="Authentication Level",
+        readonly=True,
+        help="OpenID Connect: the authentication context class (acr) that the "
+        "user's login met for the authorization this token comes from.",
+    )
+    amr = fields.Char(
+        string="Authentication Methods",
+        readonly=True,
+        help="Space-separated: how the user logged in (RFC 8176 amr values).",
     )
     last_used_at = fields.Datetime(
         string="Last Used",
@@ -249,11 +260,13 @@ class OAuth2Token(models.Model):
         auth_time=False,
         audiences=(),
         sid=None,
+        acr=None,
+        amr=(),
     ):
         """Store the token response ``token`` issued to ``application`` for
         ``user``; a refreshed token passes on the family, original grant,
-        login time (``auth_time``, a datetime) and browser session (``sid``)
-        of the one it replaces."""
+        login time (``auth_time``, a datetime), browser session (``sid``) and
+        sign-in strength (``acr``, ``amr``) of the one it replaces."""
         now = fields.Datetime.now()
         refresh_token = token.get(REFRESH_TOKEN)
         values = {
@@ -270,6 +283,8 @@ class OAuth2Token(models.Model):
             "auth_time": auth_time,
             "audience": " ".join(audiences) or False,
             "sid": sid or False,
+            "acr": acr or False,
+            "amr": " ".join(amr) or False,
             "access_token_hash": self._issued_access_token_hash(token[ACCESS_TOKEN]),
             "expires_at": now + timedelta(seconds=token["expires_in"]),
             "refresh_token_hash": refresh_token
@@ -548,11 +563,20 @@ class OAuth2Token(models.Model):
             claims["username"] = self.user_id.login
             if requester.is_resource_server:
                 claims["odoo_user_id"] = self.user_id.id
+        if self.auth_time:
+            # RFC 9470 §6.2: what a resource server needs to ask for more
+            claims["auth_time"] = oidc.as_seconds(self.auth_time)
+        claims.update(oidc.login_claims(self.acr, self._amr()))
         if is_access:
             claims["token_type"] = "Bearer"
             if self.audience:
                 claims["aud"] = audience_claim(self.audience.split())
         return claims
+
+    def _amr(self):
+        """The amr values of this token's login, as a list."""
+        self.ensure_one()
+        return (self.amr or "").split()
 
     def _spend_refresh_token(self):
         """Spend this pair's refresh token in a successful refresh: revoke the

@@ -115,13 +115,18 @@ def oauth2_server():
     return server
 
 
-def validate_authorization_request(env, uri, session_user, auth_time, sid):
+def validate_authorization_request(env, uri, session_user, auth_time, sid, amr=()):
     """``(scopes, oauth_request)`` of the authorization request at ``uri``
     (RFC 6749 §4.1.1, §4.2.1), checked for the browser session of
     ``session_user`` (see :class:`~.validator.OdooState`); raises oauthlib's
     errors."""
     headers = with_odoo_state(
-        {}, env, session_user=session_user, auth_time=auth_time, sid=sid
+        {},
+        env,
+        session_user=session_user,
+        auth_time=auth_time,
+        sid=sid,
+        amr=tuple(amr),
     )
     scopes, info = oauth2_server().validate_authorization_request(uri, headers=headers)
     return scopes, info["request"]

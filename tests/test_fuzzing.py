@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from odoo.tests import tagged
 
+from ..oauth.acr import ACR_MFA, ACR_PASSWORD
 from ..series import SERIES
 from .common import HttpCase, OAuth2TestMixin
 
@@ -36,6 +37,7 @@ PARAMETER_NAMES = [
     "code_challenge_method",
     "response_type",
     "state",
+    "acr_values",
 ]
 KNOWN_VALUES = [
     "authorization_code",
@@ -53,6 +55,10 @@ KNOWN_VALUES = [
     "S256",
     "plain",
     "access_token",
+    "openid",
+    ACR_PASSWORD,
+    ACR_MFA,
+    f"urn:unknown {ACR_MFA}",
     # PostgreSQL cannot store a NUL: it must never reach a query
     "\x00",
     "integration\x00",
