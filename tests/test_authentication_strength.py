@@ -29,7 +29,9 @@ TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 TRUSTED_DEVICE = "td_id"
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-ESSENTIAL_MFA = json.dumps({"id_token": {"acr": {"essential": True, "value": acr.ACR_MFA}}})
+ESSENTIAL_MFA = json.dumps(
+    {"id_token": {"acr": {"essential": True, "value": acr.ACR_MFA}}}
+)
 
 
 def totp_code(secret=TOTP_SECRET, at=None, offset=0):
@@ -248,10 +250,16 @@ class TestAuthenticationStrength(OpenIDCase):
         self.web_login(self.user.login)
         for params in (
             {"claims": ESSENTIAL_MFA},
-            {"claims": json.dumps({"id_token": {"acr": {"essential": True, "value": "urn:x"}}})},
+            {
+                "claims": json.dumps(
+                    {"id_token": {"acr": {"essential": True, "value": "urn:x"}}}
+                )
+            },
         ):
             with self.subTest(params=params):
-                answer = self.assertRedirectsTo(self.authorize(scope="openid", **params))
+                answer = self.assertRedirectsTo(
+                    self.authorize(scope="openid", **params)
+                )
                 self.assertEqual(answer["error"], "unmet_authentication_requirements")
                 self.assertNotIn("code", answer)
         self.app.minimum_acr = acr.ACR_MFA
@@ -272,6 +280,20 @@ class TestAuthenticationStrength(OpenIDCase):
         self.second_factor_page(acr_values=acr.ACR_MFA)
         self.app.default_acr_values = acr.ACR_MFA
         self.second_factor_page()
+
+    def test_application_minimum_asks_the_second_factor(self):
+        self.as_totp_user()
+        self.authenticate_app_for(self.totp_user)
+        self.app.minimum_acr = acr.ACR_MFA
+        page = self.second_factor_page()
+        # Cancel: access_denied at the client, no code
+        response = self.opener.post(
+            page.url,
+            data={"decision": "deny", "csrf_token": CSRF.search(page.text)[1]},
+            allow_redirects=False,
+            timeout=30,
+        )
+        self.assertEqual(self.assertRedirectsTo(response)["error"], "access_denied")
 
     def test_prompt_none_cannot_ask_the_second_factor(self):
         self.as_totp_user()
@@ -331,7 +353,10 @@ class TestAuthenticationStrength(OpenIDCase):
         self.assertIn("auth_time", body)
         refreshed = self.assertTokenAnswer(
             self.token_request(
-                {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]},
+                {
+                    "grant_type": "refresh_token",
+                    "refresh_token": tokens["refresh_token"],
+                },
                 auth=("integration", self.secret),
             )
         )
@@ -354,4 +379,3 @@ class TestAuthenticationStrength(OpenIDCase):
         )
         response = self.opener.get(path, headers=headers, timeout=30)
         self.assertEqual(response.status_code, 200, response.text)
-
