@@ -75,8 +75,10 @@ def meets(met: str, required: str | None) -> bool:
 def token_meets(token_acr: str | None, required: str) -> bool:
     """Whether a token whose login met ``token_acr`` (None: no user logged
     in, or before this was recorded) meets the ``required`` level."""
-    return token_acr in ACR_LEVELS and required in ACR_LEVELS and meets(
-        token_acr, required
+    return (
+        token_acr in ACR_LEVELS
+        and required in ACR_LEVELS
+        and meets(token_acr, required)
     )
 
 
