@@ -27,6 +27,8 @@ AMR_USER_PRESENCE = "user"
 # What Odoo's auth_info calls each way to log in (res.users._check_credentials)
 ODOO_AUTH_METHOD_AMR = {
     "password": (AMR_PASSWORD,),
+    # auth_ldap: the password checked against the directory
+    "ldap": (AMR_PASSWORD,),
     "passkey": (AMR_PROOF_OF_POSSESSION, AMR_USER_PRESENCE, AMR_MULTIPLE_FACTORS),
 }
 

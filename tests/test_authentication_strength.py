@@ -91,7 +91,8 @@ class TestAcrRequests(unittest.TestCase):
 
     def test_amr_and_levels(self):
         self.assertEqual(acr.login_amr("password"), ["pwd"])
-        self.assertEqual(acr.login_amr("unknown"), [])
+        self.assertEqual(acr.login_amr("ldap"), ["pwd"])
+        self.assertEqual(acr.login_amr("oauth"), [])
         self.assertEqual(acr.session_acr(["pwd"]), acr.ACR_PASSWORD)
         stepped_up = acr.with_second_factor(["pwd"])
         self.assertEqual(stepped_up, ["pwd", "otp", "mfa"])
