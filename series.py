@@ -79,6 +79,18 @@ def authenticate(users, credential, user_agent_env):
     return users.authenticate(users.env.cr.dbname, credential, user_agent_env)
 
 
+def check_totp_code(user, code):
+    """auth_totp's check of ``user``'s authenticator code (an int), as its
+    login step makes it: AccessDenied when wrong or rate-limited."""
+    if SERIES >= (19, 0):
+        # 19.0: the code is a credential of _check_credentials, which also
+        # refuses a code used before and counts the checks per user.
+        credential = {"type": user._mfa_type(), "token": code}
+        user._check_credentials(credential, {"interactive": True})
+    else:
+        user._totp_check(code)
+
+
 def report_cron_progress(env, done, remaining):
     """Tell the scheduler how much of a batched job is done and left, so that
     it runs the job again while some remains."""

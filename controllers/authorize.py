@@ -2,23 +2,27 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
 import hashlib
+import re
 import time
 from urllib.parse import urlencode
 
 from oauthlib.oauth2.rfc6749 import errors
 
 from odoo import http
+from odoo.exceptions import AccessDenied
 from odoo.http import request
 
-from ..oauth import oidc, routes
+from ..oauth import acr, oidc, routes
 from ..oauth.constants import OPENID_SCOPE
 from ..oauth.http_adapter import posted
 from ..oauth.page_headers import NO_FRAMING, NOT_KEPT
 from ..oauth.redirect_uris import destination
 from ..oauth.response_modes import FORM_POST, form_post_page
 from ..oauth.responses import error_location, with_issuer
+from ..provider.checks import ACR_STEP_UP
 from ..provider.configuration import issuer
 from ..provider.server import authorization_response, validate_authorization_request
+from ..provider.validator import set_by_server
 from .common import posted_from_this_session
 from .logout import after_logout
 
@@ -28,13 +32,16 @@ REAUTHENTICATE = "reauthenticate"
 # (prompt=select_account)
 CONTINUE_AS_USER = "continue"
 SWITCH_ACCOUNT = "switch_account"
+# The decision of the page asking for the second factor, and its code's field
+SECOND_FACTOR = "second_factor"
+SECOND_FACTOR_CODE = "totp_token"
 # How long a login asked for an authorization request lets it go on
 REAUTHENTICATION_SECONDS = 600
 # The fields this endpoint's own pages post, which are no part of the
 # authorization request: read only from the body of such a POST, and never
 # handed on from a query, where any link could have put them.
 DECISION = "decision"
-PAGE_FIELDS = frozenset({DECISION, "csrf_token"})
+PAGE_FIELDS = frozenset({DECISION, "csrf_token", SECOND_FACTOR_CODE})
 # Where the HTTP request keeps its authorization parameters once a request
 # object is unpacked into them
 UNPACKED = "oauth2_unpacked_parameters"
@@ -72,6 +79,7 @@ class OAuth2AuthorizationEndpoint(http.Controller):
         sid = session_user and request.env["oauth2.session"]._sid_of(
             request.session.sid
         )
+        amr = session_user and request.session.get(oidc.SESSION_AMR) or ()
         uri = self._request_uri()
         try:
             scopes, oauth_request = validate_authorization_request(
@@ -80,6 +88,7 @@ class OAuth2AuthorizationEndpoint(http.Controller):
                 session_user,
                 auth_time,
                 sid,
+                amr,
                 request_object_problem=self._unpacked()[1],
             )
         except errors.FatalClientError as error:
@@ -106,6 +115,10 @@ class OAuth2AuthorizationEndpoint(http.Controller):
         if decision in (REAUTHENTICATE, SWITCH_ACCOUNT):
             # sent twice: the login it asked for has happened
             decision = None
+        if set_by_server(oauth_request, ACR_STEP_UP):
+            if decision == SECOND_FACTOR:
+                return self._check_second_factor(oauth_request, uri)
+            return self._second_factor_page(oauth_request, uri)
         application = oauth_request.client
         if decision == "allow":
             request.env["oauth2.consent"]._grant(user, application, scopes)
@@ -255,6 +268,34 @@ class OAuth2AuthorizationEndpoint(http.Controller):
             {"application": oauth_request.client, "action_url": uri},
         )
         response.headers.update(NO_FRAMING, **NOT_KEPT)
+        return response
+
+    def _second_factor_page(self, oauth_request, uri, error=None):
+        response = request.render(
+            "orestapi_oauth2.oauth2_second_factor_page",
+            {"application": oauth_request.client, "action_url": uri, "error": error},
+        )
+        response.headers.update(NO_FRAMING, **NOT_KEPT)
+        return response
+
+    def _check_second_factor(self, oauth_request, uri):
+        """The code the second factor page posted: when right, the session's
+        login has a second factor, and the request goes on, asked again
+        (GET) so that it is checked with it; else the page again, saying
+        why."""
+        code = re.sub(r"\s", "", posted(request.httprequest, SECOND_FACTOR_CODE) or "")
+        if not re.fullmatch(r"[0-9]{6}", code):
+            error = request.env._("Invalid authentication code format.")
+            return self._second_factor_page(oauth_request, uri, error)
+        try:
+            request.env.user._oauth2_check_second_factor(int(code))
+        except AccessDenied as denied:
+            return self._second_factor_page(oauth_request, uri, str(denied))
+        request.session[oidc.SESSION_AMR] = acr.with_second_factor(
+            request.session.get(oidc.SESSION_AMR) or ()
+        )
+        response = request.redirect(uri, code=303)
+        response.headers.update(NOT_KEPT)
         return response
 
     def _respond(self, location, answered):

@@ -99,8 +99,11 @@ class IrHttp(models.AbstractModel):
     """``auth="oauth2"``: a route served to the bearer of an access token.
 
     The route may require scopes with ``oauth2_scopes=["read", ...]`` among its
-    ``@http.route`` arguments, and take the token from a form-encoded body too
-    with ``oauth2_form_body_token=True`` (RFC 6750 §2.2). The request then runs
+    ``@http.route`` arguments, a level of the user's login with
+    ``oauth2_acr="urn:orestapi:acr:mfa"`` (oauth/acr.py; a weaker token gets
+    RFC 9470's ``insufficient_user_authentication``), and take the token from
+    a form-encoded body too with ``oauth2_form_body_token=True`` (RFC 6750
+    §2.2). The request then runs
     as the token's user, with that user's access rights, and
     ``request.oauth2_token`` is the token's
     ``oauth2.token`` record (its ``application_id`` and ``scope``). POST and
@@ -135,6 +138,7 @@ class IrHttp(models.AbstractModel):
             )
         # The auth method itself is not told which route it guards.
         request.oauth2_required_scopes = endpoint.routing.get("oauth2_scopes", [])
+        request.oauth2_required_acr = endpoint.routing.get("oauth2_acr")
         request.oauth2_form_body_token = endpoint.routing.get(
             "oauth2_form_body_token", False
         )
@@ -160,6 +164,7 @@ class IrHttp(models.AbstractModel):
                 request.httprequest,
                 getattr(request, "oauth2_required_scopes", []),
                 form_body=getattr(request, "oauth2_form_body_token", False),
+                required_acr=getattr(request, "oauth2_required_acr", None),
             )
         except DATABASE_UNAVAILABLE as exc:
             # Odoo answers any other exception of an auth method with its 403

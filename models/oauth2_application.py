@@ -12,7 +12,7 @@ import secrets
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from ..oauth import access_tokens, jose, request_objects
+from ..oauth import access_tokens, acr, jose, request_objects
 from ..oauth.constants import CLIENT_SECRET
 from ..oauth.secrets import generate_secret
 from ..provider.configuration import hash_secret
@@ -223,6 +223,26 @@ class OAuth2Application(models.Model):
         help="Signs this application's id_tokens, and its JWT access tokens and "
         "logout tokens. RS256 is what every OpenID Connect application accepts; "
         "ES256 gives shorter tokens, for applications that support it.",
+    )
+    default_acr_values = fields.Char(
+        string="Default Authentication Levels",
+        tracking=True,
+        help="Space-separated acr values asked for on behalf of this application "
+        "when its request names none (acr_values), in order of preference: "
+        "urn:orestapi:acr:mfa leads a user who logged in with a password alone through "
+        "the two-factor step, if they have enabled it.",
+    )
+    minimum_acr = fields.Selection(
+        [
+            (acr.ACR_PASSWORD, "Any login"),
+            (acr.ACR_MFA, "Two-factor login"),
+        ],
+        string="Minimum Authentication Level",
+        tracking=True,
+        help="The sign-in strength this application requires of every user: with "
+        "Two-factor login, a user who logged in with a password alone goes "
+        "through the two-factor step, and one who has not enabled two-factor "
+        "authentication is refused (unmet_authentication_requirements).",
     )
     access_token_format = fields.Selection(
         access_tokens.ACCESS_TOKEN_FORMATS,

@@ -10,7 +10,7 @@ import hmac
 
 from odoo import api, models, tools
 
-from ..oauth import end_session, jose, request_objects
+from ..oauth import acr, end_session, jose, request_objects
 from ..oauth.constants import (
     ALL_SCOPES,
     AUTHORIZATION_CODE,
@@ -137,6 +137,18 @@ class OAuth2ApplicationClient(models.Model):
         self.ensure_one()
         return self.client_type == "public" or get_oauth2_setting(
             self.env, "require_pkce"
+        )
+
+    def _acr_request(self, acr_values, claims):
+        """What an authorization request of this application, with its
+        ``acr_values`` and parsed ``claims``, asks of the user's login: with
+        this application's default and minimum levels (oauth/acr.py)."""
+        self.ensure_one()
+        return acr.acr_request(
+            acr_values,
+            claims,
+            (self.default_acr_values or "").split(),
+            self.minimum_acr or None,
         )
 
     @tools.ormcache()

@@ -7,7 +7,7 @@ whenever one is created or changed."""
 from odoo import api, models
 from odoo.exceptions import AccessError, ValidationError
 
-from ..oauth import access_tokens, outbound, request_objects
+from ..oauth import access_tokens, acr, outbound, request_objects
 from ..oauth.constants import OFFLINE_ACCESS_SCOPE, RPC_SCOPE
 from ..oauth.redirect_uris import (
     FRONTCHANNEL_LOGOUT_URI_ELSEWHERE,
@@ -145,6 +145,20 @@ class OAuth2ApplicationRules(models.Model):
                             audience=line,
                         )
                     )
+
+    @api.constrains("default_acr_values")
+    def _check_default_acr_values(self):
+        for app in self:
+            unknown = set((app.default_acr_values or "").split()) - set(acr.ACR_LEVELS)
+            if unknown:
+                raise ValidationError(
+                    self.env._(
+                        "%(values)s: not an authentication level of this server, "
+                        "which knows %(levels)s.",
+                        values=", ".join(sorted(unknown)),
+                        levels=", ".join(acr.ACR_LEVELS),
+                    )
+                )
 
     @api.constrains("redirect_uris")
     def _check_redirect_uris(self):

@@ -29,10 +29,10 @@ class OAuth2ApplicationTokens(models.Model):
             return None
         return list(resources)
 
-    def _jwt_access_token(self, user, scopes, lifetime, audiences, auth_time, sid):
+    def _jwt_access_token(self, user, scopes, lifetime, audiences, login):
         """A signed JWT access token (RFC 9068) of this application, for
-        ``user``, or for no user (client_credentials) when empty; ``auth_time``
-        in seconds."""
+        ``user``, or for no user (client_credentials) when empty, who logged
+        in as ``login`` says (provider/validator.py's ``Login``)."""
         self.ensure_one()
         subject = user._oidc_subject(self) if user else self.client_id
         claims = access_tokens.access_token_claims(
@@ -42,30 +42,33 @@ class OAuth2ApplicationTokens(models.Model):
             self.client_id,
             scopes,
             lifetime,
-            auth_time=auth_time,
-            sid=sid,
+            auth_time=login.auth_time,
+            sid=login.sid,
+            acr=login.acr,
+            amr=login.amr,
         )
         return self.env["oauth2.signing.key"]._sign(
             claims, self.id_token_signed_response_alg, jose.ACCESS_TOKEN_TYPE
         )
 
-    def _id_token(
-        self, partial_claims, user, scopes, auth_time, sid=None, requested_claims=None
-    ):
+    def _id_token(self, partial_claims, user, scopes, login, requested_claims=None):
         """The signed id_token of ``user`` for this application (OpenID
         Connect Core §2), from oauthlib's ``partial_claims``: the claims of
         ``scopes`` and those ``requested_claims`` (the claims document, §5.5)
-        asks for in the id_token, ``auth_time`` (seconds) when the user
-        logged in, and the ``sid`` of the browser session they did it in
-        (Back-Channel Logout 1.0 §2.1)."""
+        asks for in the id_token, and of ``login`` (provider/validator.py's
+        ``Login``): ``auth_time`` (seconds) when the user logged in, the
+        ``sid`` of the browser session they did it in (Back-Channel Logout 1.0
+        §2.1), and ``acr`` and ``amr``, how."""
         self.ensure_one()
         claims = oidc.id_token_claims(
             partial_claims,
             issuer(self.env),
             get_oauth2_setting(self.env, "id_token_lifetime"),
-            auth_time,
+            login.auth_time,
             user._oidc_claims(scopes, self, requested_claims, ID_TOKEN),
-            sid=sid,
+            sid=login.sid,
+            acr=login.acr,
+            amr=login.amr,
         )
         return self.env["oauth2.signing.key"]._sign(
             claims, self.id_token_signed_response_alg

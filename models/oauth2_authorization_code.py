@@ -57,6 +57,17 @@ class OAuth2AuthorizationCode(models.Model):
         "(its claims parameter, JSON), which the id_tokens and userinfo answers "
         "of this grant honour.",
     )
+    acr = fields.Char(
+        string="Authentication Level",
+        readonly=True,
+        help="OpenID Connect: the authentication context class (acr) that the "
+        "user's login met for this request.",
+    )
+    amr = fields.Char(
+        string="Authentication Methods",
+        readonly=True,
+        help="Space-separated: how the user logged in (RFC 8176 amr values).",
+    )
     expires_at = fields.Datetime(required=True, readonly=True)
     used = fields.Boolean(readonly=True)
     token_ids = fields.One2many("oauth2.token", "authorization_code_id")
@@ -79,6 +90,8 @@ class OAuth2AuthorizationCode(models.Model):
         auth_time=None,
         sid=None,
         claims=None,
+        acr=None,
+        amr=(),
     ):
         lifetime = get_oauth2_setting(self.env, "authorization_code_lifetime")
         return self.sudo().create(
@@ -96,6 +109,8 @@ class OAuth2AuthorizationCode(models.Model):
                 "auth_time": oidc.as_datetime(auth_time),
                 "sid": sid,
                 "claims": claims,
+                "acr": acr,
+                "amr": " ".join(amr) or False,
             }
         )
 

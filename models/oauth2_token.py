@@ -9,7 +9,7 @@ import psycopg2
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from ..oauth import jose
+from ..oauth import jose, oidc
 from ..oauth.access_tokens import audience_claim
 from ..oauth.claims import USERINFO, loads
 from ..oauth.constants import (
@@ -123,6 +123,17 @@ class OAuth2Token(models.Model):
         help="OpenID Connect: the claims the authorization this token comes "
         "from asked for (its claims parameter, JSON), which its id_tokens and "
         "userinfo answers honour.",
+    )
+    acr = fields.Char(
+        string="Authentication Level",
+        readonly=True,
+        help="OpenID Connect: the authentication context class (acr) that the "
+        "user's login met for the authorization this token comes from.",
+    )
+    amr = fields.Char(
+        string="Authentication Methods",
+        readonly=True,
+        help="Space-separated: how the user logged in (RFC 8176 amr values).",
     )
     last_used_at = fields.Datetime(
         string="Last Used",
@@ -257,11 +268,14 @@ class OAuth2Token(models.Model):
         audiences=(),
         sid=None,
         claims=None,
+        acr=None,
+        amr=(),
     ):
         """Store the token response ``token`` issued to ``application`` for
         ``user``; a refreshed token passes on the family, original grant,
-        login time (``auth_time``, a datetime), browser session (``sid``) and
-        claims asked for (``claims``, stored JSON) of the one it replaces."""
+        login time (``auth_time``, a datetime), browser session (``sid``),
+        claims asked for (``claims``, stored JSON) and sign-in strength
+        (``acr``, ``amr``) of the one it replaces."""
         now = fields.Datetime.now()
         refresh_token = token.get(REFRESH_TOKEN)
         values = {
@@ -279,6 +293,8 @@ class OAuth2Token(models.Model):
             "audience": " ".join(audiences) or False,
             "sid": sid or False,
             "claims": claims or False,
+            "acr": acr or False,
+            "amr": " ".join(amr) or False,
             "access_token_hash": self._issued_access_token_hash(token[ACCESS_TOKEN]),
             "expires_at": now + timedelta(seconds=token["expires_in"]),
             "refresh_token_hash": refresh_token
@@ -566,11 +582,20 @@ class OAuth2Token(models.Model):
             claims["username"] = self.user_id.login
             if requester.is_resource_server:
                 claims["odoo_user_id"] = self.user_id.id
+        if self.auth_time:
+            # RFC 9470 §6.2: what a resource server needs to ask for more
+            claims["auth_time"] = oidc.as_seconds(self.auth_time)
+        claims.update(oidc.login_claims(self.acr, self._amr()))
         if is_access:
             claims["token_type"] = "Bearer"
             if self.audience:
                 claims["aud"] = audience_claim(self.audience.split())
         return claims
+
+    def _amr(self):
+        """The amr values of this token's login, as a list."""
+        self.ensure_one()
+        return (self.amr or "").split()
 
     def _spend_refresh_token(self):
         """Spend this pair's refresh token in a successful refresh: revoke the

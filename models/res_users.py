@@ -1,6 +1,7 @@
 # Copyright 2026 Orest
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
+import contextlib
 import time
 from collections.abc import Iterable
 
@@ -11,11 +12,12 @@ from odoo.tools import SQL
 from odoo.tools.misc import hmac
 from odoo.tools.query import Query
 
-from ..oauth import oidc
+from ..oauth import acr, oidc
 from ..oauth.claims import released_claims, scopes_of_claims
 from ..oauth.constants import ADDRESS_SCOPE, EMAIL_SCOPE, PHONE_SCOPE, PROFILE_SCOPE
 from ..oauth.jose import looks_like_jws
 from ..oauth.secrets import looks_generated
+from ..series import check_totp_code
 from .res_config_settings import get_oauth2_setting
 
 # What the userinfo endpoint reads of a user, its partner and its company: the
@@ -26,6 +28,14 @@ USERINFO_FIELDS = {
     "res.partner": ("name", "email", "lang", "tz"),
     "res.company": ("name",),
 }
+
+
+# Odoo's second step of a login with two-factor authentication (auth_totp's
+# controller, on 18.0 and 19.0): a code checked there for the user the session
+# is logging in is the login's second factor.
+ODOO_SECOND_FACTOR_PATH = "/web/login/totp"
+# _mfa_type() of a user with auth_totp's authenticator app
+TOTP = "totp"
 
 
 # The negative operators of a domain term, each with its positive.
@@ -39,6 +49,20 @@ POSITIVE_OF_NEGATIVE_OPERATOR = {
     "not any": "any",
     "not any!": "any!",
 }
+
+
+def _is_second_factor_step(user):
+    """Whether this request is Odoo's two-factor step of the login of
+    ``user`` (an id) that the session is making."""
+    if not (request and getattr(request, "session", None) is not None):
+        return False
+    httprequest = request.httprequest
+    return (
+        isinstance(user, int)
+        and request.session.get("pre_uid") == user
+        and httprequest.method == "POST"
+        and httprequest.path == ODOO_SECOND_FACTOR_PATH
+    )
 
 
 def _could_be_token(password):
@@ -120,13 +144,53 @@ class ResUsers(models.Model):
             raise AccessDenied()
         return True
 
+    def _check_credentials(self, credential, env):
+        auth_info = super()._check_credentials(credential, env)
+        if request:
+            # how the login that _update_last_login records was made
+            request.oauth2_auth_method = auth_info.get("auth_method")
+        return auth_info
+
     @api.model
     def _update_last_login(self):
         # OpenID Connect's auth_time: when the user of this browser session
-        # last proved who they are, which max_age and prompt=login ask about.
+        # last proved who they are, which max_age and prompt=login ask
+        # about; and amr, how, which the second factor completes.
         if request and getattr(request, "session", None) is not None:
             request.session[oidc.SESSION_AUTH_TIME] = int(time.time())
+            request.session[oidc.SESSION_AMR] = acr.login_amr(
+                getattr(request, "oauth2_auth_method", None)
+            )
         return super()._update_last_login()
+
+    @contextlib.contextmanager
+    def _assert_can_auth(self, user=None):
+        # Odoo checks the second factor of a login inside this guard (its
+        # cooldown), for the user id the session is logging in; a code
+        # accepted there completes the login's amr. A trusted device, which
+        # skips the code, does not: no second factor was given this time.
+        with super()._assert_can_auth(user=user):
+            yield
+        if _is_second_factor_step(user):
+            request.session[oidc.SESSION_AMR] = acr.with_second_factor(
+                request.session.get(oidc.SESSION_AMR) or ()
+            )
+
+    def _oauth2_can_step_up(self):
+        """Whether this user can give the second factor that the
+        authorization endpoint asks for: a code of the authenticator app of
+        Odoo's two-factor authentication (auth_totp), when enabled."""
+        self.ensure_one()
+        return self._mfa_type() == TOTP
+
+    def _oauth2_check_second_factor(self, code):
+        """Check this logged-in user's authenticator ``code`` as Odoo's login
+        step does, under its login cooldown; raises AccessDenied."""
+        self.ensure_one()
+        if not self._oauth2_can_step_up():
+            raise AccessDenied()
+        with self._assert_can_auth(user=self.id):
+            check_totp_code(self, code)
 
     def write(self, vals):
         result = super().write(vals)

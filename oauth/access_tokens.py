@@ -59,11 +59,14 @@ def access_token_claims(
     lifetime: int,
     auth_time: float | None = None,
     sid: str | None = None,
+    acr: str | None = None,
+    amr: Sequence[str] = (),
 ) -> dict[str, Any]:
     """The claims of a JWT access token (RFC 9068 §2.2): ``subject`` is the
     user's, or the client_id when no user is involved (client_credentials);
-    ``auth_time`` (seconds) when the user logged in, and the OpenID Connect
-    ``sid`` of the browser session they did it in, where there was one."""
+    ``auth_time`` (seconds) when the user logged in, the OpenID Connect
+    ``sid`` of the browser session they did it in, where there was one, and
+    ``acr`` and ``amr``, how (§2.2.1)."""
     now = int(time.time())
     claims = {
         "iss": issuer,
@@ -81,4 +84,8 @@ def access_token_claims(
         claims["auth_time"] = int(auth_time)
     if sid:
         claims["sid"] = sid
+    if acr:
+        claims["acr"] = acr
+    if amr:
+        claims["amr"] = list(amr)
     return claims

@@ -15,6 +15,7 @@ from oauthlib.oauth2.rfc6749 import errors
 from oauthlib.openid.connect.core.exceptions import RequestURINotSupported
 
 from . import routes
+from .acr import ACR_LEVELS
 from .constants import (
     ADDRESS_SCOPE,
     EMAIL_SCOPE,
@@ -48,10 +49,15 @@ ID_TOKEN_CLAIMS = (
     "at_hash",
     "c_hash",
     "sid",
+    "acr",
+    "amr",
 )
 # Where the browser session keeps the time its user last logged in: set by
 # every login (res.users._update_last_login).
 SESSION_AUTH_TIME = "oauth2_auth_time"
+# And how (RFC 8176 amr values): set by the same login, completed by Odoo's
+# two-factor step or this provider's (acr.py).
+SESSION_AMR = "oauth2_amr"
 # Where it keeps the re-authentication that this provider asked for, so that
 # the authorization request it came from goes on afterwards instead of asking
 # again (prompt=login and max_age=0 would otherwise loop).
@@ -251,16 +257,31 @@ def id_token_claims(
     auth_time: float | None,
     user_claims: Mapping[str, Any],
     sid: str | None = None,
+    acr: str | None = None,
+    amr: Collection[str] = (),
 ) -> dict[str, Any]:
     """The claims of an id_token: oauthlib's ``partial`` (aud, iat, nonce,
     at_hash, c_hash: SHA-256, the hash of both our algorithms) completed with the
-    user's claims, ``sub`` among them, and the provider's."""
+    user's claims, ``sub`` among them, and the provider's: ``acr`` and
+    ``amr`` say how the user logged in (acr.py)."""
     claims = dict(user_claims, **partial)
     claims.update(iss=issuer, exp=partial["iat"] + lifetime)
     if auth_time is not None:
         claims["auth_time"] = int(auth_time)
     if sid:
         claims["sid"] = sid
+    claims.update(login_claims(acr, amr))
+    return claims
+
+
+def login_claims(acr: str | None, amr: Collection[str]) -> dict[str, Any]:
+    """``acr`` and ``amr`` (§2) of a token whose user logged in so, each
+    left out when unknown."""
+    claims = {}
+    if acr:
+        claims["acr"] = acr
+    if amr:
+        claims["amr"] = list(amr)
     return claims
 
 
@@ -283,6 +304,7 @@ def provider_metadata(issuer: str) -> dict[str, Any]:
         "claims_supported": sorted(
             {*ID_TOKEN_CLAIMS, *(claim for c in SCOPE_CLAIMS.values() for claim in c)}
         ),
+        "acr_values_supported": list(ACR_LEVELS),
         "claims_parameter_supported": True,
         # RFC 9101 by value; by reference (request_uri) waits for pushed
         # authorization requests

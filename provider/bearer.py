@@ -9,6 +9,7 @@ from werkzeug.exceptions import HTTPException
 from odoo import SUPERUSER_ID
 from odoo.http import Response
 
+from ..oauth import acr
 from ..oauth.responses import JSON_HEADERS, REALM, error_answer, json_answer
 from .configuration import cross_origin
 
@@ -17,7 +18,7 @@ class BearerTokenError(HTTPException):
     """The RFC 6750 §3 answer to a request that a bearer-protected resource
     refuses: a JSON body and a ``WWW-Authenticate: Bearer`` challenge."""
 
-    def __init__(self, status, description, error=None, scope=None):
+    def __init__(self, status, description, error=None, scope=None, acr_values=None):
         challenge = [f'realm="{REALM}"']
         body = {"error_description": description}
         # §3.1: a request without any token gets a challenge without an error.
@@ -28,6 +29,9 @@ class BearerTokenError(HTTPException):
             body = {"error": error, **body}
         if scope:
             challenge.append(f'scope="{scope}"')
+        if acr_values:
+            # RFC 9470 §3: the level a new token must be issued at
+            challenge.append(f'acr_values="{acr_values}"')
         response = Response(
             json.dumps(body),
             status=status,
@@ -108,10 +112,11 @@ def _presented_token(httprequest, form_body):
     )
 
 
-def authenticate_bearer(env, httprequest, scopes, form_body=False):
+def authenticate_bearer(env, httprequest, scopes, form_body=False, required_acr=None):
     """The live access token sent in the Authorization header (RFC 6750 §2.1),
     or with ``form_body`` in a form-encoded body (§2.2), that carries
-    ``scopes``; raises BearerTokenError otherwise."""
+    ``scopes`` and, with ``required_acr``, whose user's login met that level;
+    raises BearerTokenError otherwise."""
     record = _live_access_token(env, _presented_token(httprequest, form_body))
     if not record:
         raise BearerTokenError(
@@ -125,6 +130,13 @@ def authenticate_bearer(env, httprequest, scopes, form_body=False):
             "The access token lacks a scope this resource needs.",
             error="insufficient_scope",
             scope=" ".join(scopes),
+        )
+    if required_acr and not acr.token_meets(record.acr or None, required_acr):
+        raise BearerTokenError(
+            401,
+            "This resource needs a token issued after a stronger login.",
+            error=acr.INSUFFICIENT_USER_AUTHENTICATION,
+            acr_values=required_acr,
         )
     origin = cross_origin(env, httprequest.headers, httprequest.base_url)
     if origin and origin not in record.application_id._cors_origins():

@@ -26,10 +26,13 @@ what it adds to the request's information (oauthlib's contract).
 
 from typing import NamedTuple
 
-from oauthlib.openid.connect.core.exceptions import InvalidRequestObject
+from oauthlib.openid.connect.core.exceptions import (
+    InvalidRequestObject,
+    LoginRequired,
+)
 
-from ..oauth import access_tokens
-from ..oauth.claims import check_claims_parameter
+from ..oauth import access_tokens, acr, oidc
+from ..oauth.claims import check_claims_parameter, requested
 from ..oauth.constants import (
     AUTHORIZATION_CODE,
     CLIENT_CREDENTIALS,
@@ -55,6 +58,52 @@ def check_request_object(request):
     problem = odoo_state(request).request_object_problem
     if problem:
         raise InvalidRequestObject(description=problem, request=request)
+    return {}
+
+
+# Where check_acr leaves the level the user must step up to, for the
+# authorization endpoint to ask for the second factor.
+ACR_STEP_UP = "acr_step_up"
+
+
+def check_acr(request):
+    """OpenID Connect Core §5.5.1.1 and §3.1.2.1: the level of the user's
+    login that the request, its essential acr claim or the application
+    requires, and the one it wants. A required level that cannot be met is
+    ``unmet_authentication_requirements``, a wanted one is just not met; a
+    user who can give a second factor is asked for it (``ACR_STEP_UP``), which
+    ``prompt=none`` forbids. Without a session, checked once the user has
+    logged in."""
+    asked = request.client._acr_request(request.acr_values, requested(request))
+    if asked.unmeetable:
+        raise acr.UnmetAuthenticationRequirements(
+            description="The essential acr claim names no authentication level "
+            "of this server.",
+            request=request,
+        )
+    odoo = odoo_state(request)
+    if not odoo.session_user:
+        return {}
+    met = acr.session_acr(odoo.amr)
+    target = acr.level_to_reach(asked)
+    if acr.meets(met, target):
+        return {}
+    required_met = acr.meets(met, asked.required)
+    if not odoo.session_user._oauth2_can_step_up():
+        if required_met:
+            return {}
+        raise acr.UnmetAuthenticationRequirements(
+            description="The user has not enabled the two-factor authentication "
+            "this request requires.",
+            request=request,
+        )
+    if oidc.PROMPT_NONE in oidc.prompts(request):
+        if required_met:
+            return {}
+        raise LoginRequired(
+            description="The user must give a second factor first.", request=request
+        )
+    request.__dict__[ACR_STEP_UP] = target
     return {}
 
 
@@ -97,11 +146,13 @@ class GrantChecks(NamedTuple):
 
 # What every authorization request is checked for once oauthlib accepts it:
 # an id_token only for openid, OpenID's prompt, max_age and nonce, no
-# request_uri; a response mode the response type allows; the resources.
+# request_uri; a response mode the response type allows; the resources; the
+# level of the user's login.
 AUTHORIZATION_REQUEST_CHECKS = (
     check_authentication_request,
     check_response_mode,
     check_resource,
+    check_acr,
 )
 
 GRANT_CHECKS = {

@@ -127,7 +127,7 @@ def oauth2_server():
 
 
 def validate_authorization_request(
-    env, uri, session_user, auth_time, sid, request_object_problem=None
+    env, uri, session_user, auth_time, sid, amr=(), request_object_problem=None
 ):
     """``(scopes, oauth_request)`` of the authorization request at ``uri``
     (RFC 6749 §4.1.1, §4.2.1), checked for the browser session of
@@ -141,6 +141,7 @@ def validate_authorization_request(
         session_user=session_user,
         auth_time=auth_time,
         sid=sid,
+        amr=tuple(amr),
         request_object_problem=request_object_problem,
     )
     _scopes, info = oauth2_server().validate_authorization_request(uri, headers=headers)

@@ -2,6 +2,7 @@
 
 import base64
 from dataclasses import dataclass
+from typing import NamedTuple
 from urllib.parse import unquote_plus
 
 from oauthlib.oauth2.rfc6749 import errors
@@ -12,7 +13,7 @@ from odoo.api import Environment
 from odoo.exceptions import AccessDenied
 from odoo.models import BaseModel
 
-from ..oauth import access_tokens, oidc
+from ..oauth import access_tokens, acr, oidc
 from ..oauth.claims import (
     dumps,
     loads,
@@ -51,7 +52,8 @@ class OdooState:
     failed client authentications are counted for. At the authorization
     endpoint, ``session_user`` is the user logged into Odoo in the browser
     (None when nobody is), ``auth_time`` the time of that login in seconds,
-    and ``sid`` the OpenID Connect session ID of that browser session;
+    ``amr`` how it was made (RFC 8176 values, oauth/acr.py), and ``sid`` the
+    OpenID Connect session ID of that browser session;
     ``request_object_problem`` why the request object the request came with
     was refused (:func:`~.checks.check_request_object`).
     """
@@ -61,7 +63,19 @@ class OdooState:
     session_user: BaseModel | None = None
     auth_time: int | None = None
     sid: str | None = None
+    amr: tuple[str, ...] = ()
     request_object_problem: str | None = None
+
+
+class Login(NamedTuple):
+    """The login a token or id_token is issued for: when (``auth_time``, in
+    seconds), in which browser session (``sid``), and how (``acr``, ``amr``);
+    each None or empty when unknown."""
+
+    auth_time: int | None = None
+    sid: str | None = None
+    acr: str | None = None
+    amr: tuple[str, ...] = ()
 
 
 def with_odoo_state(headers, env, **state):
@@ -392,6 +406,7 @@ class OdooRequestValidator(RequestValidator):
 
     def save_authorization_code(self, client_id, code, request, *args, **kwargs):
         odoo = odoo_state(request)
+        login = self._session_login(request)
         record = odoo.env["oauth2.authorization.code"]._create_for_request(
             code["code"],
             request.client,
@@ -402,8 +417,10 @@ class OdooRequestValidator(RequestValidator):
             request.code_challenge,
             request.code_challenge_method,
             nonce=request.nonce,
-            auth_time=odoo.auth_time,
-            sid=odoo.sid,
+            auth_time=login.auth_time,
+            sid=login.sid,
+            acr=login.acr,
+            amr=login.amr,
             claims=dumps(self._requested_claims(request)),
         )
         # The hybrid flow's access token, saved just before its code, came
@@ -476,23 +493,43 @@ class OdooRequestValidator(RequestValidator):
     # Token issuance
 
     def _login_of(self, request):
-        """``(auth_time, sid)`` of the token or id_token the request is
-        issued: when and in which browser session its user logged in to
-        approve the authorization it comes from (OpenID Connect Core §12.2
-        for a refresh); auth_time in seconds, each None when unknown."""
+        """The :class:`Login` of the token or id_token the request is issued:
+        how, when and in which browser session its user logged in to approve
+        the authorization it comes from (OpenID Connect Core §12.2 for a
+        refresh)."""
         if set_by_server(request, "refresh_token_record"):
             origin = request.refresh_token_record
         elif set_by_server(request, "authorization_code_record"):
             origin = request.authorization_code_record
         elif request.grant_type == PASSWORD:
             # the user has just proved who they are, with their password
-            return oidc.as_seconds(fields.Datetime.now()), None
+            return Login(
+                oidc.as_seconds(fields.Datetime.now()),
+                acr=acr.ACR_PASSWORD,
+                amr=(acr.AMR_PASSWORD,),
+            )
         elif request.grant_type == CLIENT_CREDENTIALS:
-            return None, None
+            return Login()
         else:
-            odoo = odoo_state(request)
-            return odoo.auth_time, odoo.sid
-        return oidc.as_seconds(origin.auth_time), origin.sid or None
+            return self._session_login(request)
+        return Login(
+            oidc.as_seconds(origin.auth_time),
+            origin.sid or None,
+            origin.acr or None,
+            tuple((origin.amr or "").split()),
+        )
+
+    @staticmethod
+    def _session_login(request):
+        """The :class:`Login` of the browser session that approves an
+        authorization request: its acr is the level that request asked for
+        which the session's login meets, else the level it meets."""
+        odoo = odoo_state(request)
+        if not odoo.session_user:
+            return Login()
+        asked = request.client._acr_request(request.acr_values, requested(request))
+        met = acr.session_acr(odoo.amr)
+        return Login(odoo.auth_time, odoo.sid, acr.acr_claim(asked, met), odoo.amr)
 
     def _requested_claims(self, request):
         """The claims document (OpenID Connect Core §5.5) that the grant of
@@ -515,15 +552,13 @@ class OdooRequestValidator(RequestValidator):
         application = request.client
         if application.access_token_format != access_tokens.JWT:
             return generate_secret()
-        auth_time, sid = self._login_of(request)
         user = None if request.grant_type == CLIENT_CREDENTIALS else request.user
         return application._jwt_access_token(
             user,
             request.scopes,
             request.expires_in,
             request.audiences,
-            auth_time,
-            sid,
+            self._login_of(request),
         )
 
     def save_bearer_token(self, token, request, *args, **kwargs):
@@ -532,7 +567,7 @@ class OdooRequestValidator(RequestValidator):
         refresh_scope = token.get("scope", "")
         authorization_code = set_by_server(request, "authorization_code_record")
         family = origin_grant_type = None
-        auth_time, sid = self._login_of(request)
+        login = self._login_of(request)
         if grant_type == REFRESH_TOKEN:
             previous = request.refresh_token_record
             refresh_scope = " ".join(previous._effective_scopes(REFRESH_TOKEN))
@@ -553,9 +588,11 @@ class OdooRequestValidator(RequestValidator):
             authorization_code=authorization_code,
             family=family,
             origin_grant_type=origin_grant_type,
-            auth_time=oidc.as_datetime(auth_time),
+            auth_time=oidc.as_datetime(login.auth_time),
             audiences=request.audiences,
-            sid=sid,
+            sid=login.sid,
+            acr=login.acr,
+            amr=login.amr,
             claims=dumps(self._requested_claims(request)),
         )
         if grant_type == IMPLICIT:
@@ -616,18 +653,17 @@ class OdooRequestValidator(RequestValidator):
         return request.authorization_code_record.nonce or None
 
     def finalize_id_token(self, id_token, token, token_handler, request):
-        auth_time, sid = self._login_of(request)
-        if sid and not set_by_server(request, "refresh_token_record"):
+        login = self._login_of(request)
+        if login.sid and not set_by_server(request, "refresh_token_record"):
             # the application now holds a sign-in of this browser session:
             # it is told when the session ends
             sessions = odoo_state(request).env["oauth2.session"]
-            sessions._record(sid, request.user, request.client)
+            sessions._record(login.sid, request.user, request.client)
         return request.client._id_token(
             id_token,
             request.user,
             request.scopes,
-            auth_time,
-            sid,
+            login,
             requested_claims=self._requested_claims(request),
         )
 

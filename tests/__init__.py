@@ -61,6 +61,7 @@ from . import test_test_modules
 from . import test_tour_administrator
 from . import test_tour_manager
 from . import test_tour_users
+from . import test_authentication_strength
 
 from .. import post_load
 

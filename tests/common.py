@@ -35,6 +35,7 @@ from odoo.tests import get_db_name, new_test_user, tagged
 from odoo.tools import config
 from odoo.tools.translate import trans_export
 
+from ..oauth.acr import ACR_MFA
 from ..oauth.secrets import generate_secret
 from ..series import SERIES
 
@@ -538,6 +539,15 @@ class BearerProtectedController(http.Controller):
     )
     def form_route(self):
         return request.make_json_response({"login": request.env.user.login})
+
+    @http.route(
+        "/orestapi_oauth2_test/strong",
+        type="http",
+        auth="oauth2",
+        oauth2_acr=ACR_MFA,
+    )
+    def strong(self):
+        return request.make_json_response({"acr": request.oauth2_token.acr})
 
     @http.route(
         "/orestapi_oauth2_test/json",

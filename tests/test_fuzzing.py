@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from odoo.tests import tagged
 
+from ..oauth.acr import ACR_MFA, ACR_PASSWORD
 from ..series import SERIES
 from .common import HttpCase, OAuth2TestMixin
 
@@ -43,6 +44,7 @@ PARAMETER_NAMES = [
     "claims",
     "request",
     "request_uri",
+    "acr_values",
 ]
 KNOWN_VALUES = [
     "authorization_code",
@@ -84,6 +86,9 @@ KNOWN_VALUES = [
     "eyJhbGciOiJub25lIn0.bm90IGpzb24.",
     "eyJhbGciOiJub25lIn0.WzFd.",
     "eyJhbGciOiJSUzI1NiIsImtpZCI6W119.eyJyZWRpcmVjdF91cmkiOnt9fQ.c2ln",
+    ACR_PASSWORD,
+    ACR_MFA,
+    f"urn:unknown {ACR_MFA}",
     # PostgreSQL cannot store a NUL: it must never reach a query
     "\x00",
     "integration\x00",

@@ -215,7 +215,9 @@ class TestJwtAccessTokens(JwtAccessTokenCase):
         tokens = self.code_flow_tokens(resource=REPORTS)
         id_token = unverified_claims(tokens["id_token"])
         claims = self.verified_offline(tokens["access_token"], REPORTS)["claims"]
-        self.assertEqual(set(claims), REQUIRED_CLAIMS | {"auth_time", "sid"})
+        # the test's session recorded no amr (it did not log in over HTTP)
+        self.assertEqual(set(claims), REQUIRED_CLAIMS | {"auth_time", "sid", "acr"})
+        self.assertEqual(claims["acr"], id_token["acr"])
         self.assertEqual(claims["sub"], id_token["sub"])
         self.assertEqual(claims["sub"], self.user._oidc_subject(self.app))
         self.assertEqual(claims["auth_time"], id_token["auth_time"])
