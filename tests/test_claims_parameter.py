@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 from oauthlib.common import Request
 from oauthlib.oauth2.rfc6749.errors import InvalidRequestError
 
+from ..oauth.acr import ACR_PASSWORD
 from ..oauth.claims import (
     MAX_CLAIMS_LENGTH,
     check_claims_parameter,
@@ -368,7 +369,7 @@ class TestClaimsParameter(OpenIDCase):
     def test_acr_asked_for_is_kept_for_whoever_reads_it(self):
         # the sign-in strength reads the acr asked for from what is stored
         self.app.skip_consent = True
-        acr = {"essential": True, "values": ["example-acr"]}
+        acr = {"essential": True, "values": [ACR_PASSWORD]}
         code = self.get_code(
             scope="openid", claims=claims_parameter(id_token={"acr": acr})
         )
