@@ -32,7 +32,9 @@ def after_logout(redirect):
         {
             "doctype": Markup("<!DOCTYPE html>"),
             "frame_uris": frame_uris,
-            "location": redirect.headers["Location"],
+            "location": frontchannel_logout.continue_location(
+                redirect.headers["Location"]
+            ),
             "continue_id": frontchannel_logout.CONTINUE_ID,
             "script": Markup(frontchannel_logout.FRAMES_SCRIPT),
         },

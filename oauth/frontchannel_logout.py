@@ -5,6 +5,7 @@ loads those frames before sending the user on."""
 import base64
 import hashlib
 from collections.abc import Iterable
+from urllib.parse import quote
 
 from oauthlib.common import add_params_to_uri
 
@@ -43,6 +44,15 @@ def frame_uri(logout_uri: str, issuer: str, sid: str, session_required: bool) ->
     if not session_required:
         return logout_uri
     return add_params_to_uri(logout_uri, [("iss", issuer), ("sid", sid)])
+
+
+def continue_location(location: str) -> str:
+    """The page's link to ``location``, where the logout sends the user next,
+    percent-encoded as a URI: browsers drop tabs and newlines from a link
+    and read a backslash as a slash, so that a local ``/<tab>/evil.example``
+    or ``/\\evil.example``, as Odoo's logout may leave its redirect, would
+    otherwise lead to another site."""
+    return quote(location, safe=":/?#[]@!$&'()*+,;=%~")
 
 
 def page_headers(frame_uris: Iterable[str]) -> dict[str, str]:

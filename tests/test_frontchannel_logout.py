@@ -323,18 +323,27 @@ class TestFrontchannelLogout(FrontchannelCase):
     def test_the_continue_link_stays_on_this_server(self):
         """Odoo's logout keeps its redirect parameter local: so does the
         page's link, which its script follows."""
-        self.sign_in(self.app, self.secret)
-        response = self.opener.get(
-            self.base_url() + "/web/session/logout",
-            params={"redirect": "javascript:alert(1)//https://evil.example/"},
-            allow_redirects=False,
-            timeout=30,
-        )
-        link = self.assertFramesPage(response).links["o_oauth2_continue"]
-        followed = urlsplit(urljoin(response.url, link))
-        self.assertEqual(
-            f"{followed.scheme}://{followed.netloc}", self.base_url(), link
-        )
+        for redirect in (
+            "javascript:alert(1)//https://evil.example/",
+            # a browser drops the tab and reads the backslash as a slash
+            "/\t/evil.example/",
+            "/\\evil.example/",
+        ):
+            with self.subTest(redirect=redirect):
+                self.authenticate(self.user.login, USER_PASSWORD)
+                self.sign_in(self.app, self.secret)
+                response = self.opener.get(
+                    self.base_url() + "/web/session/logout",
+                    params={"redirect": redirect},
+                    allow_redirects=False,
+                    timeout=30,
+                )
+                link = self.assertFramesPage(response).links["o_oauth2_continue"]
+                self.assertNotRegex(link, r"[\x00-\x20\x7f\\]")
+                followed = urlsplit(urljoin(response.url, link))
+                self.assertEqual(
+                    f"{followed.scheme}://{followed.netloc}", self.base_url(), link
+                )
 
     def test_logout_without_frames_redirects_as_before(self):
         self.sign_in(self.silent_app, self.silent_secret)
