@@ -26,6 +26,7 @@ what it adds to the request's information (oauthlib's contract).
 
 from typing import NamedTuple
 
+from oauthlib.oauth2.rfc6749 import errors
 from oauthlib.openid.connect.core.exceptions import (
     InvalidRequestObject,
     LoginRequired,
@@ -107,6 +108,31 @@ def check_acr(request):
     return {}
 
 
+def check_minimum_acr(request):
+    """The application's minimum level of the user's login holds at the token
+    endpoint too: a password grant's login is the password alone, and a
+    refresh carries the level of the login its grant came from (a token from
+    before levels were recorded, the password's)."""
+    required = request.client.minimum_acr
+    if not required:
+        return
+    previous = set_by_server(request, "refresh_token_record")
+    if not previous:
+        if acr.meets(acr.ACR_PASSWORD, required):
+            return
+        raise errors.UnauthorizedClientError(
+            description="The application requires a two-factor login, which "
+            "the password grant cannot give.",
+            request=request,
+        )
+    if not acr.meets(previous.acr or acr.ACR_PASSWORD, required):
+        raise errors.InvalidGrantError(
+            description="The application requires a stronger login than this "
+            "grant's: the user must sign in again.",
+            request=request,
+        )
+
+
 def check_resource(request):
     """RFC 8707 §2: the audiences of the token asked for, the resources the
     request names when the application may obtain tokens for them. A refresh
@@ -182,9 +208,10 @@ GRANT_CHECKS = {
         ),
         post_auth=AUTHORIZATION_REQUEST_CHECKS,
     ),
-    PASSWORD: GrantChecks(post_token=(check_resource,)),
+    # the application's minimum level of the user's login
+    PASSWORD: GrantChecks(post_token=(check_resource, check_minimum_acr)),
     CLIENT_CREDENTIALS: GrantChecks(post_token=(check_resource,)),
-    REFRESH_TOKEN: GrantChecks(post_token=(check_resource,)),
+    REFRESH_TOKEN: GrantChecks(post_token=(check_resource, check_minimum_acr)),
 }
 
 

@@ -36,8 +36,14 @@ ESSENTIAL_MFA = json.dumps(
 
 def totp_code(secret=TOTP_SECRET, at=None, offset=0):
     """RFC 6238's code of ``secret`` (base32) at ``at`` (now), written here
-    apart from Odoo's, HMAC-SHA1, 6 digits, 30 s steps."""
-    counter = int((at or time.time()) // 30) + offset
+    apart from Odoo's, HMAC-SHA1, 6 digits, 30 s steps. Now is never the last
+    seconds of a step, so that the server checks the code in the same step."""
+    if at is None:
+        left = 30 - time.time() % 30
+        if left < 5:
+            time.sleep(left)
+        at = time.time()
+    counter = int(at // 30) + offset
     digest = hmac.new(
         base64.b32decode(secret), struct.pack(">Q", counter), hashlib.sha1
     ).digest()
@@ -117,8 +123,13 @@ class TestAuthenticationStrength(OpenIDCase):
 
     def setUp(self):
         super().setUp()
-        # Odoo's login cooldown counts failures by address, for every test
-        self.addCleanup(lambda: getattr(self.registry, "_login_failures", {}).clear())
+        # Odoo's login cooldown counts failures by address, for every test:
+        # those of earlier tests must not refuse this one's logins
+        self.clear_login_failures()
+        self.addCleanup(self.clear_login_failures)
+
+    def clear_login_failures(self):
+        getattr(self.registry, "_login_failures", {}).clear()
 
     # Odoo's own login, over HTTP
 
@@ -295,6 +306,32 @@ class TestAuthenticationStrength(OpenIDCase):
             timeout=30,
         )
         self.assertEqual(self.assertRedirectsTo(response)["error"], "access_denied")
+
+    def test_application_minimum_holds_at_the_token_endpoint(self):
+        """A password grant is a password alone; a refresh keeps the level of
+        its grant's login, so a raised minimum ends weaker grants."""
+        self.app.minimum_acr = acr.ACR_PASSWORD
+        body = self.assertTokenAnswer(self.password_grant(scope="read"))
+        self.app.minimum_acr = acr.ACR_MFA
+        self.assertOAuthError(self.password_grant(scope="read"), "unauthorized_client")
+        refresh = {
+            "grant_type": "refresh_token",
+            "refresh_token": body["refresh_token"],
+        }
+        self.assertOAuthError(
+            self.token_request(refresh, auth=("integration", self.secret)),
+            "invalid_grant",
+        )
+        # a grant whose login gave the second factor goes on
+        self.app.minimum_acr = False
+        self.web_login(self.totp_user.login, second_factor=totp_code())
+        self.authenticate_app_for(self.totp_user)
+        tokens = self.code_tokens(scope="openid")
+        self.app.minimum_acr = acr.ACR_MFA
+        refresh["refresh_token"] = tokens["refresh_token"]
+        self.assertTokenAnswer(
+            self.token_request(refresh, auth=("integration", self.secret))
+        )
 
     def test_prompt_none_cannot_ask_the_second_factor(self):
         self.as_totp_user()
