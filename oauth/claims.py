@@ -173,6 +173,28 @@ def scopes_of_claims(
     return scopes
 
 
+def approved_only(
+    document: Mapping[str, Any] | None, approved_scopes: Collection[str]
+) -> dict[str, Any]:
+    """``document`` without the claims asked for by name whose scope is not
+    among ``approved_scopes``, those the user approved for the request: what
+    the code and its tokens keep, so that an application later allowed a
+    scope gets none of its claims from this consent."""
+    kept = {}
+    for member in MEMBERS:
+        requests = (document or {}).get(member)
+        if not isinstance(requests, dict):
+            continue
+        # a claim of no scope (acr, sub, one Odoo does not hold) is no
+        # user data: kept for what reads it
+        kept[member] = {
+            name: request
+            for name, request in requests.items()
+            if SCOPE_OF_CLAIM.get(name) in (None, *approved_scopes)
+        }
+    return kept
+
+
 def released_claims(
     held: Mapping[str, Any],
     scopes: Collection[str],

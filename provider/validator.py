@@ -15,6 +15,7 @@ from odoo.models import BaseModel
 
 from ..oauth import access_tokens, acr, oidc
 from ..oauth.claims import (
+    approved_only,
     dumps,
     loads,
     requested,
@@ -534,8 +535,9 @@ class OdooRequestValidator(RequestValidator):
     def _requested_claims(self, request):
         """The claims document (OpenID Connect Core §5.5) that the grant of
         the token or id_token the request is issued honours: the one its
-        authorization request sent, kept by the code and the tokens; never a
-        token request's own ``claims``."""
+        authorization request sent, without the claims of scopes the user was
+        not asked to approve, kept by the code and the tokens; never a token
+        request's own ``claims``."""
         if set_by_server(request, "refresh_token_record"):
             return loads(request.refresh_token_record.claims)
         if set_by_server(request, "authorization_code_record"):
@@ -544,7 +546,7 @@ class OdooRequestValidator(RequestValidator):
             return {}
         if OPENID_SCOPE not in (request.scopes or ()):
             return {}
-        return requested(request) or {}
+        return approved_only(requested(request), scopes_to_approve(request))
 
     def generate_access_token(self, request):
         """The server's token generator: an opaque token, or a signed JWT

@@ -17,6 +17,7 @@ from oauthlib.oauth2.rfc6749.errors import InvalidRequestError
 from ..oauth.acr import ACR_PASSWORD
 from ..oauth.claims import (
     MAX_CLAIMS_LENGTH,
+    approved_only,
     check_claims_parameter,
     claim_request,
     dumps,
@@ -71,6 +72,20 @@ class TestClaimsDocument(unittest.TestCase):
             claim_request(document, "userinfo", "address"), {"essential": True}
         )
         self.assertIsNone(claim_request(document, "id_token", "acr"))
+
+    def test_only_approved_claims_are_kept(self):
+        document = {
+            "id_token": {"email": None, "acr": {"essential": True}},
+            "userinfo": {"phone_number": None, "picture": None},
+        }
+        self.assertEqual(
+            approved_only(document, ["openid", "email"]),
+            {
+                "id_token": {"email": None, "acr": {"essential": True}},
+                "userinfo": {"picture": None},
+            },
+        )
+        self.assertEqual(approved_only(None, ["openid"]), {})
 
     def test_stored_form(self):
         document = parse_claims('{"id_token": {"name": {"value": "\\u0000"}}, "x": 1}')
@@ -180,6 +195,17 @@ class TestClaimsParameter(OpenIDCase):
         tokens = self.assertTokenAnswer(self.exchange(code))
         self.assertNotIn("phone_number", self.verify(tokens["id_token"]))
         self.assertNotIn("phone_number", self.userinfo(tokens["access_token"]))
+        # allowed later, the scope was still never approved by this user
+        self.app.scope_ids = [(4, phone.id)]
+        self.assertNotIn("phone_number", self.userinfo(tokens["access_token"]))
+        refresh = {
+            "grant_type": "refresh_token",
+            "refresh_token": tokens["refresh_token"],
+        }
+        refreshed = self.assertTokenAnswer(
+            self.token_request(refresh, auth=("integration", self.secret))
+        )
+        self.assertNotIn("phone_number", self.verify(refreshed["id_token"]))
 
     def test_essential_value_and_values_are_hints(self):
         # §5.5.1: the user's own values, and no error for a claim not held
