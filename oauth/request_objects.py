@@ -381,7 +381,11 @@ def unpack(
     if len(given) != 1:
         raise InvalidRequestObject("The request parameter is repeated.")
     rest = [(name, value) for name, value in query if name != REQUEST]
-    client_id = dict(rest).get("client_id")
+    client_ids = [value for name, value in rest if name == "client_id"]
+    if len(client_ids) > 1:
+        # the keys of one client must not verify the request of another
+        raise InvalidRequestObject("The client_id parameter is repeated.")
+    client_id = client_ids[0] if client_ids else None
     if not client_id or client_keys is None:
         raise InvalidRequestObject(
             "The request object's application is not named by client_id."

@@ -377,6 +377,16 @@ class TestPureHelpers(unittest.TestCase):
             [("client_id", "c"), ("scope", "write")],
         )
 
+    def test_one_client_id_names_whose_keys_verify(self):
+        """Another client's keys never verify a request: a repeated client_id
+        is refused before any key is looked up."""
+        token = jwt.encode({"response_type": "code"}, None, algorithm="none")
+        query = [("client_id", "victim"), ("client_id", "attacker")]
+        with self.assertRaises(request_objects.InvalidRequestObject):
+            request_objects.unpack(
+                [*query, ("request", token)], lambda refresh: [], "none", "issuer"
+            )
+
     def test_parameter_values(self):
         parameters = request_objects.object_parameters(
             {"max_age": 60, "claims": {"id_token": {}}, "exp": 1, "iss": "c"}, {}
