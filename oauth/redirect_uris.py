@@ -53,6 +53,35 @@ def is_registrable(uri: str) -> bool:
     return bool(PRIVATE_USE_SCHEME.fullmatch(scheme) and (parts.netloc or parts.path))
 
 
+def _loopback_parts(uri: str) -> tuple[str, str, str] | None:
+    """``(host, path, query)`` of an ``http`` redirect URI on a loopback
+    host, which :func:`is_registrable`, else None: what must match whatever
+    its port."""
+    parts = urlsplit(uri)
+    if parts.scheme.lower() != "http" or parts.hostname not in LOOPBACK_HOSTS:
+        return None
+    return parts.hostname, parts.path, parts.query
+
+
+def is_registered(uri: str, registered: Collection[str]) -> bool:
+    """Whether ``uri`` is one of the ``registered`` redirect URIs: the same
+    string, or, for an ``http`` loopback URI, the same but for the port. RFC
+    8252 §7.3: a native app binds whatever port is free when it asks, so the
+    authorization server allows any port on a loopback redirect URI. The
+    host must match: ``localhost`` names the loopback interface through a
+    name lookup, not as ``127.0.0.1`` does (§8.3)."""
+    if uri in registered:
+        return True
+    if not is_registrable(uri):
+        return False
+    loopback = _loopback_parts(uri)
+    return loopback is not None and any(
+        _loopback_parts(candidate) == loopback
+        for candidate in registered
+        if is_registrable(candidate)
+    )
+
+
 def _is_web(uri: str) -> bool:
     return urlsplit(uri).scheme.lower() in WEB_SCHEMES
 

@@ -33,6 +33,7 @@ from ..oauth.constants import (
 )
 from ..oauth.http_adapter import has_nul
 from ..oauth.jose import InvalidSignedToken
+from ..oauth.redirect_uris import is_registered
 from ..oauth.response_modes import RESPONSE_TYPES
 from ..oauth.secrets import generate_secret
 from ..series import authenticate
@@ -391,7 +392,7 @@ class OdooRequestValidator(RequestValidator):
 
     def validate_redirect_uri(self, client_id, redirect_uri, request, *args, **kwargs):
         application = self._load_application(client_id, request)
-        return redirect_uri in application._redirect_uri_list()
+        return is_registered(redirect_uri, application._redirect_uri_list())
 
     def validate_response_type(
         self, client_id, response_type, client, request, *args, **kwargs
@@ -478,7 +479,7 @@ class OdooRequestValidator(RequestValidator):
         if bound:
             matches = not request.using_default_redirect_uri and redirect_uri == bound
         else:
-            matches = redirect_uri in client._redirect_uri_list()
+            matches = is_registered(redirect_uri, client._redirect_uri_list())
         if not matches:
             # RFC 6749 §5.2 names this invalid_grant; oauthlib would say
             # invalid_request.

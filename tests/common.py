@@ -718,6 +718,12 @@ class AuthorizationCase(TokenEndpointCase):
         )
         return response.json().get("result", {}).get("uid")
 
+    def assertErrorPage(self, response):
+        """An error page of the server: the client is not redirected to."""
+        self.assertEqual(response.status_code, 400, response.text[:500])
+        self.assertNotIn("Location", response.headers)
+        self.assertIn("text/html", response.headers["Content-Type"])
+
     def assertRedirectsTo(self, response, base=REDIRECT_URI, fragment=False):
         self.assertIn(response.status_code, (302, 303), response.text[:500])
         location = response.headers["Location"]
@@ -1096,12 +1102,6 @@ class ConformanceCase(OpenIDCase):
         self.assertIn(params.get("error"), errors, params)
         self.assertEqual(params.get("state"), "xyz", params)
         self.assertEqual(params.get("iss"), self.issuer(), params)
-
-    def assertErrorPage(self, response):
-        """An error page of the server: the client is not redirected to."""
-        self.assertEqual(response.status_code, 400, response.text[:500])
-        self.assertNotIn("Location", response.headers)
-        self.assertIn("text/html", response.headers["Content-Type"])
 
     def sign_in(
         self,

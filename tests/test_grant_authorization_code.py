@@ -219,6 +219,49 @@ class TestPKCE(AuthorizationCase):
         )
         self.assertTrue(body["access_token"])
 
+    def test_loopback_redirect_uri_on_any_port(self):
+        """RFC 8252 §7.3: a native app listens on whatever loopback port is
+        free; the host, path and query still match the registered URI."""
+        self.public_app.redirect_uris = "http://127.0.0.1/callback"
+        redirect_uri = "http://127.0.0.1:53219/callback"
+        pkce = {"code_challenge": s256(VERIFIER), "code_challenge_method": "S256"}
+        page = self.authorize(
+            client_id="browser-app", redirect_uri=redirect_uri, **pkce
+        )
+        code = self.assertRedirectsTo(self.decide(page, "allow"), base=redirect_uri)[
+            "code"
+        ]
+        exchange = {
+            "grant_type": "authorization_code",
+            "code": code,
+            "client_id": "browser-app",
+            "code_verifier": VERIFIER,
+        }
+        # the code is bound to the port it was sent to
+        other_port = self.token_request(
+            dict(exchange, redirect_uri="http://127.0.0.1:53220/callback")
+        )
+        self.assertOAuthError(other_port, "invalid_grant")
+        body = self.assertTokenAnswer(
+            self.token_request(dict(exchange, redirect_uri=redirect_uri))
+        )
+        self.assertTrue(body["access_token"])
+        for refused in (
+            "http://localhost:53219/callback",
+            "http://127.0.0.1:53219/other",
+            "http://127.0.0.1:53219/callback?next=x",
+            "https://127.0.0.1:53219/callback",
+            "http://127.0.0.2:53219/callback",
+            "http://127.0.0.1.evil.example:53219/callback",
+            "http://evil.example@127.0.0.1:53219/callback",
+        ):
+            with self.subTest(redirect_uri=refused):
+                self.assertErrorPage(
+                    self.authorize(
+                        client_id="browser-app", redirect_uri=refused, **pkce
+                    )
+                )
+
     def test_pkce_required_by_setting(self):
         self.set_param("require_pkce", "True")
         redirected = self.assertRedirectsTo(self.authorize())

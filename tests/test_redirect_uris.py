@@ -13,6 +13,7 @@ from ..oauth.redirect_uris import (
     NOT_WEB_ORIGIN,
     backchannel_logout_uri_refusal,
     destination,
+    is_registered,
     is_registrable,
     post_logout_redirect_uri_refusal,
     redirect_uri_refusal,
@@ -60,6 +61,43 @@ class TestRedirectUriRules(unittest.TestCase):
             with self.subTest(uri=uri):
                 self.assertFalse(is_registrable(uri))
                 self.assertEqual(redirect_uri_refusal(uri), NOT_REDIRECT_URI)
+
+    def test_loopback_redirect_uris_match_on_any_port(self):
+        registered = [
+            "http://127.0.0.1/cb",
+            "http://[::1]:8080/cb?x=1",
+            "http://localhost/cb",
+            "https://a.example:8443/cb",
+        ]
+        for uri in (
+            "http://127.0.0.1/cb",
+            "http://127.0.0.1:53219/cb",
+            "http://[::1]/cb?x=1",
+            "http://[::1]:1/cb?x=1",
+            "http://localhost:65535/cb",
+            "https://a.example:8443/cb",
+        ):
+            with self.subTest(uri=uri):
+                self.assertTrue(is_registered(uri, registered))
+        for uri in (
+            "http://localhost:53219/other",
+            "http://127.0.0.1:53219/cb?x=1",
+            "http://[::1]:53219/cb",
+            "http://127.0.0.2:53219/cb",
+            "https://127.0.0.1:53219/cb",
+            "https://a.example/cb",
+            "https://a.example:9443/cb",
+            "http://127.0.0.1:99999/cb",
+            "http://127.0.0.1:0/cb",
+            "http://u@127.0.0.1:5/cb",
+            "http://127.0.0.1:5/cb#f",
+        ):
+            with self.subTest(uri=uri):
+                self.assertFalse(is_registered(uri, registered))
+        # an unregistrable URI stored before the rules matches nothing
+        self.assertFalse(
+            is_registered("http://127.0.0.1:5/cb", ["http://u@127.0.0.1/cb"])
+        )
 
     def test_post_logout_redirect_uris_follow_the_same_rules(self):
         for uri in WEB_URIS + NATIVE_URIS:
