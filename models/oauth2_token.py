@@ -22,7 +22,7 @@ from ..oauth.constants import (
     REFRESH_TOKEN,
     RPC_SCOPE,
 )
-from ..provider.configuration import hash_secret
+from ..provider.configuration import hash_secret, issuer
 from ..series import Constraint, domain_or, report_cron_progress
 from .direct_sql import insert_row, lock_rows, own_cursor
 from .res_config_settings import cleanup_cutoff, get_oauth2_setting
@@ -572,6 +572,9 @@ class OAuth2Token(models.Model):
         expires_at = self.expires_at if is_access else self.refresh_expires_at
         claims = {
             "active": True,
+            # RFC 7662 §2.2: a resource server that trusts several servers
+            # learns which one issued the token
+            "iss": issuer(self.env),
             "scope": " ".join(self._effective_scopes(token_type)),
             "client_id": self.application_id.client_id,
             "sub": self._subject(),

@@ -16,12 +16,14 @@ class TestIntrospection(EndpointCase):
         return self.call("POST", "introspect", data=data, auth=auth or self.integration)
 
     def test_live_access_token(self):
+        self.set_param("issuer_url", "https://odoo.example.com")
         record, access_token, _refresh = self.issue_token(scope="read write")
         body = self.assertJson(self.introspect(access_token))
         self.assertEqual(
             body,
             {
                 "active": True,
+                "iss": "https://odoo.example.com",
                 "scope": "read write",
                 "client_id": "integration",
                 "username": "oauth2_user",
