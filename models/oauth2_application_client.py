@@ -190,15 +190,16 @@ class OAuth2ApplicationClient(models.Model):
         return [scope for scope in (granted or "").split() if scope in allowed]
 
     def _resolve_scopes(self, requested):
-        """Expand ``*`` (every scope of the application but those granted only
-        by name) and return the
-        requested scope names, or None when one of them is not allowed."""
+        """The requested scope names this application may obtain, ``*``
+        expanded to every scope of the application but those granted only by
+        name; None when it may obtain none of them. RFC 6749 §3.3 lets the
+        server grant fewer scopes than asked for: the consent page shows, and
+        the token answer's ``scope`` names, only those granted."""
         allowed = list(self._allowed_scope_names())
         if ALL_SCOPES in requested:
             return [name for name in allowed if name not in NAMED_ONLY_SCOPES]
-        if not set(requested) <= set(allowed):
-            return None
-        return list(dict.fromkeys(requested))
+        granted = [name for name in dict.fromkeys(requested) if name in allowed]
+        return granted or None
 
     def _redirect_uri_lines(self):
         self.ensure_one()

@@ -112,6 +112,20 @@ class TestAuthorizationErrors(AuthorizationCase):
             self.assertRedirectsTo(self.authorize(redirect_uri=None))["code"]
         )
 
+    def test_scopes_the_application_may_not_have_are_left_out(self):
+        """RFC 6749 §3.3: the consent shows, and the tokens get, the scopes
+        asked for that the application may have; the answer names them."""
+        page = self.authorize(scope="read admin")
+        self.assertIn("Read your data", page.text)
+        self.assertNotIn("Administer everything", page.text)
+        code = self.assertRedirectsTo(self.decide(page, "allow"))["code"]
+        body = self.assertTokenAnswer(self.exchange(code))
+        self.assertEqual(body["scope"], "read")
+        consent = self.env["oauth2.consent"].search(
+            [("user_id", "=", self.user.id), ("application_id", "=", self.app.id)]
+        )
+        self.assertEqual(consent.scope_ids, self.scope_read)
+
     def test_other_errors_redirect_with_state(self):
         cases = [
             ({"response_type": "bogus"}, "unsupported_response_type"),

@@ -125,8 +125,20 @@ class TestTokenEndpoint(TokenEndpointCase):
             self.assertOAuthError(response, "unsupported_grant_type")
 
     def test_scope_outside_application(self):
+        """RFC 6749 §3.3: the scopes the application may have are granted,
+        and the answer says which; none of them is invalid_scope."""
         response = self.token_request(
-            {"grant_type": "client_credentials", "scope": "read admin"},
+            {"grant_type": "client_credentials", "scope": "admin read"},
+            auth=("integration", self.secret),
+        )
+        body = self.assertTokenAnswer(response)
+        self.assertEqual(body["scope"], "read")
+        record = self.env["oauth2.token"].search(
+            [("application_id", "=", self.app.id)], order="id desc", limit=1
+        )
+        self.assertEqual(record.scope, "read")
+        response = self.token_request(
+            {"grant_type": "client_credentials", "scope": "admin"},
             auth=("integration", self.secret),
         )
         self.assertOAuthError(response, "invalid_scope")
