@@ -11,6 +11,8 @@ from . import oauth2_authorization_code
 from . import oauth2_consent
 from . import oauth2_client_auth_failure
 from . import oauth2_client_auth_throttle
+from . import oauth2_registration_token
+from . import oauth2_registration_attempt
 from . import oauth2_signing_key
 from . import oauth2_session
 from . import oauth2_logout_notification

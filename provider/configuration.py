@@ -47,4 +47,8 @@ def server_metadata(env):
         issuer(env),
         env["oauth2.scope"]._all_names(),
         env["oauth2.application"]._code_challenge_methods(),
+        registration=env["ir.config_parameter"]
+        .sudo()
+        .get_param("orestapi_oauth2.client_registration", "off")
+        in ("token", "open"),
     )
