@@ -162,9 +162,7 @@ class OAuth2ApplicationSelfRegistration(models.Model):
         ondelete="set null",
         help="The initial access token the application registered with.",
     )
-    registration_access_token_hash = fields.Char(
-        copy=False, groups="base.group_system"
-    )
+    registration_access_token_hash = fields.Char(copy=False, groups="base.group_system")
     suspended = fields.Boolean(
         readonly=True,
         copy=False,
@@ -204,7 +202,9 @@ class OAuth2ApplicationSelfRegistration(models.Model):
         those of them allowed to self-registered clients, or all of those
         when it names none (RFC 7591 §2: the server may narrow them)."""
         allowed = self._registration_allowed_scopes()
-        granted = [name for name in allowed if name in requested] if requested else allowed
+        granted = (
+            [name for name in allowed if name in requested] if requested else allowed
+        )
         if not granted:
             raise ClientMetadataError(
                 INVALID_CLIENT_METADATA,
@@ -353,7 +353,9 @@ class OAuth2ApplicationSelfRegistration(models.Model):
                 "A registration cannot change between authenticating with none "
                 "and with a client secret; register a new client instead.",
             )
-        values = self._registration_values(parsed, self._registration_scopes(parsed.scopes))
+        values = self._registration_values(
+            parsed, self._registration_scopes(parsed.scopes)
+        )
         try:
             with self.env.cr.savepoint():
                 self.sudo().write(values)
@@ -367,7 +369,9 @@ class OAuth2ApplicationSelfRegistration(models.Model):
         back by itself."""
         self.ensure_one()
         app = self.sudo()
-        self.env["oauth2.token"].sudo()._revoke_grants([("application_id", "=", app.id)])
+        self.env["oauth2.token"].sudo()._revoke_grants(
+            [("application_id", "=", app.id)]
+        )
         app.write({"active": False, "registration_access_token_hash": False})
 
     # ------------------------------------------------------------ cleanup

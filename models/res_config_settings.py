@@ -112,16 +112,16 @@ def get_client_registration_mode(env):
 def get_client_registration_scopes(env):
     """The names of the scopes a self-registered client may get at most, or
     None for every scope but rpc."""
-    value = env["ir.config_parameter"].sudo().get_param(
-        CLIENT_REGISTRATION_SCOPES_PARAM
+    value = (
+        env["ir.config_parameter"].sudo().get_param(CLIENT_REGISTRATION_SCOPES_PARAM)
     )
     return value.split() if value and value.split() else None
 
 
 def get_client_registration_grant_types(env):
     """The grant types a self-registered client may get."""
-    value = env["ir.config_parameter"].sudo().get_param(
-        CLIENT_REGISTRATION_GRANTS_PARAM
+    value = (
+        env["ir.config_parameter"].sudo().get_param(CLIENT_REGISTRATION_GRANTS_PARAM)
     )
     if value == REGISTRATION_GRANTS_CODE_ONLY:
         return value.split()

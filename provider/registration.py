@@ -14,6 +14,11 @@ import json
 
 from odoo import SUPERUSER_ID
 
+from ..models.res_config_settings import (
+    REGISTRATION_OFF,
+    REGISTRATION_TOKEN,
+    get_client_registration_mode,
+)
 from ..oauth.client_metadata import (
     INVALID_CLIENT_METADATA,
     MAX_BODY_BYTES,
@@ -21,11 +26,6 @@ from ..oauth.client_metadata import (
     parse_json,
 )
 from ..oauth.responses import JSON_HEADERS, REALM, error_answer
-from ..models.res_config_settings import (
-    REGISTRATION_OFF,
-    REGISTRATION_TOKEN,
-    get_client_registration_mode,
-)
 from .bearer import _header_token
 
 JSON_TYPES = ("application/json",)

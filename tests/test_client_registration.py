@@ -156,9 +156,7 @@ class TestRegistrationModes(RegistrationCase):
         self.assertNotIn("client_secret_expires_at", answer)
         self.assertEqual(answer["token_endpoint_auth_method"], "none")
         self.assertEqual(answer["redirect_uris"], [LOOPBACK_REDIRECT])
-        self.assertEqual(
-            answer["grant_types"], ["authorization_code", "refresh_token"]
-        )
+        self.assertEqual(answer["grant_types"], ["authorization_code", "refresh_token"])
         self.assertEqual(answer["response_types"], ["code"])
         self.assertEqual(answer["scope"], "read")
         self.assertEqual(answer["client_name"], "MCP agent")
@@ -216,7 +214,9 @@ class TestRegistrationModes(RegistrationCase):
         self.assertIn(refused.status_code, (400, 401), refused.text)
         # never shown again
         read = self.manage(
-            "GET", answer["registration_client_uri"], answer["registration_access_token"]
+            "GET",
+            answer["registration_client_uri"],
+            answer["registration_access_token"],
         )
         body = self.assertJson(read, 200)
         self.assertNotIn("client_secret", body)
@@ -390,9 +390,7 @@ class TestRegistrationAttacks(RegistrationCase):
                 400,
             ),
             (
-                self.register(
-                    body=json.dumps(dict(MCP_METADATA, padding="x" * 70000))
-                ),
+                self.register(body=json.dumps(dict(MCP_METADATA, padding="x" * 70000))),
                 "invalid_request",
                 413,
             ),
@@ -452,7 +450,10 @@ class TestRegistrationAttacks(RegistrationCase):
 class TestRegistrationManagement(RegistrationCase):
     def test_read_update_delete(self):
         answer, app = self.registered()
-        uri, token = answer["registration_client_uri"], answer["registration_access_token"]
+        uri, token = (
+            answer["registration_client_uri"],
+            answer["registration_access_token"],
+        )
         body = self.assertJson(self.manage("GET", uri, token), 200)
         self.assertEqual(body["client_id"], answer["client_id"])
         self.assertEqual(body["redirect_uris"], [LOOPBACK_REDIRECT])
@@ -482,9 +483,10 @@ class TestRegistrationManagement(RegistrationCase):
         ):
             with self.subTest(refused=refused):
                 response = self.manage("PUT", uri, token, refused)
-                self.assertIn(response.json()["error"], (
-                    "invalid_client_metadata", "invalid_redirect_uri"
-                ))
+                self.assertIn(
+                    response.json()["error"],
+                    ("invalid_client_metadata", "invalid_redirect_uri"),
+                )
                 self.assertEqual(response.status_code, 400)
         app.invalidate_recordset()
         self.assertEqual(app.redirect_uris, new_redirect)
@@ -554,7 +556,9 @@ class TestRegistrationBackend(RegistrationCase):
         self.assertTrue(app.suspended)
         self.assertInvalidToken(
             self.manage(
-                "GET", answer["registration_client_uri"], answer["registration_access_token"]
+                "GET",
+                answer["registration_client_uri"],
+                answer["registration_access_token"],
             )
         )
         page = self.authorize(
@@ -569,7 +573,9 @@ class TestRegistrationBackend(RegistrationCase):
         self.assertFalse(app.suspended)
         self.assertJson(
             self.manage(
-                "GET", answer["registration_client_uri"], answer["registration_access_token"]
+                "GET",
+                answer["registration_client_uri"],
+                answer["registration_access_token"],
             ),
             200,
         )
