@@ -93,13 +93,16 @@ class OAuth2RegistrationToken(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        tokens = [generate_secret() for _vals in vals_list]
-        for vals, token in zip(vals_list, tokens, strict=True):
-            vals["token_hash"] = hash_secret(self.env, INITIAL_ACCESS_TOKEN, token)
+        for vals in vals_list:
             vals.pop("use_count", None)
-        records = super(OAuth2RegistrationToken, self.sudo()).create(vals_list)
-        records = records.with_env(self.env)
-        for record, token in zip(records, tokens, strict=True):
+            vals.pop("token_hash", None)
+        records = super().create(vals_list)
+        for record in records:
+            token = generate_secret()
+            # the hash is the administrators' field: written as the server
+            record.sudo().token_hash = hash_secret(
+                self.env, INITIAL_ACCESS_TOKEN, token
+            )
             record.env.cache.set(record, self._fields["token"], token)
         return records
 

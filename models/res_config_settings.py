@@ -7,7 +7,13 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..oauth import outbound
-from ..oauth.constants import ISSUER_URL_PARAM
+from ..oauth.constants import (
+    CLIENT_REGISTRATION_PARAM,
+    ISSUER_URL_PARAM,
+    REGISTRATION_OFF,
+    REGISTRATION_OPEN,
+    REGISTRATION_TOKEN,
+)
 from ..oauth.metadata import is_valid_issuer
 
 PARAM_PREFIX = "orestapi_oauth2."
@@ -59,13 +65,6 @@ ZERO_ALLOWED = (
     "key_rotation_days",
     "client_registration_unused_days",
 )
-# Dynamic Client Registration (RFC 7591): off, with an initial access token
-# an administrator issued, or open to anyone.
-CLIENT_REGISTRATION_PARAM = PARAM_PREFIX + "client_registration"
-REGISTRATION_OFF = "off"
-REGISTRATION_TOKEN = "token"
-REGISTRATION_OPEN = "open"
-REGISTRATION_MODES = (REGISTRATION_OFF, REGISTRATION_TOKEN, REGISTRATION_OPEN)
 # The scopes a self-registered client may get at most, space-separated;
 # empty: every scope but rpc.
 CLIENT_REGISTRATION_SCOPES_PARAM = PARAM_PREFIX + "client_registration_scopes"
@@ -101,12 +100,6 @@ def cleanup_cutoff(env):
     ago, are deleted by the cleanup job."""
     grace_days = get_oauth2_setting(env, "cleanup_grace_days")
     return fields.Datetime.now() - timedelta(days=grace_days)
-
-
-def get_client_registration_mode(env):
-    """off, token or open; off when unset or set by hand to anything else."""
-    value = env["ir.config_parameter"].sudo().get_param(CLIENT_REGISTRATION_PARAM)
-    return value if value in REGISTRATION_MODES else REGISTRATION_OFF
 
 
 def get_client_registration_scopes(env):

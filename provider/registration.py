@@ -14,19 +14,16 @@ import json
 
 from odoo import SUPERUSER_ID
 
-from ..models.res_config_settings import (
-    REGISTRATION_OFF,
-    REGISTRATION_TOKEN,
-    get_client_registration_mode,
-)
 from ..oauth.client_metadata import (
     INVALID_CLIENT_METADATA,
     MAX_BODY_BYTES,
     ClientMetadataError,
     parse_json,
 )
+from ..oauth.constants import REGISTRATION_OFF, REGISTRATION_TOKEN
 from ..oauth.responses import JSON_HEADERS, REALM, error_answer
 from .bearer import _header_token
+from .configuration import client_registration_mode
 
 JSON_TYPES = ("application/json",)
 
@@ -82,7 +79,7 @@ def registration_answer(env, httprequest):
     """``(headers, body, status)`` of a registration request (RFC 7591)."""
     # auth="none": no user; what the registration writes, the server does
     env = env(user=SUPERUSER_ID, su=True)
-    mode = get_client_registration_mode(env)
+    mode = client_registration_mode(env)
     if mode == REGISTRATION_OFF:
         return _off_answer()
     remote_addr = httprequest.remote_addr
@@ -121,7 +118,7 @@ def management_answer(env, httprequest, client_id):
     endpoint (RFC 7592 §2): GET reads, PUT replaces, DELETE ends the
     registration."""
     env = env(user=SUPERUSER_ID, su=True)
-    if get_client_registration_mode(env) == REGISTRATION_OFF:
+    if client_registration_mode(env) == REGISTRATION_OFF:
         return _off_answer()
     applications = env["oauth2.application"]
     application = applications._find_registration(client_id, _bearer(httprequest))
