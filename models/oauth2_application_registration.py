@@ -383,22 +383,38 @@ class OAuth2ApplicationSelfRegistration(models.Model):
         days = get_oauth2_setting(self.env, "client_registration_unused_days")
         if days <= 0:
             return [("id", "=", False)]
+        candidates = (
+            self.sudo()
+            .with_context(active_test=False)
+            .search(
+                [
+                    ("registration_source", "=", DYNAMIC),
+                    (
+                        "registered_at",
+                        "<",
+                        fields.Datetime.now() - timedelta(days=days),
+                    ),
+                ]
+            )
+        )
         used = set()
         for model_name in (
             "oauth2.token",
             "oauth2.authorization.code",
             "oauth2.consent",
         ):
-            model = self.env[model_name].sudo().with_context(active_test=False)
             used.update(
                 application.id
-                for (application,) in model._read_group([], ["application_id"])
+                for (application,) in self.env[model_name]
+                .sudo()
+                .with_context(active_test=False)
+                ._read_group(
+                    [("application_id", "in", candidates.ids)], ["application_id"]
+                )
             )
         return [
             ("active", "in", (True, False)),
-            ("registration_source", "=", DYNAMIC),
-            ("registered_at", "<", fields.Datetime.now() - timedelta(days=days)),
-            ("id", "not in", list(used)),
+            ("id", "in", [app.id for app in candidates if app.id not in used]),
         ]
 
 
