@@ -20,6 +20,10 @@ TOKENINFO = f"{PREFIX}/tokeninfo"
 INTROSPECT = f"{PREFIX}/introspect"
 REVOKE = f"{PREFIX}/revoke"
 CONNECTED_APPS = f"{PREFIX}/apps"
+# Dynamic Client Registration (RFC 7591 §3) and the clients' management of
+# their registration (RFC 7592 §2), at REGISTER/<client_id>
+REGISTER = f"{PREFIX}/register"
+REGISTRATION_MANAGEMENT = f"{REGISTER}/<string:client_id>"
 # OpenID Connect: the JWK Set (RFC 7517 §5) and RP-initiated logout 1.0
 JWKS = f"{PREFIX}/jwks"
 END_SESSION = f"{PREFIX}/logout"
@@ -40,5 +44,7 @@ JSON_ENDPOINTS = frozenset(
         METADATA,
         OPENID_CONFIGURATION,
         JWKS,
+        REGISTER,
+        REGISTRATION_MANAGEMENT,
     }
 )
