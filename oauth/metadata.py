@@ -42,13 +42,18 @@ def is_valid_issuer(url: str) -> bool:
 
 
 def server_metadata(
-    issuer: str, scopes: Iterable[str], code_challenge_methods: Iterable[str]
+    issuer: str,
+    scopes: Iterable[str],
+    code_challenge_methods: Iterable[str],
+    client_id_metadata_documents: bool = False,
 ) -> dict[str, Any]:
     """RFC 8414 §2 metadata of this authorization server, known as
     ``issuer``, which is also its OpenID Connect Discovery 1.0 §3 metadata:
     one document at both addresses, so that they never disagree. ``scopes``
-    and ``code_challenge_methods`` are those the server offers."""
-    return {
+    and ``code_challenge_methods`` are those the server offers;
+    ``client_id_metadata_documents`` whether it serves clients whose
+    client_id is the URL of their metadata."""
+    metadata = {
         "issuer": issuer,
         "authorization_endpoint": issuer + routes.AUTHORIZE,
         "token_endpoint": issuer + routes.TOKEN,
@@ -69,3 +74,8 @@ def server_metadata(
         "code_challenge_methods_supported": list(code_challenge_methods),
         **provider_metadata(issuer),
     }
+    if client_id_metadata_documents:
+        # draft-ietf-oauth-client-id-metadata-document §5: so that a client
+        # sends no user to a server that would not know it
+        metadata["client_id_metadata_document_supported"] = True
+    return metadata

@@ -6,7 +6,7 @@ here and handed to it as values: the issuer, the server's own origins, the
 key of the stored hashes and the metadata's offer."""
 
 from ..oauth import cors, metadata, secrets
-from ..oauth.constants import ISSUER_URL_PARAM
+from ..oauth.constants import CLIENT_ID_METADATA_DOCUMENTS_PARAM, ISSUER_URL_PARAM
 
 
 def issuer(env):
@@ -47,4 +47,14 @@ def server_metadata(env):
         issuer(env),
         env["oauth2.scope"]._all_names(),
         env["oauth2.application"]._code_challenge_methods(),
+        client_id_metadata_documents=metadata_documents_enabled(env),
     )
+
+
+def metadata_documents_enabled(env):
+    """Whether client IDs that are URLs of Client ID Metadata Documents are
+    served: the setting is ``on``."""
+    value = env["ir.config_parameter"].sudo().get_param(
+        CLIENT_ID_METADATA_DOCUMENTS_PARAM
+    )
+    return (value or "").strip().lower() == "on"
