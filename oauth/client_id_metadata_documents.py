@@ -124,9 +124,7 @@ def is_client_id_url(client_id: Any) -> bool:
     if not parts.path.startswith("/"):
         return False
     # a dot segment, even percent-encoded, makes two URLs of one document
-    return not any(
-        unquote(segment) in (".", "..") for segment in parts.path.split("/")
-    )
+    return not any(unquote(segment) in (".", "..") for segment in parts.path.split("/"))
 
 
 def host_of(client_id: str) -> str:
@@ -235,9 +233,7 @@ def fetch_document(
             f"Its URL answered with status {response.status}, not 200."
         )
     if len(response.body) > MAX_DOCUMENT_BYTES:
-        raise InvalidMetadataDocument(
-            f"It is larger than {MAX_DOCUMENT_BYTES} bytes."
-        )
+        raise InvalidMetadataDocument(f"It is larger than {MAX_DOCUMENT_BYTES} bytes.")
     if not _is_json_media_type(response.headers.get("Content-Type")):
         raise InvalidMetadataDocument("It is not served as JSON (its Content-Type).")
     try:

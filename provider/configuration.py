@@ -54,7 +54,7 @@ def server_metadata(env):
 def metadata_documents_enabled(env):
     """Whether client IDs that are URLs of Client ID Metadata Documents are
     served: the setting is ``on``."""
-    value = env["ir.config_parameter"].sudo().get_param(
-        CLIENT_ID_METADATA_DOCUMENTS_PARAM
+    value = (
+        env["ir.config_parameter"].sudo().get_param(CLIENT_ID_METADATA_DOCUMENTS_PARAM)
     )
     return (value or "").strip().lower() == "on"

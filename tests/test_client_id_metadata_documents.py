@@ -579,12 +579,16 @@ class TestCache(DocumentCase):
         moved = "http://127.0.0.1:40000/callback"
         self.publish(
             self.client_id,
-            self.document(self.client_id, client_name="Inspector 2", redirect_uris=[moved]),
+            self.document(
+                self.client_id, client_name="Inspector 2", redirect_uris=[moved]
+            ),
         )
         self.assertEqual(self.authorize_document_client().status_code, 200)
         self.assertEqual(self.fetches(), 1)
         self.expire()
-        self.assertEqual(self.authorize_document_client(redirect_uri=moved).status_code, 200)
+        self.assertEqual(
+            self.authorize_document_client(redirect_uri=moved).status_code, 200
+        )
         self.assertEqual(self.fetches(), 2)
         self.assertEqual(application.name, "Inspector 2")
         self.assertEqual(application.redirect_uris, moved)
