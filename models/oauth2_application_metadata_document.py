@@ -74,20 +74,32 @@ class OAuth2ApplicationMetadataDocument(models.Model):
 
     @api.model
     def _find_by_client_id(self, client_id):
-        """The active application with this client ID; for a Client
-        Identifier URL, when the setting is on and its host accepted, the
-        application its document makes, fetched when none is kept or it is
-        out of date. Empty when there is none, or its document cannot be
-        fetched or is invalid (the draft's §4.1: the request is refused)."""
+        """The active application with this client ID; one of a Client ID
+        Metadata Document only while the setting is on, its host accepted
+        and its document was valid when last fetched. Never fetches: the
+        lookups of a bearer request, a logout or a request object take the
+        application as it is (:meth:`_find_or_fetch_by_client_id` fetches)."""
+        application = super()._find_by_client_id(client_id)
+        if application.registration_source != METADATA_DOCUMENT:
+            return application
+        if application.metadata_document_problem or not self._serves_metadata_document(
+            client_id
+        ):
+            return self.browse()
+        return application
+
+    @api.model
+    def _find_or_fetch_by_client_id(self, client_id):
+        """:meth:`_find_by_client_id`, and for a Client Identifier URL, when
+        the setting is on and its host accepted, the application its document
+        makes, fetched when none is kept or it is out of date: the client of
+        an authorization or token request (the validator's lookup). Empty
+        when there is none, or its document cannot be fetched or is invalid
+        (the draft's §4.1: the request is refused)."""
         application = super()._find_by_client_id(client_id)
         if application and application.registration_source != METADATA_DOCUMENT:
             return application
-        if not documents.is_client_id_url(client_id):
-            return application
-        if not (
-            metadata_documents_enabled(self.env)
-            and get_metadata_document_hosts(self.env).accepts(client_id)
-        ):
+        if not self._serves_metadata_document(client_id):
             return self.browse()
         if application and application._metadata_document_is_current():
             return application
@@ -98,13 +110,29 @@ class OAuth2ApplicationMetadataDocument(models.Model):
             return self.browse()
         return self._fetch_metadata_document(client_id, application)
 
+    @api.model
+    def _serves_metadata_document(self, client_id):
+        """Whether ``client_id`` is a Client Identifier URL this server
+        serves: the setting on, its host accepted."""
+        return bool(
+            documents.is_client_id_url(client_id)
+            and metadata_documents_enabled(self.env)
+            and get_metadata_document_hosts(self.env).accepts(client_id)
+        )
+
     def _metadata_document_is_current(self):
+        """Whether the document kept for this application still holds: valid
+        when fetched, not expired, and its scopes all still allowed (an
+        administrator who narrows the setting is obeyed at once, not when
+        the document expires)."""
         self.ensure_one()
         expires_at = self.metadata_document_expires_at
         return bool(
             not self.metadata_document_problem
             and expires_at
             and expires_at > fields.Datetime.now()
+            and set(self._allowed_scope_names())
+            <= set(get_metadata_document_scopes(self.env))
         )
 
     @api.model
