@@ -22,6 +22,7 @@
         "data/oauth2_signing_key_data.xml",
         "data/ir_cron_data.xml",
         "views/oauth2_application_views.xml",
+        "views/oauth2_application_metadata_document_views.xml",
         "views/oauth2_application_secret_views.xml",
         "views/oauth2_scope_views.xml",
         "views/oauth2_token_views.xml",
