@@ -65,3 +65,7 @@ NAMED_ONLY_SCOPES = frozenset({RPC_SCOPE, *OPENID_SCOPES})
 # Scopes whose names the server itself checks: they may not be renamed or
 # deleted.
 RESERVED_SCOPES = frozenset({RPC_SCOPE, OPENID_SCOPE, OFFLINE_ACCESS_SCOPE})
+# Scopes that ask the authorization server itself for something, an id_token
+# or a refresh token, rather than for access to a resource: a protected
+# resource's scopes never narrow them away (models/oauth2_resource.py).
+AUTHORIZATION_SERVER_SCOPES = frozenset({OPENID_SCOPE, OFFLINE_ACCESS_SCOPE})

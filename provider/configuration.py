@@ -47,4 +47,5 @@ def server_metadata(env):
         issuer(env),
         env["oauth2.scope"]._all_names(),
         env["oauth2.application"]._code_challenge_methods(),
+        env["oauth2.resource"]._identifiers(),
     )
