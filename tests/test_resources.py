@@ -221,7 +221,9 @@ class TestTokensForResources(ResourceCase, TokenEndpointCase, EndpointCase):
             "%00",
         ):
             with self.subTest(resource=resource[:40]):
-                self.assertOAuthError(self.client_credentials(resource), "invalid_target")
+                self.assertOAuthError(
+                    self.client_credentials(resource), "invalid_target"
+                )
         many = [f"https://mcp{n}.example.com" for n in range(200)]
         self.assertOAuthError(self.client_credentials(MCP, *many), "invalid_target")
         self.assertTrue(self.resources.search([("identifier", "=", MCP)]))
@@ -241,7 +243,9 @@ class TestTokensForResources(ResourceCase, TokenEndpointCase, EndpointCase):
         )
 
     def test_token_carries_only_the_scopes_the_resource_accepts(self):
-        answer = self.assertTokenAnswer(self.client_credentials(MCP, scope="read write"))
+        answer = self.assertTokenAnswer(
+            self.client_credentials(MCP, scope="read write")
+        )
         self.assertEqual(answer["scope"], "read")
         record = self.env["oauth2.token"].search(
             [("application_id", "=", self.app.id)], order="id desc", limit=1
@@ -297,11 +301,17 @@ class TestTokensForResources(ResourceCase, TokenEndpointCase, EndpointCase):
 
     def test_without_resource_the_token_is_for_odoo(self):
         answer = self.assertTokenAnswer(self.client_credentials())
-        self.assertEqual(self.introspect(answer["access_token"])["aud"], self.base_url())
-        self.assertEqual(self.bearer_get(WHOAMI, answer["access_token"]).status_code, 200)
+        self.assertEqual(
+            self.introspect(answer["access_token"])["aud"], self.base_url()
+        )
+        self.assertEqual(
+            self.bearer_get(WHOAMI, answer["access_token"]).status_code, 200
+        )
         # named explicitly, the same
         named = self.assertTokenAnswer(self.client_credentials(self.base_url()))
-        self.assertEqual(self.bearer_get(WHOAMI, named["access_token"]).status_code, 200)
+        self.assertEqual(
+            self.bearer_get(WHOAMI, named["access_token"]).status_code, 200
+        )
         # an application with Audiences gets its first, as before
         self.app.access_token_audiences = API
         answer = self.assertTokenAnswer(self.client_credentials())
@@ -362,7 +372,12 @@ class TestOdooRefusesOtherResourcesTokens(
 
     def read_own_login(self, token):
         [record] = self.xmlrpc_object.execute_kw(
-            self.db, self.user.id, token, "res.users", "read", [[self.user.id], ["login"]]
+            self.db,
+            self.user.id,
+            token,
+            "res.users",
+            "read",
+            [[self.user.id], ["login"]],
         )
         return record["login"]
 
@@ -374,7 +389,9 @@ class TestOdooRefusesOtherResourcesTokens(
         )
         self.assertOAuthError(
             self.http_request(
-                "GET", PREFIX + "tokeninfo", headers={"Authorization": f"Bearer {token}"}
+                "GET",
+                PREFIX + "tokeninfo",
+                headers={"Authorization": f"Bearer {token}"},
             ),
             "invalid_token",
         )
@@ -426,9 +443,7 @@ class TestOdooRefusesOtherResourcesTokens(
         challenge = response.headers["WWW-Authenticate"]
         self.assertTrue(challenge.startswith("Bearer "), challenge)
         self.assertIn('error="invalid_token"', challenge)
-        self.assertIn(
-            f'resource_metadata="{self.base_url()}{WELL_KNOWN}"', challenge
-        )
+        self.assertIn(f'resource_metadata="{self.base_url()}{WELL_KNOWN}"', challenge)
         self.assertIn('scope="rpc"', challenge)
         self.assertNotIn(self.user.login, response.text)
 
@@ -458,7 +473,9 @@ class TestProtectedResourceMetadata(ResourceCase, BearerCase):
         self.assertEqual(document["authorization_servers"], [self.base_url()])
         self.assertEqual(document["bearer_methods_supported"], ["header"])
         self.assertEqual(document["resource_name"], self.odoo.name)
-        self.assertLessEqual({"read", "write", "rpc"}, set(document["scopes_supported"]))
+        self.assertLessEqual(
+            {"read", "write", "rpc"}, set(document["scopes_supported"])
+        )
         # the authorization server it names knows it
         metadata = self.opener.get(
             document["authorization_servers"][0] + routes.METADATA, timeout=30
@@ -482,7 +499,9 @@ class TestProtectedResourceMetadata(ResourceCase, BearerCase):
         # an archived one, another path, or another server's resource: none
         for path in ("/mcp", "/mcp/v1/x", "/" + "a" * 3000, "/%00"):
             with self.subTest(path=path[:20]):
-                self.assertEqual(self.fetch(WELL_KNOWN + path, 404).json()["error"], "not_found")
+                self.assertEqual(
+                    self.fetch(WELL_KNOWN + path, 404).json()["error"], "not_found"
+                )
         self.assertEqual(self.fetch(WELL_KNOWN + "/mcp", 404).status_code, 404)
         here.active = False
         self.fetch(WELL_KNOWN + "/mcp/v1", 404)
@@ -515,7 +534,9 @@ class TestProtectedResourceMetadata(ResourceCase, BearerCase):
         self.assertIn(metadata_url, challenge)
         # the metadata it points to is there
         url = challenge.split('resource_metadata="')[1].split('"')[0]
-        self.assertEqual(self.opener.get(url, timeout=30).json()["resource"], self.base_url())
+        self.assertEqual(
+            self.opener.get(url, timeout=30).json()["resource"], self.base_url()
+        )
 
 
 @tagged("post_install", "-at_install")
@@ -540,9 +561,7 @@ class TestResourceRoles(ExternalApiAsUsersMixin, ResourceCase, HttpCase):
         cls.manager = user(
             "resource_manager", "base.group_user,orestapi_oauth2.group_oauth2_manager"
         )
-        cls.administrator = user(
-            "resource_admin", "base.group_user,base.group_system"
-        )
+        cls.administrator = user("resource_admin", "base.group_user,base.group_system")
 
     def test_who_reads_and_who_writes(self):
         readers = (self.oauth2_user, self.manager, self.administrator)
@@ -555,7 +574,9 @@ class TestResourceRoles(ExternalApiAsUsersMixin, ResourceCase, HttpCase):
                         [self.mcp.id],
                     )
                 else:
-                    fault = self.assertRefused(user, "oauth2.resource", "search", domain)
+                    fault = self.assertRefused(
+                        user, "oauth2.resource", "search", domain
+                    )
                     self.assertEqual(fault.faultCode, RPC_FAULT_CODE_ACCESS_ERROR)
         for user in (self.portal, self.internal, self.oauth2_user):
             with self.subTest(user=user.login, write=True):
@@ -563,7 +584,10 @@ class TestResourceRoles(ExternalApiAsUsersMixin, ResourceCase, HttpCase):
                     user, "oauth2.resource", "write", [self.mcp.id], {"name": "Mine"}
                 )
                 self.assertRefused(
-                    user, "oauth2.resource", "create", [{"name": "X", "identifier": API}]
+                    user,
+                    "oauth2.resource",
+                    "create",
+                    [{"name": "X", "identifier": API}],
                 )
                 self.assertRefused(user, "oauth2.resource", "unlink", [self.mcp.id])
         for user in (self.manager, self.administrator):
@@ -575,7 +599,11 @@ class TestResourceRoles(ExternalApiAsUsersMixin, ResourceCase, HttpCase):
                     [{"name": "Mine", "identifier": f"{API}/{user.login}"}],
                 )
                 self.execute(
-                    user, "oauth2.resource", "write", [new_id], {"scope_ids": [(6, 0, self.scope_read.ids)]}
+                    user,
+                    "oauth2.resource",
+                    "write",
+                    [new_id],
+                    {"scope_ids": [(6, 0, self.scope_read.ids)]},
                 )
                 self.execute(user, "oauth2.resource", "unlink", [new_id])
                 # Odoo's APIs keep what they are
