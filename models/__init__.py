@@ -7,6 +7,7 @@ from . import oauth2_application_rules
 from . import oauth2_application_registration
 from . import oauth2_application_metadata_document
 from . import oauth2_application_secret
+from . import oauth2_resource
 from . import oauth2_token
 from . import oauth2_authorization_code
 from . import oauth2_consent
@@ -21,3 +22,4 @@ from . import res_users
 from . import res_users_apikeys
 from . import res_config_settings
 from . import ir_http
+from . import ir_config_parameter

@@ -55,6 +55,7 @@ def server_metadata(env):
         env["oauth2.application"]._code_challenge_methods(),
         registration=client_registration_mode(env) != REGISTRATION_OFF,
         client_id_metadata_documents=metadata_documents_enabled(env),
+        protected_resources=env["oauth2.resource"]._identifiers(),
     )
 
 

@@ -555,7 +555,8 @@ class OdooRequestValidator(RequestValidator):
         """The server's token generator: an opaque token, or a signed JWT
         access token (RFC 9068) for an application that asks for them."""
         application = request.client
-        if application.access_token_format != access_tokens.JWT:
+        token_format = application._access_token_format_for(request.audiences)
+        if token_format != access_tokens.JWT:
             return generate_secret()
         user = None if request.grant_type == CLIENT_CREDENTIALS else request.user
         return application._jwt_access_token(
@@ -629,9 +630,7 @@ class OdooRequestValidator(RequestValidator):
             or record._lost_every_scope(token_type)
         ):
             return None
-        if record.application_id != request.client and not (
-            request.client.is_resource_server
-        ):
+        if not record._introspectable_by(request.client):
             return None
         # a resource server introspects the token it was presented
         record._mark_used()
