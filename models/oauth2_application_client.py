@@ -21,6 +21,7 @@ from ..oauth.constants import (
     OFFLINE_ACCESS_SCOPE,
     PASSWORD,
     REFRESH_TOKEN,
+    TOKEN_EXCHANGE,
 )
 from ..oauth.cors import origin_of
 from ..oauth.http_adapter import has_nul
@@ -35,6 +36,7 @@ GRANT_FIELDS = {
     PASSWORD: "grant_password",
     CLIENT_CREDENTIALS: "grant_client_credentials",
     REFRESH_TOKEN: "issue_refresh_token",
+    TOKEN_EXCHANGE: "grant_token_exchange",
 }
 # response_type (RFC 6749 §3.1.1) -> the application fields that must all
 # allow it: a code needs the code grant, a token or an id_token returned in

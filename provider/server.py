@@ -13,6 +13,7 @@ from ..oauth.constants import (
     IMPLICIT,
     PASSWORD,
     REFRESH_TOKEN,
+    TOKEN_EXCHANGE,
 )
 from ..oauth.http_adapter import (
     earns_basic_challenge,
@@ -24,6 +25,7 @@ from ..oauth.response_modes import RESPONSE_TYPES
 from ..oauth.responses import error_answer, token_answer
 from ..oauth.secrets import generate_secret
 from .checks import GRANT_CHECKS, register_checks
+from .token_exchange import SUBJECT_TOKEN_RECORD, TokenExchangeGrant
 from .validator import (
     OdooRequestValidator,
     scopes_to_approve,
@@ -37,7 +39,12 @@ VALIDATED = "validated_authorization"
 
 
 def _access_token_lifetime(request):
-    return request.client._get_access_token_lifetime()
+    lifetime = request.client._get_access_token_lifetime()
+    subject = set_by_server(request, SUBJECT_TOKEN_RECORD)
+    if subject:
+        # RFC 8693: an exchanged token never outlives the one it came from
+        lifetime = min(lifetime, subject._expires_in())
+    return lifetime
 
 
 def _authorization_code(request):
@@ -123,6 +130,8 @@ def oauth2_server():
     register_checks(server.password_grant, GRANT_CHECKS[PASSWORD])
     register_checks(server.credentials_grant, GRANT_CHECKS[CLIENT_CREDENTIALS])
     register_checks(server.refresh_grant, GRANT_CHECKS[REFRESH_TOKEN])
+    # RFC 8693: its checks are all in the grant (provider/token_exchange.py)
+    server.grant_types[TOKEN_EXCHANGE] = TokenExchangeGrant(validator)
     return server
 
 

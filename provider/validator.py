@@ -30,6 +30,7 @@ from ..oauth.constants import (
     OPENID_SCOPE,
     PASSWORD,
     REFRESH_TOKEN,
+    TOKEN_EXCHANGE,
 )
 from ..oauth.http_adapter import has_nul
 from ..oauth.jose import InvalidSignedToken
@@ -503,6 +504,9 @@ class OdooRequestValidator(RequestValidator):
         refresh)."""
         if set_by_server(request, "refresh_token_record"):
             origin = request.refresh_token_record
+        elif set_by_server(request, "subject_token_record"):
+            # an exchanged token stands for the login of the one it came from
+            origin = request.subject_token_record
         elif set_by_server(request, "authorization_code_record"):
             origin = request.authorization_code_record
         elif request.grant_type == PASSWORD:
@@ -545,7 +549,7 @@ class OdooRequestValidator(RequestValidator):
             return loads(request.refresh_token_record.claims)
         if set_by_server(request, "authorization_code_record"):
             return loads(request.authorization_code_record.claims)
-        if request.grant_type in (PASSWORD, CLIENT_CREDENTIALS):
+        if request.grant_type in (PASSWORD, CLIENT_CREDENTIALS, TOKEN_EXCHANGE):
             return {}
         if OPENID_SCOPE not in (request.scopes or ()):
             return {}
@@ -555,7 +559,13 @@ class OdooRequestValidator(RequestValidator):
         """The server's token generator: an opaque token, or a signed JWT
         access token (RFC 9068) for an application that asks for them."""
         application = request.client
-        token_format = application._access_token_format_for(request.audiences)
+        subject = set_by_server(request, "subject_token_record")
+        target = set_by_server(request, "target_resource")
+        # an exchanged token is in its target's format; any other, in that of
+        # the one resource it is for, else in the application's
+        token_format = (
+            target and target.access_token_format
+        ) or application._access_token_format_for(request.audiences)
         if token_format != access_tokens.JWT:
             return generate_secret()
         user = None if request.grant_type == CLIENT_CREDENTIALS else request.user
@@ -565,6 +575,8 @@ class OdooRequestValidator(RequestValidator):
             request.expires_in,
             request.audiences,
             self._login_of(request),
+            # RFC 8693 §4.1: the client acts for the subject token's user
+            act=subject._act_claim(application) if subject else None,
         )
 
     def save_bearer_token(self, token, request, *args, **kwargs):
@@ -600,6 +612,7 @@ class OdooRequestValidator(RequestValidator):
             acr=login.acr,
             amr=login.amr,
             claims=dumps(self._requested_claims(request)),
+            subject_token=set_by_server(request, "subject_token_record"),
         )
         if grant_type == IMPLICIT:
             # issued at the authorization endpoint: in the hybrid flow, its

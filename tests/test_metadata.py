@@ -126,6 +126,7 @@ class TestServerMetadata(EndpointCase):
                 "password",
                 "client_credentials",
                 "refresh_token",
+                "urn:ietf:params:oauth:grant-type:token-exchange",
             },
         )
         self.assertEqual(metadata["code_challenge_methods_supported"], ["S256"])
