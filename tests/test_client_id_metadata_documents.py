@@ -530,8 +530,14 @@ class TestSettings(DocumentCase):
             sorted(self.document_application().scope_ids.mapped("name")),
             ["openid", "read"],
         )
+        # RFC 6749 §3.3: a scope beyond the cap is left out; none left is
+        # invalid_scope
+        page = self.authorize_document_client(scope="read write")
+        self.assertEqual(page.status_code, 200)
+        self.assertIn("Read your data", page.text)
+        self.assertNotIn("Create and change your data", page.text)
         refused = self.assertRedirectsTo(
-            self.authorize_document_client(scope="read write"), CALLBACK
+            self.authorize_document_client(scope="write"), CALLBACK
         )
         self.assertEqual(refused["error"], "invalid_scope")
 
@@ -609,7 +615,7 @@ class TestCache(DocumentCase):
             timedelta(seconds=600),
         )
         # the document changes: seen once the one kept expires
-        moved = "http://127.0.0.1:40000/callback"
+        moved = "http://127.0.0.1:40000/moved"
         self.publish(
             self.client_id,
             self.document(
