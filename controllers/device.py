@@ -153,4 +153,3 @@ class OAuth2DeviceAuthorization(http.Controller):
             "orestapi_oauth2.oauth2_device_done_page",
             {"application": device.application_id, "approved": approved},
         )
-

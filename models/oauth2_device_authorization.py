@@ -1,7 +1,6 @@
 # Copyright 2026 Orest
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
-import re
 import secrets
 from datetime import timedelta
 
@@ -10,6 +9,20 @@ from odoo.tools import SQL
 
 from ..oauth import oidc
 from ..oauth.constants import DEVICE_CODE_SECRET, USER_CODE_SECRET
+from ..oauth.device_flow import (
+    AUTHORIZED,
+    DENIED,
+    DEVICE_CODE_LIFETIME,
+    EXPIRED,
+    PENDING,
+    POLLING_INTERVAL,
+    SLOW_DOWN,
+    SLOW_DOWN_SECONDS,
+    USER_CODE_ALPHABET,
+    USER_CODE_LENGTH,
+    display_user_code,
+    normalize_user_code,
+)
 from ..oauth.secrets import generate_secret
 from ..provider.configuration import hash_secret
 from ..series import Constraint
@@ -17,19 +30,6 @@ from .direct_sql import lock_rows
 from .oauth2_client_auth_failure import Throttle, _address_key
 from .res_config_settings import cleanup_cutoff
 
-# RFC 8628 §6.1: 20 consonants, no vowels (no words), no lookalike digits;
-# 8 of them give 20^8 ≈ 2^34.5 codes, shown as XXXX-XXXX.
-USER_CODE_ALPHABET = "BCDFGHJKLMNPQRSTVWXZ"
-USER_CODE_LENGTH = 8
-# What a user may type around the code: case, dashes and spaces do not count.
-USER_CODE_IGNORED = re.compile(r"[\s-]+")
-# Longer input is no code at all, and is not even normalised.
-USER_CODE_MAX_INPUT = 64
-# §3.2: how long the device may poll, and the interval it must keep (§3.5
-# adds SLOW_DOWN_SECONDS to it each time it polls faster).
-DEVICE_CODE_LIFETIME = 600
-POLLING_INTERVAL = 5
-SLOW_DOWN_SECONDS = 5
 # §5.1: wrong user codes are counted per address and for all addresses
 # together (the failures of oauth2.client.auth.failure, under this name,
 # which no client_id can have), whatever the client authentication
@@ -46,31 +46,6 @@ STATES = [
     ("used", "Used"),
     ("expired", "Expired"),
 ]
-# What the token endpoint answers the device, by state (RFC 8628 §3.5)
-AUTHORIZED = "authorized"
-PENDING = "authorization_pending"
-SLOW_DOWN = "slow_down"
-EXPIRED = "expired_token"
-DENIED = "access_denied"
-
-
-def normalize_user_code(typed):
-    """The user code that ``typed`` stands for, uppercase without dashes or
-    spaces; None when it cannot be one."""
-    if not typed or len(typed) > USER_CODE_MAX_INPUT:
-        return None
-    code = USER_CODE_IGNORED.sub("", typed).upper()
-    if len(code) != USER_CODE_LENGTH or not all(
-        char in USER_CODE_ALPHABET for char in code
-    ):
-        return None
-    return code
-
-
-def display_user_code(code):
-    """``code`` as the user reads and types it: XXXX-XXXX."""
-    half = USER_CODE_LENGTH // 2
-    return f"{code[:half]}-{code[half:]}"
 
 
 class OAuth2DeviceAuthorization(models.Model):

@@ -20,7 +20,9 @@ from oauthlib.openid.connect.core.grant_types.base import (
     GrantTypeBase as OpenIDGrantTypeBase,
 )
 
-from ..models.oauth2_device_authorization import (
+from ..oauth import routes
+from ..oauth.constants import DEVICE_CODE
+from ..oauth.device_flow import (
     AUTHORIZED,
     DENIED,
     DEVICE_CODE_LIFETIME,
@@ -28,8 +30,6 @@ from ..models.oauth2_device_authorization import (
     PENDING,
     SLOW_DOWN,
 )
-from ..oauth import routes
-from ..oauth.constants import DEVICE_CODE
 from ..oauth.responses import json_answer
 from .checks import check_resource
 from .configuration import issuer

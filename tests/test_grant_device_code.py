@@ -101,7 +101,9 @@ class TestDeviceCodeGrant(TokenEndpointCase):
     def type_code(self, user_code):
         form = self.page()
         self.assertEqual(form.status_code, 200, form.text[:500])
-        return self.post_page({"csrf_token": self.csrf_of(form), "user_code": user_code})
+        return self.post_page(
+            {"csrf_token": self.csrf_of(form), "user_code": user_code}
+        )
 
     def decide(self, consent_page, decision):
         hidden = re.search(r'name="user_code" value="([^"]+)"', consent_page.text)[1]
@@ -236,9 +238,7 @@ class TestDeviceCodeGrant(TokenEndpointCase):
 
     def test_expiry(self):
         device = self.new_device()
-        self.record_of(device).expires_at = fields.Datetime.now() - timedelta(
-            seconds=1
-        )
+        self.record_of(device).expires_at = fields.Datetime.now() - timedelta(seconds=1)
         self.assertOAuthError(self.poll(device["device_code"]), "expired_token")
         page = self.type_code(device["user_code"])
         self.assertIn("This code is wrong", page.text)
