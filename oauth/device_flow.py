@@ -44,5 +44,3 @@ def display_user_code(code):
     """``code`` as the user reads and types it: XXXX-XXXX."""
     half = USER_CODE_LENGTH // 2
     return f"{code[:half]}-{code[half:]}"
-
-

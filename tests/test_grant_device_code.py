@@ -290,6 +290,14 @@ class TestDeviceCodeGrant(TokenEndpointCase):
         self.env["oauth2.consent"]._of(self.user, self.app).action_revoke()
         self.assertOAuthError(self.poll(device["device_code"]), "access_denied")
 
+    def test_cleanup_deletes_expired_requests(self):
+        stale = self.record_of(self.new_device())
+        live = self.record_of(self.new_device())
+        stale.expires_at = fields.Datetime.now() - timedelta(days=30)
+        self.env["oauth2.token"]._cron_delete_expired()
+        self.assertFalse(stale.exists())
+        self.assertTrue(live.exists())
+
     # the user's page
 
     def test_guessing_user_codes_is_rate_limited(self):
