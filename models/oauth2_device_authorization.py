@@ -27,17 +27,7 @@ from ..oauth.secrets import generate_secret
 from ..provider.configuration import hash_secret
 from ..series import Constraint
 from .direct_sql import lock_rows
-from .oauth2_client_auth_failure import Throttle, _address_key
 from .res_config_settings import cleanup_cutoff
-
-# §5.1: wrong user codes are counted per address and for all addresses
-# together (the failures of oauth2.client.auth.failure, under this name,
-# which no client_id can have), whatever the client authentication
-# throttle's settings: 5 a minute from one address; past 25 a minute in all,
-# the addresses that failed wait, past 50 every address does.
-USER_CODE_FAILURES_NAME = "(device user code)"
-USER_CODE_MAX_FAILURES = 5
-USER_CODE_FAILURE_WINDOW = timedelta(minutes=1)
 
 STATES = [
     ("pending", "Pending"),
@@ -165,28 +155,14 @@ class OAuth2DeviceAuthorization(models.Model):
     # The user's page (RFC 8628 §3.3)
 
     @api.model
-    def _user_code_throttle(self):
-        return Throttle(
-            USER_CODE_MAX_FAILURES, USER_CODE_FAILURE_WINDOW, fields.Datetime.now()
-        )
-
-    @api.model
     def _user_code_retry_after(self, remote_addr):
         """Seconds until ``remote_addr`` may type a user code again; 0 when
         it may now."""
-        failures = self.env["oauth2.client.auth.failure"].sudo()
-        throttle = self._user_code_throttle()
-        return throttle.retry_after(
-            failures._pause_times(
-                throttle, _address_key(remote_addr), USER_CODE_FAILURES_NAME
-            )
-        )
+        return self.env["oauth2.device.user.code.failure"]._retry_after(remote_addr)
 
     @api.model
     def _record_wrong_user_code(self, remote_addr):
-        self.env["oauth2.client.auth.failure"]._record(
-            remote_addr, USER_CODE_FAILURES_NAME
-        )
+        self.env["oauth2.device.user.code.failure"]._record(remote_addr)
 
     def _approve(self, user, auth_time, acr, amr):
         """The user's approval: the device's next poll gets the tokens, and

@@ -38,6 +38,7 @@ CLEANUP_BATCH_SIZE = 5000
 CLEANED_MODELS = (
     "oauth2.authorization.code",
     "oauth2.device.authorization",
+    "oauth2.device.user.code.failure",
     "oauth2.token",
     "oauth2.client.auth.failure",
     "oauth2.session",

@@ -12,10 +12,7 @@ import requests
 from odoo import fields
 from odoo.tests import tagged
 
-from ..models.oauth2_device_authorization import (
-    USER_CODE_FAILURES_NAME,
-    USER_CODE_MAX_FAILURES,
-)
+from ..models.oauth2_device_user_code_failure import ADDRESS_LIMIT, OVERALL_LIMIT
 from ..oauth.constants import DEVICE_CODE
 from .common import (
     OIDC_SCOPES,
@@ -46,9 +43,8 @@ class TestDeviceCodeGrant(TokenEndpointCase):
 
     def setUp(self):
         super().setUp()
-        self.env["oauth2.client.auth.failure"].search(
-            [("client_id", "=", USER_CODE_FAILURES_NAME)]
-        ).unlink()
+        self.failures = self.env["oauth2.device.user.code.failure"]
+        self.failures.search([]).unlink()
         self.authenticate(self.user.login, USER_PASSWORD)
 
     # helpers
@@ -303,7 +299,7 @@ class TestDeviceCodeGrant(TokenEndpointCase):
     def test_guessing_user_codes_is_rate_limited(self):
         device = self.new_device()
         wrong = "BBBB-BBBB" if device["user_code"] != "BBBB-BBBB" else "CCCC-CCCC"
-        for _attempt in range(USER_CODE_MAX_FAILURES):
+        for _attempt in range(ADDRESS_LIMIT):
             page = self.type_code(wrong)
             self.assertEqual(page.status_code, 200)
             self.assertIn("This code is wrong", page.text)
@@ -313,10 +309,28 @@ class TestDeviceCodeGrant(TokenEndpointCase):
         self.assertIn("Too many wrong codes", page.text)
         self.assertEqual(self.record_of(device).state, "pending")
         # counted in the database, whatever worker serves the next one
-        failures = self.env["oauth2.client.auth.failure"].search(
-            [("client_id", "=", USER_CODE_FAILURES_NAME)]
-        )
-        self.assertEqual(len(failures), USER_CODE_MAX_FAILURES)
+        self.assertEqual(self.failures.search_count([]), ADDRESS_LIMIT)
+        # another address may go on, until the failures of all addresses
+        # together reach their limit
+        self.failures.search([]).unlink()
+        self.assertEqual(self.failures._retry_after("198.51.100.7"), 0)
+        for number in range(OVERALL_LIMIT):
+            self.failures._record(f"203.0.113.{number}")
+        self.assertGreater(self.failures._retry_after("198.51.100.7"), 0)
+        page = self.type_code(device["user_code"])
+        self.assertEqual(page.status_code, 429)
+
+    def test_client_authentication_failures_are_no_wrong_user_codes(self):
+        """No client adds to the page's counter: a failed client
+        authentication, whatever client_id it names, is counted apart."""
+        for _attempt in range(OVERALL_LIMIT + 1):
+            self.device_authorization(
+                {"scope": "read"}, auth=("(device user code)", "x")
+            )
+        self.assertEqual(self.failures.search_count([]), 0)
+        self.env["oauth2.client.auth.failure"].search([]).unlink()
+        device = self.new_device()
+        self.assertEqual(self.type_code(device["user_code"]).status_code, 200)
 
     def test_decisions_need_the_csrf_token(self):
         device = self.new_device()
