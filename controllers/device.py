@@ -9,6 +9,7 @@ from odoo import http
 from odoo.http import request
 
 from ..oauth import acr, oidc, routes
+from ..oauth.device_flow import display_user_code
 from ..oauth.http_adapter import posted
 from ..oauth.page_headers import NO_FRAMING, NOT_KEPT
 from ..provider.server import device_authorization_endpoint_answer
@@ -143,7 +144,7 @@ class OAuth2DeviceAuthorization(http.Controller):
                 ),
                 "action_url": routes.DEVICE_VERIFICATION,
                 "destination": None,
-                "device_user_code": code,
+                "device_user_code": display_user_code(code),
                 "hidden_fields": [(USER_CODE, code)],
             },
         )

@@ -38,7 +38,10 @@ class OAuth2DeviceUserCodeFailure(models.Model):
     @api.model
     def _record(self, remote_addr):
         self.sudo().create(
-            {"remote_addr": _address_key(remote_addr), "failed_at": fields.Datetime.now()}
+            {
+                "remote_addr": _address_key(remote_addr),
+                "failed_at": fields.Datetime.now(),
+            }
         )
 
     @api.model

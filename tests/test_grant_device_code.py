@@ -10,15 +10,18 @@ from datetime import timedelta
 import requests
 
 from odoo import fields
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from ..models.oauth2_device_user_code_failure import ADDRESS_LIMIT, OVERALL_LIMIT
-from ..oauth.constants import DEVICE_CODE
+from ..oauth.constants import DEVICE_CODE, USER_CODE_SECRET
+from ..provider.configuration import hash_secret
 from .common import (
     OIDC_SCOPES,
     PREFIX,
     USER_PASSWORD,
+    HttpCase,
     TokenEndpointCase,
+    require_external_clients,
 )
 
 DEVICE_AUTHORIZATION_PATH = PREFIX + "device_authorization"
@@ -396,3 +399,28 @@ class TestDeviceCodeGrant(TokenEndpointCase):
             )
         )
         self.assertIn(DEVICE_CODE, metadata["grant_types_supported"])
+
+
+@tagged("post_install", "-at_install")
+class TestDevicePageTour(HttpCase):
+    def test_user_approves_a_device_from_its_link(self):
+        require_external_clients(node=False, tours=True)
+        # start_tour logs in with the login as password, new_test_user's default
+        user = new_test_user(self.env, login="oauth2_tour_device")
+        application = self.env["oauth2.application"].create(
+            {"name": "Tour Device App", "grant_device_code": True}
+        )
+        devices = self.env["oauth2.device.authorization"]
+        device, _device_code, _user_code = devices._create_for_request(
+            application, ["read"], "127.0.0.1"
+        )
+        # a user code known to the tour, as the device would show it
+        device.user_code_hash = hash_secret(self.env, USER_CODE_SECRET, "BCDFGHJK")
+        self.start_tour(
+            "/orestapi/oauth2/device?user_code=BCDF-GHJK",
+            "orestapi_oauth2_device_user",
+            login=user.login,
+        )
+        self.assertEqual(device.state, "approved")
+        self.assertEqual(device.user_id, user)
+        self.assertTrue(self.env["oauth2.consent"]._of(user, application))
