@@ -14,6 +14,7 @@ from odoo.tests import new_test_user, tagged
 
 from ..models.oauth2_device_user_code_failure import ADDRESS_LIMIT, OVERALL_LIMIT
 from ..oauth.constants import DEVICE_CODE, USER_CODE_SECRET
+from ..oauth.log_filters import mask_secrets
 from ..provider.configuration import hash_secret
 from .common import (
     OIDC_SCOPES,
@@ -387,6 +388,15 @@ class TestDeviceCodeGrant(TokenEndpointCase):
         page = self.page(user_code="<script>alert(1)</script>" * 10)
         self.assertEqual(page.status_code, 200)
         self.assertNotIn("<script>alert(1)</script>", page.text)
+
+    def test_codes_are_masked_in_the_log(self):
+        line = (
+            '127.0.0.1 - - "GET /orestapi/oauth2/device?user_code=WDJB-MJHT '
+            'HTTP/1.1" 200 - device_code=abc'
+        )
+        masked = mask_secrets(line)
+        self.assertNotIn("WDJB-MJHT", masked)
+        self.assertNotIn("abc", masked)
 
     def test_metadata(self):
         response = self.opener.get(
