@@ -5,7 +5,10 @@
 signed-in user types the code their device shows, then approves or denies
 it (§3.3)."""
 
+import re
+
 from odoo import http
+from odoo.exceptions import AccessDenied
 from odoo.http import request
 
 from ..oauth import acr, oidc, routes
@@ -20,6 +23,10 @@ USER_CODE = "user_code"
 DECISION = "decision"
 ALLOW = "allow"
 DENY = "deny"
+# the second factor page's decision and field, as at the authorization
+# endpoint
+SECOND_FACTOR = "second_factor"
+SECOND_FACTOR_CODE = "totp_token"
 
 
 class OAuth2DeviceAuthorization(http.Controller):
@@ -96,19 +103,55 @@ class OAuth2DeviceAuthorization(http.Controller):
         amr = tuple(request.session.get(oidc.SESSION_AMR) or ())
         met = acr.session_acr(amr)
         if not acr.meets(met, application.minimum_acr or None):
-            return self._code_page(
-                "",
-                request.env._(
-                    "%(application)s requires a two-factor login: log in again "
-                    "with your second factor, then type the code.",
-                    application=application.name,
-                ),
-                status=403,
-            )
+            if not user._oauth2_can_step_up():
+                return self._code_page(
+                    "",
+                    request.env._(
+                        "%(application)s requires a two-factor login, which "
+                        "you have not enabled.",
+                        application=application.name,
+                    ),
+                    status=403,
+                )
+            if decision != SECOND_FACTOR:
+                return self._second_factor_page(device, code)
+            error = self._check_second_factor(user)
+            if error:
+                return self._second_factor_page(device, code, error)
+            # the user gave it now: the consent screen follows
+            return self._consent_page(device, code)
         if decision == ALLOW:
             device._approve(user, self._auth_time(user), met, amr)
             return self._done_page(device, approved=True)
         return self._consent_page(device, code)
+
+    @staticmethod
+    def _check_second_factor(user):
+        """The authenticator code posted, checked as the authorization
+        endpoint does (Odoo's login cooldown); when right, the session's
+        login has a second factor. The error to show, else None."""
+        typed = re.sub(r"\s", "", posted(request.httprequest, SECOND_FACTOR_CODE) or "")
+        if not re.fullmatch(r"[0-9]{6}", typed):
+            return request.env._("Invalid authentication code format.")
+        try:
+            user._oauth2_check_second_factor(int(typed))
+        except AccessDenied as denied:
+            return str(denied)
+        request.session[oidc.SESSION_AMR] = acr.with_second_factor(
+            request.session.get(oidc.SESSION_AMR) or ()
+        )
+        return None
+
+    def _second_factor_page(self, device, code, error=None):
+        return self._render(
+            "orestapi_oauth2.oauth2_second_factor_page",
+            {
+                "application": device.application_id,
+                "action_url": routes.DEVICE_VERIFICATION,
+                "error": error,
+                "hidden_fields": [(USER_CODE, code)],
+            },
+        )
 
     @staticmethod
     def _auth_time(user):

@@ -9,20 +9,24 @@ from datetime import timedelta
 
 import requests
 
-from odoo import fields
+from odoo import fields, http
+from odoo.service import security
 from odoo.tests import new_test_user, tagged
 
 from ..models.oauth2_device_user_code_failure import ADDRESS_LIMIT, OVERALL_LIMIT
+from ..oauth.acr import ACR_MFA
 from ..oauth.constants import DEVICE_CODE, USER_CODE_SECRET
 from ..oauth.log_filters import mask_secrets
 from ..provider.configuration import hash_secret
 from .common import (
     OIDC_SCOPES,
     PREFIX,
+    TOTP_SECRET,
     USER_PASSWORD,
     HttpCase,
     TokenEndpointCase,
     require_external_clients,
+    totp_code,
 )
 
 DEVICE_AUTHORIZATION_PATH = PREFIX + "device_authorization"
@@ -299,6 +303,49 @@ class TestDeviceCodeGrant(TokenEndpointCase):
         self.assertTrue(live.exists())
 
     # the user's page
+
+    def test_minimum_level_asks_for_the_second_factor(self):
+        self.app.minimum_acr = ACR_MFA
+        device = self.new_device()
+        # a user without two-factor authentication cannot meet it
+        refused = self.type_code(device["user_code"])
+        self.assertEqual(refused.status_code, 403)
+        self.assertIn("two-factor login", refused.text)
+        self.user.sudo().totp_secret = TOTP_SECRET
+        # which would end the session, logged in with the password alone:
+        # it goes on, as one that began before the user enabled it
+        self.session.session_token = security.compute_session_token(
+            self.session, self.env
+        )
+        http.root.session_store.save(self.session)
+        page = self.type_code(device["user_code"])
+        self.assertEqual(page.status_code, 200)
+        self.assertIn('name="totp_token"', page.text)
+        self.assertNotIn('value="allow"', page.text)
+
+        def second_factor(page, code):
+            return self.post_page(
+                {
+                    "csrf_token": self.csrf_of(page),
+                    "user_code": device["user_code"],
+                    "decision": "second_factor",
+                    "totp_token": code,
+                }
+            )
+
+        wrong = second_factor(page, "12ab56")
+        self.assertIn("Invalid authentication code format", wrong.text)
+        self.assertNotIn('value="allow"', wrong.text)
+        consent = second_factor(wrong, totp_code())
+        self.assertIn('value="allow"', consent.text, consent.text[:2000])
+        self.decide(consent, "allow")
+        tokens = self.assertTokenAnswer(self.poll(device["device_code"]))
+        token = self.env["oauth2.token"]._find_by_token(tokens["access_token"])
+        self.assertEqual(token.acr, ACR_MFA)
+        # the session now has the second factor: another device goes straight
+        # to the consent screen
+        another = self.new_device()
+        self.assertIn('value="allow"', self.type_code(another["user_code"]).text)
 
     def test_guessing_user_codes_is_rate_limited(self):
         device = self.new_device()
