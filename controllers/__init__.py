@@ -9,4 +9,5 @@ from . import revocation
 from . import metadata
 from . import end_session
 from . import logout
+from . import device
 from . import registration

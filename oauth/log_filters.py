@@ -21,10 +21,14 @@ SECRET_PARAMETERS = frozenset(
         "client_secret",
         "code",
         "code_verifier",
+        # RFC 8628: the device's polling code, and the code its user types,
+        # which verification_uri_complete carries in its query
+        "device_code",
         "id_token",
         "password",
         "refresh_token",
         "token",
+        "user_code",
     }
 )
 MASK = "***"

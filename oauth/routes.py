@@ -20,6 +20,10 @@ TOKENINFO = f"{PREFIX}/tokeninfo"
 INTROSPECT = f"{PREFIX}/introspect"
 REVOKE = f"{PREFIX}/revoke"
 CONNECTED_APPS = f"{PREFIX}/apps"
+# RFC 8628: the device authorization endpoint (§3.1), which answers in JSON,
+# and the page where the user types the device's code (§3.3)
+DEVICE_AUTHORIZATION = f"{PREFIX}/device_authorization"
+DEVICE_VERIFICATION = f"{PREFIX}/device"
 # Dynamic Client Registration (RFC 7591 §3) and the clients' management of
 # their registration (RFC 7592 §2), at REGISTER/<client_id>
 REGISTER = f"{PREFIX}/register"
@@ -39,6 +43,7 @@ PROTECTED_RESOURCE_METADATA = "/.well-known/oauth-protected-resource"
 JSON_ENDPOINTS = frozenset(
     {
         TOKEN,
+        DEVICE_AUTHORIZATION,
         *OLDER_CLIENT_TOKEN_PATHS,
         USERINFO,
         TOKENINFO,

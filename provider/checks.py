@@ -38,6 +38,7 @@ from ..oauth.constants import (
     AUTHORIZATION_CODE,
     AUTHORIZATION_SERVER_SCOPES,
     CLIENT_CREDENTIALS,
+    DEVICE_CODE,
     IMPLICIT,
     PASSWORD,
     REFRESH_TOKEN,
@@ -233,6 +234,8 @@ GRANT_CHECKS = {
     PASSWORD: GrantChecks(post_token=(check_resource, check_minimum_acr)),
     CLIENT_CREDENTIALS: GrantChecks(post_token=(check_resource,)),
     REFRESH_TOKEN: GrantChecks(post_token=(check_resource, check_minimum_acr)),
+    # the application's minimum level was checked when the user approved
+    DEVICE_CODE: GrantChecks(post_token=(check_resource,)),
 }
 
 

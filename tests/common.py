@@ -6,6 +6,7 @@
 import base64
 import contextlib
 import hashlib
+import hmac
 import importlib.util
 import json
 import os
@@ -14,6 +15,7 @@ import resource
 import select
 import shutil
 import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -157,6 +159,8 @@ REDIRECT_URI = "https://client.example.com/callback"
 VERIFIER = "a-long-random-code-verifier-with-enough-entropy-0123456789"
 NONCE = "n-0S6_WzA2Mj"
 OIDC_SCOPES = ("openid", "profile", "email", "phone", "address")
+# the authenticator secret of the tests' two-factor users (auth_totp)
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 CHALLENGE = 'Bearer realm="orestapi_oauth2"'
 # What a Settings administrator allows for receivers on the server's machine.
 LOOPBACK_NETWORKS = "127.0.0.0/8, ::1"
@@ -176,6 +180,24 @@ def s256(verifier):
 MODULE_ROOT = Path(__file__).resolve().parent.parent
 # the browser-driven scripts (Node) and the pages they serve
 BROWSER_DIR = Path(__file__).parent / "browser"
+
+
+def totp_code(secret=TOTP_SECRET, at=None, offset=0):
+    """RFC 6238's code of ``secret`` (base32) at ``at`` (now), written here
+    apart from Odoo's, HMAC-SHA1, 6 digits, 30 s steps. Now is never the last
+    seconds of a step, so that the server checks the code in the same step."""
+    if at is None:
+        left = 30 - time.time() % 30
+        if left < 5:
+            time.sleep(left)
+        at = time.time()
+    counter = int(at // 30) + offset
+    digest = hmac.new(
+        base64.b32decode(secret), struct.pack(">Q", counter), hashlib.sha1
+    ).digest()
+    start = digest[-1] & 0x0F
+    [value] = struct.unpack(">I", digest[start : start + 4])
+    return f"{(value & 0x7FFFFFFF) % 1_000_000:06d}"
 
 
 def load_migration(version, phase):

@@ -6,13 +6,8 @@ two-factor step), the levels a request or an application requires, the
 second factor asked of a password-only session, and the level an
 auth="oauth2" route requires (RFC 9470)."""
 
-import base64
-import hashlib
-import hmac
 import json
 import re
-import struct
-import time
 import unittest
 from urllib.parse import urljoin
 
@@ -22,9 +17,14 @@ from odoo.exceptions import ValidationError
 from odoo.tests import new_test_user, tagged
 
 from ..oauth import acr
-from .common import USER_PASSWORD, OpenIDCase, forget_test_session_cookie
+from .common import (
+    TOTP_SECRET,
+    USER_PASSWORD,
+    OpenIDCase,
+    forget_test_session_cookie,
+    totp_code,
+)
 
-TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 # auth_totp's cookie of a trusted device
 TRUSTED_DEVICE = "td_id"
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
@@ -32,24 +32,6 @@ CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 ESSENTIAL_MFA = json.dumps(
     {"id_token": {"acr": {"essential": True, "value": acr.ACR_MFA}}}
 )
-
-
-def totp_code(secret=TOTP_SECRET, at=None, offset=0):
-    """RFC 6238's code of ``secret`` (base32) at ``at`` (now), written here
-    apart from Odoo's, HMAC-SHA1, 6 digits, 30 s steps. Now is never the last
-    seconds of a step, so that the server checks the code in the same step."""
-    if at is None:
-        left = 30 - time.time() % 30
-        if left < 5:
-            time.sleep(left)
-        at = time.time()
-    counter = int(at // 30) + offset
-    digest = hmac.new(
-        base64.b32decode(secret), struct.pack(">Q", counter), hashlib.sha1
-    ).digest()
-    start = digest[-1] & 0x0F
-    [value] = struct.unpack(">I", digest[start : start + 4])
-    return f"{(value & 0x7FFFFFFF) % 1_000_000:06d}"
 
 
 class TestAcrRequests(unittest.TestCase):

@@ -116,6 +116,7 @@ class TestServerMetadata(EndpointCase):
             "tokeninfo_endpoint": "tokeninfo",
             "introspection_endpoint": "introspect",
             "revocation_endpoint": "revoke",
+            "device_authorization_endpoint": "device_authorization",
         }.items():
             self.assertEqual(metadata[name], f"{issuer}{PREFIX}{path}")
         self.assertEqual(
@@ -126,6 +127,7 @@ class TestServerMetadata(EndpointCase):
                 "password",
                 "client_credentials",
                 "refresh_token",
+                "urn:ietf:params:oauth:grant-type:device_code",
                 "urn:ietf:params:oauth:grant-type:token-exchange",
             },
         )
