@@ -341,6 +341,7 @@ class TestCodeFlow(DocumentCase):
         page = self.authorize(scope="read")
         self.assertEqual(page.status_code, 200)
         self.assertNotIn("o_oauth2_metadata_document", page.text)
+        self.assertNotIn("o_oauth2_self_registered", page.text)
 
     def test_redirect_uri_not_in_the_document(self):
         response = self.authorize_document_client(

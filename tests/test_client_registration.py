@@ -110,6 +110,8 @@ class RegistrationCase(AuthorizationCase):
         )
         if asked:
             self.assertEqual(page.status_code, 200, page.text[:500])
+            # the user is told that nobody here vouched for it
+            self.assertIn("o_oauth2_self_registered", page.text)
             response = self.decide(page, "allow")
         else:
             response = page
