@@ -125,7 +125,10 @@ class IrHttp(models.AbstractModel):
     The route may require scopes with ``oauth2_scopes=["read", ...]`` among its
     ``@http.route`` arguments, a level of the user's login with
     ``oauth2_acr="urn:orestapi:acr:mfa"`` (oauth/acr.py; a weaker token gets
-    RFC 9470's ``insufficient_user_authentication``), and take the token from
+    RFC 9470's ``insufficient_user_authentication``), serve another protected
+    resource than Odoo's APIs with ``oauth2_resource="module.xml_id"`` (of an
+    ``oauth2.resource``: only tokens issued for it are taken, and its
+    metadata is what refusals point to), and take the token from
     a form-encoded body too with ``oauth2_form_body_token=True`` (RFC 6750
     §2.2). The request then runs
     as the token's user, with that user's access rights, and
@@ -163,6 +166,7 @@ class IrHttp(models.AbstractModel):
         # The auth method itself is not told which route it guards.
         request.oauth2_required_scopes = endpoint.routing.get("oauth2_scopes", [])
         request.oauth2_required_acr = endpoint.routing.get("oauth2_acr")
+        request.oauth2_resource = endpoint.routing.get("oauth2_resource")
         request.oauth2_form_body_token = endpoint.routing.get(
             "oauth2_form_body_token", False
         )
@@ -189,6 +193,7 @@ class IrHttp(models.AbstractModel):
                 getattr(request, "oauth2_required_scopes", []),
                 form_body=getattr(request, "oauth2_form_body_token", False),
                 required_acr=getattr(request, "oauth2_required_acr", None),
+                resource=cls._oauth2_route_resource(),
             )
         except DATABASE_UNAVAILABLE as exc:
             # Odoo answers any other exception of an auth method with its 403
@@ -196,6 +201,23 @@ class IrHttp(models.AbstractModel):
             raise DatabaseUnavailable() from exc
         request.update_env(user=token.user_id.id)
         request.oauth2_token = token
+
+    @classmethod
+    def _oauth2_route_resource(cls):
+        """The protected resource the route serves (``oauth2_resource``, the
+        XML id of an ``oauth2.resource``), else None: Odoo's APIs."""
+        xmlid = getattr(request, "oauth2_resource", None)
+        if not xmlid:
+            return None
+        resource = request.env.ref(xmlid, raise_if_not_found=False)
+        if resource is None:
+            # a route naming a resource that is gone takes no token
+            raise BearerTokenError(
+                401,
+                "This resource is not registered on this server.",
+                error="invalid_token",
+            )
+        return resource.sudo()
 
     @classmethod
     def _auth_method_bearer(cls):

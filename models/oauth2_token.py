@@ -523,6 +523,18 @@ class OAuth2Token(models.Model):
             return True
         return self.env["oauth2.resource"]._odoo_identifier() in audiences
 
+    def _is_for_resource(self, resource):
+        """Whether this access token was issued for the protected ``resource``
+        (an ``oauth2.resource`` record): its identifier among the token's
+        audiences. Odoo's APIs also take older tokens (``_is_for_odoo``)."""
+        self.ensure_one()
+        if resource.is_odoo:
+            return self._is_for_odoo()
+        return (
+            bool(resource.active)
+            and resource.identifier in (self.audience or "").split()
+        )
+
     def _introspectable_by(self, client):
         """Whether the application ``client`` may introspect this token: its
         own, any token for a resource server, and a token for a protected

@@ -77,14 +77,17 @@ def _header_token(authorization):
     return None
 
 
-def _live_access_token(env, token):
-    """The live access token ``token`` for Odoo's APIs, its use recorded,
-    unless its application may obtain none of its scopes any more; else an
-    empty recordset. A token issued for another protected resource is refused
-    alike: Odoo does not take it in that resource's place."""
+def _live_access_token(env, token, resource=None):
+    """The live access token ``token`` for Odoo's APIs, or for the protected
+    ``resource`` (an ``oauth2.resource`` record) when given, its use
+    recorded, unless its application may obtain none of its scopes any more;
+    else an empty recordset. A token issued for another protected resource is
+    refused alike: no resource takes it in that resource's place."""
     tokens = env(user=SUPERUSER_ID, su=True)["oauth2.token"]
     record = tokens._find_live_access_token(token)
-    if not record or record._lost_every_scope() or not record._is_for_odoo():
+    if not record or record._lost_every_scope():
+        return tokens
+    if not (record._is_for_resource(resource) if resource else record._is_for_odoo()):
         return tokens
     record._mark_used()
     return record
@@ -139,27 +142,35 @@ def _presented_token(httprequest, form_body):
     )
 
 
-def authenticate_bearer(env, httprequest, scopes, form_body=False, required_acr=None):
-    """The live access token for Odoo's APIs sent in the Authorization header
-    (RFC 6750 §2.1), or with ``form_body`` in a form-encoded body (§2.2),
-    that carries ``scopes`` and, with ``required_acr``, whose user's login met
-    that level; raises BearerTokenError otherwise, whose challenge points to
-    the metadata of Odoo's APIs (RFC 9728 §5.1)."""
+def authenticate_bearer(
+    env, httprequest, scopes, form_body=False, required_acr=None, resource=None
+):
+    """The live access token for Odoo's APIs, or for the protected
+    ``resource`` when given, sent in the Authorization header (RFC 6750
+    §2.1), or with ``form_body`` in a form-encoded body (§2.2), that carries
+    ``scopes`` and, with ``required_acr``, whose user's login met that level;
+    raises BearerTokenError otherwise, whose challenge points to the metadata
+    of that resource (RFC 9728 §5.1)."""
     try:
-        return _authenticated_token(env, httprequest, scopes, form_body, required_acr)
+        return _authenticated_token(
+            env, httprequest, scopes, form_body, required_acr, resource
+        )
     except BearerTokenError as refusal:
-        raise refusal.for_resource(
-            env["oauth2.resource"]._odoo_metadata_url(), scopes
-        ) from None
+        metadata_url = (
+            resource._metadata_url()
+            if resource
+            else env["oauth2.resource"]._odoo_metadata_url()
+        )
+        raise refusal.for_resource(metadata_url, scopes) from None
 
 
-def _authenticated_token(env, httprequest, scopes, form_body, required_acr):
-    record = _live_access_token(env, _presented_token(httprequest, form_body))
+def _authenticated_token(env, httprequest, scopes, form_body, required_acr, resource):
+    record = _live_access_token(env, _presented_token(httprequest, form_body), resource)
     if not record:
         raise BearerTokenError(
             401,
             "The access token is invalid, expired or revoked, or was issued "
-            "for another resource than Odoo's APIs.",
+            "for another resource than this one.",
             error="invalid_token",
         )
     if not record._has_scopes(scopes):

@@ -577,6 +577,18 @@ class BearerProtectedController(http.Controller):
         return request.make_json_response({"acr": request.oauth2_token.acr})
 
     @http.route(
+        "/orestapi_oauth2_test/mcp",
+        type="http",
+        auth="oauth2",
+        oauth2_scopes=["read"],
+        oauth2_resource="orestapi_oauth2.test_resource_mcp",
+    )
+    def mcp(self):
+        """A route of another protected resource than Odoo's APIs
+        (tests/test_resources.py registers it)."""
+        return request.make_json_response({"audience": request.oauth2_token.audience})
+
+    @http.route(
         "/orestapi_oauth2_test/json",
         type="json",
         auth="oauth2",

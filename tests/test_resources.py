@@ -449,6 +449,55 @@ class TestOdooRefusesOtherResourcesTokens(
 
 
 @tagged("post_install", "-at_install")
+class TestRouteOfAnotherResource(ResourceCase, TokenEndpointCase, EndpointCase):
+    """``auth="oauth2"`` with ``oauth2_resource``: a route of another protected
+    resource served by this Odoo, such as an MCP server, takes only the tokens
+    issued for it."""
+
+    ROUTE = "/orestapi_oauth2_test/mcp"
+
+    def register(self):
+        self.env["ir.model.data"].create(
+            {
+                "module": "orestapi_oauth2",
+                "name": "test_resource_mcp",
+                "model": "oauth2.resource",
+                "res_id": self.mcp.id,
+            }
+        )
+
+    def token_for(self, *resources):
+        data = [("grant_type", "client_credentials"), ("scope", "read")]
+        data += [("resource", resource) for resource in resources]
+        answer = self.token_request(data, auth=self.integration)
+        return self.assertTokenAnswer(answer)["access_token"]
+
+    def test_takes_only_tokens_for_it(self):
+        self.register()
+        response = self.bearer_get(self.ROUTE, self.token_for(MCP))
+        self.assertEqual(response.status_code, 200, response.text)
+        self.assertEqual(response.json()["audience"], MCP)
+        # a token for Odoo's APIs, or a legacy one, is none for it
+        for token in (self.token_for(), self.issue_token()[1]):
+            response = self.bearer_get(self.ROUTE, token)
+            self.assertEqual(response.status_code, 401, response.text)
+            self.assertEqual(response.json()["error"], "invalid_token")
+            # the refusal points to the resource's own metadata
+            challenge = response.headers["WWW-Authenticate"]
+            self.assertIn(f'resource_metadata="{self.mcp._metadata_url()}"', challenge)
+            self.assertIn('scope="read"', challenge)
+        # an archived resource takes none
+        token = self.token_for(MCP)
+        self.mcp.active = False
+        self.assertEqual(self.bearer_get(self.ROUTE, token).status_code, 401)
+
+    def test_an_unregistered_resource_takes_no_token(self):
+        response = self.bearer_get(self.ROUTE, self.token_for())
+        self.assertEqual(response.status_code, 401, response.text)
+        self.assertEqual(response.json()["error"], "invalid_token")
+
+
+@tagged("post_install", "-at_install")
 class TestProtectedResourceMetadata(ResourceCase, BearerCase):
     def fetch(self, path=WELL_KNOWN, status=200):
         response = self.opener.get(
