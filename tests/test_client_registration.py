@@ -690,6 +690,50 @@ class TestRegistrationBackend(RegistrationCase):
         self.assertTrue(recent.exists())
         self.assertTrue(self.app.exists())
 
+    def test_cleanup_keeps_clients_an_administrator_took_in_hand(self):
+        """The cleanup never deletes an unused self-registered application
+        that an administrator suspended, made a resource server or gave
+        token exchange, that a resource names, or that an administrator
+        edited: only those nobody but the registration protocol touched."""
+        confidential = dict(
+            MCP_METADATA, token_endpoint_auth_method="client_secret_basic"
+        )
+        _answer, unused = self.registered()
+        _answer, suspended = self.registered()
+        _answer, resource_server = self.registered(confidential)
+        _answer, exchanging = self.registered(confidential)
+        _answer, named = self.registered(confidential)
+        _answer, edited = self.registered()
+        everyone = unused | suspended | resource_server | exchanging | named | edited
+        everyone.write({"registered_at": fields.Datetime.now() - timedelta(days=31)})
+        suspended.action_suspend_registration()
+        resource_server.is_resource_server = True
+        exchanging.grant_token_exchange = True
+        resource = self.env["oauth2.resource"].create(
+            {
+                "name": "MCP",
+                "identifier": "https://mcp.example.com/mcp",
+                "application_id": named.id,
+            }
+        )
+        admin = self.env.ref("base.user_admin")
+        edited.with_user(admin).write({"name": "Adopted agent"})
+        self.set_param("client_registration_unused_days", 30)
+        run_scheduled_job(
+            self, self.env.ref("orestapi_oauth2.ir_cron_oauth2_delete_expired")
+        )
+        self.assertFalse(unused.exists())
+        for label, kept in (
+            ("suspended", suspended),
+            ("resource server", resource_server),
+            ("token exchange", exchanging),
+            ("named by a resource", named),
+            ("edited", edited),
+        ):
+            with self.subTest(kept=label):
+                self.assertTrue(kept.exists())
+        self.assertEqual(resource.application_id, named)
+
     def test_settings_and_metadata(self):
         settings = self.env["res.config.settings"].create(
             {
