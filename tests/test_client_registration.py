@@ -257,7 +257,13 @@ class TestRegistrationModes(RegistrationCase):
         self.assertInvalidToken(self.register(token=revoked_value))
         # a client secret or an access token is no initial access token
         self.assertInvalidToken(self.register(token=self.secret))
-        many = tokens.create({"name": "Many"})
+        # unlimited only when asked for: by default a token registers one
+        default = tokens.create({"name": "Default"})
+        self.assertEqual(default.max_uses, 1)
+        default_value = default.token
+        self.registered(token=default_value)
+        self.assertInvalidToken(self.register(token=default_value))
+        many = tokens.create({"name": "Many", "max_uses": 0})
         many_value = many.token
         self.registered(token=many_value)
         self.registered(token=many_value)
