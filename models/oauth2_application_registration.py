@@ -10,7 +10,7 @@ import hmac
 from datetime import timedelta
 from urllib.parse import quote
 
-from odoo import Command, api, fields, models
+from odoo import SUPERUSER_ID, Command, api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..oauth import routes
@@ -379,7 +379,13 @@ class OAuth2ApplicationSelfRegistration(models.Model):
     def _stale_domain(self):
         """Self-registered applications that nobody used within the days of
         the setting: no token, no code, no user's consent. What the cleanup
-        job deletes; nothing when the setting is 0."""
+        job deletes; nothing when the setting is 0.
+
+        Never one an administrator took in hand: suspended (its record and
+        chatter are the evidence of an incident), made a resource server or
+        given token exchange, named by a resource (which only introspects,
+        and holds no token), or last changed by anyone but the registration
+        protocol itself, which writes as the superuser."""
         days = get_oauth2_setting(self.env, "client_registration_unused_days")
         if days <= 0:
             return [("id", "=", False)]
@@ -394,10 +400,20 @@ class OAuth2ApplicationSelfRegistration(models.Model):
                         "<",
                         fields.Datetime.now() - timedelta(days=days),
                     ),
+                    ("suspended", "=", False),
+                    ("is_resource_server", "=", False),
+                    ("grant_token_exchange", "=", False),
+                    ("write_uid", "=", SUPERUSER_ID),
                 ]
             )
         )
-        used = set()
+        used = set(
+            self.env["oauth2.resource"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("application_id", "in", candidates.ids)])
+            .application_id.ids
+        )
         for model_name in (
             "oauth2.token",
             "oauth2.authorization.code",

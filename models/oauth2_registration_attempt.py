@@ -14,6 +14,10 @@ from .res_config_settings import get_oauth2_setting
 REGISTRATION_WINDOW = timedelta(hours=1)
 # Kept a little longer than the window; the daily cleanup deletes older rows.
 KEEP_ATTEMPTS = timedelta(days=1)
+# Past this many times what one address may send, the endpoint refuses every
+# address for the rest of the hour: the limit per address is per IPv4
+# address or IPv6 /64, and one /48 holds 65,536 of those.
+OVERALL_LIMIT_FACTOR = 10
 
 
 class OAuth2RegistrationAttempt(models.Model):
@@ -21,7 +25,8 @@ class OAuth2RegistrationAttempt(models.Model):
     address or an IPv6 /64, as failed client authentications are) so that
     one address cannot fill the applications with self-registered clients
     or guess initial access tokens: in the database, so that the limit holds
-    across workers."""
+    across workers. The requests let through are also counted together, so
+    that many addresses cannot either."""
 
     _name = "oauth2.registration.attempt"
     _description = "OAuth2 Client Registration Request"
@@ -30,6 +35,9 @@ class OAuth2RegistrationAttempt(models.Model):
 
     remote_addr = fields.Char(string="Address", readonly=True)
     attempted_at = fields.Datetime(required=True, readonly=True)
+    # Refused with a 429: counted for its address, not for the overall limit,
+    # so that one address sending on and on cannot lock the others out.
+    throttled = fields.Boolean(readonly=True)
 
     def init(self):
         create_index(
@@ -38,18 +46,43 @@ class OAuth2RegistrationAttempt(models.Model):
             self._table,
             ["remote_addr", "attempted_at"],
         )
+        # what the overall limit counts: the requests let through
+        create_index(
+            self.env.cr,
+            f"{self._table}_admitted_attempted_at_idx",
+            self._table,
+            ["attempted_at"],
+            where="throttled IS NOT TRUE",
+        )
 
     @api.model
     def _retry_after(self, remote_addr):
         """Seconds until ``remote_addr`` may register again (0: now), after
-        counting this request: every request counts, the refused too."""
+        counting this request: every request counts for its address, the
+        refused too; those let through count for the overall limit, past
+        which every address waits."""
         address = _address_key(remote_addr)
         now = fields.Datetime.now()
-        self.sudo().create({"remote_addr": address, "attempted_at": now})
+        attempt = self.sudo().create({"remote_addr": address, "attempted_at": now})
         limit = get_oauth2_setting(self.env, "client_registration_max_per_hour")
-        since = now - REGISTRATION_WINDOW
+        retry_after = max(
+            self._wait(now, [("remote_addr", "=", address)], limit),
+            self._wait(
+                now,
+                [("throttled", "=", False), ("id", "!=", attempt.id)],
+                limit * OVERALL_LIMIT_FACTOR - 1,
+            ),
+        )
+        if retry_after:
+            attempt.throttled = True
+        return retry_after
+
+    @api.model
+    def _wait(self, now, domain, limit):
+        """Seconds until fewer than ``limit`` + 1 requests matching ``domain``
+        remain within the window (0: already so)."""
         attempts = self.sudo().search(
-            [("remote_addr", "=", address), ("attempted_at", ">", since)],
+            [*domain, ("attempted_at", ">", now - REGISTRATION_WINDOW)],
             order="attempted_at desc",
             offset=limit,
             limit=1,

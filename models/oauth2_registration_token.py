@@ -46,6 +46,8 @@ class OAuth2RegistrationToken(models.Model):
     )
     max_uses = fields.Integer(
         string="Maximum Registrations",
+        # one: a token handed to one agent, or leaked, registers one client
+        default=1,
         help="How many applications may register with the token; 0 for any "
         "number until it expires.",
     )

@@ -317,8 +317,12 @@ class ResConfigSettings(models.TransientModel):
         string="Registrations per address and hour",
         config_parameter=PARAM_PREFIX + "client_registration_max_per_hour",
         default=DEFAULTS["client_registration_max_per_hour"],
-        help="Registration requests one address may send in an hour before "
-        "the endpoint answers 429.",
+        help="Registration requests one address (an IPv4 address or an IPv6 "
+        "/64) may send in an hour before the endpoint answers 429; all "
+        "addresses together may send ten times as many. Behind a reverse "
+        "proxy, start Odoo with proxy_mode (and have the proxy set "
+        "X-Forwarded-For): otherwise every request comes from the proxy's "
+        "address, and one client's requests make everyone wait.",
     )
     oauth2_client_registration_unused_days = fields.Integer(
         string="Remove unused self-registered clients after",

@@ -127,7 +127,8 @@ def parse_json(body: bytes | str) -> dict[str, Any]:
         if isinstance(body, bytes):
             body = body.decode("utf-8")
         document = json.loads(body)
-    except (UnicodeDecodeError, ValueError):
+    # RecursionError: arrays or objects nested deeper than Python recurses
+    except (UnicodeDecodeError, ValueError, RecursionError):
         _refuse("The client metadata is not a JSON document.")
     if not isinstance(document, dict):
         _refuse("The client metadata must be a JSON object.")

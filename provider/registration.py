@@ -11,8 +11,10 @@ from their addresses, past the limit per address. A browser application
 registers through its own server, or is registered by an administrator."""
 
 import json
+import logging
 
 from odoo import SUPERUSER_ID
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
 from ..oauth.client_metadata import (
     INVALID_CLIENT_METADATA,
@@ -26,6 +28,8 @@ from .bearer import _header_token
 from .configuration import client_registration_mode
 
 JSON_TYPES = ("application/json",)
+
+_logger = logging.getLogger(__name__)
 
 
 def _json(payload, status=200):
@@ -71,6 +75,27 @@ def _body_metadata(httprequest):
     return parse_json(httprequest.get_data(cache=False)[: MAX_BODY_BYTES + 1])
 
 
+def _kept_attempt(env, work):
+    """``work()``'s answer; when it fails unexpectedly, its changes undone
+    and a JSON 500, so that the request's transaction, and with it the
+    registration attempt counted before, is kept: an error the client can
+    provoke must not escape the limit. Conflicts with concurrent requests
+    still go up to Odoo, which retries the whole request (counting it
+    again)."""
+    try:
+        with env.cr.savepoint():
+            return work()
+    except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+        raise
+    except Exception:
+        _logger.exception("Client registration failed")
+        return error_answer(
+            "server_error",
+            "The server could not process the registration request.",
+            status=500,
+        )
+
+
 def _bearer(httprequest):
     return _header_token(httprequest.headers.get("Authorization") or "")
 
@@ -87,11 +112,18 @@ def registration_answer(env, httprequest):
     if retry_after:
         return error_answer(
             "slow_down",
-            "Too many registrations from this address; retry after the number "
-            "of seconds in Retry-After.",
+            "Too many registrations from this address, or at this server; "
+            "retry after the number of seconds in Retry-After.",
             status=429,
             headers={"Retry-After": str(retry_after)},
         )
+    return _kept_attempt(
+        env, lambda: _registration(env, httprequest, mode, remote_addr)
+    )
+
+
+def _registration(env, httprequest, mode, remote_addr):
+    """The answer of a registration request counted against the limits."""
     tokens = env["oauth2.registration.token"]
     initial_token = tokens.browse()
     if mode == REGISTRATION_TOKEN:
@@ -133,9 +165,14 @@ def management_answer(env, httprequest, client_id):
         application._delete_registration()
         return dict(JSON_HEADERS), "", 204
     if method == "PUT":
-        try:
-            answer = application._update_registration(_body_metadata(httprequest))
-        except ClientMetadataError as error:
-            return _metadata_error(error)
-        return _json(answer)
+        return _kept_attempt(env, lambda: _update(application, httprequest))
     return _json(application._registration_answer())
+
+
+def _update(application, httprequest):
+    """The answer of a registration's replacement (RFC 7592 §2.2)."""
+    try:
+        answer = application._update_registration(_body_metadata(httprequest))
+    except ClientMetadataError as error:
+        return _metadata_error(error)
+    return _json(answer)

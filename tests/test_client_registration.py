@@ -257,7 +257,13 @@ class TestRegistrationModes(RegistrationCase):
         self.assertInvalidToken(self.register(token=revoked_value))
         # a client secret or an access token is no initial access token
         self.assertInvalidToken(self.register(token=self.secret))
-        many = tokens.create({"name": "Many"})
+        # unlimited only when asked for: by default a token registers one
+        default = tokens.create({"name": "Default"})
+        self.assertEqual(default.max_uses, 1)
+        default_value = default.token
+        self.registered(token=default_value)
+        self.assertInvalidToken(self.register(token=default_value))
+        many = tokens.create({"name": "Many", "max_uses": 0})
         many_value = many.token
         self.registered(token=many_value)
         self.registered(token=many_value)
@@ -381,6 +387,13 @@ class TestRegistrationAttacks(RegistrationCase):
                 "invalid_client_metadata",
                 400,
             ),
+            # nested deeper than Python recurses
+            (self.register(body="[" * 5000), "invalid_client_metadata", 400),
+            (
+                self.register(body='{"a":' * 5000 + "1" + "}" * 5000),
+                "invalid_client_metadata",
+                400,
+            ),
             (
                 self.register(dict(MCP_METADATA, token_endpoint_auth_method="tls")),
                 "invalid_client_metadata",
@@ -442,6 +455,75 @@ class TestRegistrationAttacks(RegistrationCase):
             2,
         )
 
+    def from_address(self, address, body=None):
+        """A registration request from ``address``, behind a proxy."""
+        patcher = patch.dict(config.options, {"proxy_mode": True})
+        patcher.start()
+        self.addCleanup(patcher.stop)
+        host = self.base_url().split("//")[1]
+        return self.register(
+            body=body,
+            headers={"X-Forwarded-For": address, "X-Forwarded-Host": host},
+        )
+
+    def test_registration_spam_from_many_addresses(self):
+        """All addresses together send at most ten times what one may in an
+        hour, then every address waits; requests refused to an address
+        sending on and on do not count for the others."""
+        self.set_param("client_registration_max_per_hour", 1)
+        # one address past its limit: one request let through
+        self.assertEqual(self.from_address("198.51.100.7").status_code, 201)
+        for _attempt in range(5):
+            self.assertRegistrationError(
+                self.from_address("198.51.100.7"), "slow_down", status=429
+            )
+        # nine /64s of one /48, refused metadata counting too
+        for network in range(1, 10):
+            address = f"2001:db8:7:{network:x}::1"
+            self.assertRegistrationError(
+                self.from_address(address, body="junk"), "invalid_client_metadata"
+            )
+        refused = self.from_address("2001:db8:7:ff::1")
+        self.assertRegistrationError(refused, "slow_down", status=429)
+        self.assertTrue(1 <= int(refused.headers["Retry-After"]) <= 3600)
+        self.assertRegistrationError(
+            self.from_address("203.0.113.9"), "slow_down", status=429
+        )
+        # an hour later, registrations go on
+        self.env["oauth2.registration.attempt"].search([]).write(
+            {"attempted_at": fields.Datetime.now() - timedelta(hours=1, seconds=1)}
+        )
+        self.assertEqual(self.from_address("203.0.113.9").status_code, 201)
+
+    def test_failing_registrations_are_counted(self):
+        """A registration that fails unexpectedly gets a JSON error, not
+        Odoo's HTML page, and still counts against the limit: its attempt is
+        not rolled back with it."""
+        self.set_param("client_registration_max_per_hour", 2)
+        # No request is known to fail so (the tests above cover those that
+        # did): make the registration itself fail.
+        applications = type(self.env["oauth2.application"])
+        with (
+            patch.object(
+                applications, "_register_client", side_effect=RuntimeError("bug")
+            ),
+            self.assertLogs("odoo.addons.orestapi_oauth2.provider.registration"),
+        ):
+            for _attempt in range(2):
+                self.assertRegistrationError(
+                    self.from_address("198.51.100.7"), "server_error", status=500
+                )
+            self.assertRegistrationError(
+                self.from_address("198.51.100.7"), "slow_down", status=429
+            )
+        self.assertEqual(
+            self.env["oauth2.registration.attempt"].search_count(
+                [("remote_addr", "=", "198.51.100.7")]
+            ),
+            3,
+        )
+        self.assertEqual(self.from_address("198.51.100.8").status_code, 201)
+
     def test_no_cross_origin_reading(self):
         """No page of another origin reads a registration's answer."""
         response = self.register(headers={"Origin": "https://evil.example.com"})
@@ -490,6 +572,17 @@ class TestRegistrationManagement(RegistrationCase):
                     ("invalid_client_metadata", "invalid_redirect_uri"),
                 )
                 self.assertEqual(response.status_code, 400)
+        nested = self.opener.request(
+            "PUT",
+            uri,
+            data="[" * 5000,
+            headers={
+                "Authorization": f"Bearer {token}",
+                "Content-Type": "application/json",
+            },
+            timeout=30,
+        )
+        self.assertRegistrationError(nested, "invalid_client_metadata")
         app.invalidate_recordset()
         self.assertEqual(app.redirect_uris, new_redirect)
 
@@ -602,6 +695,50 @@ class TestRegistrationBackend(RegistrationCase):
         self.assertTrue(approved.exists())
         self.assertTrue(recent.exists())
         self.assertTrue(self.app.exists())
+
+    def test_cleanup_keeps_clients_an_administrator_took_in_hand(self):
+        """The cleanup never deletes an unused self-registered application
+        that an administrator suspended, made a resource server or gave
+        token exchange, that a resource names, or that an administrator
+        edited: only those nobody but the registration protocol touched."""
+        confidential = dict(
+            MCP_METADATA, token_endpoint_auth_method="client_secret_basic"
+        )
+        _answer, unused = self.registered()
+        _answer, suspended = self.registered()
+        _answer, resource_server = self.registered(confidential)
+        _answer, exchanging = self.registered(confidential)
+        _answer, named = self.registered(confidential)
+        _answer, edited = self.registered()
+        everyone = unused | suspended | resource_server | exchanging | named | edited
+        everyone.write({"registered_at": fields.Datetime.now() - timedelta(days=31)})
+        suspended.action_suspend_registration()
+        resource_server.is_resource_server = True
+        exchanging.grant_token_exchange = True
+        resource = self.env["oauth2.resource"].create(
+            {
+                "name": "MCP",
+                "identifier": "https://mcp.example.com/mcp",
+                "application_id": named.id,
+            }
+        )
+        admin = self.env.ref("base.user_admin")
+        edited.with_user(admin).write({"name": "Adopted agent"})
+        self.set_param("client_registration_unused_days", 30)
+        run_scheduled_job(
+            self, self.env.ref("orestapi_oauth2.ir_cron_oauth2_delete_expired")
+        )
+        self.assertFalse(unused.exists())
+        for label, kept in (
+            ("suspended", suspended),
+            ("resource server", resource_server),
+            ("token exchange", exchanging),
+            ("named by a resource", named),
+            ("edited", edited),
+        ):
+            with self.subTest(kept=label):
+                self.assertTrue(kept.exists())
+        self.assertEqual(resource.application_id, named)
 
     def test_settings_and_metadata(self):
         settings = self.env["res.config.settings"].create(
