@@ -16,20 +16,26 @@ import psycopg2
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.http import request
 
 from ..oauth import client_id_metadata_documents as documents
 from ..provider.configuration import metadata_documents_enabled
+from ..series import domain_or
 from .oauth2_application_registration import METADATA_DOCUMENT
 from .res_config_settings import (
+    get_metadata_document_allowed_networks,
     get_metadata_document_hosts,
     get_metadata_document_scopes,
-    get_outbound_allowed_networks,
 )
 
 _logger = logging.getLogger(__name__)
 
 # The longest reason a refused document's application keeps.
 MAX_PROBLEM_LENGTH = 500
+# An application of a document nobody used (no token, code nor consent) is
+# deleted by the cleanup job this long after it was made: it is only the
+# document as last fetched, which is fetched again after a day anyway.
+UNUSED_DOCUMENT_APPLICATION = timedelta(seconds=documents.MAX_CACHE_SECONDS)
 
 
 class OAuth2ApplicationMetadataDocument(models.Model):
@@ -103,11 +109,25 @@ class OAuth2ApplicationMetadataDocument(models.Model):
             return self.browse()
         if application and application._metadata_document_is_current():
             return application
-        if not application and self.sudo().with_context(active_test=False).search(
-            [("client_id", "=", client_id)], limit=1
-        ):
-            # archived by an administrator: refused, and never fetched again
+        if application and application._metadata_document_refused_recently():
+            # a refused document is not fetched again before the least time
+            # a document is kept: requests naming it cannot make this server
+            # call its host, nor write its application, on each of them
             return self.browse()
+        if not application:
+            if (
+                self.sudo()
+                .with_context(active_test=False)
+                .search([("client_id", "=", client_id)], limit=1)
+            ):
+                # archived by an administrator: refused, never fetched again
+                return self.browse()
+            remote_addr = request.httprequest.remote_addr if request else None
+            if not self.env["oauth2.metadata.document.fetch"]._allow_new_fetch(
+                remote_addr
+            ):
+                # unknown for now, as any client this server cannot find
+                return self.browse()
         return self._fetch_metadata_document(client_id, application)
 
     @api.model
@@ -135,6 +155,17 @@ class OAuth2ApplicationMetadataDocument(models.Model):
             <= set(get_metadata_document_scopes(self.env))
         )
 
+    def _metadata_document_refused_recently(self):
+        """Whether this application's document was refused when last fetched,
+        less than the least time a document is kept ago."""
+        self.ensure_one()
+        expires_at = self.metadata_document_expires_at
+        return bool(
+            self.metadata_document_problem
+            and expires_at
+            and expires_at > fields.Datetime.now()
+        )
+
     @api.model
     def _fetch_metadata_document(self, client_id, application):
         """The ``application`` of ``client_id`` (a new one when empty) made
@@ -143,7 +174,7 @@ class OAuth2ApplicationMetadataDocument(models.Model):
         succeeds."""
         try:
             fetched = documents.fetch_document(
-                client_id, get_outbound_allowed_networks(self.env)
+                client_id, get_metadata_document_allowed_networks(self.env)
             )
             values, scope_names = documents.application_values(
                 client_id, fetched.metadata, get_metadata_document_scopes(self.env)
@@ -184,7 +215,59 @@ class OAuth2ApplicationMetadataDocument(models.Model):
     def _refuse_metadata_document(self, client_id, application, error):
         _logger.info("Client ID Metadata Document %s refused: %s", client_id, error)
         if application:
-            application.sudo().write(
-                {"metadata_document_problem": str(error)[:MAX_PROBLEM_LENGTH]}
-            )
+            # kept as the least time a document is, as a document would be;
+            # the problem written only when it changes
+            now = fields.Datetime.now()
+            values = {
+                "metadata_document_fetched_at": now,
+                "metadata_document_expires_at": now
+                + timedelta(seconds=documents.MIN_CACHE_SECONDS),
+            }
+            problem = str(error)[:MAX_PROBLEM_LENGTH]
+            if application.metadata_document_problem != problem:
+                values["metadata_document_problem"] = problem
+            application.sudo().write(values)
         return self.browse()
+
+    # ------------------------------------------------------------ cleanup
+    @api.model
+    def _stale_domain(self):
+        """The self-registered applications of the registration's cleanup,
+        and the applications of documents nobody used: made more than a day
+        ago, still active (one an administrator archived stays, to stay
+        refused), with no token, code nor user's consent."""
+        stale = super()._stale_domain()
+        candidates = (
+            self.sudo()
+            .with_context(active_test=False)
+            .search(
+                [
+                    ("registration_source", "=", METADATA_DOCUMENT),
+                    ("active", "=", True),
+                    (
+                        "registered_at",
+                        "<",
+                        fields.Datetime.now() - UNUSED_DOCUMENT_APPLICATION,
+                    ),
+                ]
+            )
+        )
+        used = set()
+        for model_name in (
+            "oauth2.token",
+            "oauth2.authorization.code",
+            "oauth2.consent",
+        ):
+            used.update(
+                application.id
+                for (application,) in self.env[model_name]
+                .sudo()
+                .with_context(active_test=False)
+                ._read_group(
+                    [("application_id", "in", candidates.ids)], ["application_id"]
+                )
+            )
+        unused = [app.id for app in candidates if app.id not in used]
+        if not unused:
+            return stale
+        return domain_or([stale, [("id", "in", unused)]])

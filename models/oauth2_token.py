@@ -44,6 +44,7 @@ CLEANED_MODELS = (
     "oauth2.session",
     "oauth2.logout.notification",
     "oauth2.registration.attempt",
+    "oauth2.metadata.document.fetch",
     # self-registered applications nobody used (RFC 7591)
     "oauth2.application",
 )

@@ -27,6 +27,13 @@ OUTBOUND_ALLOWED_NETWORKS_PARAM = PARAM_PREFIX + "outbound_allowed_networks"
 METADATA_DOCUMENTS_PARAM = CLIENT_ID_METADATA_DOCUMENTS_PARAM
 METADATA_DOCUMENT_HOSTS_PARAM = PARAM_PREFIX + "client_id_metadata_document_hosts"
 METADATA_DOCUMENT_SCOPES_PARAM = PARAM_PREFIX + "client_id_metadata_document_scopes"
+# Networks and host names documents may be fetched from despite the address
+# rules: not those of OUTBOUND_ALLOWED_NETWORKS_PARAM, which an administrator
+# allows for the URLs managers enter, since anyone names a document's URL.
+# Empty by default, and a system parameter only: for development.
+METADATA_DOCUMENT_ALLOWED_NETWORKS_PARAM = (
+    PARAM_PREFIX + "client_id_metadata_document_allowed_networks"
+)
 METADATA_DOCUMENTS_ON = "on"
 METADATA_DOCUMENTS_OFF = "off"
 DEFAULTS = {
@@ -135,6 +142,17 @@ def get_outbound_allowed_networks(env):
     set; entries set by hand that are neither a network nor a host name allow
     nothing."""
     text = env["ir.config_parameter"].sudo().get_param(OUTBOUND_ALLOWED_NETWORKS_PARAM)
+    return outbound.parse_allowed_networks(text)
+
+
+def get_metadata_document_allowed_networks(env):
+    """The :class:`~..oauth.outbound.AllowedNetworks` documents may be
+    fetched from despite the address rules: none unless set by hand."""
+    text = (
+        env["ir.config_parameter"]
+        .sudo()
+        .get_param(METADATA_DOCUMENT_ALLOWED_NETWORKS_PARAM)
+    )
     return outbound.parse_allowed_networks(text)
 
 

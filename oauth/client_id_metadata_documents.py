@@ -240,6 +240,10 @@ def fetch_document(
         document = parse_json(response.body)
     except ClientMetadataError as error:
         raise InvalidMetadataDocument(error.description) from error
+    except RecursionError as error:
+        # arrays or objects nested deeper than the parser goes: refused as
+        # any invalid document, never a 500
+        raise InvalidMetadataDocument("It is nested too deeply.") from error
     return FetchedDocument(
         document_metadata(document, client_id),
         cache_seconds(response.headers.get_all("Cache-Control") or ()),

@@ -32,10 +32,12 @@ from odoo.tests import tagged
 
 from ..oauth import client_id_metadata_documents as documents
 from .common import (
+    LOOPBACK_NETWORKS,
     VERIFIER,
     AuthorizationCase,
     answer_drip,
     loopback_server,
+    run_scheduled_job,
     s256,
 )
 
@@ -147,6 +149,10 @@ class DocumentCase(AuthorizationCase):
         super().setUp()
         self.trust_test_ca()
         self.allow_loopback_calls()
+        # documents have an allow-list of their own, not the one above
+        self.set_param(
+            "client_id_metadata_document_allowed_networks", LOOPBACK_NETWORKS
+        )
         self.set_param("client_id_metadata_documents", "on")
         self.set_param("client_id_metadata_document_scopes", "openid profile read")
         self.published = {}
@@ -297,8 +303,11 @@ class TestCodeFlow(DocumentCase):
         self.assertIn(
             "it was not registered by an administrator of this site", page.text
         )
-        host = self.origin.removeprefix("https://")
-        self.assertIn(f'o_oauth2_metadata_document_host">{host}<', page.text)
+        # the whole URL: on a shared host, its path says who the client is
+        self.assertIn(
+            f'o_oauth2_metadata_document_url text-break">{self.client_id}<',
+            page.text,
+        )
         code = self.assertRedirectsTo(self.decide(page, "allow"), CALLBACK)["code"]
         tokens = self.assertTokenAnswer(self.exchange_code(code))
         self.assertEqual(tokens["scope"], "read")
@@ -376,7 +385,9 @@ class TestCodeFlow(DocumentCase):
 
 class TestRefusedDocuments(DocumentCase):
     def test_a_private_address_is_never_called(self):
-        self.set_param("outbound_allowed_networks", "")
+        """The networks an administrator allows for the URLs managers enter
+        (set by setUp) are no document's: anyone names a document's URL."""
+        self.set_param("client_id_metadata_document_allowed_networks", "")
         self.assertRefused("localhost resolves to a loopback address")
         self.assertEqual(self.fetches(), 0)
         self.assertRefused(
@@ -677,11 +688,13 @@ class TestCache(DocumentCase):
             "client_id": self.client_id,
         }
         self.assertOAuthError(self.token_request(refresh), "invalid_client")
-        # a failure is not kept: each request fetches again
+        # a failure is kept as briefly as a document can be
+        self.expire()
         self.publish(self.client_id, self.document(self.client_id, client_secret="x"))
         self.assertRefused("It holds a client_secret")
         self.assertIn("client_secret", application.metadata_document_problem)
         self.publish(self.client_id, self.document(self.client_id))
+        self.expire()
         # valid again: the user's consent stands
         answer = self.assertRedirectsTo(self.authorize_document_client(), CALLBACK)
         self.assertIn("code", answer)
@@ -711,6 +724,159 @@ class TestCache(DocumentCase):
         self.expire()
         self.assertTokenAnswer(self.exchange_code(code))
         self.assertEqual(self.fetches(), 2)
+
+
+class TestAbuse(DocumentCase):
+    """What anonymous requests naming documents can make this server do:
+    fetch, write, make applications, are bounded."""
+
+    def expire(self):
+        self.document_application().metadata_document_expires_at = (
+            fields.Datetime.now() - timedelta(seconds=1)
+        )
+
+    def test_a_refused_document_is_not_fetched_again_for_a_while(self):
+        self.assertEqual(self.authorize_document_client().status_code, 200)
+        self.expire()
+        self.publish(self.client_id, body=b"not json")
+        self.assertRefused("not a JSON document")
+        application = self.document_application()
+        refused_at = application.metadata_document_fetched_at
+        self.assertEqual(
+            application.metadata_document_expires_at - refused_at,
+            timedelta(seconds=documents.MIN_CACHE_SECONDS),
+        )
+        for _request in range(3):
+            self.assertUnknownClient(self.authorize_document_client())
+        self.assertOAuthError(
+            self.token_request(
+                {
+                    "grant_type": "authorization_code",
+                    "code": "whatever",
+                    "redirect_uri": CALLBACK,
+                    "client_id": self.client_id,
+                    "code_verifier": VERIFIER,
+                }
+            ),
+            "invalid_client",
+        )
+        # neither fetched nor written again
+        self.assertEqual(self.fetches(), 2)
+        self.assertEqual(application.metadata_document_fetched_at, refused_at)
+        # fetched again once that time is over
+        self.expire()
+        self.publish(self.client_id, self.document(self.client_id))
+        self.assertEqual(self.authorize_document_client().status_code, 200)
+        self.assertEqual(self.fetches(), 3)
+        self.assertFalse(application.metadata_document_problem)
+
+    def test_new_client_ids_are_limited_per_address_and_overall(self):
+        self.set_param("client_id_metadata_document_new_per_address_per_hour", 2)
+        client_ids = [f"{self.origin}/client-{number}.json" for number in range(4)]
+        for client_id in client_ids:
+            self.publish(client_id, self.document(client_id))
+        for client_id in client_ids[:2]:
+            page = self.authorize_document_client(client_id=client_id)
+            self.assertEqual(page.status_code, 200, page.text[:300])
+        # past the limit: unknown for now, never fetched, never made
+        self.assertUnknownClient(
+            self.authorize_document_client(client_id=client_ids[2])
+        )
+        self.assertOAuthError(
+            self.token_request(
+                {
+                    "grant_type": "authorization_code",
+                    "code": "whatever",
+                    "redirect_uri": CALLBACK,
+                    "client_id": client_ids[2],
+                    "code_verifier": VERIFIER,
+                }
+            ),
+            "invalid_client",
+        )
+        self.assertEqual(self.fetches(client_ids[2]), 0)
+        self.assertFalse(self.document_application(client_ids[2]))
+        # refused documents count too: they cost a fetch as well
+        fetches = self.env["oauth2.metadata.document.fetch"]
+        self.assertEqual(fetches.search_count([]), 2)
+        # known clients are not limited, their expired documents neither
+        self.assertEqual(
+            self.authorize_document_client(client_id=client_ids[0]).status_code, 200
+        )
+        self.expire_application(client_ids[1])
+        self.assertEqual(
+            self.authorize_document_client(client_id=client_ids[1]).status_code, 200
+        )
+        self.assertEqual(self.fetches(client_ids[1]), 2)
+        # overall: other addresses' fetches count
+        self.set_param("client_id_metadata_document_new_per_address_per_hour", 100)
+        self.set_param("client_id_metadata_document_new_per_hour", 3)
+        self.assertEqual(
+            self.authorize_document_client(client_id=client_ids[2]).status_code, 200
+        )
+        fetches.create(
+            {"remote_addr": "198.51.100.7", "fetched_at": fields.Datetime.now()}
+        )
+        self.assertUnknownClient(
+            self.authorize_document_client(client_id=client_ids[3])
+        )
+        self.assertEqual(self.fetches(client_ids[3]), 0)
+        # an hour later, the window has moved on
+        fetches.search([]).write(
+            {"fetched_at": fields.Datetime.now() - timedelta(hours=1, seconds=1)}
+        )
+        self.assertEqual(
+            self.authorize_document_client(client_id=client_ids[3]).status_code, 200
+        )
+
+    def expire_application(self, client_id):
+        self.document_application(client_id).metadata_document_expires_at = (
+            fields.Datetime.now() - timedelta(seconds=1)
+        )
+
+    def test_deeply_nested_json(self):
+        """A document nested deeper than the parser goes is refused as any
+        invalid one, at its first fetch and at a later one, never a 500."""
+        nested = b"[" * 4000 + b"]" * 4000
+        self.publish(self.client_id, body=nested)
+        self.assertRefused("refused:")
+        self.assertFalse(self.document_application())
+        self.publish(self.client_id, self.document(self.client_id))
+        self.assertEqual(self.authorize_document_client().status_code, 200)
+        self.expire()
+        self.publish(self.client_id, body=b"[" * 4000)
+        self.assertRefused("refused:")
+        self.assertTrue(self.document_application().metadata_document_problem)
+
+    def test_unused_applications_are_removed(self):
+        """The daily cleanup removes the applications of documents nobody
+        used for a day: no token, code or consent; not one an administrator
+        archived, which would otherwise be fetched again."""
+        cron = self.env.ref("orestapi_oauth2.ir_cron_oauth2_delete_expired")
+        names = ("unused", "approved", "archived", "recent")
+        applications = {}
+        for name in names:
+            client_id = f"{self.origin}/{name}.json"
+            self.publish(client_id, self.document(client_id))
+            page = self.authorize_document_client(client_id=client_id)
+            self.assertEqual(page.status_code, 200, page.text[:300])
+            applications[name] = self.document_application(client_id)
+        self.env["oauth2.consent"]._grant(self.user, applications["approved"], ["read"])
+        applications["archived"].active = False
+        two_days_ago = fields.Datetime.now() - timedelta(days=2)
+        for name in ("unused", "approved", "archived"):
+            applications[name].registered_at = two_days_ago
+        self.assertIs(run_scheduled_job(self, cron), True)
+        self.assertFalse(applications["unused"].exists())
+        for name in ("approved", "archived", "recent"):
+            self.assertTrue(applications[name].exists(), name)
+        # made again, from its document, at its next request
+        self.assertEqual(
+            self.authorize_document_client(
+                client_id=f"{self.origin}/unused.json"
+            ).status_code,
+            200,
+        )
 
 
 class TestPureHelpers(unittest.TestCase):

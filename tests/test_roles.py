@@ -331,6 +331,25 @@ class TestRoles(ExternalApiAsUsersMixin, OAuth2TestMixin, HttpCase):
             ["registration_access_token_hash"],
         )
 
+    def test_nobody_writes_metadata_document_fetches(self):
+        model = "oauth2.metadata.document.fetch"
+        fetch = self.env[model].create(
+            {"remote_addr": "198.51.100.9", "fetched_at": fields.Datetime.now()}
+        )
+        for user in (self.portal, self.internal, self.manager, self.administrator):
+            with self.subTest(user=user.login):
+                self.assertRefused(
+                    user, model, "create", [{"remote_addr": "198.51.100.10"}]
+                )
+                self.assertRefused(
+                    user, model, "write", [fetch.id], {"remote_addr": "x"}
+                )
+                self.assertRefused(user, model, "unlink", [fetch.id])
+        found = self.execute(self.manager, model, "search", [("id", "=", fetch.id)])
+        self.assertEqual(found, [fetch.id])
+        self.assertRefused(self.internal, model, "search", [])
+        self.assertRefused(self.portal, model, "search", [])
+
     def test_nobody_writes_registration_requests(self):
         model = "oauth2.registration.attempt"
         attempt = self.env[model].create(
