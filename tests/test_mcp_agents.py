@@ -1,0 +1,303 @@
+# Copyright 2026 Orest
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
+"""MCP agents end to end, with the official MCP Python SDK (issue 28): an
+agent nobody set up discovers Odoo from an MCP server's RFC 9728 metadata,
+gets a client ID, has the user authorize it on a loopback redirect URI, and
+calls the server's tool, which exchanges the agent's token (RFC 8693) for one
+for Odoo's API and reads res.partner as the consenting user.
+
+The SDK lives in a virtual environment of its own (tests/clients/mcp/
+requirements.lock), which scripts/test builds and names in
+ORESTAPI_MCP_PYTHON; without it these tests skip, or fail under
+ORESTAPI_REQUIRE_EXTERNAL_CLIENTS=1."""
+
+import contextlib
+import json
+import os
+import queue
+import re
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+import unittest
+import xmlrpc.client
+
+from odoo.tests import get_db_name, tagged
+
+from .common import (
+    MODULE_ROOT,
+    REQUIRE_EXTERNAL_CLIENTS,
+    USER_PASSWORD,
+    HttpCase,
+    OAuth2TestMixin,
+)
+
+MCP_CLIENTS = MODULE_ROOT / "tests" / "clients" / "mcp"
+MCP_PYTHON = "ORESTAPI_MCP_PYTHON"
+SERVER_SECRET = "test-secret-of-the-mcp-server-0123456789"
+# how long one answer of the agent or the MCP server may take
+ANSWER_TIMEOUT = 60
+
+
+def mcp_python():
+    """The interpreter of the MCP clients' virtual environment; skips the
+    test without it, or fails it where every external client is required."""
+    python = os.environ.get(MCP_PYTHON)
+    if python and os.access(python, os.X_OK):
+        return python
+    reason = (
+        f"This test needs the MCP Python SDK's virtual environment, named by "
+        f"{MCP_PYTHON} (scripts/test builds it from "
+        "tests/clients/mcp/requirements.lock)."
+    )
+    if os.environ.get(REQUIRE_EXTERNAL_CLIENTS) == "1":
+        raise AssertionError(f"{reason} {REQUIRE_EXTERNAL_CLIENTS}=1 requires it.")
+    raise unittest.SkipTest(reason)
+
+
+class JsonLines:
+    """A child process of the MCP clients that speaks JSON lines: each line
+    it prints is read as it comes; its stderr goes to a file shown when a
+    test fails."""
+
+    def __init__(self, testcase, args):
+        self.testcase = testcase
+        self.log = tempfile.TemporaryFile(mode="w+")
+        self.process = subprocess.Popen(
+            args,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self.log,
+            text=True,
+            cwd=MCP_CLIENTS,
+        )
+        self.lines = queue.Queue()
+        self.events = []
+        threading.Thread(target=self._read, daemon=True).start()
+        testcase.addCleanup(self.stop)
+
+    def _read(self):
+        for line in self.process.stdout:
+            self.lines.put(line)
+        self.lines.put(None)
+
+    def stop(self):
+        if self.process.poll() is None:
+            with contextlib.suppress(BrokenPipeError, OSError):
+                self.process.stdin.write("quit\n")
+                self.process.stdin.flush()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.terminate()
+                self.process.wait(timeout=10)
+        self.log.close()
+
+    def stderr(self):
+        self.log.seek(0)
+        return self.log.read()[-4000:]
+
+    def next(self, event=None):
+        """The next line that is not an event (events are kept), or with
+        ``event``, the next event of that name."""
+        while True:
+            try:
+                line = self.lines.get(timeout=ANSWER_TIMEOUT)
+            except queue.Empty:
+                line = None
+            if line is None:
+                if self.process.poll() is None:
+                    # where it is stuck (faulthandler), on its stderr
+                    self.process.send_signal(signal.SIGUSR1)
+                    time.sleep(1)
+                raise AssertionError(
+                    f"{self.process.args[1]} answered nothing after {self.events}:"
+                    f"\n{self.stderr()}"
+                )
+            message = json.loads(line)
+            if "event" in message:
+                self.events.append(message)
+                if message["event"] != event:
+                    continue
+            return message
+
+    def send(self, command):
+        self.process.stdin.write(command + "\n")
+        self.process.stdin.flush()
+        return self.next()
+
+    def event_names(self):
+        return [event["event"] for event in self.events]
+
+
+@tagged("post_install", "-at_install")
+class TestMcpAgents(OAuth2TestMixin, HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.scope_rpc = cls.env.ref("orestapi_oauth2.oauth2_scope_rpc")
+        # the SDK asks for offline_access too, which the server advertises
+        cls.scope_offline = cls.env.ref("orestapi_oauth2.oauth2_scope_offline_access")
+        cls.partner = cls.env["res.partner"].create({"name": "MCP Partner"})
+
+    def setUp(self):
+        super().setUp()
+        self.python = mcp_python()
+        self.set_param("issuer_url", self.base_url())
+        self.mcp_server_app = self.env["oauth2.application"].create(
+            {
+                "name": "MCP server",
+                "client_id": "mcp-server",
+                "client_secret": SERVER_SECRET,
+                "is_resource_server": True,
+                "scope_ids": [(6, 0, (self.scope_read | self.scope_rpc).ids)],
+                "user_id": self.service_user.id,
+            }
+        )
+        # the server's requests read the database, not this test's cache
+        self.env.flush_all()
+        self.mcp = JsonLines(
+            self,
+            [
+                self.python,
+                "odoo_mcp_server.py",
+                "--odoo",
+                self.base_url(),
+                "--db",
+                get_db_name(),
+                "--client-id",
+                "mcp-server",
+                "--client-secret",
+                SERVER_SECRET,
+                "--scope",
+                "read",
+            ],
+        )
+        self.mcp_url = self.mcp.next()["url"]
+
+    def agent(self, mode, *args):
+        agent = JsonLines(
+            self,
+            [
+                self.python,
+                "agent.py",
+                "--mcp",
+                self.mcp_url,
+                "--odoo",
+                self.base_url(),
+                "--login",
+                self.user.login,
+                "--password",
+                USER_PASSWORD,
+                "--mode",
+                mode,
+                *args,
+            ],
+        )
+        return agent
+
+    def connect(self, agent):
+        """The agent connected: it went through the whole authorization
+        (the first request of its session was refused)."""
+        try:
+            agent.next("connected")
+        except AssertionError as error:
+            self.mcp.process.send_signal(signal.SIGUSR1)
+            time.sleep(1)
+            raise AssertionError(
+                f"{error}\nThe MCP server's log:\n{self.mcp.stderr()}"
+            ) from None
+        return agent
+
+    def agent_application(self, client_id="mcp-agent", redirect_uri=None):
+        """An agent registered by hand, as an administrator would today: a
+        public client whose tokens are for the MCP server."""
+        application = self.env["oauth2.application"].create(
+            {
+                "name": "MCP agent",
+                "client_id": client_id,
+                "client_type": "public",
+                "redirect_uris": redirect_uri,
+                "scope_ids": [(6, 0, (self.scope_read | self.scope_offline).ids)],
+                "access_token_audiences": self.mcp_url,
+            }
+        )
+        self.env.flush_all()
+        return application
+
+    def assertPartners(self, agent):
+        answer = agent.send("call 100")
+        self.assertIn("result", answer, f"{answer}\n{agent.stderr()}\n{self.mcp.stderr()}")
+        result = answer["result"]
+        self.assertEqual(result["uid"], self.user.id)
+        names = [partner["name"] for partner in result["partners"]]
+        self.assertIn("MCP Partner", names)
+        return result
+
+    def revoke_consent(self, application):
+        """The user revokes the agent's access on the Connected Apps page."""
+        self.authenticate(self.user.login, USER_PASSWORD)
+        page = self.url_open("/orestapi/oauth2/apps")
+        [action] = re.findall(r'action="(/orestapi/oauth2/apps/\d+/revoke)"', page.text)
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)[1]
+        response = self.url_open(action, data={"csrf_token": csrf}, allow_redirects=False)
+        self.assertEqual(response.status_code, 303, response.text[:300])
+        self.assertFalse(
+            self.env["oauth2.consent"].search(
+                [("application_id", "=", application.id), ("user_id", "=", self.user.id)]
+            )
+        )
+
+    def assertRefusedByOdoo(self, token):
+        """Odoo's own API refuses a token that is not for it."""
+        common = xmlrpc.client.ServerProxy(f"{self.base_url()}/xmlrpc/2/common")
+        self.assertFalse(common.authenticate(get_db_name(), self.user.login, token, {}))
+
+    def run_code_flow(self, agent, application):
+        """The agent's first call: discovery, authorization, exchange."""
+        result = self.assertPartners(self.connect(agent))
+        self.assertEqual(result["agent_client_id"], application.client_id)
+        names = agent.event_names()
+        self.assertIn("login_page", names)
+        self.assertEqual(names.count("consent_page"), 1, agent.events)
+        return result
+
+    # -- the agent registered by hand (what worked before issue 28)
+
+    def test_preregistered_agent(self):
+        from .common import free_port
+
+        port = free_port()
+        application = self.agent_application(
+            redirect_uri=f"http://127.0.0.1:{port}/callback"
+        )
+        agent = self.agent(
+            "preregistered", "--client-id", "mcp-agent", "--callback-port", str(port)
+        )
+        self.run_code_flow(agent, application)
+        # the agent's token is for the MCP server, which never passes it on
+        token = agent.send("token")
+        self.assertRefusedByOdoo(token["access_token"])
+        # refresh: the agent's clock says its token expired, and Odoo agrees
+        self.env["oauth2.token"].search(
+            [("application_id", "=", application.id)]
+        ).write({"expires_at": "2000-01-01 00:00:00"})
+        self.env.flush_all()
+        self.assertEqual(agent.send("expire"), {"expired": True})
+        self.assertPartners(agent)
+        refreshed = agent.send("token")
+        self.assertNotEqual(refreshed["access_token"], token["access_token"])
+        self.assertEqual(agent.event_names().count("consent_page"), 1)
+        # the user revokes the consent: the next call is refused, and the
+        # agent is sent back to the consent page, which the user denies
+        self.revoke_consent(application)
+        answer = agent.send("call")
+        self.assertIn("error", answer)
+        self.assertEqual(agent.event_names().count("consent_page"), 2)
+        self.assertEqual(
+            [e for e in agent.events if e["event"] == "authorization_error"][0]["error"],
+            "access_denied",
+        )
