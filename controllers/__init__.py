@@ -9,3 +9,4 @@ from . import revocation
 from . import metadata
 from . import end_session
 from . import logout
+from . import device

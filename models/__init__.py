@@ -7,6 +7,7 @@ from . import oauth2_application_rules
 from . import oauth2_application_secret
 from . import oauth2_token
 from . import oauth2_authorization_code
+from . import oauth2_device_authorization
 from . import oauth2_consent
 from . import oauth2_client_auth_failure
 from . import oauth2_client_auth_throttle

@@ -130,6 +130,13 @@ class OAuth2Application(models.Model):
     grant_client_credentials = fields.Boolean(
         string="Client Credentials", tracking=True
     )
+    grant_device_code = fields.Boolean(
+        string="Device Code",
+        tracking=True,
+        help="RFC 8628: devices without a browser (command-line tools, "
+        "terminals, TVs) show a short code that the user types on this "
+        "server's page /orestapi/oauth2/device, signed in, to approve them.",
+    )
     issue_refresh_token = fields.Boolean(
         string="Issue Refresh Tokens", default=True, tracking=True
     )

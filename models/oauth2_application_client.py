@@ -17,6 +17,7 @@ from ..oauth.constants import (
     CLIENT_CREDENTIALS,
     CLIENT_SECRET,
     CONFIDENTIAL_ONLY_GRANTS,
+    DEVICE_CODE,
     NAMED_ONLY_SCOPES,
     OFFLINE_ACCESS_SCOPE,
     PASSWORD,
@@ -35,6 +36,7 @@ GRANT_FIELDS = {
     PASSWORD: "grant_password",
     CLIENT_CREDENTIALS: "grant_client_credentials",
     REFRESH_TOKEN: "issue_refresh_token",
+    DEVICE_CODE: "grant_device_code",
 }
 # response_type (RFC 6749 §3.1.1) -> the application fields that must all
 # allow it: a code needs the code grant, a token or an id_token returned in

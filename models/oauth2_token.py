@@ -37,6 +37,7 @@ CLEANUP_BATCH_SIZE = 5000
 # The models whose rows the cleanup job deletes, each as its _stale_domain says.
 CLEANED_MODELS = (
     "oauth2.authorization.code",
+    "oauth2.device.authorization",
     "oauth2.token",
     "oauth2.client.auth.failure",
     "oauth2.session",
@@ -656,6 +657,7 @@ class OAuth2Token(models.Model):
             self.sudo().search([*domain, ("revoked", "=", False)])._revoke_family()
         )
         self.env["oauth2.authorization.code"]._void_unused(domain)
+        self.env["oauth2.device.authorization"]._void_unused(domain)
         return revoked
 
     @api.model

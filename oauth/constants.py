@@ -9,12 +9,16 @@ IMPLICIT = "implicit"
 PASSWORD = "password"
 CLIENT_CREDENTIALS = "client_credentials"
 REFRESH_TOKEN = "refresh_token"
+# RFC 8628 §3.4: the device authorization grant, for devices that cannot
+# show a browser; its user approves on another device.
+DEVICE_CODE = "urn:ietf:params:oauth:grant-type:device_code"
 GRANT_TYPES = {
     AUTHORIZATION_CODE: "Authorization Code",
     IMPLICIT: "Implicit",
     PASSWORD: "Password",
     CLIENT_CREDENTIALS: "Client Credentials",
     REFRESH_TOKEN: "Refresh Token",
+    DEVICE_CODE: "Device Code",
 }
 # RFC 6749 §2.1: a public client cannot keep a secret, so it may not use the
 # grants where the client itself is trusted.
@@ -28,6 +32,10 @@ ACCESS_TOKEN = "access_token"
 ACCESS_TOKEN_JTI = "access_token_jti"
 # REFRESH_TOKEN, above, is both a grant type and a token type.
 CLIENT_SECRET = "client_secret"
+# The labels under which a device authorization's two codes are hashed
+# (RFC 8628 §3.2): the device's and the one its user types.
+DEVICE_CODE_SECRET = "device_code"
+USER_CODE_SECRET = "user_code"
 
 # The system parameter of the Issuer URL setting (RFC 8414 §2).
 ISSUER_URL_PARAM = "orestapi_oauth2.issuer_url"

@@ -56,6 +56,8 @@ def server_metadata(
         "tokeninfo_endpoint": issuer + routes.TOKENINFO,
         "introspection_endpoint": issuer + routes.INTROSPECT,
         "revocation_endpoint": issuer + routes.REVOKE,
+        # RFC 8628 §4
+        "device_authorization_endpoint": issuer + routes.DEVICE_AUTHORIZATION,
         "scopes_supported": list(scopes),
         "response_types_supported": list(RESPONSE_TYPES),
         "response_modes_supported": list(RESPONSE_MODES),

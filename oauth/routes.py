@@ -20,6 +20,10 @@ TOKENINFO = f"{PREFIX}/tokeninfo"
 INTROSPECT = f"{PREFIX}/introspect"
 REVOKE = f"{PREFIX}/revoke"
 CONNECTED_APPS = f"{PREFIX}/apps"
+# RFC 8628: the device authorization endpoint (§3.1), which answers in JSON,
+# and the page where the user types the device's code (§3.3)
+DEVICE_AUTHORIZATION = f"{PREFIX}/device_authorization"
+DEVICE_VERIFICATION = f"{PREFIX}/device"
 # OpenID Connect: the JWK Set (RFC 7517 §5) and RP-initiated logout 1.0
 JWKS = f"{PREFIX}/jwks"
 END_SESSION = f"{PREFIX}/logout"
@@ -32,6 +36,7 @@ OPENID_CONFIGURATION = "/.well-known/openid-configuration"
 JSON_ENDPOINTS = frozenset(
     {
         TOKEN,
+        DEVICE_AUTHORIZATION,
         *OLDER_CLIENT_TOKEN_PATHS,
         USERINFO,
         TOKENINFO,

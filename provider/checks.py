@@ -37,6 +37,7 @@ from ..oauth.claims import check_claims_parameter, requested
 from ..oauth.constants import (
     AUTHORIZATION_CODE,
     CLIENT_CREDENTIALS,
+    DEVICE_CODE,
     IMPLICIT,
     PASSWORD,
     REFRESH_TOKEN,
@@ -212,6 +213,8 @@ GRANT_CHECKS = {
     PASSWORD: GrantChecks(post_token=(check_resource, check_minimum_acr)),
     CLIENT_CREDENTIALS: GrantChecks(post_token=(check_resource,)),
     REFRESH_TOKEN: GrantChecks(post_token=(check_resource, check_minimum_acr)),
+    # the application's minimum level was checked when the user approved
+    DEVICE_CODE: GrantChecks(post_token=(check_resource,)),
 }
 
 

@@ -10,11 +10,13 @@ from oauthlib.openid.connect.core.grant_types import RefreshTokenGrant
 from ..oauth.constants import (
     AUTHORIZATION_CODE,
     CLIENT_CREDENTIALS,
+    DEVICE_CODE,
     IMPLICIT,
     PASSWORD,
     REFRESH_TOKEN,
 )
 from ..oauth.http_adapter import (
+    FORM_TYPES,
     earns_basic_challenge,
     form_request_parts,
     token_request_parts,
@@ -24,6 +26,7 @@ from ..oauth.response_modes import RESPONSE_TYPES
 from ..oauth.responses import error_answer, token_answer
 from ..oauth.secrets import generate_secret
 from .checks import GRANT_CHECKS, register_checks
+from .device_code import OpenIDDeviceCodeGrant, device_authorization_answer
 from .validator import (
     OdooRequestValidator,
     scopes_to_approve,
@@ -123,6 +126,10 @@ def oauth2_server():
     register_checks(server.password_grant, GRANT_CHECKS[PASSWORD])
     register_checks(server.credentials_grant, GRANT_CHECKS[CLIENT_CREDENTIALS])
     register_checks(server.refresh_grant, GRANT_CHECKS[REFRESH_TOKEN])
+    # RFC 8628: the token endpoint dispatches by grant_type, this one included
+    server.device_code_grant = OpenIDDeviceCodeGrant(validator)
+    server.grant_types[DEVICE_CODE] = server.device_code_grant
+    register_checks(server.device_code_grant.proxy_target, GRANT_CHECKS[DEVICE_CODE])
     return server
 
 
@@ -178,6 +185,31 @@ def token_endpoint_answer(env, httprequest, grant_type_names=None):
     headers = with_odoo_state(headers, env, remote_addr=httprequest.remote_addr)
     return token_answer(
         *oauth2_server().create_token_response(uri, "POST", body, headers),
+        challenge=earns_basic_challenge(httprequest),
+    )
+
+
+def device_authorization_endpoint_answer(env, httprequest):
+    """RFC 8628 §3.1: a device code and a user code, for an authenticated
+    client allowed the device grant."""
+    if httprequest.content_length and httprequest.mimetype not in FORM_TYPES:
+        return error_answer(
+            "invalid_request",
+            "Device authorization requests are form-encoded "
+            "(application/x-www-form-urlencoded).",
+        )
+    uri, body, headers = form_request_parts(httprequest)
+    headers = with_odoo_state(headers, env, remote_addr=httprequest.remote_addr)
+    server = oauth2_server()
+    return token_answer(
+        *device_authorization_answer(
+            env,
+            server.device_code_grant.request_validator,
+            uri,
+            body,
+            headers,
+            httprequest.remote_addr,
+        ),
         challenge=earns_basic_challenge(httprequest),
     )
 

@@ -26,6 +26,7 @@ from ..oauth.constants import (
     ACCESS_TOKEN,
     ALL_SCOPES,
     CLIENT_CREDENTIALS,
+    DEVICE_CODE,
     IMPLICIT,
     OPENID_SCOPE,
     PASSWORD,
@@ -502,6 +503,16 @@ class OdooRequestValidator(RequestValidator):
             origin = request.refresh_token_record
         elif set_by_server(request, "authorization_code_record"):
             origin = request.authorization_code_record
+        elif set_by_server(request, "device_authorization_record"):
+            # no sid: the browser session that approved is not the device's,
+            # and its logout is no reason to sign the device out
+            record = request.device_authorization_record
+            return Login(
+                oidc.as_seconds(record.auth_time),
+                None,
+                record.acr or None,
+                tuple((record.amr or "").split()),
+            )
         elif request.grant_type == PASSWORD:
             # the user has just proved who they are, with their password
             return Login(
@@ -542,7 +553,8 @@ class OdooRequestValidator(RequestValidator):
             return loads(request.refresh_token_record.claims)
         if set_by_server(request, "authorization_code_record"):
             return loads(request.authorization_code_record.claims)
-        if request.grant_type in (PASSWORD, CLIENT_CREDENTIALS):
+        if request.grant_type in (PASSWORD, CLIENT_CREDENTIALS, DEVICE_CODE):
+            # a device authorization request has no claims parameter
             return {}
         if OPENID_SCOPE not in (request.scopes or ()):
             return {}

@@ -4,6 +4,7 @@ from . import test_token
 from . import test_validator
 from . import test_token_endpoint
 from . import test_grant_client_credentials
+from . import test_grant_device_code
 from . import test_grant_password
 from . import test_grant_refresh_token
 from . import test_grant_authorization_code

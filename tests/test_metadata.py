@@ -101,6 +101,7 @@ class TestServerMetadata(EndpointCase):
             "tokeninfo_endpoint": "tokeninfo",
             "introspection_endpoint": "introspect",
             "revocation_endpoint": "revoke",
+            "device_authorization_endpoint": "device_authorization",
         }.items():
             self.assertEqual(metadata[name], f"{issuer}{PREFIX}{path}")
         self.assertEqual(
@@ -111,6 +112,7 @@ class TestServerMetadata(EndpointCase):
                 "password",
                 "client_credentials",
                 "refresh_token",
+                "urn:ietf:params:oauth:grant-type:device_code",
             },
         )
         self.assertEqual(metadata["code_challenge_methods_supported"], ["S256"])

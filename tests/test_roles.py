@@ -55,6 +55,9 @@ class TestRoles(ExternalApiAsUsersMixin, OAuth2TestMixin, HttpCase):
         cls.code = cls.env["oauth2.authorization.code"]._create_for_request(
             "a-code", cls.app, cls.internal, ["read"], None, None, None
         )
+        cls.device, _device_code, _user_code = cls.env[
+            "oauth2.device.authorization"
+        ]._create_for_request(cls.app, ["read"], "198.51.100.2")
         # what back-channel logout keeps of an OpenID Connect sign-in, and of
         # the notification of its end that the application refused
         cls.env["oauth2.session"]._record("a-sid", cls.internal, cls.app)
@@ -86,6 +89,8 @@ class TestRoles(ExternalApiAsUsersMixin, OAuth2TestMixin, HttpCase):
             ("oauth2.token", self.token, {"scope": "read rpc"}),
             ("oauth2.token", self.token, {"revoked": False, "expires_at": False}),
             ("oauth2.authorization.code", self.code, {"used": False}),
+            ("oauth2.device.authorization", self.device, {"state": "approved"}),
+            ("oauth2.device.authorization", self.device, {"user_id": self.portal.id}),
             ("oauth2.consent", self.consent, {"user_id": self.administrator.id}),
         ]
         for user in (self.portal, self.internal, self.manager, self.administrator):
@@ -102,6 +107,7 @@ class TestRoles(ExternalApiAsUsersMixin, OAuth2TestMixin, HttpCase):
             "oauth2.token": {self.internal, self.manager, self.administrator},
             "oauth2.consent": {self.portal, self.manager, self.administrator},
             "oauth2.authorization.code": {self.manager, self.administrator},
+            "oauth2.device.authorization": {self.manager, self.administrator},
             "oauth2.session": {self.manager, self.administrator},
             "oauth2.logout.notification": {self.manager, self.administrator},
             "oauth2.client.auth.failure": {self.manager, self.administrator},
@@ -112,6 +118,7 @@ class TestRoles(ExternalApiAsUsersMixin, OAuth2TestMixin, HttpCase):
             "oauth2.token": self.token,
             "oauth2.consent": self.consent,
             "oauth2.authorization.code": self.code,
+            "oauth2.device.authorization": self.device,
             "oauth2.session": self.oidc_session,
             "oauth2.logout.notification": self.notification,
             "oauth2.client.auth.failure": self.failure,
