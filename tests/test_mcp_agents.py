@@ -25,10 +25,13 @@ import time
 import unittest
 import xmlrpc.client
 
+import lxml.html
+
 from odoo.tests import get_db_name, tagged
 
 from .common import (
     MODULE_ROOT,
+    free_port,
     REQUIRE_EXTERNAL_CLIENTS,
     USER_PASSWORD,
     HttpCase,
@@ -212,7 +215,7 @@ class TestMcpAgents(OAuth2TestMixin, HttpCase):
             ) from None
         return agent
 
-    def agent_application(self, client_id="mcp-agent", redirect_uri=None):
+    def agent_application(self, client_id="mcp-agent", redirect_uri=None, **values):
         """An agent registered by hand, as an administrator would today: a
         public client whose tokens are for the MCP server."""
         application = self.env["oauth2.application"].create(
@@ -223,6 +226,7 @@ class TestMcpAgents(OAuth2TestMixin, HttpCase):
                 "redirect_uris": redirect_uri,
                 "scope_ids": [(6, 0, (self.scope_read | self.scope_offline).ids)],
                 "access_token_audiences": self.mcp_url,
+                **values,
             }
         )
         self.env.flush_all()
@@ -268,8 +272,6 @@ class TestMcpAgents(OAuth2TestMixin, HttpCase):
     # -- the agent registered by hand (what worked before issue 28)
 
     def test_preregistered_agent(self):
-        from .common import free_port
-
         port = free_port()
         application = self.agent_application(
             redirect_uri=f"http://127.0.0.1:{port}/callback"
@@ -301,3 +303,43 @@ class TestMcpAgents(OAuth2TestMixin, HttpCase):
             [e for e in agent.events if e["event"] == "authorization_error"][0]["error"],
             "access_denied",
         )
+
+    # -- a device-flow agent: the user approves in a browser elsewhere
+
+    def submit(self, page, values):
+        """Post the page's first form, its hidden fields with ``values``."""
+        [form] = lxml.html.fromstring(page.text).xpath("//form[@method='post']")[:1]
+        data = {
+            field.name: field.value or ""
+            for field in form.xpath(".//input[@type='hidden']")
+        }
+        data.update(values)
+        action = form.get("action") or page.url
+        if action.startswith("/"):
+            action = self.base_url() + action
+        return self.opener.post(action, data=data, timeout=30)
+
+    def approve_device(self, authorization, decision="allow"):
+        """The user opens the link the device shows, confirms its code and
+        answers the consent page."""
+        self.authenticate(self.user.login, USER_PASSWORD)
+        page = self.opener.get(authorization["verification_uri_complete"], timeout=30)
+        self.assertEqual(page.status_code, 200, page.text[:300])
+        consent = self.submit(page, {"user_code": authorization["user_code"]})
+        self.assertIn('value="allow"', consent.text)
+        done = self.submit(consent, {"decision": decision})
+        self.assertEqual(done.status_code, 200, done.text[:300])
+
+    def test_device_flow_agent(self):
+        application = self.agent_application(grant_device_code=True)
+        agent = self.agent("device", "--client-id", application.client_id)
+        authorization = agent.next("device_authorization")
+        self.approve_device(authorization)
+        result = self.assertPartners(self.connect(agent))
+        self.assertEqual(result["agent_client_id"], application.client_id)
+        self.assertRefusedByOdoo(agent.send("token")["access_token"])
+        # revoked: the device's token no longer opens the MCP server
+        self.revoke_consent(application)
+        answer = agent.send("call")
+        self.assertIn("error", answer)
+        self.assertIn("401", answer["error"])

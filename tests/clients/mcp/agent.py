@@ -249,6 +249,8 @@ async def device_flow(options, resource):
                     "grant_type": DEVICE_CODE,
                     "device_code": device["device_code"],
                     "client_id": options.client_id,
+                    # RFC 8707: the token request names the tokens' audience
+                    "resource": metadata["resource"],
                 },
             )
             body = polled.json()
