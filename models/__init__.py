@@ -5,6 +5,7 @@ from . import oauth2_application_tokens
 from . import oauth2_application_audit
 from . import oauth2_application_rules
 from . import oauth2_application_secret
+from . import oauth2_resource
 from . import oauth2_token
 from . import oauth2_authorization_code
 from . import oauth2_device_authorization
@@ -18,3 +19,4 @@ from . import res_users
 from . import res_users_apikeys
 from . import res_config_settings
 from . import ir_http
+from . import ir_config_parameter

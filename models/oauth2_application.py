@@ -137,6 +137,14 @@ class OAuth2Application(models.Model):
         "terminals, TVs) show a short code that the user types on this "
         "server's page /orestapi/oauth2/device, signed in, to approve them.",
     )
+    grant_token_exchange = fields.Boolean(
+        string="Token Exchange",
+        tracking=True,
+        help="RFC 8693: this application, a resource server such as an MCP "
+        "server, may trade the access tokens its users' clients obtained for it "
+        "for tokens of the same users for another registered resource (Odoo's "
+        "APIs by default), with no more scopes than the token it was given.",
+    )
     issue_refresh_token = fields.Boolean(
         string="Issue Refresh Tokens", default=True, tracking=True
     )

@@ -74,8 +74,14 @@ class OAuth2ApplicationAudit(models.Model):
         revocations people make (Revoke on tokens, *Revoke all tokens*,
         revoking a consent), never by those the protocol makes, which would
         flood it. Posted as the acting user, who may only read the
-        application, or not even that when revoking their own consent."""
+        application, or not even that when revoking their own consent. The
+        tokens other applications obtained from these by exchange (RFC 8693),
+        which end with them, are counted too."""
         self.ensure_one()
+        exchanged = tokens.filtered(
+            lambda token: token.application_id != self
+            and token.subject_token_id.application_id == self
+        )
         tokens = tokens.filtered(lambda token: token.application_id == self)
         actor = self.env.user
         count = (
@@ -110,6 +116,14 @@ class OAuth2ApplicationAudit(models.Model):
                 user=actor.name,
                 count=count,
                 owners=self._token_owners_text(tokens),
+            )
+        if exchanged:
+            body = self.env._(
+                "%(body)s With them ended %(count)s that %(applications)s "
+                "obtained from them by token exchange.",
+                body=body,
+                count=len(exchanged),
+                applications=", ".join(exchanged.application_id.mapped("name")),
             )
         self.sudo()._message_log(body=body, author_id=actor.partner_id.id)
 

@@ -22,6 +22,7 @@ from ..oauth.constants import (
     OFFLINE_ACCESS_SCOPE,
     PASSWORD,
     REFRESH_TOKEN,
+    TOKEN_EXCHANGE,
 )
 from ..oauth.cors import origin_of
 from ..oauth.http_adapter import has_nul
@@ -37,6 +38,7 @@ GRANT_FIELDS = {
     CLIENT_CREDENTIALS: "grant_client_credentials",
     REFRESH_TOKEN: "issue_refresh_token",
     DEVICE_CODE: "grant_device_code",
+    TOKEN_EXCHANGE: "grant_token_exchange",
 }
 # response_type (RFC 6749 §3.1.1) -> the application fields that must all
 # allow it: a code needs the code grant, a token or an id_token returned in

@@ -29,10 +29,11 @@ class OAuth2ApplicationTokens(models.Model):
             return None
         return list(resources)
 
-    def _jwt_access_token(self, user, scopes, lifetime, audiences, login):
+    def _jwt_access_token(self, user, scopes, lifetime, audiences, login, act=None):
         """A signed JWT access token (RFC 9068) of this application, for
         ``user``, or for no user (client_credentials) when empty, who logged
-        in as ``login`` says (provider/validator.py's ``Login``)."""
+        in as ``login`` says (provider/validator.py's ``Login``); ``act``
+        names who acts for the user in an exchanged token (RFC 8693 §4.1)."""
         self.ensure_one()
         subject = user._oidc_subject(self) if user else self.client_id
         claims = access_tokens.access_token_claims(
@@ -46,6 +47,7 @@ class OAuth2ApplicationTokens(models.Model):
             sid=login.sid,
             acr=login.acr,
             amr=login.amr,
+            act=act,
         )
         return self.env["oauth2.signing.key"]._sign(
             claims, self.id_token_signed_response_alg, jose.ACCESS_TOKEN_TYPE

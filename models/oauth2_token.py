@@ -160,6 +160,16 @@ class OAuth2Token(models.Model):
         "refreshes; revoking one of them, or reusing a rotated refresh token, "
         "revokes them all.",
     )
+    subject_token_id = fields.Many2one(
+        "oauth2.token",
+        string="Exchanged From",
+        readonly=True,
+        index="btree_not_null",
+        ondelete="set null",
+        help="Token exchange (RFC 8693): the token its application was "
+        "presented, as a resource server, and traded for this one. This token "
+        "is revoked with it.",
+    )
     # The usage graph's measure: its axis shows the count of records as
     # decimals (12.00), an Integer measure as whole numbers.
     token_count = fields.Integer(
@@ -271,12 +281,14 @@ class OAuth2Token(models.Model):
         claims=None,
         acr=None,
         amr=(),
+        subject_token=None,
     ):
         """Store the token response ``token`` issued to ``application`` for
         ``user``; a refreshed token passes on the family, original grant,
         login time (``auth_time``, a datetime), browser session (``sid``),
         claims asked for (``claims``, stored JSON) and sign-in strength
-        (``acr``, ``amr``) of the one it replaces."""
+        (``acr``, ``amr``) of the one it replaces; an exchanged token names
+        the ``subject_token`` it was obtained for."""
         now = fields.Datetime.now()
         refresh_token = token.get(REFRESH_TOKEN)
         values = {
@@ -303,6 +315,7 @@ class OAuth2Token(models.Model):
             "refresh_expires_at": refresh_token
             and now + timedelta(seconds=application._get_refresh_token_lifetime()),
             "token_count": 1,
+            "subject_token_id": subject_token.id if subject_token else False,
         }
         token = self.sudo().browse(insert_row(self, values))
         # the count an application shows, which the ORM would not know is stale
@@ -504,6 +517,37 @@ class OAuth2Token(models.Model):
             self._mark_used()
         return grants
 
+    def _exchangeable_by(self, application):
+        """Whether ``application`` may exchange this access token (RFC 8693):
+        it was issued for an active resource of which ``application`` is the
+        resource server, so that a token meant for one resource is never
+        traded by another."""
+        self.ensure_one()
+        resources = self.env["oauth2.resource"]
+        return any(
+            resources._find_by_identifier(audience).application_id == application
+            for audience in (self.audience or "").split()
+        )
+
+    def _act(self):
+        """RFC 8693 §4.1: the act claim of this token, naming the client that
+        obtained it by exchange, nested with the one of the token it was
+        exchanged from; None for a token not obtained by exchange."""
+        self.ensure_one()
+        if not self.subject_token_id:
+            return None
+        return self.subject_token_id._act_claim(self.application_id)
+
+    def _act_claim(self, actor):
+        """The act claim of a token that the ``actor`` application obtains by
+        exchanging this one."""
+        self.ensure_one()
+        claim = {"sub": actor.client_id}
+        prior = self._act()
+        if prior:
+            claim["act"] = prior
+        return claim
+
     def _expires_in(self):
         self.ensure_one()
         return max(0, int((self.expires_at - fields.Datetime.now()).total_seconds()))
@@ -591,6 +635,9 @@ class OAuth2Token(models.Model):
             claims["token_type"] = "Bearer"
             if self.audience:
                 claims["aud"] = audience_claim(self.audience.split())
+            act = self._act()
+            if act:
+                claims["act"] = act
         return claims
 
     def _amr(self):
@@ -628,10 +675,20 @@ class OAuth2Token(models.Model):
         )._revoke_pairs()
 
     def _revoke_pairs(self):
-        """End these token pairs, and no others, at once; returns those that
-        this ended, the others having been revoked before."""
+        """End these token pairs at once, and the tokens exchanged from them
+        (RFC 8693), which stand in for them; returns those that this ended,
+        the others having been revoked before."""
         tokens = self._lock_unrevoked()
         tokens.write({"revoked": True, "revoked_at": fields.Datetime.now()})
+        exchanged = (
+            self.sudo().search(
+                [("subject_token_id", "in", tokens.ids), ("revoked", "=", False)]
+            )
+            if tokens
+            else self.browse()
+        )
+        if exchanged:
+            tokens |= exchanged._revoke_pairs()
         return tokens
 
     def action_revoke(self):

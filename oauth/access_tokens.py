@@ -61,12 +61,14 @@ def access_token_claims(
     sid: str | None = None,
     acr: str | None = None,
     amr: Sequence[str] = (),
+    act: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The claims of a JWT access token (RFC 9068 §2.2): ``subject`` is the
     user's, or the client_id when no user is involved (client_credentials);
     ``auth_time`` (seconds) when the user logged in, the OpenID Connect
     ``sid`` of the browser session they did it in, where there was one, and
-    ``acr`` and ``amr``, how (§2.2.1)."""
+    ``acr`` and ``amr``, how (§2.2.1); ``act``, for a token obtained by
+    exchange, the client acting for the user (RFC 8693 §4.1)."""
     now = int(time.time())
     claims = {
         "iss": issuer,
@@ -88,4 +90,6 @@ def access_token_claims(
         claims["acr"] = acr
     if amr:
         claims["amr"] = list(amr)
+    if act:
+        claims["act"] = act
     return claims

@@ -12,6 +12,9 @@ REFRESH_TOKEN = "refresh_token"
 # RFC 8628 §3.4: the device authorization grant, for devices that cannot
 # show a browser; its user approves on another device.
 DEVICE_CODE = "urn:ietf:params:oauth:grant-type:device_code"
+# RFC 8693 §2.1: a client trades a token it was given for one of the same
+# user for another resource (an MCP server calling Odoo's APIs for its user).
+TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange"
 GRANT_TYPES = {
     AUTHORIZATION_CODE: "Authorization Code",
     IMPLICIT: "Implicit",
@@ -19,10 +22,14 @@ GRANT_TYPES = {
     CLIENT_CREDENTIALS: "Client Credentials",
     REFRESH_TOKEN: "Refresh Token",
     DEVICE_CODE: "Device Code",
+    TOKEN_EXCHANGE: "Token Exchange",
 }
 # RFC 6749 §2.1: a public client cannot keep a secret, so it may not use the
 # grants where the client itself is trusted.
-CONFIDENTIAL_ONLY_GRANTS = frozenset({PASSWORD, CLIENT_CREDENTIALS})
+CONFIDENTIAL_ONLY_GRANTS = frozenset({PASSWORD, CLIENT_CREDENTIALS, TOKEN_EXCHANGE})
+# RFC 8693 §3: the token type identifiers of the subject token and of the
+# issued one; only access tokens this server issued are exchanged.
+ACCESS_TOKEN_TYPE_URI = "urn:ietf:params:oauth:token-type:access_token"
 
 # RFC 7009 §2.1 and RFC 7662 §2.1 token_type_hint values; also the labels under
 # which the tokens are hashed.

@@ -14,6 +14,7 @@ from ..oauth.constants import (
     IMPLICIT,
     PASSWORD,
     REFRESH_TOKEN,
+    TOKEN_EXCHANGE,
 )
 from ..oauth.http_adapter import (
     FORM_TYPES,
@@ -27,6 +28,7 @@ from ..oauth.responses import error_answer, token_answer
 from ..oauth.secrets import generate_secret
 from .checks import GRANT_CHECKS, register_checks
 from .device_code import OpenIDDeviceCodeGrant, device_authorization_answer
+from .token_exchange import SUBJECT_TOKEN_RECORD, TokenExchangeGrant
 from .validator import (
     OdooRequestValidator,
     scopes_to_approve,
@@ -40,7 +42,12 @@ VALIDATED = "validated_authorization"
 
 
 def _access_token_lifetime(request):
-    return request.client._get_access_token_lifetime()
+    lifetime = request.client._get_access_token_lifetime()
+    subject = set_by_server(request, SUBJECT_TOKEN_RECORD)
+    if subject:
+        # RFC 8693: an exchanged token never outlives the one it came from
+        lifetime = min(lifetime, subject._expires_in())
+    return lifetime
 
 
 def _authorization_code(request):
@@ -130,6 +137,8 @@ def oauth2_server():
     server.device_code_grant = OpenIDDeviceCodeGrant(validator)
     server.grant_types[DEVICE_CODE] = server.device_code_grant
     register_checks(server.device_code_grant.proxy_target, GRANT_CHECKS[DEVICE_CODE])
+    # RFC 8693: its checks are all in the grant (provider/token_exchange.py)
+    server.grant_types[TOKEN_EXCHANGE] = TokenExchangeGrant(validator)
     return server
 
 

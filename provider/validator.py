@@ -31,6 +31,7 @@ from ..oauth.constants import (
     OPENID_SCOPE,
     PASSWORD,
     REFRESH_TOKEN,
+    TOKEN_EXCHANGE,
 )
 from ..oauth.http_adapter import has_nul
 from ..oauth.jose import InvalidSignedToken
@@ -501,6 +502,9 @@ class OdooRequestValidator(RequestValidator):
         refresh)."""
         if set_by_server(request, "refresh_token_record"):
             origin = request.refresh_token_record
+        elif set_by_server(request, "subject_token_record"):
+            # an exchanged token stands for the login of the one it came from
+            origin = request.subject_token_record
         elif set_by_server(request, "authorization_code_record"):
             origin = request.authorization_code_record
         elif set_by_server(request, "device_authorization_record"):
@@ -553,8 +557,14 @@ class OdooRequestValidator(RequestValidator):
             return loads(request.refresh_token_record.claims)
         if set_by_server(request, "authorization_code_record"):
             return loads(request.authorization_code_record.claims)
-        if request.grant_type in (PASSWORD, CLIENT_CREDENTIALS, DEVICE_CODE):
-            # a device authorization request has no claims parameter
+        if request.grant_type in (
+            PASSWORD,
+            CLIENT_CREDENTIALS,
+            DEVICE_CODE,
+            TOKEN_EXCHANGE,
+        ):
+            # a device authorization request has no claims parameter, nor has
+            # a token exchange
             return {}
         if OPENID_SCOPE not in (request.scopes or ()):
             return {}
@@ -564,7 +574,12 @@ class OdooRequestValidator(RequestValidator):
         """The server's token generator: an opaque token, or a signed JWT
         access token (RFC 9068) for an application that asks for them."""
         application = request.client
-        if application.access_token_format != access_tokens.JWT:
+        subject = set_by_server(request, "subject_token_record")
+        target = set_by_server(request, "target_resource")
+        token_format = (
+            target and target.access_token_format
+        ) or application.access_token_format
+        if token_format != access_tokens.JWT:
             return generate_secret()
         user = None if request.grant_type == CLIENT_CREDENTIALS else request.user
         return application._jwt_access_token(
@@ -573,6 +588,8 @@ class OdooRequestValidator(RequestValidator):
             request.expires_in,
             request.audiences,
             self._login_of(request),
+            # RFC 8693 §4.1: the client acts for the subject token's user
+            act=subject._act_claim(application) if subject else None,
         )
 
     def save_bearer_token(self, token, request, *args, **kwargs):
@@ -608,6 +625,7 @@ class OdooRequestValidator(RequestValidator):
             acr=login.acr,
             amr=login.amr,
             claims=dumps(self._requested_claims(request)),
+            subject_token=set_by_server(request, "subject_token_record"),
         )
         if grant_type == IMPLICIT:
             # issued at the authorization endpoint: in the hybrid flow, its

@@ -10,6 +10,7 @@ from . import test_grant_refresh_token
 from . import test_grant_authorization_code
 from . import test_grant_implicit
 from . import test_grant_hybrid
+from . import test_grant_token_exchange
 from . import test_authorize
 from . import test_authorize_decisions
 from . import test_end_session

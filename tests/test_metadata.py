@@ -113,6 +113,7 @@ class TestServerMetadata(EndpointCase):
                 "client_credentials",
                 "refresh_token",
                 "urn:ietf:params:oauth:grant-type:device_code",
+                "urn:ietf:params:oauth:grant-type:token-exchange",
             },
         )
         self.assertEqual(metadata["code_challenge_methods_supported"], ["S256"])

@@ -1,0 +1,233 @@
+# Copyright 2026 Orest
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
+"""The protected resources (resource servers) that this server issues tokens
+for, server-wide: any application may ask for a token for an active one with
+``resource`` (RFC 8707), unless its own Audiences narrow that. One record,
+``oauth2_resource_odoo``, stands for Odoo's own APIs; its identifier is the
+issuer, kept in step with it."""
+
+import logging
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+
+from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
+
+from ..oauth import access_tokens
+from ..provider.configuration import issuer
+from ..series import Constraint, returns
+
+_logger = logging.getLogger(__name__)
+
+# The identifier of Odoo's own APIs until the issuer is known (data file).
+ODOO_PLACEHOLDER_IDENTIFIER = "urn:orestapi:resource:odoo"
+# Longer identifiers are refused: every one is compared, and shown, in full.
+MAX_IDENTIFIER_LENGTH = 1024
+
+
+class OAuth2Resource(models.Model):
+    _name = "oauth2.resource"
+    _inherit = ["mail.thread"]
+    _description = "OAuth2 Protected Resource"
+    _order = "is_odoo desc, name, id"
+
+    # The audit trail, as the applications': every field that decides what a
+    # token for the resource may do is tracked in the chatter.
+    identifier = fields.Char(
+        required=True,
+        tracking=True,
+        copy=False,
+        help="The resource's URI (RFC 8707), which clients send as resource and "
+        "which becomes the aud claim of its tokens: an absolute URI without a "
+        "fragment, such as https://mcp.example.com/mcp. Odoo's own APIs are "
+        "known by the issuer, and follow it.",
+    )
+    name = fields.Char(required=True, tracking=True)
+    scope_ids = fields.Many2many(
+        "oauth2.scope",
+        "oauth2_resource_scope_rel",
+        "resource_id",
+        "scope_id",
+        string="Scopes",
+        tracking=True,
+        help="The scopes this resource accepts: a token for it carries only "
+        "these, of those the user granted. Empty means every scope.",
+    )
+    access_token_format = fields.Selection(
+        access_tokens.ACCESS_TOKEN_FORMATS,
+        tracking=True,
+        help="The format of a token issued for this resource alone. Empty: the "
+        "format of the application that asks for it.",
+    )
+    application_id = fields.Many2one(
+        "oauth2.application",
+        string="Resource Server Application",
+        ondelete="set null",
+        tracking=True,
+        help="The resource server's own client, with which it introspects the "
+        "tokens it is presented.",
+    )
+    active = fields.Boolean(default=True, tracking=True)
+    is_odoo = fields.Boolean(
+        string="Odoo APIs",
+        readonly=True,
+        copy=False,
+        help="Stands for Odoo's own APIs: its identifier is the issuer.",
+    )
+
+    _identifier_unique = Constraint(
+        "unique(identifier)", "A resource with this identifier already exists."
+    )
+
+    @api.constrains("identifier", "is_odoo")
+    def _check_identifier(self):
+        odoo_identifier = self._odoo_identifier()
+        for resource in self:
+            if resource.is_odoo:
+                continue
+            if len(
+                resource.identifier
+            ) > MAX_IDENTIFIER_LENGTH or not access_tokens.is_resource_uri(
+                resource.identifier
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "%(identifier)s cannot identify a resource: give an "
+                        "absolute URI without a fragment, such as "
+                        "https://mcp.example.com/mcp.",
+                        identifier=resource.identifier[:100],
+                    )
+                )
+            if resource.identifier == odoo_identifier:
+                raise ValidationError(
+                    self.env._(
+                        "%(identifier)s is this server's own address, that of "
+                        "Odoo's APIs: give the resource its own.",
+                        identifier=resource.identifier,
+                    )
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # Only the module's data makes the record of Odoo's APIs.
+        if not self.env.su and any(vals.get("is_odoo") for vals in vals_list):
+            raise AccessError(
+                self.env._("Only one resource stands for Odoo's own APIs.")
+            )
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.su:
+            if "is_odoo" in vals:
+                raise AccessError(
+                    self.env._("Which resource stands for Odoo's APIs cannot change.")
+                )
+            odoo = self.filtered("is_odoo")
+            if odoo and "identifier" in vals:
+                raise UserError(
+                    self.env._(
+                        "Odoo's APIs are known by this server's issuer: change "
+                        "the Issuer URL in the settings instead."
+                    )
+                )
+            if odoo and "active" in vals and not vals["active"]:
+                raise UserError(self.env._("Odoo's APIs cannot be archived."))
+        return super().write(vals)
+
+    def unlink(self):
+        if self.filtered("is_odoo") and not self.env.context.get(
+            MODULE_UNINSTALL_FLAG
+        ):
+            raise UserError(self.env._("Odoo's APIs cannot be deleted."))
+        return super().unlink()
+
+    # The mail gateway would create and update records with the values an
+    # email chooses, as the superuser: resources take no incoming email.
+    @api.model
+    def message_new(self, msg_dict, custom_values=None):
+        raise AccessError(
+            self.env._("OAuth2 resources cannot be created from an email.")
+        )
+
+    def message_update(self, msg_dict, update_vals=None):
+        raise AccessError(self.env._("OAuth2 resources do not take incoming emails."))
+
+    @returns("mail.message", lambda value: value.id)
+    def message_post(self, **kwargs):
+        # The trail says who did what: nobody posts on it in another's name.
+        author_id = kwargs.get("author_id")
+        if not self.env.su and (
+            author_id not in (None, False, self.env.user.partner_id.id)
+            or (not author_id and kwargs.get("email_from"))
+        ):
+            raise AccessError(
+                self.env._("Messages on an OAuth2 resource are posted in your own name.")
+            )
+        return super().message_post(**kwargs)
+
+    # --- what the protocol asks of the resources ---------------------------
+
+    @api.model
+    def _odoo_identifier(self):
+        """The identifier of Odoo's own APIs: the issuer, as it is now."""
+        return issuer(self.env)
+
+    @api.model
+    def _odoo_resource(self):
+        """The record standing for Odoo's own APIs (as the superuser)."""
+        return (
+            self.sudo()
+            .with_context(active_test=False)
+            .search([("is_odoo", "=", True)], limit=1)
+        )
+
+    @api.model
+    def _find_by_identifier(self, identifier):
+        """The active resource known as ``identifier`` (as the superuser),
+        else an empty recordset. Odoo's APIs are found by the issuer as it is
+        now, even before its stored identifier caught up."""
+        resources = self.sudo()
+        if not identifier or len(identifier) > MAX_IDENTIFIER_LENGTH:
+            return resources
+        if identifier == self._odoo_identifier():
+            return self._odoo_resource()
+        return resources.search(
+            [("identifier", "=", identifier), ("is_odoo", "=", False)], limit=1
+        )
+
+    def _accepted_scopes(self, scopes):
+        """Those of ``scopes`` (names) that every resource of ``self``
+        accepts, in their order: all of them when none narrows."""
+        names = list(scopes)
+        for resource in self:
+            if resource.scope_ids:
+                accepted = set(resource.scope_ids.mapped("name"))
+                names = [name for name in names if name in accepted]
+        return names
+
+    @api.model
+    def _sync_odoo_identifier(self):
+        """Store the issuer as the identifier of Odoo's APIs, when it changed
+        (the issuer follows the Issuer URL, else ``web.base.url``)."""
+        odoo = self._odoo_resource()
+        identifier = self._odoo_identifier()
+        if not odoo or odoo.identifier == identifier:
+            return
+        if not access_tokens.is_resource_uri(identifier):
+            # web.base.url not set yet: keep the identifier there was
+            return
+        taken = self.sudo().with_context(active_test=False).search_count(
+            [("identifier", "=", identifier), ("id", "!=", odoo.id)]
+        )
+        if taken:
+            # Setting web.base.url (which Odoo does on an administrator's
+            # login) must not fail: Odoo's APIs are found by the issuer anyway.
+            _logger.warning(
+                "The issuer %s is also the identifier of another resource: "
+                "the record of Odoo's APIs keeps %s.",
+                identifier,
+                odoo.identifier,
+            )
+            return
+        odoo.write({"identifier": identifier})
