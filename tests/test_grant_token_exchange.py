@@ -117,9 +117,7 @@ class TestTokenExchange(TokenEndpointCase, BearerCase):
 
     def assertNoExchangedToken(self):
         self.assertFalse(
-            self.env["oauth2.token"].search(
-                [("application_id", "=", self.mcp_app.id)]
-            )
+            self.env["oauth2.token"].search([("application_id", "=", self.mcp_app.id)])
         )
 
     # The exchange
@@ -279,7 +277,9 @@ class TestTokenExchange(TokenEndpointCase, BearerCase):
         self.assertOAuthError(response, "invalid_request")
         # and the token for Reports, by the Reports server, is its to trade
         subject = self.subject_token(resource=REPORTS)["access_token"]
-        self.assertTokenAnswer(self.exchange(subject, auth=("other", self.other_secret)))
+        self.assertTokenAnswer(
+            self.exchange(subject, auth=("other", self.other_secret))
+        )
 
     def test_archived_mcp_resource_ends_its_exchanges(self):
         subject = self.subject_token()["access_token"]
@@ -445,7 +445,10 @@ class TestTokenExchange(TokenEndpointCase, BearerCase):
         subject = self.subject_token()["access_token"]
         body = self.exchanged(subject)
         response = self.http_request(
-            "POST", PREFIX + "revoke", data={"token": body["access_token"]}, auth=self.mcp
+            "POST",
+            PREFIX + "revoke",
+            data={"token": body["access_token"]},
+            auth=self.mcp,
         )
         self.assertEqual(response.status_code, 200, response.text)
         self.assertTrue(self.record_of(body["access_token"]).revoked)
@@ -487,9 +490,7 @@ class TestTokenExchange(TokenEndpointCase, BearerCase):
 
     def test_token_list_and_metadata_show_the_grant(self):
         body = self.exchanged(self.subject_token()["access_token"])
-        exchanged = self.env["oauth2.token"].search(
-            [("subject_token_id", "!=", False)]
-        )
+        exchanged = self.env["oauth2.token"].search([("subject_token_id", "!=", False)])
         self.assertEqual(exchanged, self.record_of(body["access_token"]))
         metadata = self.http_request("GET", routes.METADATA).json()
         self.assertIn(TOKEN_EXCHANGE, metadata["grant_types_supported"])
