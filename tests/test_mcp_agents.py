@@ -156,8 +156,8 @@ class TestMcpAgents(OAuth2TestMixin, HttpCase):
                 "client_id": "mcp-server",
                 "client_secret": SERVER_SECRET,
                 "is_resource_server": True,
-                "scope_ids": [(6, 0, (self.scope_read | self.scope_rpc).ids)],
-                "user_id": self.service_user.id,
+                "grant_authorization_code": False,
+                "grant_token_exchange": True,
             }
         )
         # the server's requests read the database, not this test's cache
@@ -175,11 +175,22 @@ class TestMcpAgents(OAuth2TestMixin, HttpCase):
                 "mcp-server",
                 "--client-secret",
                 SERVER_SECRET,
+                # what agents need: the tool reads through Odoo's external
+                # API, for which the exchanged token needs the rpc scope
                 "--scope",
-                "read",
+                "read rpc",
             ],
         )
         self.mcp_url = self.mcp.next()["url"]
+        # the MCP server is a resource registered with Odoo, served by its
+        # client, which alone may exchange the tokens agents get for it
+        self.env["oauth2.resource"].create(
+            {
+                "name": "MCP server",
+                "identifier": self.mcp_url,
+                "application_id": self.mcp_server_app.id,
+            }
+        )
 
     def agent(self, mode, *args):
         agent = JsonLines(
@@ -224,7 +235,9 @@ class TestMcpAgents(OAuth2TestMixin, HttpCase):
                 "client_id": client_id,
                 "client_type": "public",
                 "redirect_uris": redirect_uri,
-                "scope_ids": [(6, 0, (self.scope_read | self.scope_offline).ids)],
+                "scope_ids": [
+                    (6, 0, (self.scope_read | self.scope_rpc | self.scope_offline).ids)
+                ],
                 "access_token_audiences": self.mcp_url,
                 **values,
             }
@@ -280,9 +293,7 @@ class TestMcpAgents(OAuth2TestMixin, HttpCase):
             "preregistered", "--client-id", "mcp-agent", "--callback-port", str(port)
         )
         self.run_code_flow(agent, application)
-        # the agent's token is for the MCP server, which never passes it on
         token = agent.send("token")
-        self.assertRefusedByOdoo(token["access_token"])
         # refresh: the agent's clock says its token expired, and Odoo agrees
         self.env["oauth2.token"].search(
             [("application_id", "=", application.id)]
@@ -297,12 +308,25 @@ class TestMcpAgents(OAuth2TestMixin, HttpCase):
         # agent is sent back to the consent page, which the user denies
         self.revoke_consent(application)
         answer = agent.send("call")
-        self.assertIn("error", answer)
+        self.assertIn("access_denied", answer["error"])
         self.assertEqual(agent.event_names().count("consent_page"), 2)
         self.assertEqual(
             [e for e in agent.events if e["event"] == "authorization_error"][0]["error"],
             "access_denied",
         )
+
+    def test_agent_token_not_for_odoo(self):
+        """The agent's token is for the MCP server: Odoo's own API refuses
+        it, so the MCP server cannot pass it on and must exchange it."""
+        port = free_port()
+        application = self.agent_application(
+            redirect_uri=f"http://127.0.0.1:{port}/callback"
+        )
+        agent = self.agent(
+            "preregistered", "--client-id", "mcp-agent", "--callback-port", str(port)
+        )
+        self.run_code_flow(agent, application)
+        self.assertRefusedByOdoo(agent.send("token")["access_token"])
 
     # -- a device-flow agent: the user approves in a browser elsewhere
 
@@ -337,9 +361,8 @@ class TestMcpAgents(OAuth2TestMixin, HttpCase):
         self.approve_device(authorization)
         result = self.assertPartners(self.connect(agent))
         self.assertEqual(result["agent_client_id"], application.client_id)
-        self.assertRefusedByOdoo(agent.send("token")["access_token"])
         # revoked: the device's token no longer opens the MCP server
         self.revoke_consent(application)
         answer = agent.send("call")
         self.assertIn("error", answer)
-        self.assertIn("401", answer["error"])
+        self.assertEqual(agent.event_names().count("authorize"), 0)

@@ -351,7 +351,8 @@ async def run(options):
                     if result.is_error:
                         emit(error=result.content[0].text)
                     else:
-                        emit(result=result.structured_content)
+                        # a dict comes back as text content holding its JSON
+                        emit(result=json.loads(result.content[0].text))
                 else:
                     emit(error=f"unknown command {command}")
 
@@ -376,7 +377,21 @@ def main():
     options = parser.parse_args()
     # the test asks where the agent is stuck, if it ever is, with SIGUSR1
     faulthandler.register(signal.SIGUSR1, all_threads=True)
-    anyio.run(run, options)
+    try:
+        anyio.run(run, options)
+    except Exception as error:  # noqa: BLE001 reported to the test
+        # An authorization that fails while a request waits on it (the user
+        # denied) ends the SDK's session with the request: the agent says
+        # why and stops.
+        emit(error=" / ".join(leaf_messages(error)), fatal=True)
+        sys.exit(1)
+
+
+def leaf_messages(error):
+    """The messages of the exceptions an exception group ends with."""
+    if isinstance(error, BaseExceptionGroup):
+        return [m for inner in error.exceptions for m in leaf_messages(inner)]
+    return [f"{type(error).__name__}: {error}"]
 
 
 if __name__ == "__main__":
