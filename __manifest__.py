@@ -34,6 +34,7 @@
         "views/oauth2_authorize_templates.xml",
         "views/oauth2_portal_templates.xml",
         "views/oauth2_end_session_templates.xml",
+        "views/oauth2_registration_views.xml",
         "views/res_config_settings_views.xml",
         "views/oauth2_menus.xml",
     ],

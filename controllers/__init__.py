@@ -10,3 +10,4 @@ from . import metadata
 from . import end_session
 from . import logout
 from . import device
+from . import registration

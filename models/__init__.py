@@ -4,6 +4,7 @@ from . import oauth2_application_client
 from . import oauth2_application_tokens
 from . import oauth2_application_audit
 from . import oauth2_application_rules
+from . import oauth2_application_registration
 from . import oauth2_application_secret
 from . import oauth2_resource
 from . import oauth2_token
@@ -12,6 +13,8 @@ from . import oauth2_device_authorization
 from . import oauth2_consent
 from . import oauth2_client_auth_failure
 from . import oauth2_client_auth_throttle
+from . import oauth2_registration_token
+from . import oauth2_registration_attempt
 from . import oauth2_signing_key
 from . import oauth2_session
 from . import oauth2_logout_notification

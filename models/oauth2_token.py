@@ -42,6 +42,9 @@ CLEANED_MODELS = (
     "oauth2.client.auth.failure",
     "oauth2.session",
     "oauth2.logout.notification",
+    "oauth2.registration.attempt",
+    # self-registered applications nobody used (RFC 7591)
+    "oauth2.application",
 )
 
 NOT_REVOKED = [("revoked", "=", False)]

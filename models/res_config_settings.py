@@ -7,7 +7,13 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..oauth import outbound
-from ..oauth.constants import ISSUER_URL_PARAM
+from ..oauth.constants import (
+    CLIENT_REGISTRATION_PARAM,
+    ISSUER_URL_PARAM,
+    REGISTRATION_OFF,
+    REGISTRATION_OPEN,
+    REGISTRATION_TOKEN,
+)
 from ..oauth.metadata import is_valid_issuer
 
 PARAM_PREFIX = "orestapi_oauth2."
@@ -44,10 +50,29 @@ DEFAULTS = {
     # Off: Odoo never checks that a user owns the address on their partner,
     # and a relying party may link accounts by a verified address.
     "email_verified": False,
+    # Registrations one address may send in an hour (RFC 7591): enough for a
+    # developer's tries, too few to fill the applications with junk.
+    "client_registration_max_per_hour": 10,
+    # A self-registered client nobody used is removed after this many days;
+    # 0 keeps them.
+    "client_registration_unused_days": 30,
 }
 # Settings for which 0 means something (throttling off, no grace period). Odoo
 # deletes an integer parameter set to 0, which would bring the default back.
-ZERO_ALLOWED = ("client_auth_max_failures", "cleanup_grace_days", "key_rotation_days")
+ZERO_ALLOWED = (
+    "client_auth_max_failures",
+    "cleanup_grace_days",
+    "key_rotation_days",
+    "client_registration_unused_days",
+)
+# The scopes a self-registered client may get at most, space-separated;
+# empty: every scope but rpc.
+CLIENT_REGISTRATION_SCOPES_PARAM = PARAM_PREFIX + "client_registration_scopes"
+# The grants a self-registered client may get: the code grant, with or
+# without refresh tokens; never another.
+CLIENT_REGISTRATION_GRANTS_PARAM = PARAM_PREFIX + "client_registration_grant_types"
+REGISTRATION_GRANTS_WITH_REFRESH = "authorization_code refresh_token"
+REGISTRATION_GRANTS_CODE_ONLY = "authorization_code"
 
 
 def _minimum(name):
@@ -75,6 +100,25 @@ def cleanup_cutoff(env):
     ago, are deleted by the cleanup job."""
     grace_days = get_oauth2_setting(env, "cleanup_grace_days")
     return fields.Datetime.now() - timedelta(days=grace_days)
+
+
+def get_client_registration_scopes(env):
+    """The names of the scopes a self-registered client may get at most, or
+    None for every scope but rpc."""
+    value = (
+        env["ir.config_parameter"].sudo().get_param(CLIENT_REGISTRATION_SCOPES_PARAM)
+    )
+    return value.split() if value and value.split() else None
+
+
+def get_client_registration_grant_types(env):
+    """The grant types a self-registered client may get."""
+    value = (
+        env["ir.config_parameter"].sudo().get_param(CLIENT_REGISTRATION_GRANTS_PARAM)
+    )
+    if value == REGISTRATION_GRANTS_CODE_ONLY:
+        return value.split()
+    return REGISTRATION_GRANTS_WITH_REFRESH.split()
 
 
 def get_outbound_allowed_networks(env):
@@ -206,7 +250,61 @@ class ResConfigSettings(models.TransientModel):
         "calls only addresses of the internet.",
     )
 
+    # Client registration (RFC 7591, RFC 7592)
+    oauth2_client_registration = fields.Selection(
+        [
+            (REGISTRATION_OFF, "Off"),
+            (REGISTRATION_TOKEN, "With an initial access token"),
+            (REGISTRATION_OPEN, "Open to anyone"),
+        ],
+        string="Client registration",
+        config_parameter=CLIENT_REGISTRATION_PARAM,
+        default=REGISTRATION_OFF,
+        help="Whether applications may register themselves at the registration "
+        "endpoint (Dynamic Client Registration, RFC 7591), as MCP agents do: "
+        "not at all, only with an initial access token issued here, or anyone. "
+        "Self-registered applications never skip the users' consent, act as "
+        "no user and get only the scopes and grants below.",
+    )
+    oauth2_client_registration_scopes = fields.Char(
+        string="Scopes of self-registered clients",
+        config_parameter=CLIENT_REGISTRATION_SCOPES_PARAM,
+        help="Space-separated names of the scopes a self-registered application "
+        "may get at most; it gets those it asks for among them. Empty: every "
+        "scope but rpc, which stands in for the user's password and is given "
+        "only when listed here.",
+    )
+    oauth2_client_registration_grant_types = fields.Selection(
+        [
+            (REGISTRATION_GRANTS_WITH_REFRESH, "Authorization code and refresh tokens"),
+            (REGISTRATION_GRANTS_CODE_ONLY, "Authorization code only"),
+        ],
+        string="Grants of self-registered clients",
+        config_parameter=CLIENT_REGISTRATION_GRANTS_PARAM,
+        default=REGISTRATION_GRANTS_WITH_REFRESH,
+        help="Self-registered applications get only the authorization code "
+        "grant with PKCE, and refresh tokens if allowed here; never the "
+        "password, client credentials or implicit grants.",
+    )
+    oauth2_client_registration_max_per_hour = fields.Integer(
+        string="Registrations per address and hour",
+        config_parameter=PARAM_PREFIX + "client_registration_max_per_hour",
+        default=DEFAULTS["client_registration_max_per_hour"],
+        help="Registration requests one address may send in an hour before "
+        "the endpoint answers 429.",
+    )
+    oauth2_client_registration_unused_days = fields.Integer(
+        string="Remove unused self-registered clients after",
+        config_parameter=PARAM_PREFIX + "client_registration_unused_days",
+        default=DEFAULTS["client_registration_unused_days"],
+        help="Days after which the daily cleanup deletes a self-registered "
+        "application that no user approved and that obtained no token; 0 "
+        "keeps them.",
+    )
+
     @api.constrains(
+        "oauth2_client_registration_max_per_hour",
+        "oauth2_client_registration_unused_days",
         "oauth2_access_token_lifetime",
         "oauth2_refresh_token_lifetime",
         "oauth2_authorization_code_lifetime",

@@ -80,3 +80,12 @@ NAMED_ONLY_SCOPES = frozenset({RPC_SCOPE, *OPENID_SCOPES})
 # Scopes whose names the server itself checks: they may not be renamed or
 # deleted.
 RESERVED_SCOPES = frozenset({RPC_SCOPE, OPENID_SCOPE, OFFLINE_ACCESS_SCOPE})
+
+# Dynamic Client Registration (RFC 7591): the setting's system parameter and
+# its values: off, with an initial access token an administrator issued, or
+# open to anyone.
+CLIENT_REGISTRATION_PARAM = "orestapi_oauth2.client_registration"
+REGISTRATION_OFF = "off"
+REGISTRATION_TOKEN = "token"
+REGISTRATION_OPEN = "open"
+REGISTRATION_MODES = (REGISTRATION_OFF, REGISTRATION_TOKEN, REGISTRATION_OPEN)

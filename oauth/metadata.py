@@ -42,12 +42,19 @@ def is_valid_issuer(url: str) -> bool:
 
 
 def server_metadata(
-    issuer: str, scopes: Iterable[str], code_challenge_methods: Iterable[str]
+    issuer: str,
+    scopes: Iterable[str],
+    code_challenge_methods: Iterable[str],
+    registration: bool = False,
 ) -> dict[str, Any]:
     """RFC 8414 §2 metadata of this authorization server, known as
     ``issuer``, which is also its OpenID Connect Discovery 1.0 §3 metadata:
     one document at both addresses, so that they never disagree. ``scopes``
-    and ``code_challenge_methods`` are those the server offers."""
+    and ``code_challenge_methods`` are those the server offers;
+    ``registration`` whether clients may register themselves (RFC 7591)."""
+    registration_endpoint = (
+        {"registration_endpoint": issuer + routes.REGISTER} if registration else {}
+    )
     return {
         "issuer": issuer,
         "authorization_endpoint": issuer + routes.AUTHORIZE,
@@ -69,5 +76,6 @@ def server_metadata(
         # client talking to several servers cannot be fooled by another one's.
         "authorization_response_iss_parameter_supported": True,
         "code_challenge_methods_supported": list(code_challenge_methods),
+        **registration_endpoint,
         **provider_metadata(issuer),
     }

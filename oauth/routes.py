@@ -24,6 +24,10 @@ CONNECTED_APPS = f"{PREFIX}/apps"
 # and the page where the user types the device's code (§3.3)
 DEVICE_AUTHORIZATION = f"{PREFIX}/device_authorization"
 DEVICE_VERIFICATION = f"{PREFIX}/device"
+# Dynamic Client Registration (RFC 7591 §3) and the clients' management of
+# their registration (RFC 7592 §2), at REGISTER/<client_id>
+REGISTER = f"{PREFIX}/register"
+REGISTRATION_MANAGEMENT = f"{REGISTER}/<string:client_id>"
 # OpenID Connect: the JWK Set (RFC 7517 §5) and RP-initiated logout 1.0
 JWKS = f"{PREFIX}/jwks"
 END_SESSION = f"{PREFIX}/logout"
@@ -45,5 +49,7 @@ JSON_ENDPOINTS = frozenset(
         METADATA,
         OPENID_CONFIGURATION,
         JWKS,
+        REGISTER,
+        REGISTRATION_MANAGEMENT,
     }
 )

@@ -6,7 +6,12 @@ here and handed to it as values: the issuer, the server's own origins, the
 key of the stored hashes and the metadata's offer."""
 
 from ..oauth import cors, metadata, secrets
-from ..oauth.constants import ISSUER_URL_PARAM
+from ..oauth.constants import (
+    CLIENT_REGISTRATION_PARAM,
+    ISSUER_URL_PARAM,
+    REGISTRATION_MODES,
+    REGISTRATION_OFF,
+)
 
 
 def issuer(env):
@@ -47,4 +52,12 @@ def server_metadata(env):
         issuer(env),
         env["oauth2.scope"]._all_names(),
         env["oauth2.application"]._code_challenge_methods(),
+        registration=client_registration_mode(env) != REGISTRATION_OFF,
     )
+
+
+def client_registration_mode(env):
+    """Whether clients may register themselves (RFC 7591): off, token or
+    open; off when unset or set by hand to anything else."""
+    value = env["ir.config_parameter"].sudo().get_param(CLIENT_REGISTRATION_PARAM)
+    return value if value in REGISTRATION_MODES else REGISTRATION_OFF

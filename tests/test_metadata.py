@@ -133,6 +133,24 @@ class TestServerMetadata(EndpointCase):
         self.env["oauth2.scope"].create({"name": "newly-made"})
         self.assertIn("newly-made", self.fetch()["scopes_supported"])
 
+    def test_registration_endpoint_only_while_registration_is_on(self):
+        """RFC 8414 §2: registration_endpoint names where clients register
+        themselves (RFC 7591), only while they may; off by default."""
+        self.assertNotIn("registration_endpoint", self.fetch())
+        issuer = self.env["ir.config_parameter"].sudo().get_param("web.base.url")
+        for mode in ("token", "open"):
+            with self.subTest(mode=mode):
+                self.set_param("client_registration", mode)
+                for path in (METADATA_PATH, routes.OPENID_CONFIGURATION):
+                    self.assertEqual(
+                        self.fetch(path)["registration_endpoint"],
+                        f"{issuer}{PREFIX}register",
+                    )
+        for mode in ("off", "anything else"):
+            with self.subTest(mode=mode):
+                self.set_param("client_registration", mode)
+                self.assertNotIn("registration_endpoint", self.fetch())
+
     def test_openid_configuration_is_the_same_document(self):
         """OpenID Connect Discovery 1.0 §4 and RFC 8414 §3 at their own
         addresses, with one issuer: a relying party and an OAuth client that

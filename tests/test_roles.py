@@ -275,6 +275,69 @@ class TestRoles(ExternalApiAsUsersMixin, OAuth2TestMixin, HttpCase):
         self.execute(self.manager, model, "action_lift", [self.throttle.id])
         self.assertFalse(self.failure.exists())
 
+    def test_who_issues_initial_access_tokens(self):
+        """OAuth2 managers issue and revoke initial access tokens (RFC 7591
+        §3), which the form shows once; nobody reads one back, nor its hash;
+        nobody else sees them."""
+        model = "oauth2.registration.token"
+        for user in (self.portal, self.internal):
+            with self.subTest(user=user.login):
+                self.assertRefused(user, model, "create", [{"name": "Mine"}])
+                self.assertRefused(user, model, "search_read", [], ["name"])
+        for user in (self.manager, self.administrator):
+            with self.subTest(user=user.login):
+                # what the form's save calls: the new token, in its answer
+                [saved] = self.execute(
+                    user,
+                    model,
+                    "web_save",
+                    [],
+                    {"name": f"Issued by {user.login}", "max_uses": 2},
+                    specification={"token": {}, "name": {}, "state": {}},
+                )
+                self.assertEqual(len(saved["token"]), 43)
+                self.assertEqual(saved["state"], "valid")
+                [row] = self.execute(user, model, "read", [saved["id"]], ["token"])
+                self.assertFalse(row["token"])
+                self.assertRefused(user, model, "unlink", [saved["id"]])
+                self.execute(user, model, "action_revoke", [saved["id"]])
+                [row] = self.execute(
+                    user,
+                    model,
+                    "read",
+                    [saved["id"]],
+                    ["state"],
+                    context={"active_test": False},
+                )
+                self.assertEqual(row["state"], "revoked")
+        [token_id] = self.execute(self.manager, model, "create", [{"name": "Hashed"}])
+        self.assertRefused(self.manager, model, "read", [token_id], ["token_hash"])
+        self.assertRefused(
+            self.manager,
+            "oauth2.application",
+            "read",
+            [self.app.id],
+            ["registration_access_token_hash"],
+        )
+
+    def test_nobody_writes_registration_requests(self):
+        model = "oauth2.registration.attempt"
+        attempt = self.env[model].create(
+            {"remote_addr": "198.51.100.9", "attempted_at": fields.Datetime.now()}
+        )
+        for user in (self.portal, self.internal, self.manager, self.administrator):
+            with self.subTest(user=user.login):
+                self.assertRefused(
+                    user, model, "create", [{"remote_addr": "198.51.100.10"}]
+                )
+                self.assertRefused(
+                    user, model, "write", [attempt.id], {"remote_addr": "x"}
+                )
+                self.assertRefused(user, model, "unlink", [attempt.id])
+        found = self.execute(self.manager, model, "search", [("id", "=", attempt.id)])
+        self.assertEqual(found, [attempt.id])
+        self.assertRefused(self.internal, model, "search", [])
+
     def test_the_show_once_secret_dialog_reads_nothing(self):
         model = "oauth2.application.secret"
         for user in (self.portal, self.internal):
