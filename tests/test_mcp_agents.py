@@ -217,13 +217,14 @@ class TestMcpAgents(OAuth2TestMixin, HttpCase):
         """The agent connected: it went through the whole authorization
         (the first request of its session was refused)."""
         try:
-            agent.next("connected")
+            connected = agent.next("connected")
         except AssertionError as error:
             self.mcp.process.send_signal(signal.SIGUSR1)
             time.sleep(1)
             raise AssertionError(
                 f"{error}\nThe MCP server's log:\n{self.mcp.stderr()}"
             ) from None
+        self.assertEqual(connected, {"event": "connected"}, agent.events)
         return agent
 
     def agent_application(self, client_id="mcp-agent", redirect_uri=None, **values):
@@ -314,6 +315,28 @@ class TestMcpAgents(OAuth2TestMixin, HttpCase):
             [e for e in agent.events if e["event"] == "authorization_error"][0]["error"],
             "access_denied",
         )
+
+    # -- an agent that registers itself (RFC 7591)
+
+    def test_dynamically_registered_agent(self):
+        """Registration open to anyone, as an administrator allows it for
+        MCP agents, with the scopes the MCP server needs."""
+        self.set_param("client_registration", "open")
+        self.set_param("client_registration_scopes", "read rpc offline_access")
+        agent = self.agent("dcr")
+        self.connect(agent)
+        [registered] = [event for event in agent.events if event["event"] == "client"]
+        application = self.env["oauth2.application"].search(
+            [("client_id", "=", registered["client_id"])]
+        )
+        self.assertEqual(application.client_type, "public")
+        result = self.assertPartners(agent)
+        self.assertEqual(result["agent_client_id"], application.client_id)
+        self.assertEqual(agent.event_names().count("consent_page"), 1)
+        # refreshed when its clock says the token expired
+        self.assertEqual(agent.send("expire"), {"expired": True})
+        self.assertPartners(agent)
+        self.assertEqual(agent.event_names().count("consent_page"), 1)
 
     def test_agent_token_not_for_odoo(self):
         """The agent's token is for the MCP server: Odoo's own API refuses
