@@ -17,6 +17,7 @@ import json
 import os
 import queue
 import re
+import shutil
 import signal
 import subprocess
 import tempfile
@@ -24,6 +25,7 @@ import threading
 import time
 import unittest
 import xmlrpc.client
+from unittest.mock import patch
 
 import lxml.html
 
@@ -32,6 +34,7 @@ from odoo.tests import get_db_name, tagged
 from .common import (
     MODULE_ROOT,
     free_port,
+    loopback_server,
     REQUIRE_EXTERNAL_CLIENTS,
     USER_PASSWORD,
     HttpCase,
@@ -315,6 +318,68 @@ class TestMcpAgents(OAuth2TestMixin, HttpCase):
             [e for e in agent.events if e["event"] == "authorization_error"][0]["error"],
             "access_denied",
         )
+
+    # -- an agent whose client ID is the URL of its metadata document
+
+    def publish_client_metadata(self, redirect_uri):
+        """The agent's Client ID Metadata Document, served over real HTTPS by
+        a server on this machine whose certificate a test CA signed, which
+        Odoo is made to trust; its https URL, the agent's client_id."""
+        from .test_client_id_metadata_documents import make_test_pki
+
+        directory = tempfile.mkdtemp(prefix="orestapi-mcp-")
+        self.addCleanup(shutil.rmtree, directory, ignore_errors=True)
+        ca_file, tls = make_test_pki(directory)
+        self.enterContext(patch.dict(os.environ, {"SSL_CERT_FILE": ca_file}))
+        self.allow_loopback_calls()
+        self.set_param("client_id_metadata_documents", "on")
+        self.set_param(
+            "client_id_metadata_document_scopes", "read rpc offline_access"
+        )
+        published = {}
+
+        def answer(handler):
+            body = published.get(handler.path, b"")
+            handler.send_response(200 if body else 404)
+            handler.send_header("Content-Type", "application/json")
+            handler.send_header("Content-Length", str(len(body)))
+            handler.end_headers()
+            handler.wfile.write(body)
+
+        server = loopback_server(self, answer, tls=tls)
+        client_id = f"https://localhost:{server.httpd.server_address[1]}/agent.json"
+        published["/agent.json"] = json.dumps(
+            {
+                "client_id": client_id,
+                "client_name": "MCP test agent",
+                "redirect_uris": [redirect_uri],
+                "grant_types": ["authorization_code", "refresh_token"],
+                "response_types": ["code"],
+                "token_endpoint_auth_method": "none",
+            }
+        ).encode()
+        self.env.flush_all()
+        return client_id
+
+    def test_client_id_metadata_document_agent(self):
+        port = free_port()
+        client_id = self.publish_client_metadata(f"http://127.0.0.1:{port}/callback")
+        agent = self.agent(
+            "cimd", "--client-metadata-url", client_id, "--callback-port", str(port)
+        )
+        self.connect(agent)
+        result = self.assertPartners(agent)
+        self.assertEqual(result["agent_client_id"], client_id)
+        application = self.env["oauth2.application"].search(
+            [("client_id", "=", client_id)]
+        )
+        self.assertEqual(application.registration_source, "metadata_document")
+        self.assertEqual(agent.event_names().count("consent_page"), 1)
+        # refresh, then the user revokes: cut off at the next call
+        self.assertEqual(agent.send("expire"), {"expired": True})
+        self.assertPartners(agent)
+        self.revoke_consent(application)
+        self.assertIn("access_denied", agent.send("call")["error"])
 
     # -- an agent that registers itself (RFC 7591)
 
