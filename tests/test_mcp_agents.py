@@ -33,12 +33,12 @@ from odoo.tests import get_db_name, tagged
 
 from .common import (
     MODULE_ROOT,
-    free_port,
-    loopback_server,
     REQUIRE_EXTERNAL_CLIENTS,
     USER_PASSWORD,
     HttpCase,
     OAuth2TestMixin,
+    free_port,
+    loopback_server,
 )
 
 MCP_CLIENTS = MODULE_ROOT / "tests" / "clients" / "mcp"
@@ -251,7 +251,9 @@ class TestMcpAgents(OAuth2TestMixin, HttpCase):
 
     def assertPartners(self, agent):
         answer = agent.send("call 100")
-        self.assertIn("result", answer, f"{answer}\n{agent.stderr()}\n{self.mcp.stderr()}")
+        self.assertIn(
+            "result", answer, f"{answer}\n{agent.stderr()}\n{self.mcp.stderr()}"
+        )
         result = answer["result"]
         self.assertEqual(result["uid"], self.user.id)
         names = [partner["name"] for partner in result["partners"]]
@@ -264,11 +266,16 @@ class TestMcpAgents(OAuth2TestMixin, HttpCase):
         page = self.url_open("/orestapi/oauth2/apps")
         [action] = re.findall(r'action="(/orestapi/oauth2/apps/\d+/revoke)"', page.text)
         csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)[1]
-        response = self.url_open(action, data={"csrf_token": csrf}, allow_redirects=False)
+        response = self.url_open(
+            action, data={"csrf_token": csrf}, allow_redirects=False
+        )
         self.assertEqual(response.status_code, 303, response.text[:300])
         self.assertFalse(
             self.env["oauth2.consent"].search(
-                [("application_id", "=", application.id), ("user_id", "=", self.user.id)]
+                [
+                    ("application_id", "=", application.id),
+                    ("user_id", "=", self.user.id),
+                ]
             )
         )
 
@@ -315,7 +322,9 @@ class TestMcpAgents(OAuth2TestMixin, HttpCase):
         self.assertIn("access_denied", answer["error"])
         self.assertEqual(agent.event_names().count("consent_page"), 2)
         self.assertEqual(
-            [e for e in agent.events if e["event"] == "authorization_error"][0]["error"],
+            [e for e in agent.events if e["event"] == "authorization_error"][0][
+                "error"
+            ],
             "access_denied",
         )
 
@@ -333,9 +342,7 @@ class TestMcpAgents(OAuth2TestMixin, HttpCase):
         self.enterContext(patch.dict(os.environ, {"SSL_CERT_FILE": ca_file}))
         self.allow_loopback_calls()
         self.set_param("client_id_metadata_documents", "on")
-        self.set_param(
-            "client_id_metadata_document_scopes", "read rpc offline_access"
-        )
+        self.set_param("client_id_metadata_document_scopes", "read rpc offline_access")
         published = {}
 
         def answer(handler):

@@ -125,9 +125,7 @@ class Browser:
             if response.status_code == 200 and 'value="allow"' in response.text:
                 self.consent_pages += 1
                 decision = (
-                    "allow"
-                    if self.consent_pages == 1 or self.consent_again
-                    else "deny"
+                    "allow" if self.consent_pages == 1 or self.consent_again else "deny"
                 )
                 emit(event="consent_page", decision=decision)
                 response = await self.submit(response, {"decision": decision})
@@ -165,9 +163,7 @@ class LoopbackReceiver:
                 pass
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-        self.redirect_uri = (
-            f"http://127.0.0.1:{self.httpd.server_address[1]}/callback"
-        )
+        self.redirect_uri = f"http://127.0.0.1:{self.httpd.server_address[1]}/callback"
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
 
     async def next_answer(self):
@@ -214,9 +210,7 @@ class DeviceFlowAuth(httpx2.Auth):
 
 async def device_flow(options, resource):
     async with httpx2.AsyncClient(timeout=60) as client:
-        metadata = (
-            await client.get(resource_metadata_url(options.mcp))
-        ).json()
+        metadata = (await client.get(resource_metadata_url(options.mcp))).json()
         issuer = metadata["authorization_servers"][0].rstrip("/")
         server = (
             await client.get(f"{issuer}/.well-known/oauth-authorization-server")
@@ -327,7 +321,7 @@ async def run(options):
             emit(event="connected")
             while True:
                 line = await anyio.to_thread.run_sync(sys.stdin.readline)
-                command, *args = (line.split() or ["quit"])
+                command, *args = line.split() or ["quit"]
                 if command == "quit":
                     return
                 if command == "token":
