@@ -36,6 +36,7 @@
         "views/oauth2_end_session_templates.xml",
         "views/oauth2_registration_views.xml",
         "views/res_config_settings_views.xml",
+        "views/res_config_settings_resources_views.xml",
         "views/oauth2_menus.xml",
     ],
     "demo": ["demo/oauth2_application_demo.xml"],

@@ -7,13 +7,15 @@ from werkzeug.exceptions import (
     HTTPException,
     RequestEntityTooLarge,
     ServiceUnavailable,
+    Unauthorized,
 )
 
 from odoo import SUPERUSER_ID, api, models
 from odoo.http import Response, request
 
-from ..oauth import cors
-from ..oauth.responses import error_answer, unavailable_answer
+from ..oauth import cors, metadata
+from ..oauth.constants import RPC_SCOPE
+from ..oauth.responses import REALM, error_answer, unavailable_answer
 from ..oauth.routes import JSON_ENDPOINTS
 from ..provider.bearer import BearerTokenError, authenticate_bearer
 from ..provider.configuration import cross_origin
@@ -95,6 +97,28 @@ class OptionsAnswer(HTTPException):
         super().__init__(response=Response(body, status=status, headers=headers))
 
 
+class ExternalApiChallenge(Unauthorized):
+    """Odoo's 401 to a bearer request of its external API (JSON-2), its
+    challenge pointing to the metadata of Odoo's APIs (RFC 9728 §5.1) and
+    naming the rpc scope a token needs there (RFC 6750 §3)."""
+
+    def __init__(self, refusal, metadata_url, token_presented):
+        super().__init__(refusal.description)
+        challenge = [f'realm="{REALM}"']
+        if token_presented:
+            challenge.append('error="invalid_token"')
+        challenge += metadata.bearer_challenge_parameters(metadata_url, [RPC_SCOPE])
+        self.challenge = "Bearer " + ", ".join(challenge)
+
+    def get_headers(self, *args, **kwargs):
+        headers = [
+            (name, value)
+            for name, value in super().get_headers(*args, **kwargs)
+            if name.lower() != "www-authenticate"
+        ]
+        return [*headers, ("WWW-Authenticate", self.challenge)]
+
+
 class IrHttp(models.AbstractModel):
     """``auth="oauth2"``: a route served to the bearer of an access token.
 
@@ -172,6 +196,21 @@ class IrHttp(models.AbstractModel):
             raise DatabaseUnavailable() from exc
         request.update_env(user=token.user_id.id)
         request.oauth2_token = token
+
+    @classmethod
+    def _auth_method_bearer(cls):
+        # Odoo's auth="bearer" (JSON-2 on 19.0) takes the API keys and the
+        # access tokens with rpc (res_users_apikeys.py): its refusal tells a
+        # client where to learn how to get such a token.
+        try:
+            return super()._auth_method_bearer()
+        except Unauthorized as refusal:
+            scheme = request.httprequest.headers.get("Authorization", "")
+            raise ExternalApiChallenge(
+                refusal,
+                request.env["oauth2.resource"]._odoo_metadata_url(),
+                token_presented=scheme.partition(" ")[0].lower() == "bearer",
+            ) from None
 
     @classmethod
     def _pre_dispatch(cls, rule, args):

@@ -19,15 +19,36 @@ class OAuth2ApplicationTokens(models.Model):
 
     def _access_token_audiences(self, resources=()):
         """The audiences of a token for the requested ``resources`` (RFC
-        8707): these, when all are among this application's Audiences, else
-        None; without any, its first Audience, or its own client_id."""
+        8707), or None when this application may not ask for one of them.
+        Any application may ask for an active protected resource
+        (``oauth2.resource``); one that lists Audiences, only for those, among
+        which a URI that is no registered resource keeps working as it did
+        before resources were registered. Without any: its first Audience,
+        else Odoo's APIs."""
         self.ensure_one()
         audiences = nonblank_lines(self.access_token_audiences)
+        registry = self.env["oauth2.resource"]
         if not resources:
-            return audiences[:1] or [self.client_id]
-        if not set(resources) <= set(audiences):
-            return None
+            return audiences[:1] or [registry._odoo_identifier()]
+        for resource in resources:
+            if audiences and resource not in audiences:
+                return None
+            if not registry._find_by_identifier(resource) and (
+                not audiences or registry._is_archived_identifier(resource)
+            ):
+                return None
         return list(resources)
+
+    def _access_token_format_for(self, audiences):
+        """The format of this application's access token for ``audiences``:
+        that of the protected resource it is for alone, when it names one,
+        else the application's."""
+        self.ensure_one()
+        if len(audiences) == 1:
+            resource = self.env["oauth2.resource"]._find_by_identifier(audiences[0])
+            if resource.access_token_format:
+                return resource.access_token_format
+        return self.access_token_format
 
     def _jwt_access_token(self, user, scopes, lifetime, audiences, login, act=None):
         """A signed JWT access token (RFC 9068) of this application, for

@@ -8,13 +8,15 @@ for, server-wide: any application may ask for a token for an active one with
 issuer, kept in step with it."""
 
 import logging
+from urllib.parse import urlsplit
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 
-from ..oauth import access_tokens
+from ..oauth import access_tokens, cors, metadata, routes
+from ..oauth.constants import AUTHORIZATION_SERVER_SCOPES
 from ..provider.configuration import issuer
 from ..series import Constraint, returns
 
@@ -136,9 +138,7 @@ class OAuth2Resource(models.Model):
         return super().write(vals)
 
     def unlink(self):
-        if self.filtered("is_odoo") and not self.env.context.get(
-            MODULE_UNINSTALL_FLAG
-        ):
+        if self.filtered("is_odoo") and not self.env.context.get(MODULE_UNINSTALL_FLAG):
             raise UserError(self.env._("Odoo's APIs cannot be deleted."))
         return super().unlink()
 
@@ -162,7 +162,9 @@ class OAuth2Resource(models.Model):
             or (not author_id and kwargs.get("email_from"))
         ):
             raise AccessError(
-                self.env._("Messages on an OAuth2 resource are posted in your own name.")
+                self.env._(
+                    "Messages on an OAuth2 resource are posted in your own name."
+                )
             )
         return super().message_post(**kwargs)
 
@@ -172,6 +174,12 @@ class OAuth2Resource(models.Model):
     def _odoo_identifier(self):
         """The identifier of Odoo's own APIs: the issuer, as it is now."""
         return issuer(self.env)
+
+    @api.model
+    def _odoo_metadata_url(self):
+        """Where the metadata of Odoo's APIs is (RFC 9728 §3.1), which their
+        bearer challenges point to (§5.1)."""
+        return metadata.protected_resource_metadata_url(self._odoo_identifier())
 
     @api.model
     def _odoo_resource(self):
@@ -196,15 +204,98 @@ class OAuth2Resource(models.Model):
             [("identifier", "=", identifier), ("is_odoo", "=", False)], limit=1
         )
 
+    @api.model
+    def _is_archived_identifier(self, identifier):
+        """Whether ``identifier`` is that of an archived resource: no token is
+        issued for it, even to an application that lists it in its
+        Audiences."""
+        if not identifier or len(identifier) > MAX_IDENTIFIER_LENGTH:
+            return False
+        return bool(
+            self.sudo()
+            .with_context(active_test=False)
+            .search_count(
+                [("identifier", "=", identifier), ("active", "=", False)], limit=1
+            )
+        )
+
+    @api.model
+    def _for_audiences(self, audiences):
+        """The active resources among ``audiences`` (identifiers), as the
+        superuser; an audience that is no registered resource adds none."""
+        resources = self.sudo()
+        for audience in audiences:
+            resources |= self._find_by_identifier(audience)
+        return resources
+
     def _accepted_scopes(self, scopes):
         """Those of ``scopes`` (names) that every resource of ``self``
-        accepts, in their order: all of them when none narrows."""
+        accepts, in their order: all of them when none narrows. The scopes
+        that ask the authorization server itself for something (an id_token,
+        a refresh token) are kept: they are no access to the resource."""
         names = list(scopes)
         for resource in self:
             if resource.scope_ids:
                 accepted = set(resource.scope_ids.mapped("name"))
-                names = [name for name in names if name in accepted]
+                names = [
+                    name
+                    for name in names
+                    if name in accepted or name in AUTHORIZATION_SERVER_SCOPES
+                ]
         return names
+
+    @api.model
+    def _identifiers(self):
+        """The identifiers of the active resources, Odoo's APIs first: the
+        authorization server's ``protected_resources`` (RFC 9728 §4)."""
+        others = self.sudo().search([("is_odoo", "=", False)])
+        return [self._odoo_identifier(), *others.mapped("identifier")]
+
+    def _current_identifier(self):
+        """This resource's identifier as it is now: the issuer for Odoo's
+        APIs, even before the stored one caught up."""
+        self.ensure_one()
+        return self._odoo_identifier() if self.is_odoo else self.identifier
+
+    def _metadata_url(self):
+        """Where this resource's metadata is (RFC 9728 §3.1), which its
+        bearer challenges point to (§5.1)."""
+        self.ensure_one()
+        return metadata.protected_resource_metadata_url(self._current_identifier())
+
+    def _protected_resource_metadata(self):
+        """This resource's metadata (RFC 9728 §2): the scopes it accepts,
+        every scope when it names none."""
+        self.ensure_one()
+        scopes = self.scope_ids.mapped("name") or self.env["oauth2.scope"]._all_names()
+        return metadata.protected_resource_metadata(
+            self._current_identifier(), issuer(self.env), self.name, scopes
+        )
+
+    @api.model
+    def _served_at(self, path):
+        """The active resource whose metadata this server serves at ``path``
+        (RFC 9728 §3.1): Odoo's APIs at the well-known path itself, and at
+        that of their identifier; another resource on this server's origin
+        at the well-known path followed by its identifier's path. Else an
+        empty recordset."""
+        odoo = self._odoo_resource()
+        if path in (
+            routes.PROTECTED_RESOURCE_METADATA,
+            urlsplit(odoo._metadata_url()).path,
+        ):
+            return odoo
+        own_origin = cors.origin_of(self._odoo_identifier())
+        if not own_origin or not path.startswith(routes.PROTECTED_RESOURCE_METADATA):
+            return self.sudo().browse()
+        # the identifiers on this origin, of which few are expected
+        candidates = self.sudo().search(
+            [("identifier", "=like", own_origin + "/%"), ("is_odoo", "=", False)]
+        )
+        return candidates.filtered(
+            lambda resource: cors.origin_of(resource.identifier) == own_origin
+            and urlsplit(resource._metadata_url()).path == path
+        )[:1]
 
     @api.model
     def _sync_odoo_identifier(self):
@@ -217,8 +308,10 @@ class OAuth2Resource(models.Model):
         if not access_tokens.is_resource_uri(identifier):
             # web.base.url not set yet: keep the identifier there was
             return
-        taken = self.sudo().with_context(active_test=False).search_count(
-            [("identifier", "=", identifier), ("id", "!=", odoo.id)]
+        taken = (
+            self.sudo()
+            .with_context(active_test=False)
+            .search_count([("identifier", "=", identifier), ("id", "!=", odoo.id)])
         )
         if taken:
             # Setting web.base.url (which Odoo does on an administrator's

@@ -397,6 +397,7 @@ class OAuth2Token(models.Model):
                     "expires_at",
                     "last_used_at",
                     "claims",
+                    "audience",
                 ),
             ),
             (self.env["res.users"], "u", USERINFO_FIELDS["res.users"]),
@@ -507,14 +508,41 @@ class OAuth2Token(models.Model):
     def _has_scopes(self, scopes):
         return set(scopes) <= set(self._effective_scopes())
 
+    def _is_for_odoo(self):
+        """Whether Odoo's own APIs accept this access token: when it was
+        issued for them, Odoo's resource identifier among its audiences, and
+        not only for another protected resource, which Odoo must not accept
+        in its place (no token passthrough). Tokens issued before protected
+        resources were registered (1.10) were for no audience or for their
+        application's client_id alone: Odoo accepts those until they
+        expire."""
+        self.ensure_one()
+        audiences = (self.audience or "").split()
+        if not audiences or audiences == [self.application_id.client_id]:
+            return True
+        return self.env["oauth2.resource"]._odoo_identifier() in audiences
+
+    def _introspectable_by(self, client):
+        """Whether the application ``client`` may introspect this token: its
+        own, any token for a resource server, and a token for a protected
+        resource to that resource's own client (``oauth2.resource``)."""
+        self.ensure_one()
+        if self.application_id == client or client.is_resource_server:
+            return True
+        resources = self.env["oauth2.resource"]._for_audiences(
+            (self.audience or "").split()
+        )
+        return client in resources.application_id
+
     def _grants_rpc_to(self, user):
-        """Whether this is a live access token of ``user`` with the rpc scope;
-        such a token is then being used."""
+        """Whether this is a live access token of ``user`` with the rpc scope,
+        issued for Odoo's APIs; such a token is then being used."""
         grants = (
             bool(self)
             and self._is_live(ACCESS_TOKEN)
             and self.user_id == user
             and self._has_scopes([RPC_SCOPE])
+            and self._is_for_odoo()
         )
         if grants:
             self._mark_used()

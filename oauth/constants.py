@@ -89,3 +89,8 @@ REGISTRATION_OFF = "off"
 REGISTRATION_TOKEN = "token"
 REGISTRATION_OPEN = "open"
 REGISTRATION_MODES = (REGISTRATION_OFF, REGISTRATION_TOKEN, REGISTRATION_OPEN)
+
+# Scopes that ask the authorization server itself for something, an id_token
+# or a refresh token, rather than for access to a resource: a protected
+# resource's scopes never narrow them away (models/oauth2_resource.py).
+AUTHORIZATION_SERVER_SCOPES = frozenset({OPENID_SCOPE, OFFLINE_ACCESS_SCOPE})

@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from . import routes
 from .constants import GRANT_TYPES
@@ -46,12 +46,14 @@ def server_metadata(
     scopes: Iterable[str],
     code_challenge_methods: Iterable[str],
     registration: bool = False,
+    protected_resources: Iterable[str] = (),
 ) -> dict[str, Any]:
     """RFC 8414 §2 metadata of this authorization server, known as
     ``issuer``, which is also its OpenID Connect Discovery 1.0 §3 metadata:
     one document at both addresses, so that they never disagree. ``scopes``
     and ``code_challenge_methods`` are those the server offers;
-    ``registration`` whether clients may register themselves (RFC 7591)."""
+    ``registration`` whether clients may register themselves (RFC 7591);
+    ``protected_resources`` the resources it issues tokens for (RFC 9728)."""
     registration_endpoint = (
         {"registration_endpoint": issuer + routes.REGISTER} if registration else {}
     )
@@ -77,5 +79,62 @@ def server_metadata(
         "authorization_response_iss_parameter_supported": True,
         "code_challenge_methods_supported": list(code_challenge_methods),
         **registration_endpoint,
+        # RFC 9728 §4: the resources this server issues tokens for
+        "protected_resources": list(protected_resources),
         **provider_metadata(issuer),
     }
+
+
+# RFC 9728 §2: how Odoo's APIs take a token; RFC 6750 §2.1's header, which all
+# of them read (a form body only some: userinfo, routes that opt in).
+BEARER_METHODS = ["header"]
+
+
+def protected_resource_metadata_url(identifier: str) -> str:
+    """RFC 9728 §3.1: where the metadata of the resource known as
+    ``identifier`` is, the well-known path inserted between its host and its
+    path and query, less the path's terminating slash."""
+    parts = urlsplit(identifier)
+    path = parts.path.rstrip("/")
+    return urlunsplit(
+        (
+            parts.scheme,
+            parts.netloc,
+            routes.PROTECTED_RESOURCE_METADATA + path,
+            parts.query,
+            "",
+        )
+    )
+
+
+def protected_resource_metadata(
+    identifier: str, issuer: str, name: str, scopes: Iterable[str]
+) -> dict[str, Any]:
+    """RFC 9728 §2 metadata of the protected resource known as
+    ``identifier``, named ``name``, that accepts ``scopes`` and the tokens of
+    this authorization server, known as ``issuer``."""
+    return {
+        "resource": identifier,
+        "authorization_servers": [issuer],
+        "scopes_supported": list(scopes),
+        "bearer_methods_supported": BEARER_METHODS,
+        "resource_name": name,
+        # §2: no token needs to be bound to a DPoP key or a certificate
+        "dpop_bound_access_tokens_required": False,
+        "tls_client_certificate_bound_access_tokens": False,
+    }
+
+
+def bearer_challenge_parameters(
+    metadata_url: str, scopes: Iterable[str] = ()
+) -> list[str]:
+    """The parameters of a ``WWW-Authenticate: Bearer`` challenge that point a
+    client to the resource's metadata (RFC 9728 §5.1) and name the scopes a
+    token needs (RFC 6750 §3), quoted."""
+    # RFC 9110 §5.6.4: no quote or backslash inside a quoted value
+    quoted = metadata_url.replace('"', "%22").replace("\\", "%5C")
+    parameters = [f'resource_metadata="{quoted}"']
+    scope = " ".join(scopes)
+    if scope:
+        parameters.append(f'scope="{scope}"')
+    return parameters

@@ -34,6 +34,9 @@ END_SESSION = f"{PREFIX}/logout"
 # RFC 8414 §3, and OpenID Connect Discovery 1.0 §4
 METADATA = "/.well-known/oauth-authorization-server"
 OPENID_CONFIGURATION = "/.well-known/openid-configuration"
+# RFC 9728 §3: the metadata of a protected resource, Odoo's APIs at the root;
+# a resource whose identifier has a path, with that path after it (§3.1)
+PROTECTED_RESOURCE_METADATA = "/.well-known/oauth-protected-resource"
 
 # The endpoints that answer in JSON, even when the database cannot be reached
 # (controllers/common.py); authorize and the connected apps are HTML pages.
@@ -48,6 +51,7 @@ JSON_ENDPOINTS = frozenset(
         REVOKE,
         METADATA,
         OPENID_CONFIGURATION,
+        PROTECTED_RESOURCE_METADATA,
         JWKS,
         REGISTER,
         REGISTRATION_MANAGEMENT,

@@ -9,7 +9,7 @@ from werkzeug.exceptions import HTTPException
 from odoo import SUPERUSER_ID
 from odoo.http import Response
 
-from ..oauth import acr
+from ..oauth import acr, metadata
 from ..oauth.responses import JSON_HEADERS, REALM, error_answer, json_answer
 from .configuration import cross_origin
 
@@ -18,7 +18,22 @@ class BearerTokenError(HTTPException):
     """The RFC 6750 §3 answer to a request that a bearer-protected resource
     refuses: a JSON body and a ``WWW-Authenticate: Bearer`` challenge."""
 
-    def __init__(self, status, description, error=None, scope=None, acr_values=None):
+    def __init__(
+        self,
+        status,
+        description,
+        error=None,
+        scope=None,
+        acr_values=None,
+        resource_metadata=None,
+    ):
+        self.arguments = {
+            "status": status,
+            "description": description,
+            "error": error,
+            "scope": scope,
+            "acr_values": acr_values,
+        }
         challenge = [f'realm="{REALM}"']
         body = {"error_description": description}
         # §3.1: a request without any token gets a challenge without an error.
@@ -32,6 +47,9 @@ class BearerTokenError(HTTPException):
         if acr_values:
             # RFC 9470 §3: the level a new token must be issued at
             challenge.append(f'acr_values="{acr_values}"')
+        if resource_metadata:
+            # RFC 9728 §5.1: where a client learns how to get a token for it
+            challenge += metadata.bearer_challenge_parameters(resource_metadata)
         response = Response(
             json.dumps(body),
             status=status,
@@ -41,6 +59,14 @@ class BearerTokenError(HTTPException):
         )
         self.code = status
         super().__init__(description, response=response)
+
+    def for_resource(self, resource_metadata, scopes):
+        """This refusal, its challenge pointing to the metadata of the
+        resource that refuses it (RFC 9728 §5.1) and naming the scopes it
+        needs (RFC 6750 §3), unless it names others already."""
+        arguments = dict(self.arguments, resource_metadata=resource_metadata)
+        arguments["scope"] = arguments["scope"] or " ".join(scopes) or None
+        return BearerTokenError(**arguments)
 
 
 def _header_token(authorization):
@@ -52,12 +78,13 @@ def _header_token(authorization):
 
 
 def _live_access_token(env, token):
-    """The live access token ``token``, its use recorded, unless its
-    application may obtain none of its scopes any more; else an empty
-    recordset."""
+    """The live access token ``token`` for Odoo's APIs, its use recorded,
+    unless its application may obtain none of its scopes any more; else an
+    empty recordset. A token issued for another protected resource is refused
+    alike: Odoo does not take it in that resource's place."""
     tokens = env(user=SUPERUSER_ID, su=True)["oauth2.token"]
     record = tokens._find_live_access_token(token)
-    if not record or record._lost_every_scope():
+    if not record or record._lost_every_scope() or not record._is_for_odoo():
         return tokens
     record._mark_used()
     return record
@@ -113,15 +140,26 @@ def _presented_token(httprequest, form_body):
 
 
 def authenticate_bearer(env, httprequest, scopes, form_body=False, required_acr=None):
-    """The live access token sent in the Authorization header (RFC 6750 §2.1),
-    or with ``form_body`` in a form-encoded body (§2.2), that carries
-    ``scopes`` and, with ``required_acr``, whose user's login met that level;
-    raises BearerTokenError otherwise."""
+    """The live access token for Odoo's APIs sent in the Authorization header
+    (RFC 6750 §2.1), or with ``form_body`` in a form-encoded body (§2.2),
+    that carries ``scopes`` and, with ``required_acr``, whose user's login met
+    that level; raises BearerTokenError otherwise, whose challenge points to
+    the metadata of Odoo's APIs (RFC 9728 §5.1)."""
+    try:
+        return _authenticated_token(env, httprequest, scopes, form_body, required_acr)
+    except BearerTokenError as refusal:
+        raise refusal.for_resource(
+            env["oauth2.resource"]._odoo_metadata_url(), scopes
+        ) from None
+
+
+def _authenticated_token(env, httprequest, scopes, form_body, required_acr):
     record = _live_access_token(env, _presented_token(httprequest, form_body))
     if not record:
         raise BearerTokenError(
             401,
-            "The access token is invalid, expired or revoked.",
+            "The access token is invalid, expired or revoked, or was issued "
+            "for another resource than Odoo's APIs.",
             error="invalid_token",
         )
     if not record._has_scopes(scopes):
@@ -166,6 +204,8 @@ def tokeninfo_answer(env, httprequest):
     record = _live_access_token(env, token)
     if not record:
         return error_answer(
-            "invalid_token", "The access token is invalid, expired or revoked."
+            "invalid_token",
+            "The access token is invalid, expired or revoked, or was issued "
+            "for another resource than Odoo's APIs.",
         )
     return json_answer(record._tokeninfo())

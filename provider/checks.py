@@ -36,6 +36,7 @@ from ..oauth import access_tokens, acr, oidc
 from ..oauth.claims import check_claims_parameter, requested
 from ..oauth.constants import (
     AUTHORIZATION_CODE,
+    AUTHORIZATION_SERVER_SCOPES,
     CLIENT_CREDENTIALS,
     DEVICE_CODE,
     IMPLICIT,
@@ -149,17 +150,37 @@ def check_resource(request):
             )
     previous = set_by_server(request, "refresh_token_record")
     if not resources and previous and previous.audience:
-        request.audiences = previous.audience.split()
-        return {}
-    audiences = request.client._access_token_audiences(resources)
+        audiences = previous.audience.split()
+    else:
+        audiences = request.client._access_token_audiences(resources)
     if audiences is None:
         raise access_tokens.InvalidTargetError(
-            description="This application may not obtain tokens for the "
-            "resource it names; an administrator can add it to its Audiences.",
+            description="The resource it names is not registered on this "
+            "server, or this application may not obtain tokens for it.",
             request=request,
         )
     request.audiences = audiences
+    _narrow_scopes_to_resources(request)
     return {}
+
+
+def _narrow_scopes_to_resources(request):
+    """A token for protected resources carries only the scopes they all
+    accept (``oauth2.resource``): the request's scopes are narrowed before
+    the user is asked to approve them, and again for the token. When only
+    the authorization server's own scopes would be left, invalid_scope."""
+    scopes = list(request.scopes or ())
+    resources = request.client.env["oauth2.resource"]._for_audiences(request.audiences)
+    narrowed = resources._accepted_scopes(scopes)
+    if narrowed == scopes:
+        return
+    if not [name for name in narrowed if name not in AUTHORIZATION_SERVER_SCOPES]:
+        raise errors.InvalidScopeError(
+            description="The resource the token is for accepts none of the "
+            "scopes asked for.",
+            request=request,
+        )
+    request.scopes = narrowed
 
 
 class GrantChecks(NamedTuple):

@@ -53,6 +53,7 @@ def server_metadata(env):
         env["oauth2.scope"]._all_names(),
         env["oauth2.application"]._code_challenge_methods(),
         registration=client_registration_mode(env) != REGISTRATION_OFF,
+        protected_resources=env["oauth2.resource"]._identifiers(),
     )
 
 

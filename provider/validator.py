@@ -576,9 +576,11 @@ class OdooRequestValidator(RequestValidator):
         application = request.client
         subject = set_by_server(request, "subject_token_record")
         target = set_by_server(request, "target_resource")
+        # an exchanged token is in its target's format; any other, in that of
+        # the one resource it is for, else in the application's
         token_format = (
             target and target.access_token_format
-        ) or application.access_token_format
+        ) or application._access_token_format_for(request.audiences)
         if token_format != access_tokens.JWT:
             return generate_secret()
         user = None if request.grant_type == CLIENT_CREDENTIALS else request.user
@@ -656,9 +658,7 @@ class OdooRequestValidator(RequestValidator):
             or record._lost_every_scope(token_type)
         ):
             return None
-        if record.application_id != request.client and not (
-            request.client.is_resource_server
-        ):
+        if not record._introspectable_by(request.client):
             return None
         # a resource server introspects the token it was presented
         record._mark_used()

@@ -66,6 +66,7 @@ from . import test_tour_users
 from . import test_authentication_strength
 from . import test_mcp_agents
 from . import test_client_registration
+from . import test_resources
 
 from .. import post_load
 

@@ -36,6 +36,7 @@ from odoo.tools import config
 from odoo.tools.translate import trans_export
 
 from ..oauth.acr import ACR_MFA
+from ..oauth.routes import PROTECTED_RESOURCE_METADATA
 from ..oauth.secrets import generate_secret
 from ..series import SERIES
 
@@ -622,13 +623,16 @@ class BearerCase(OAuth2TestMixin, HttpCase):
         body = response.json()
         challenge = response.headers["WWW-Authenticate"]
         self.assertTrue(challenge.startswith(CHALLENGE), challenge)
+        # RFC 9728 §5.1: every refusal points to the metadata of Odoo's APIs
+        metadata_url = self.base_url() + PROTECTED_RESOURCE_METADATA
+        self.assertIn(f'resource_metadata="{metadata_url}"', challenge)
         self.assertTrue(body["error_description"])
         if error:
             self.assertEqual(body["error"], error)
             self.assertIn(f'error="{error}"', challenge)
         else:
             self.assertNotIn("error", body)
-            self.assertEqual(challenge, CHALLENGE)
+            self.assertNotIn("error=", challenge)
         return body
 
 

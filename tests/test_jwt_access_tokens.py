@@ -102,18 +102,22 @@ class JwtAccessTokenCase(AuthorizationCase, BearerCase):
 
     # The independent resource server
 
-    def resource_server(self, token, audience="integration"):
+    def resource_server(self, token, audience=None):
+        """jose's verdict on ``token`` as the resource server ``audience``,
+        by default Odoo's APIs, known by the issuer, which tokens naming no
+        resource are for."""
         # it reads the issuer and the keys through HTTP, from the database
         self.env.flush_all()
+        audience = audience or self.base_url()
         return run_node(JOSE_RESOURCE_SERVER, self.base_url(), audience, token)
 
-    def verified_offline(self, token, audience="integration"):
+    def verified_offline(self, token, audience=None):
         """``{"header": ..., "claims": ...}`` of ``token`` as jose verified it."""
         result = self.resource_server(token, audience)
         self.assertEqual(result.returncode, 0, result.stderr)
         return json.loads(result.stdout)
 
-    def assertRefusedOffline(self, token, audience="integration"):
+    def assertRefusedOffline(self, token, audience=None):
         result = self.resource_server(token, audience)
         self.assertEqual(result.returncode, 1, result.stdout)
         self.assertTrue(result.stderr.strip(), "the refusal says why")
@@ -188,7 +192,8 @@ class TestJwtAccessTokens(JwtAccessTokenCase):
         self.assertEqual(claims["iss"], self.base_url())
         # RFC 9068 §2.2: without a resource owner the subject is the client
         self.assertEqual(claims["sub"], "integration")
-        self.assertEqual(claims["aud"], "integration")
+        # no resource named: the token is for Odoo's APIs, known by the issuer
+        self.assertEqual(claims["aud"], self.base_url())
         self.assertEqual(claims["client_id"], "integration")
         self.assertEqual(claims["scope"], "read")
         self.assertEqual(claims["exp"] - claims["iat"], answer["expires_in"])
@@ -204,7 +209,7 @@ class TestJwtAccessTokens(JwtAccessTokenCase):
         self.assertEqual(tokeninfo["scope"], "read")
         introspection = self.introspect(token)
         self.assertIs(introspection["active"], True)
-        self.assertEqual(introspection["aud"], "integration")
+        self.assertEqual(introspection["aud"], self.base_url())
         self.assertEqual(introspection["client_id"], "integration")
         self.assertAlmostEqual(introspection["exp"], claims["exp"], delta=2)
 
@@ -225,9 +230,9 @@ class TestJwtAccessTokens(JwtAccessTokenCase):
         self.assertEqual(claims["sid"], id_token["sid"])
         self.assertEqual(claims["aud"], REPORTS)
         self.assertEqual(set(claims["scope"].split()), {"openid", "read"})
+        # a token for another resource server is none for Odoo's APIs
         userinfo = self.bearer_get(PREFIX + "userinfo", tokens["access_token"])
-        self.assertEqual(userinfo.status_code, 200, userinfo.text)
-        self.assertEqual(userinfo.json()["sub"], claims["sub"])
+        self.assertBearerError(userinfo, 401, "invalid_token")
 
         refresh = {
             "grant_type": "refresh_token",
@@ -240,7 +245,9 @@ class TestJwtAccessTokens(JwtAccessTokenCase):
         for name in ("sub", "aud", "auth_time", "sid", "client_id"):
             self.assertEqual(again[name], claims[name], name)
         self.assertNotEqual(again["jti"], claims["jti"])
-        self.assertAcceptedHere(refreshed["access_token"])
+        self.assertBearerError(
+            self.bearer_get(WHOAMI, refreshed["access_token"]), 401, "invalid_token"
+        )
 
     def test_es256_application_signs_its_access_tokens_with_es256(self):
         self.app.id_token_signed_response_alg = "ES256"
@@ -335,8 +342,8 @@ class TestJwtAccessTokenResources(JwtAccessTokenCase):
                 )
                 if resources in malformed:
                     self.assertIn("absolute URI", body["error_description"])
-        # without Audiences, tokens are for the client_id and no resource is
-        # accepted, not even the client_id itself
+        # without Audiences, only registered resources (oauth2.resource) are
+        # accepted, not the client_id itself
         self.app.access_token_audiences = False
         for resource in (API, "integration"):
             with self.subTest(resource=resource):
@@ -426,6 +433,7 @@ class TestJwtAccessTokenConfusions(JwtAccessTokenCase):
         token = self.client_token(API)
         self.assertNotIn(".", token)
         self.assertRefusedOffline(token, audience=API)
-        self.assertEqual(self.assertAcceptedHere(token)["application"], "integration")
+        # a token for the API is none for Odoo's own
+        self.assertBearerError(self.bearer_get(WHOAMI, token), 401, "invalid_token")
         # the audience asked for is still recorded, for introspection
         self.assertEqual(self.introspect(token)["aud"], API)

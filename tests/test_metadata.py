@@ -8,11 +8,17 @@ import unittest
 from odoo.exceptions import ValidationError
 
 from ..oauth import routes
-from ..oauth.metadata import issuer_from, server_metadata
+from ..oauth.metadata import (
+    issuer_from,
+    protected_resource_metadata,
+    protected_resource_metadata_url,
+    server_metadata,
+)
 from ..oauth.responses import PUBLIC_CACHE_SECONDS
 from .common import PREFIX, EndpointCase, basic_auth
 
 METADATA_PATH = routes.METADATA
+WELL_KNOWN = routes.PROTECTED_RESOURCE_METADATA
 
 
 class TestServerMetadata(EndpointCase):
@@ -46,6 +52,11 @@ class TestServerMetadata(EndpointCase):
             metadata["token_endpoint"], f"https://erp.example.com{PREFIX}access_token"
         )
         self.assertIs(metadata["authorization_response_iss_parameter_supported"], True)
+        # Odoo's APIs are known by the issuer, and so is their metadata
+        self.assertEqual(metadata["protected_resources"], ["https://erp.example.com"])
+        resource = self.fetch(routes.PROTECTED_RESOURCE_METADATA)
+        self.assertEqual(resource["resource"], "https://erp.example.com")
+        self.assertEqual(resource["authorization_servers"], ["https://erp.example.com"])
         for invalid in (
             "erp.example.com",
             "http://erp.example.com",
@@ -63,7 +74,11 @@ class TestServerMetadata(EndpointCase):
     def test_head_and_options(self):
         """The metadata is public: HEAD and OPTIONS answer like for any
         document, and every origin may read it."""
-        for path in (METADATA_PATH, routes.OPENID_CONFIGURATION):
+        for path in (
+            METADATA_PATH,
+            routes.OPENID_CONFIGURATION,
+            routes.PROTECTED_RESOURCE_METADATA,
+        ):
             with self.subTest(path=path):
                 head = self.opener.head(self.base_url() + path, timeout=30)
                 self.assertEqual(head.status_code, 200)
@@ -132,6 +147,17 @@ class TestServerMetadata(EndpointCase):
         # workers keep the scope names: a new scope shows at once
         self.env["oauth2.scope"].create({"name": "newly-made"})
         self.assertIn("newly-made", self.fetch()["scopes_supported"])
+        # RFC 9728 §4: the resources it issues tokens for, Odoo's APIs first;
+        # an archived one no more
+        self.assertEqual(metadata["protected_resources"], [issuer])
+        mcp = self.env["oauth2.resource"].create(
+            {"name": "MCP", "identifier": "https://mcp.example.com/mcp"}
+        )
+        self.assertEqual(
+            self.fetch()["protected_resources"], [issuer, "https://mcp.example.com/mcp"]
+        )
+        mcp.active = False
+        self.assertEqual(self.fetch()["protected_resources"], [issuer])
 
     def test_registration_endpoint_only_while_registration_is_on(self):
         """RFC 8414 §2: registration_endpoint names where clients register
@@ -233,6 +259,44 @@ class TestMetadataDocument(unittest.TestCase):
         self.assertEqual(document["scopes_supported"], ["openid", "read"])
         self.assertEqual(document["code_challenge_methods_supported"], ["S256"])
         self.assertIn("refresh_token", document["grant_types_supported"])
+        self.assertEqual(document["protected_resources"], [])
+        document = server_metadata(issuer, (), (), [issuer, "https://mcp.example"])
+        self.assertEqual(
+            document["protected_resources"], [issuer, "https://mcp.example"]
+        )
+
+    def test_protected_resource_metadata_and_its_address(self):
+        """RFC 9728 §2 and §3.1: the well-known path goes between the host and
+        the identifier's path and query, less a terminating slash."""
+        for identifier, url in (
+            ("https://erp.example.com", "https://erp.example.com" + WELL_KNOWN),
+            ("https://erp.example.com/", "https://erp.example.com" + WELL_KNOWN),
+            (
+                "https://mcp.example.com/tenant/mcp/",
+                f"https://mcp.example.com{WELL_KNOWN}/tenant/mcp",
+            ),
+            (
+                "https://mcp.example.com:8443/mcp?tenant=1",
+                f"https://mcp.example.com:8443{WELL_KNOWN}/mcp?tenant=1",
+            ),
+        ):
+            with self.subTest(identifier=identifier):
+                self.assertEqual(protected_resource_metadata_url(identifier), url)
+        document = protected_resource_metadata(
+            "https://mcp.example.com/mcp", "https://sso.example.com", "MCP", ["read"]
+        )
+        self.assertEqual(
+            document,
+            {
+                "resource": "https://mcp.example.com/mcp",
+                "authorization_servers": ["https://sso.example.com"],
+                "scopes_supported": ["read"],
+                "bearer_methods_supported": ["header"],
+                "resource_name": "MCP",
+                "dpop_bound_access_tokens_required": False,
+                "tls_client_certificate_bound_access_tokens": False,
+            },
+        )
 
     def test_issuer_is_the_setting_else_the_base_url_without_a_slash(self):
         self.assertEqual(

@@ -51,6 +51,8 @@ class TestNoDatabaseSelected(unittest.TestCase):
             ("POST", "/orestapi/oauth2/introspect"),
             ("POST", "/orestapi/oauth2/revoke"),
             ("GET", "/.well-known/oauth-authorization-server"),
+            ("GET", "/.well-known/oauth-protected-resource"),
+            ("GET", "/.well-known/oauth-protected-resource/mcp"),
         ]:
             with self.subTest(path=path):
                 self.assertNoDatabaseAnswer(
