@@ -23,6 +23,7 @@
         "data/ir_cron_data.xml",
         "data/oauth2_resource_data.xml",
         "views/oauth2_application_views.xml",
+        "views/oauth2_application_metadata_document_views.xml",
         "views/oauth2_application_secret_views.xml",
         "views/oauth2_scope_views.xml",
         "views/oauth2_resource_views.xml",

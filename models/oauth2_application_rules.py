@@ -8,6 +8,7 @@ from odoo import api, models
 from odoo.exceptions import AccessError, ValidationError
 
 from ..oauth import access_tokens, acr, outbound, request_objects
+from ..oauth.client_id_metadata_documents import is_client_id_url
 from ..oauth.constants import OFFLINE_ACCESS_SCOPE, RPC_SCOPE
 from ..oauth.redirect_uris import (
     FRONTCHANNEL_LOGOUT_URI_ELSEWHERE,
@@ -26,6 +27,10 @@ from ..oauth.redirect_uris import (
 )
 from .oauth2_application import ROTATE, nonblank_lines
 from .res_config_settings import get_outbound_allowed_networks
+
+# registration_source of an application made from its Client ID Metadata
+# Document (oauth2_application_registration.py, which loads after this file)
+METADATA_DOCUMENT = "metadata_document"
 
 
 class OAuth2ApplicationRules(models.Model):
@@ -84,11 +89,16 @@ class OAuth2ApplicationRules(models.Model):
                     )
                 )
 
-    @api.constrains("client_id")
+    @api.constrains("client_id", "registration_source")
     def _check_client_id(self):
         for app in self:
-            # Basic authentication splits "client_id:client_secret" at the first colon.
-            if not app.client_id.strip() or ":" in app.client_id:
+            # Basic authentication splits "client_id:client_secret" at the first
+            # colon; the URL of a Client ID Metadata Document, whose public
+            # client never authenticates with Basic, is the one exception.
+            document_url = app.registration_source == METADATA_DOCUMENT and (
+                is_client_id_url(app.client_id)
+            )
+            if not app.client_id.strip() or (":" in app.client_id and not document_url):
                 raise ValidationError(
                     self.env._("A client ID must not be blank nor contain a colon.")
                 )

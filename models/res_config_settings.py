@@ -6,8 +6,9 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from ..oauth import outbound
+from ..oauth import client_id_metadata_documents, outbound
 from ..oauth.constants import (
+    CLIENT_ID_METADATA_DOCUMENTS_PARAM,
     CLIENT_REGISTRATION_PARAM,
     ISSUER_URL_PARAM,
     REGISTRATION_OFF,
@@ -20,6 +21,14 @@ PARAM_PREFIX = "orestapi_oauth2."
 # Networks and host names the server may call despite the address rules of
 # oauth/outbound.py; empty by default, so that no manager's URL reaches inside.
 OUTBOUND_ALLOWED_NETWORKS_PARAM = PARAM_PREFIX + "outbound_allowed_networks"
+# Client ID Metadata Documents: served when on (off by default: any host of
+# the internet could then name itself a client), for client IDs on the hosts
+# accepted (empty: any), which may obtain at most the scopes listed.
+METADATA_DOCUMENTS_PARAM = CLIENT_ID_METADATA_DOCUMENTS_PARAM
+METADATA_DOCUMENT_HOSTS_PARAM = PARAM_PREFIX + "client_id_metadata_document_hosts"
+METADATA_DOCUMENT_SCOPES_PARAM = PARAM_PREFIX + "client_id_metadata_document_scopes"
+METADATA_DOCUMENTS_ON = "on"
+METADATA_DOCUMENTS_OFF = "off"
 DEFAULTS = {
     # The token endpoint's contract: access tokens expire in 360 s, refresh
     # tokens in 10 times that.
@@ -127,6 +136,24 @@ def get_outbound_allowed_networks(env):
     nothing."""
     text = env["ir.config_parameter"].sudo().get_param(OUTBOUND_ALLOWED_NETWORKS_PARAM)
     return outbound.parse_allowed_networks(text)
+
+
+def get_metadata_document_hosts(env):
+    """The :class:`~..oauth.client_id_metadata_documents.AcceptedHosts` of
+    the setting; entries set by hand that are no host name accept nothing,
+    but keep the list from being empty, which would accept every host."""
+    text = env["ir.config_parameter"].sudo().get_param(METADATA_DOCUMENT_HOSTS_PARAM)
+    accepted = client_id_metadata_documents.parse_accepted_hosts(text)
+    if accepted.invalid and not (accepted.hosts or accepted.domains):
+        return accepted._replace(hosts=frozenset({""}))
+    return accepted
+
+
+def get_metadata_document_scopes(env):
+    """The names of the scopes clients of Client ID Metadata Documents may
+    obtain at most: the setting's, else those of signing in."""
+    text = env["ir.config_parameter"].sudo().get_param(METADATA_DOCUMENT_SCOPES_PARAM)
+    return (text or client_id_metadata_documents.DEFAULT_SCOPES).split()
 
 
 class ResConfigSettings(models.TransientModel):
@@ -301,6 +328,39 @@ class ResConfigSettings(models.TransientModel):
         "application that no user approved and that obtained no token; 0 "
         "keeps them.",
     )
+    oauth2_client_id_metadata_documents = fields.Selection(
+        [
+            (METADATA_DOCUMENTS_OFF, "Off"),
+            (METADATA_DOCUMENTS_ON, "On"),
+        ],
+        string="Client ID Metadata Documents",
+        config_parameter=METADATA_DOCUMENTS_PARAM,
+        default=METADATA_DOCUMENTS_OFF,
+        required=True,
+        groups="base.group_system",
+        help="On: an application may use the https URL of a document "
+        "describing it as its client ID (a Client ID Metadata Document, which "
+        "MCP clients use): this server fetches the document and serves the "
+        "application without any registration, as a public client asking "
+        "users for consent. Off: such client IDs are unknown.",
+    )
+    oauth2_client_id_metadata_document_hosts = fields.Char(
+        string="Accepted Hosts",
+        config_parameter=METADATA_DOCUMENT_HOSTS_PARAM,
+        groups="base.group_system",
+        help="Host names, separated by commas, whose documents are accepted; "
+        "*.example.com accepts every subdomain of example.com. Empty: any host "
+        "of the internet (never a loopback, private or other special-use "
+        "address, unless allowed in Outbound Allowed Networks).",
+    )
+    oauth2_client_id_metadata_document_scopes = fields.Char(
+        string="Scopes Allowed",
+        config_parameter=METADATA_DOCUMENT_SCOPES_PARAM,
+        default=client_id_metadata_documents.DEFAULT_SCOPES,
+        groups="base.group_system",
+        help="The scopes, separated by spaces, that such applications may "
+        "obtain at most, whatever their documents ask for.",
+    )
 
     @api.constrains(
         "oauth2_client_registration_max_per_hour",
@@ -363,6 +423,37 @@ class ResConfigSettings(models.TransientModel):
                         "in CIDR notation (such as 10.20.0.0/16) or host names, "
                         "separated by commas.",
                         entries=", ".join(invalid),
+                    )
+                )
+
+    @api.constrains("oauth2_client_id_metadata_document_hosts")
+    def _check_oauth2_client_id_metadata_document_hosts(self):
+        for settings in self:
+            invalid = client_id_metadata_documents.parse_accepted_hosts(
+                settings.oauth2_client_id_metadata_document_hosts
+            ).invalid
+            if invalid:
+                raise ValidationError(
+                    self.env._(
+                        "%(entries)s in the Accepted Hosts of Client ID Metadata "
+                        "Documents: give host names (such as app.example.com) or "
+                        "*. and a domain (such as *.example.com), separated by "
+                        "commas.",
+                        entries=", ".join(invalid),
+                    )
+                )
+
+    @api.constrains("oauth2_client_id_metadata_document_scopes")
+    def _check_oauth2_client_id_metadata_document_scopes(self):
+        for settings in self:
+            names = (settings.oauth2_client_id_metadata_document_scopes or "").split()
+            unknown = set(names) - set(self.env["oauth2.scope"]._all_names())
+            if unknown:
+                raise ValidationError(
+                    self.env._(
+                        "%(scopes)s in the Scopes Allowed of Client ID Metadata "
+                        "Documents: no such scope exists.",
+                        scopes=", ".join(sorted(unknown)),
                     )
                 )
 

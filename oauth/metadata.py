@@ -47,17 +47,20 @@ def server_metadata(
     code_challenge_methods: Iterable[str],
     registration: bool = False,
     protected_resources: Iterable[str] = (),
+    client_id_metadata_documents: bool = False,
 ) -> dict[str, Any]:
     """RFC 8414 §2 metadata of this authorization server, known as
     ``issuer``, which is also its OpenID Connect Discovery 1.0 §3 metadata:
     one document at both addresses, so that they never disagree. ``scopes``
     and ``code_challenge_methods`` are those the server offers;
     ``registration`` whether clients may register themselves (RFC 7591);
-    ``protected_resources`` the resources it issues tokens for (RFC 9728)."""
+    ``protected_resources`` the resources it issues tokens for (RFC 9728);
+    ``client_id_metadata_documents`` whether it serves clients whose
+    client_id is the URL of their metadata."""
     registration_endpoint = (
         {"registration_endpoint": issuer + routes.REGISTER} if registration else {}
     )
-    return {
+    metadata = {
         "issuer": issuer,
         "authorization_endpoint": issuer + routes.AUTHORIZE,
         "token_endpoint": issuer + routes.TOKEN,
@@ -83,6 +86,11 @@ def server_metadata(
         "protected_resources": list(protected_resources),
         **provider_metadata(issuer),
     }
+    if client_id_metadata_documents:
+        # draft-ietf-oauth-client-id-metadata-document §5: so that a client
+        # sends no user to a server that would not know it
+        metadata["client_id_metadata_document_supported"] = True
+    return metadata
 
 
 # RFC 9728 §2: how Odoo's APIs take a token; RFC 6750 §2.1's header, which all

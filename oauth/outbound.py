@@ -104,12 +104,13 @@ class OutboundError(Exception):
 
 
 class Response:
-    """An answer: its ``status`` and at most the first ``max_bytes`` of its
-    ``body``."""
+    """An answer: its ``status``, its ``headers`` (names in any case) and at
+    most the first ``max_bytes`` of its ``body``."""
 
-    def __init__(self, status, body):
+    def __init__(self, status, body, headers=None):
         self.status = status
         self.body = body
+        self.headers = headers if headers is not None else http.client.HTTPMessage()
 
 
 class Refusal:
@@ -458,7 +459,7 @@ def request(
         except http.client.IncompleteRead as error:
             # the body ended early, or at what this module would receive
             content = error.partial
-        return Response(response.status, content)
+        return Response(response.status, content, response.headers)
     except TimeoutError as error:
         raise OutboundError(TIMED_OUT) from error
     except (ssl.SSLError, ssl.CertificateError) as error:

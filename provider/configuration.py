@@ -7,6 +7,7 @@ key of the stored hashes and the metadata's offer."""
 
 from ..oauth import cors, metadata, secrets
 from ..oauth.constants import (
+    CLIENT_ID_METADATA_DOCUMENTS_PARAM,
     CLIENT_REGISTRATION_PARAM,
     ISSUER_URL_PARAM,
     REGISTRATION_MODES,
@@ -54,6 +55,7 @@ def server_metadata(env):
         env["oauth2.application"]._code_challenge_methods(),
         registration=client_registration_mode(env) != REGISTRATION_OFF,
         protected_resources=env["oauth2.resource"]._identifiers(),
+        client_id_metadata_documents=metadata_documents_enabled(env),
     )
 
 
@@ -62,3 +64,12 @@ def client_registration_mode(env):
     open; off when unset or set by hand to anything else."""
     value = env["ir.config_parameter"].sudo().get_param(CLIENT_REGISTRATION_PARAM)
     return value if value in REGISTRATION_MODES else REGISTRATION_OFF
+
+
+def metadata_documents_enabled(env):
+    """Whether client IDs that are URLs of Client ID Metadata Documents are
+    served: the setting is ``on``."""
+    value = (
+        env["ir.config_parameter"].sudo().get_param(CLIENT_ID_METADATA_DOCUMENTS_PARAM)
+    )
+    return (value or "").strip().lower() == "on"

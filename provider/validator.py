@@ -191,7 +191,9 @@ class OdooRequestValidator(RequestValidator):
         loaded = set_by_server(request, "client")
         if not (loaded and loaded.client_id == client_id):
             applications = odoo_state(request).env["oauth2.application"]
-            request.client = applications._find_by_client_id(client_id) or None
+            # a client_id that is the URL of a Client ID Metadata Document
+            # fetches it here, in the authorization or token request
+            request.client = applications._find_or_fetch_by_client_id(client_id) or None
         return request.client
 
     def client_authentication_required(self, request, *args, **kwargs):

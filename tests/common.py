@@ -324,9 +324,10 @@ class LoopbackServer:
     """An HTTP server on 127.0.0.1 for the server's outbound requests: it
     records each POST or GET (path and body) and answers with ``answer``, a
     function of the request handler, which may answer slowly or without end
-    (until the client goes away)."""
+    (until the client goes away). With ``tls``, an ``ssl.SSLContext`` of the
+    server's certificate, it serves https."""
 
-    def __init__(self, answer):
+    def __init__(self, answer, tls=None):
         self.answer = answer
         self.requests = []
         server = self
@@ -348,7 +349,10 @@ class LoopbackServer:
                 pass
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/receiver"
+        if tls:
+            self.httpd.socket = tls.wrap_socket(self.httpd.socket, server_side=True)
+        scheme = "https" if tls else "http"
+        self.url = f"{scheme}://127.0.0.1:{self.httpd.server_address[1]}/receiver"
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
 
     def stop(self):
@@ -356,9 +360,9 @@ class LoopbackServer:
         self.httpd.server_close()
 
 
-def loopback_server(testcase, answer):
+def loopback_server(testcase, answer, tls=None):
     """A started :class:`LoopbackServer`, stopped at ``testcase``'s cleanup."""
-    server = LoopbackServer(answer)
+    server = LoopbackServer(answer, tls)
     testcase.addCleanup(server.stop)
     return server
 
