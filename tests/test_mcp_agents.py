@@ -40,6 +40,7 @@ from .common import (
     free_port,
     loopback_server,
 )
+from .test_client_id_metadata_documents import make_test_pki
 
 MCP_CLIENTS = MODULE_ROOT / "tests" / "clients" / "mcp"
 MCP_PYTHON = "ORESTAPI_MCP_PYTHON"
@@ -334,8 +335,6 @@ class TestMcpAgents(OAuth2TestMixin, HttpCase):
         """The agent's Client ID Metadata Document, served over real HTTPS by
         a server on this machine whose certificate a test CA signed, which
         Odoo is made to trust; its https URL, the agent's client_id."""
-        from .test_client_id_metadata_documents import make_test_pki
-
         directory = tempfile.mkdtemp(prefix="orestapi-mcp-")
         self.addCleanup(shutil.rmtree, directory, ignore_errors=True)
         ca_file, tls = make_test_pki(directory)

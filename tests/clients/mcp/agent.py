@@ -383,7 +383,7 @@ def main():
 
 def leaf_messages(error):
     """The messages of the exceptions an exception group ends with."""
-    if isinstance(error, BaseExceptionGroup):
+    if hasattr(error, "exceptions"):  # an exception group
         return [m for inner in error.exceptions for m in leaf_messages(inner)]
     return [f"{type(error).__name__}: {error}"]
 
