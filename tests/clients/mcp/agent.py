@@ -50,7 +50,9 @@ DEVICE_CODE = "urn:ietf:params:oauth:grant-type:device_code"
 
 
 def emit(**fields):
-    print(json.dumps(fields, default=str), flush=True)
+    # stdout is the agent's answer to the test, one JSON line each
+    sys.stdout.write(json.dumps(fields, default=str) + "\n")
+    sys.stdout.flush()
 
 
 class PostForm(HTMLParser):

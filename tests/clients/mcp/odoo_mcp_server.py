@@ -10,13 +10,15 @@ own API, never passing the agent's token on.
 
 Runs in the test-only virtual environment of requirements.lock, never in
 Odoo's python3. Prints one JSON line, ``{"url": ...}`` (its MCP endpoint),
-once it listens on an ephemeral port of 127.0.0.1; then logs to stderr.
+once it listens on an ephemeral port of 127.0.0.1; then logs to stderr, and
+stops at a line on stdin.
 
     python odoo_mcp_server.py --odoo URL --db NAME --client-id ID \\
         --client-secret SECRET [--scope read] [--odoo-resource URI]
 """
 
 import argparse
+import contextlib
 import faulthandler
 import json
 import signal
@@ -183,13 +185,15 @@ def main():
             group.start_soon(http.serve, [sock])
             while not http.started:
                 await anyio.sleep(0.05)
-            print(json.dumps({"url": f"http://127.0.0.1:{port}/mcp"}), flush=True)
+            # the test reads the endpoint from the first line of stdout
+            sys.stdout.write(json.dumps({"url": f"http://127.0.0.1:{port}/mcp"}) + "\n")
+            sys.stdout.flush()
+            # a line on stdin ("quit"), or its end, stops the server
+            await anyio.to_thread.run_sync(sys.stdin.readline)
+            http.should_exit = True
 
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         anyio.run(serve)
-    except KeyboardInterrupt:
-        pass
-    sys.exit(0)
 
 
 if __name__ == "__main__":
