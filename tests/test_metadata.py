@@ -260,7 +260,9 @@ class TestMetadataDocument(unittest.TestCase):
         self.assertEqual(document["code_challenge_methods_supported"], ["S256"])
         self.assertIn("refresh_token", document["grant_types_supported"])
         self.assertEqual(document["protected_resources"], [])
-        document = server_metadata(issuer, (), (), [issuer, "https://mcp.example"])
+        document = server_metadata(
+            issuer, (), (), protected_resources=[issuer, "https://mcp.example"]
+        )
         self.assertEqual(
             document["protected_resources"], [issuer, "https://mcp.example"]
         )
