@@ -45,6 +45,7 @@ def server_metadata(
     issuer: str,
     scopes: Iterable[str],
     code_challenge_methods: Iterable[str],
+    *,
     registration: bool = False,
     client_id_metadata_documents: bool = False,
     protected_resources: Iterable[str] = (),

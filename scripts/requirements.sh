@@ -109,3 +109,29 @@ npm_ci_if_stale() {
         fail "npm ci could not install the npm packages of package-lock.json, see above (no network?)."
     fi
 }
+
+# mcp_venv_if_stale: the test-only MCP clients (the official MCP Python SDK,
+# tests/clients/mcp/) need packages that Odoo's python3 must not get, so they
+# live in a virtual environment of their own under the cache directory, built
+# from tests/clients/mcp/requirements.lock (every package pinned with its
+# hashes) and rebuilt whenever the lock or python3's version changes: its name
+# carries their hash. Exports ORESTAPI_MCP_PYTHON, its interpreter, for the
+# tests (tests/test_mcp_agents.py).
+mcp_venv_if_stale() {
+    local lock="$REPO_ROOT/tests/clients/mcp/requirements.lock" key venv
+    key="$( (cat "$lock"; python3 -c 'import sys; print(sys.version)') | sha256sum | cut -c1-16)"
+    venv="${XDG_CACHE_HOME:-$HOME/.cache}/orestapi_oauth2/mcp-venv-$key"
+    if [ ! -x "$venv/bin/python" ] || [ ! -e "$venv/.complete" ]; then
+        echo "Installing the MCP Python SDK of tests/clients/mcp/requirements.lock into $venv"
+        rm -rf "$venv"
+        mkdir -p "$(dirname "$venv")"
+        if ! { python3 -m venv "$venv" &&
+            "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
+                --require-hashes --no-deps --only-binary=:all: -r "$lock"; }; then
+            rm -rf "$venv"
+            fail "pip could not build the MCP clients' virtual environment from $lock, see above (no network, or python3 without the venv module: apt-get install python3-venv)."
+        fi
+        touch "$venv/.complete"
+    fi
+    export ORESTAPI_MCP_PYTHON="$venv/bin/python"
+}

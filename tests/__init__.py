@@ -65,6 +65,7 @@ from . import test_tour_administrator
 from . import test_tour_manager
 from . import test_tour_users
 from . import test_authentication_strength
+from . import test_mcp_agents
 from . import test_client_registration
 from . import test_resources
 
