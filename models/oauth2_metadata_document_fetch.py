@@ -76,8 +76,7 @@ class OAuth2MetadataDocumentFetch(models.Model):
             self.env, NEW_FETCHES_PER_ADDRESS_PARAM, NEW_FETCHES_PER_ADDRESS
         )
         if (
-            fetches.search_count([("fetched_at", ">", since)], limit=overall)
-            >= overall
+            fetches.search_count([("fetched_at", ">", since)], limit=overall) >= overall
         ) or (
             fetches.search_count(
                 [("remote_addr", "=", address), ("fetched_at", ">", since)],

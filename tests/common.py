@@ -5,9 +5,11 @@
 
 import base64
 import contextlib
+import datetime
 import hashlib
 import hmac
 import importlib.util
+import ipaddress
 import json
 import os
 import re
@@ -15,6 +17,7 @@ import resource
 import select
 import shutil
 import socket
+import ssl
 import struct
 import subprocess
 import sys
@@ -30,6 +33,10 @@ from urllib.parse import parse_qs, quote_plus, urlencode, urlsplit
 import jwt
 import lxml.html
 import requests
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from odoo import http, tests
 from odoo.http import request
@@ -434,6 +441,92 @@ def answer_huge(size=300 * 1024 * 1024):
             handler.wfile.write(chunk)
 
     return answer
+
+
+def _certificate_name(common_name):
+    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+
+
+def make_test_pki(directory):
+    """``(ca_file, tls)``: a test CA's certificate, written in ``directory``,
+    and a server ``ssl.SSLContext`` whose certificate it signed, for localhost
+    and 127.0.0.1."""
+    now = datetime.datetime.now(datetime.timezone.utc)
+    valid = {
+        "not_valid_before": now - datetime.timedelta(minutes=5),
+        "not_valid_after": now + datetime.timedelta(days=1),
+    }
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca = (
+        x509.CertificateBuilder(
+            subject_name=_certificate_name("orestapi test CA"), **valid
+        )
+        .issuer_name(_certificate_name("orestapi test CA"))
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                key_cert_sign=True,
+                crl_sign=True,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(
+            x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()),
+            critical=False,
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    key = ec.generate_private_key(ec.SECP256R1())
+    certificate = (
+        x509.CertificateBuilder(subject_name=_certificate_name("localhost"), **valid)
+        .issuer_name(ca.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .add_extension(
+            x509.SubjectAlternativeName(
+                [
+                    x509.DNSName("localhost"),
+                    x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
+                ]
+            ),
+            critical=False,
+        )
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()),
+            critical=False,
+        )
+        .add_extension(
+            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    ca_file = os.path.join(directory, "ca.pem")
+    certificate_file = os.path.join(directory, "server.pem")
+    key_file = os.path.join(directory, "server-key.pem")
+    with open(ca_file, "wb") as out:
+        out.write(ca.public_bytes(serialization.Encoding.PEM))
+    with open(certificate_file, "wb") as out:
+        out.write(certificate.public_bytes(serialization.Encoding.PEM))
+    with open(key_file, "wb") as out:
+        out.write(
+            key.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+        )
+    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    tls.load_cert_chain(certificate_file, key_file)
+    return ca_file, tls
 
 
 class OAuth2TestMixin:

@@ -9,8 +9,6 @@ every verification), signed: the outbound module verifies it as it would any
 other; the code flow with PKCE, the consent page's mark, and what the
 server refuses to fetch or to accept."""
 
-import datetime
-import ipaddress
 import json
 import logging
 import os
@@ -20,11 +18,6 @@ import sys
 import tempfile
 import unittest
 from datetime import timedelta
-
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from odoo import fields
 from odoo.exceptions import ValidationError
@@ -37,6 +30,7 @@ from .common import (
     AuthorizationCase,
     answer_drip,
     loopback_server,
+    make_test_pki,
     run_scheduled_job,
     s256,
 )
@@ -46,90 +40,6 @@ from .common import (
 CALLBACK = "http://127.0.0.1:33418/callback"
 LOGGER = "odoo.addons.orestapi_oauth2.models.oauth2_application_metadata_document"
 METADATA_PATH = "/.well-known/oauth-authorization-server"
-
-
-def _name(common_name):
-    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
-
-
-def make_test_pki(directory):
-    """``(ca_file, tls)``: a test CA's certificate, written in ``directory``,
-    and a server ``ssl.SSLContext`` whose certificate it signed, for localhost
-    and 127.0.0.1."""
-    now = datetime.datetime.now(datetime.timezone.utc)
-    valid = {
-        "not_valid_before": now - timedelta(minutes=5),
-        "not_valid_after": now + timedelta(days=1),
-    }
-    ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca = (
-        x509.CertificateBuilder(subject_name=_name("orestapi test CA"), **valid)
-        .issuer_name(_name("orestapi test CA"))
-        .public_key(ca_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                key_cert_sign=True,
-                crl_sign=True,
-                content_commitment=False,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
-        .add_extension(
-            x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()),
-            critical=False,
-        )
-        .sign(ca_key, hashes.SHA256())
-    )
-    key = ec.generate_private_key(ec.SECP256R1())
-    certificate = (
-        x509.CertificateBuilder(subject_name=_name("localhost"), **valid)
-        .issuer_name(ca.subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .add_extension(
-            x509.SubjectAlternativeName(
-                [
-                    x509.DNSName("localhost"),
-                    x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
-                ]
-            ),
-            critical=False,
-        )
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()),
-            critical=False,
-        )
-        .add_extension(
-            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False
-        )
-        .sign(ca_key, hashes.SHA256())
-    )
-    ca_file = os.path.join(directory, "ca.pem")
-    certificate_file = os.path.join(directory, "server.pem")
-    key_file = os.path.join(directory, "server-key.pem")
-    with open(ca_file, "wb") as out:
-        out.write(ca.public_bytes(serialization.Encoding.PEM))
-    with open(certificate_file, "wb") as out:
-        out.write(certificate.public_bytes(serialization.Encoding.PEM))
-    with open(key_file, "wb") as out:
-        out.write(
-            key.private_bytes(
-                serialization.Encoding.PEM,
-                serialization.PrivateFormat.PKCS8,
-                serialization.NoEncryption(),
-            )
-        )
-    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    tls.load_cert_chain(certificate_file, key_file)
-    return ca_file, tls
 
 
 @tagged("post_install", "-at_install")

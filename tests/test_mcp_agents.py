@@ -32,6 +32,7 @@ import lxml.html
 from odoo.tests import get_db_name, tagged
 
 from .common import (
+    LOOPBACK_NETWORKS,
     MODULE_ROOT,
     REQUIRE_EXTERNAL_CLIENTS,
     USER_PASSWORD,
@@ -39,8 +40,8 @@ from .common import (
     OAuth2TestMixin,
     free_port,
     loopback_server,
+    make_test_pki,
 )
-from .test_client_id_metadata_documents import make_test_pki
 
 MCP_CLIENTS = MODULE_ROOT / "tests" / "clients" / "mcp"
 MCP_PYTHON = "ORESTAPI_MCP_PYTHON"
@@ -340,6 +341,10 @@ class TestMcpAgents(OAuth2TestMixin, HttpCase):
         ca_file, tls = make_test_pki(directory)
         self.enterContext(patch.dict(os.environ, {"SSL_CERT_FILE": ca_file}))
         self.allow_loopback_calls()
+        # documents have an allow-list of their own, for anonymous fetches
+        self.set_param(
+            "client_id_metadata_document_allowed_networks", LOOPBACK_NETWORKS
+        )
         self.set_param("client_id_metadata_documents", "on")
         self.set_param("client_id_metadata_document_scopes", "read rpc offline_access")
         published = {}
