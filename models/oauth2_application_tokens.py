@@ -30,6 +30,8 @@ class OAuth2ApplicationTokens(models.Model):
         registry = self.env["oauth2.resource"]
         if not resources:
             return audiences[:1] or [registry._odoo_identifier()]
+        if registry._mixes_odoo_with_others(resources):
+            return None
         for resource in resources:
             if audiences and resource not in audiences:
                 return None

@@ -23,7 +23,12 @@ from oauthlib.oauth2.rfc6749.grant_types.base import GrantTypeBase
 
 from ..oauth import acr
 from ..oauth.access_tokens import InvalidTargetError, is_resource_uri
-from ..oauth.constants import ACCESS_TOKEN, ACCESS_TOKEN_TYPE_URI, TOKEN_EXCHANGE
+from ..oauth.constants import (
+    ACCESS_TOKEN,
+    ACCESS_TOKEN_TYPE_URI,
+    AUTHORIZATION_SERVER_SCOPES,
+    TOKEN_EXCHANGE,
+)
 from .validator import odoo_state
 
 _logger = logging.getLogger(__name__)
@@ -247,6 +252,17 @@ class TokenExchangeGrant(GrantTypeBase):
                 "its own resource.",
                 request=request,
             )
+        # the acting application's Audiences narrow what it may obtain, by
+        # exchange as by any other grant
+        if (
+            request.client._access_token_audiences([target._current_identifier()])
+            is None
+        ):
+            raise InvalidTargetError(
+                description="This client may not obtain tokens for the target "
+                "resource.",
+                request=request,
+            )
         return target
 
     def _scopes(self, request, subject, target):
@@ -259,7 +275,9 @@ class TokenExchangeGrant(GrantTypeBase):
         asked = (parameter(request, "scope") or "").split()
         if asked:
             scopes = [scope for scope in scopes if scope in asked]
-        if not scopes:
+        # as check_resource: asking the authorization server for an id_token
+        # or a refresh token is no access to the target
+        if not [scope for scope in scopes if scope not in AUTHORIZATION_SERVER_SCOPES]:
             raise errors.InvalidScopeError(
                 description="None of the scopes asked for is granted by the "
                 "subject_token, accepted by the target resource and allowed to "
