@@ -240,7 +240,14 @@ class TokenExchangeGrant(GrantTypeBase):
             )
         else:
             target = resources._find_by_identifier(named[0])
-        if not target or not target.active:
+        if (
+            not target
+            or not target.active
+            or (
+                target.is_odoo
+                and target._current_identifier() not in resources._odoo_identifiers()
+            )
+        ):
             raise InvalidTargetError(
                 description="The target is not a resource registered with this "
                 "server.",

@@ -405,6 +405,13 @@ class TestTokenExchange(TokenEndpointCase, BearerCase):
         self.mcp_app.access_token_audiences = f"{REPORTS}\n{self.base_url()}"
         self.exchanged(subject)
 
+    def test_no_token_for_odoo_under_another_resource_identifier(self):
+        subject = self.subject_token()["access_token"]
+        # the issuer became the identifier Reports already holds
+        self.set_param("issuer_url", REPORTS)
+        self.assertOAuthError(self.exchange(subject), "invalid_target")
+        self.assertNoExchangedToken()
+
     def test_only_authorization_server_scopes_left_is_invalid_scope(self):
         openid = self.env.ref("orestapi_oauth2.oauth2_scope_openid")
         self.app.scope_ids |= openid

@@ -508,6 +508,8 @@ class TestOdooRefusesOtherResourcesTokens(
         response = self.bearer_get(WHOAMI, answer["access_token"])
         self.assertEqual(response.status_code, 401, response.text)
         self.assertIn('error="invalid_token"', response.headers["WWW-Authenticate"])
+        # nor is a token for Odoo's APIs issued under the other's identifier
+        self.assertOAuthError(self.password_grant(scope="read"), "invalid_target")
 
     def test_tokens_issued_before_resources_are_accepted(self):
         # no audience, or the application's own client_id alone: until they
