@@ -29,7 +29,14 @@ class OAuth2ApplicationTokens(models.Model):
         audiences = nonblank_lines(self.access_token_audiences)
         registry = self.env["oauth2.resource"]
         if not resources:
-            return audiences[:1] or [registry._odoo_identifier()]
+            if audiences:
+                return audiences[:1]
+            odoo = registry._odoo_identifier()
+            # an issuer that another resource holds is that resource's: no
+            # token for it is issued as one for Odoo's APIs
+            return [odoo] if odoo in registry._odoo_identifiers() else None
+        if registry._mixes_odoo_with_others(resources):
+            return None
         for resource in resources:
             if audiences and resource not in audiences:
                 return None

@@ -78,13 +78,23 @@ class OAuth2Resource(models.Model):
         help="Stands for Odoo's own APIs: its identifier is the issuer.",
     )
 
+    former_identifiers = fields.Text(
+        readonly=True,
+        copy=False,
+        help="Odoo's APIs only: the identifiers they were known by before the "
+        "issuer changed, one a line. Tokens issued for one of them are still "
+        "accepted until they expire, and a refresh gives a token for the "
+        "current identifier. Clear them once no such token is in use; no other "
+        "resource may take one of them meanwhile.",
+    )
+
     _identifier_unique = Constraint(
         "unique(identifier)", "A resource with this identifier already exists."
     )
 
     @api.constrains("identifier", "is_odoo")
     def _check_identifier(self):
-        odoo_identifier = self._odoo_identifier()
+        odoo_identifiers = self._odoo_identifiers(include_taken=True)
         for resource in self:
             if resource.is_odoo:
                 continue
@@ -101,11 +111,12 @@ class OAuth2Resource(models.Model):
                         identifier=resource.identifier[:100],
                     )
                 )
-            if resource.identifier == odoo_identifier:
+            if resource.identifier in odoo_identifiers:
                 raise ValidationError(
                     self.env._(
                         "%(identifier)s is this server's own address, that of "
-                        "Odoo's APIs: give the resource its own.",
+                        "Odoo's APIs, now or before the issuer changed: give the "
+                        "resource its own.",
                         identifier=resource.identifier,
                     )
                 )
@@ -133,9 +144,23 @@ class OAuth2Resource(models.Model):
                         "the Issuer URL in the settings instead."
                     )
                 )
+            if vals.get("former_identifiers"):
+                raise AccessError(
+                    self.env._(
+                        "The former identifiers of Odoo's APIs are recorded by "
+                        "the server: they can only be cleared."
+                    )
+                )
             if odoo and "active" in vals and not vals["active"]:
                 raise UserError(self.env._("Odoo's APIs cannot be archived."))
         return super().write(vals)
+
+    def action_clear_former_identifiers(self):
+        """Forget the former identifiers of Odoo's APIs: the tokens issued for
+        them are refused from now on, and their refresh tokens too."""
+        self.check_access("write")
+        self.write({"former_identifiers": False})
+        return True
 
     def unlink(self):
         if self.filtered("is_odoo") and not self.env.context.get(MODULE_UNINSTALL_FLAG):
@@ -191,17 +216,73 @@ class OAuth2Resource(models.Model):
         )
 
     @api.model
+    def _odoo_identifiers(self, include_taken=False):
+        """Every identifier Odoo's APIs answer to: the issuer as it is now,
+        the stored identifier until it caught up, and the former ones kept
+        since the issuer changed. One that another resource holds is that
+        resource's (no token passthrough), unless ``include_taken``."""
+        odoo = self._odoo_resource()
+        identifiers = [
+            self._odoo_identifier(),
+            odoo.identifier,
+            *(odoo.former_identifiers or "").split(),
+        ]
+        identifiers = {
+            identifier
+            for identifier in identifiers
+            if identifier and identifier != ODOO_PLACEHOLDER_IDENTIFIER
+        }
+        if include_taken or not identifiers:
+            return identifiers
+        taken = (
+            self.sudo()
+            .with_context(active_test=False)
+            .search([("identifier", "in", list(identifiers)), ("is_odoo", "=", False)])
+        )
+        return identifiers - set(taken.mapped("identifier"))
+
+    @api.model
     def _find_by_identifier(self, identifier):
         """The active resource known as ``identifier`` (as the superuser),
         else an empty recordset. Odoo's APIs are found by the issuer as it is
-        now, even before its stored identifier caught up."""
+        now, even before its stored identifier caught up, unless another
+        resource holds it: that one is never taken for Odoo's APIs."""
         resources = self.sudo()
         if not identifier or len(identifier) > MAX_IDENTIFIER_LENGTH:
             return resources
+        other = resources.with_context(active_test=False).search(
+            [("identifier", "=", identifier), ("is_odoo", "=", False)], limit=1
+        )
+        if other:
+            return other.filtered("active").with_context(active_test=True)
         if identifier == self._odoo_identifier():
             return self._odoo_resource()
-        return resources.search(
-            [("identifier", "=", identifier), ("is_odoo", "=", False)], limit=1
+        return resources
+
+    @api.model
+    def _mixes_odoo_with_others(self, resources):
+        """Whether ``resources`` names Odoo's APIs together with another: a
+        token for both would be accepted by Odoo and by the other resource's
+        server, which could then replay it at Odoo (token passthrough)."""
+        odoo = self._odoo_identifiers()
+        return len(set(resources)) > 1 and any(
+            resource in odoo for resource in resources
+        )
+
+    @api.model
+    def _current_audiences(self, audiences, client_id):
+        """``audiences`` of a token being refreshed, with the identifiers Odoo's
+        APIs had before the issuer changed, and the legacy audience of a
+        token from before resources were registered (its application's
+        ``client_id`` alone), made the issuer as it is now."""
+        if list(audiences) == [client_id]:
+            return [self._odoo_identifier()]
+        odoo = self._odoo_identifiers()
+        current = self._odoo_identifier()
+        return list(
+            dict.fromkeys(
+                current if audience in odoo else audience for audience in audiences
+            )
         )
 
     @api.model
@@ -315,7 +396,8 @@ class OAuth2Resource(models.Model):
         )
         if taken:
             # Setting web.base.url (which Odoo does on an administrator's
-            # login) must not fail: Odoo's APIs are found by the issuer anyway.
+            # login) must not fail; the other resource keeps its identifier,
+            # which is never taken for Odoo's APIs (_find_by_identifier).
             _logger.warning(
                 "The issuer %s is also the identifier of another resource: "
                 "the record of Odoo's APIs keeps %s.",
@@ -323,4 +405,13 @@ class OAuth2Resource(models.Model):
                 odoo.identifier,
             )
             return
-        odoo.write({"identifier": identifier})
+        # The tokens issued for the identifier there was stay valid for Odoo's
+        # APIs, and are refreshed for the new one: an administrator's login
+        # through another host name must not end every integration.
+        former = (odoo.former_identifiers or "").split()
+        if odoo.identifier != ODOO_PLACEHOLDER_IDENTIFIER:
+            former.append(odoo.identifier)
+        former = [name for name in dict.fromkeys(former) if name != identifier]
+        odoo.write(
+            {"identifier": identifier, "former_identifiers": "\n".join(former) or False}
+        )

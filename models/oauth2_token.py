@@ -410,10 +410,18 @@ class OAuth2Token(models.Model):
         # Written by hand, the query tells the ORM nothing to flush first: a
         # revocation or an archiving earlier in this transaction must count.
         tokens.flush_model(
-            ["access_token_hash", "revoked", "expires_at", "user_id", "application_id"]
+            [
+                "access_token_hash",
+                "revoked",
+                "expires_at",
+                "user_id",
+                "application_id",
+                "subject_token_id",
+            ]
         )
         self.env["res.users"].flush_model(["active", "partner_id", "company_id"])
         self.env["oauth2.application"].flush_model(["active"])
+        now = fields.Datetime.now()
         columns = SQL(", ").join(
             SQL.identifier(alias, column)
             for _model, alias, names in read
@@ -431,10 +439,31 @@ class OAuth2Token(models.Model):
                       AND t.revoked IS NOT TRUE
                       AND t.expires_at > %s
                       AND u.active AND a.active
+                      -- an exchanged token, while every token it was
+                      -- exchanged from (_is_live) is live
+                      AND NOT EXISTS (
+                          WITH RECURSIVE chain(id) AS (
+                              SELECT t.subject_token_id
+                               UNION
+                              SELECT s.subject_token_id
+                                FROM oauth2_token s
+                                JOIN chain ON s.id = chain.id
+                          )
+                          SELECT 1
+                            FROM chain
+                            JOIN oauth2_token s ON s.id = chain.id
+                            JOIN oauth2_application sa ON sa.id = s.application_id
+                            JOIN res_users su ON su.id = s.user_id
+                           WHERE s.revoked IS TRUE
+                              OR s.expires_at <= %s
+                              OR NOT sa.active
+                              OR NOT su.active
+                      )
                     LIMIT 1""",
                 columns,
                 token_hash,
-                fields.Datetime.now(),
+                now,
+                now,
             )
         )
         if not rows:
@@ -487,9 +516,13 @@ class OAuth2Token(models.Model):
         self.env.cache.update(self, self._fields["last_used_at"], [now])
 
     def _is_live(self, token_type=ACCESS_TOKEN):
-        """Whether this record's ``token_type`` token may be used now."""
+        """Whether this record's ``token_type`` token may be used now; a token
+        obtained by exchange, only while the token it was exchanged from may
+        (its application archived, its user's grant suspended, ends it too)."""
         self.ensure_one()
-        return bool(self.filtered_domain(self._live_domain(token_type)))
+        if not self.filtered_domain(self._live_domain(token_type)):
+            return False
+        return not self.subject_token_id or self.subject_token_id._is_live(ACCESS_TOKEN)
 
     def _granted_scope(self, token_type=ACCESS_TOKEN):
         return self.scope if token_type == ACCESS_TOKEN else self.refresh_scope
@@ -498,7 +531,13 @@ class OAuth2Token(models.Model):
         """The scopes this token was granted that its application may still
         obtain."""
         self.ensure_one()
-        return self.application_id._still_allowed(self._granted_scope(token_type))
+        scopes = self.application_id._still_allowed(self._granted_scope(token_type))
+        if self.subject_token_id:
+            # an exchanged token never does more than the one it came from
+            # may do now
+            subject = set(self.subject_token_id._effective_scopes(ACCESS_TOKEN))
+            scopes = [scope for scope in scopes if scope in subject]
+        return scopes
 
     def _lost_every_scope(self, token_type=ACCESS_TOKEN):
         """Whether this token was granted scopes of which its application may
@@ -517,12 +556,14 @@ class OAuth2Token(models.Model):
         in its place (no token passthrough). Tokens issued before protected
         resources were registered (1.10) were for no audience or for their
         application's client_id alone: Odoo accepts those until they
-        expire."""
+        expire. So are tokens for an identifier Odoo's APIs had before the
+        issuer changed, until a manager clears it (``oauth2.resource``)."""
         self.ensure_one()
         audiences = (self.audience or "").split()
         if not audiences or audiences == [self.application_id.client_id]:
             return True
-        return self.env["oauth2.resource"]._odoo_identifier() in audiences
+        odoo = self.env["oauth2.resource"]._odoo_identifiers()
+        return any(audience in odoo for audience in audiences)
 
     def _is_for_resource(self, resource):
         """Whether this access token was issued for the protected ``resource``

@@ -148,11 +148,22 @@ def check_resource(request):
                 description="A resource must be an absolute URI without a fragment.",
                 request=request,
             )
+    registry = request.client.env["oauth2.resource"]
+    if registry._mixes_odoo_with_others(resources):
+        raise access_tokens.InvalidTargetError(
+            description="A token for Odoo's APIs is for them alone: ask for "
+            "a separate token for each other resource.",
+            request=request,
+        )
     previous = set_by_server(request, "refresh_token_record")
     if not resources and previous and previous.audience:
-        audiences = previous.audience.split()
-    else:
-        audiences = request.client._access_token_audiences(resources)
+        # the resources of the token refreshed, as they are now: archived or
+        # taken out of the application's Audiences since, refused; Odoo's APIs
+        # by the issuer they have now
+        resources = registry._current_audiences(
+            previous.audience.split(), request.client.client_id
+        )
+    audiences = request.client._access_token_audiences(resources)
     if audiences is None:
         raise access_tokens.InvalidTargetError(
             description="The resource it names is not registered on this "

@@ -23,7 +23,12 @@ from oauthlib.oauth2.rfc6749.grant_types.base import GrantTypeBase
 
 from ..oauth import acr
 from ..oauth.access_tokens import InvalidTargetError, is_resource_uri
-from ..oauth.constants import ACCESS_TOKEN, ACCESS_TOKEN_TYPE_URI, TOKEN_EXCHANGE
+from ..oauth.constants import (
+    ACCESS_TOKEN,
+    ACCESS_TOKEN_TYPE_URI,
+    AUTHORIZATION_SERVER_SCOPES,
+    TOKEN_EXCHANGE,
+)
 from .validator import odoo_state
 
 _logger = logging.getLogger(__name__)
@@ -235,7 +240,14 @@ class TokenExchangeGrant(GrantTypeBase):
             )
         else:
             target = resources._find_by_identifier(named[0])
-        if not target or not target.active:
+        if (
+            not target
+            or not target.active
+            or (
+                target.is_odoo
+                and target._current_identifier() not in resources._odoo_identifiers()
+            )
+        ):
             raise InvalidTargetError(
                 description="The target is not a resource registered with this "
                 "server.",
@@ -245,6 +257,17 @@ class TokenExchangeGrant(GrantTypeBase):
             raise InvalidTargetError(
                 description="A client cannot exchange a token for a token for "
                 "its own resource.",
+                request=request,
+            )
+        # the acting application's Audiences narrow what it may obtain, by
+        # exchange as by any other grant
+        if (
+            request.client._access_token_audiences([target._current_identifier()])
+            is None
+        ):
+            raise InvalidTargetError(
+                description="This client may not obtain tokens for the target "
+                "resource.",
                 request=request,
             )
         return target
@@ -259,7 +282,9 @@ class TokenExchangeGrant(GrantTypeBase):
         asked = (parameter(request, "scope") or "").split()
         if asked:
             scopes = [scope for scope in scopes if scope in asked]
-        if not scopes:
+        # as check_resource: asking the authorization server for an id_token
+        # or a refresh token is no access to the target
+        if not [scope for scope in scopes if scope not in AUTHORIZATION_SERVER_SCOPES]:
             raise errors.InvalidScopeError(
                 description="None of the scopes asked for is granted by the "
                 "subject_token, accepted by the target resource and allowed to "

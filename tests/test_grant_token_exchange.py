@@ -390,6 +390,37 @@ class TestTokenExchange(TokenEndpointCase, BearerCase):
         )
         self.assertNoExchangedToken()
 
+    def test_acting_client_audiences_narrow_its_targets(self):
+        subject = self.subject_token()["access_token"]
+        # the MCP server's own client may obtain tokens for Reports alone
+        self.mcp_app.access_token_audiences = REPORTS
+        self.assertOAuthError(self.exchange(subject), "invalid_target")
+        self.assertOAuthError(
+            self.exchange(subject, resource=self.base_url()), "invalid_target"
+        )
+        self.assertNoExchangedToken()
+        body = self.exchanged(subject, resource=REPORTS)
+        self.assertEqual(self.record_of(body["access_token"]).audience, REPORTS)
+        # listed, Odoo's APIs again
+        self.mcp_app.access_token_audiences = f"{REPORTS}\n{self.base_url()}"
+        self.exchanged(subject)
+
+    def test_no_token_for_odoo_under_another_resource_identifier(self):
+        subject = self.subject_token()["access_token"]
+        # the issuer became the identifier Reports already holds
+        self.set_param("issuer_url", REPORTS)
+        self.assertOAuthError(self.exchange(subject), "invalid_target")
+        self.assertNoExchangedToken()
+
+    def test_only_authorization_server_scopes_left_is_invalid_scope(self):
+        openid = self.env.ref("orestapi_oauth2.oauth2_scope_openid")
+        self.app.scope_ids |= openid
+        subject = self.subject_token(scope="openid read")["access_token"]
+        # Odoo's APIs accept write alone: openid would be all that is left
+        self.odoo_resource.scope_ids = self.scope_write
+        self.assertOAuthError(self.exchange(subject), "invalid_scope")
+        self.assertNoExchangedToken()
+
     # Refused clients
 
     def test_public_client_refused(self):
@@ -473,6 +504,41 @@ class TestTokenExchange(TokenEndpointCase, BearerCase):
         body = self.exchanged(subject)
         self.user.password = USER_PASSWORD + " changed"
         self.assertBearerError(self.whoami(body["access_token"]), 401, "invalid_token")
+
+    def test_exchanged_token_suspended_with_its_subject_token(self):
+        subject = self.subject_token()["access_token"]
+        token = self.exchanged(subject)["access_token"]
+        self.assertEqual(self.whoami(token).status_code, 200)
+        # the agent's application archived: its token and the one exchanged
+        # from it are suspended, not revoked
+        self.app.active = False
+        self.assertBearerError(self.whoami(subject), 401, "invalid_token")
+        self.assertBearerError(self.whoami(token), 401, "invalid_token")
+        self.assertFalse(self.introspect(token)["active"])
+        self.assertFalse(self.record_of(token)._is_live())
+        self.assertFalse(self.record_of(token).revoked)
+        self.app.active = True
+        self.assertEqual(self.whoami(token).status_code, 200)
+
+    def test_exchanged_token_follows_the_scopes_of_its_subject_token(self):
+        subject = self.subject_token(scope="read write")["access_token"]
+        token = self.exchanged(subject)["access_token"]
+        self.assertEqual(self.introspect(token)["scope"], "read write")
+        # write taken away from the agent's application
+        self.app.scope_ids = self.scope_read
+        self.assertEqual(self.introspect(token)["scope"], "read")
+        self.assertEqual(self.record_of(token)._effective_scopes(), ["read"])
+
+    def test_exchanged_exchanged_token_suspended_with_the_first_subject(self):
+        other = self.subject_token()["access_token"]
+        first = self.exchanged(other, resource=REPORTS)["access_token"]
+        self.other_app.grant_token_exchange = True
+        second = self.assertTokenAnswer(
+            self.exchange(first, auth=("other", self.other_secret))
+        )["access_token"]
+        self.assertEqual(self.whoami(second).status_code, 200)
+        self.app.active = False
+        self.assertBearerError(self.whoami(second), 401, "invalid_token")
 
     def test_exchange_of_an_exchanged_token_nests_act(self):
         # Reports' server is the resource server of the MCP server's target

@@ -287,6 +287,28 @@ class TestTokensForResources(ResourceCase, TokenEndpointCase, EndpointCase):
             self.bearer_get(WHOAMI, refreshed["access_token"]), 401, "invalid_token"
         )
 
+    def test_refresh_follows_archiving_and_audiences(self):
+        self.mcp.scope_ids = False
+        answer = self.assertTokenAnswer(
+            self.password_grant(scope="read write", resource=MCP)
+        )
+        self.assertEqual(answer["scope"], "read write")
+        # narrowed since: the refreshed token is narrowed too
+        self.mcp.scope_ids = self.scope_read
+        refreshed = self.assertTokenAnswer(self.refresh(answer["refresh_token"]))
+        self.assertEqual(refreshed["scope"], "read")
+        # archived: no more tokens for it, by refresh either
+        self.mcp.active = False
+        self.assertOAuthError(
+            self.refresh(refreshed.get("refresh_token") or answer["refresh_token"]),
+            "invalid_target",
+        )
+        self.mcp.active = True
+        second = self.assertTokenAnswer(self.password_grant(scope="read", resource=MCP))
+        # taken out of the application's Audiences: the same
+        self.app.access_token_audiences = API
+        self.assertOAuthError(self.refresh(second["refresh_token"]), "invalid_target")
+
     def test_format_of_the_resource_decides(self):
         self.mcp.access_token_format = "jwt"
         for_mcp = self.assertTokenAnswer(self.client_credentials(MCP))["access_token"]
@@ -401,15 +423,93 @@ class TestOdooRefusesOtherResourcesTokens(
         # while the resource's own introspection still knows it
         self.assertIs(self.introspect(token)["active"], True)
 
-    def test_a_token_for_odoo_and_another_resource_is_accepted(self):
+    def test_a_token_for_odoo_and_another_resource_is_refused(self):
+        # the other resource's server could replay it at Odoo (passthrough)
         self.app.access_token_audiences = f"{MCP}\n{self.base_url()}"
         self.mcp.scope_ids = False
-        answer = self.assertTokenAnswer(
-            self.password_grant(scope="read rpc", resource=[MCP, self.base_url()])
+        response = self.password_grant(
+            scope="read rpc", resource=[MCP, self.base_url()]
         )
+        self.assertOAuthError(response, "invalid_target")
+        self.assertIn("separate token", response.json()["error_description"])
+        self.app.access_token_audiences = False
+        self.assertOAuthError(
+            self.password_grant(scope="read", resource=[self.base_url(), MCP]),
+            "invalid_target",
+        )
+        # one at a time, each is given
+        self.assertTokenAnswer(self.password_grant(scope="read", resource=MCP))
+        self.assertTokenAnswer(
+            self.password_grant(scope="read", resource=self.base_url())
+        )
+
+    def test_tokens_outlive_a_change_of_the_issuer(self):
+        answer = self.assertTokenAnswer(self.password_grant(scope="read rpc"))
         token = answer["access_token"]
+        former = self.base_url()
+        # an administrator's login through another host name, or a new
+        # Issuer URL
+        self.set_param("issuer_url", "https://erp.example.com")
+        self.assertEqual(self.odoo.identifier, "https://erp.example.com")
+        self.assertIn(former, self.odoo.former_identifiers.split())
         self.assertEqual(self.bearer_get(WHOAMI, token).status_code, 200)
         self.assertEqual(self.read_own_login(token), self.user.login)
+        # no other resource may take the former identifier meanwhile
+        with self.assertRaises(ValidationError):
+            self.resources.create({"name": "Impostor", "identifier": former})
+        # a refresh gives a token for the identifier there is now
+        refreshed = self.assertTokenAnswer(self.refresh(answer["refresh_token"]))
+        record = self.env["oauth2.token"]._find_by_token(refreshed["access_token"])
+        self.assertEqual(record.audience, "https://erp.example.com")
+        self.assertEqual(
+            self.bearer_get(WHOAMI, refreshed["access_token"]).status_code, 200
+        )
+        # a manager clears the former identifiers: their tokens end
+        manager = new_test_user(
+            self.env,
+            login="former_manager",
+            groups="base.group_user,orestapi_oauth2.group_oauth2_manager",
+        )
+        with self.assertRaises(AccessError):
+            self.odoo.with_user(manager).former_identifiers = "https://evil.example"
+        self.odoo.with_user(manager).action_clear_former_identifiers()
+        self.assertFalse(self.odoo.former_identifiers)
+        old, token, _refresh = self.issue_token(scope="read rpc")
+        old.audience = former
+        response = self.bearer_get(WHOAMI, token)
+        self.assertEqual(response.status_code, 401, response.text)
+        self.assertEqual(
+            self.bearer_get(WHOAMI, refreshed["access_token"]).status_code, 200
+        )
+
+    def test_refresh_moves_a_legacy_audience_to_odoo(self):
+        record, _token, refresh_token = self.issue_token(scope="read rpc")
+        record.audience = "integration"
+        refreshed = self.assertTokenAnswer(self.refresh(refresh_token))
+        new = self.env["oauth2.token"]._find_by_token(refreshed["access_token"])
+        self.assertEqual(new.audience, self.base_url())
+        self.assertEqual(
+            self.bearer_get(WHOAMI, refreshed["access_token"]).status_code, 200
+        )
+
+    def test_an_issuer_that_is_another_resource_is_not_odoo(self):
+        other = self.resources.create(
+            {"name": "Reports", "identifier": "https://reports.example.com"}
+        )
+        self.set_param("issuer_url", "https://reports.example.com")
+        # the other resource keeps its identifier, never taken for Odoo's
+        self.assertEqual(
+            self.resources._find_by_identifier("https://reports.example.com"), other
+        )
+        self.assertNotEqual(self.odoo.identifier, "https://reports.example.com")
+        answer = self.assertTokenAnswer(
+            self.password_grant(scope="read", resource="https://reports.example.com")
+        )
+        response = self.bearer_get(WHOAMI, answer["access_token"])
+        self.assertEqual(response.status_code, 401, response.text)
+        self.assertIn('error="invalid_token"', response.headers["WWW-Authenticate"])
+        # nor is a token for Odoo's APIs issued under the other's identifier
+        self.assertOAuthError(self.password_grant(scope="read"), "invalid_target")
 
     def test_tokens_issued_before_resources_are_accepted(self):
         # no audience, or the application's own client_id alone: until they
