@@ -73,8 +73,10 @@ class OAuth2DeviceAuthorization(http.Controller):
                 status=400,
             )
         devices = request.env["oauth2.device.authorization"]
-        remote_addr = httprequest.remote_addr
-        retry_after = devices._user_code_retry_after(remote_addr)
+        typed = posted(httprequest, USER_CODE) or ""
+        device, retry_after = devices._find_typed_user_code(
+            typed, httprequest.remote_addr, user
+        )
         if retry_after:
             return self._code_page(
                 "",
@@ -84,11 +86,8 @@ class OAuth2DeviceAuthorization(http.Controller):
                 ),
                 status=429,
             )
-        typed = posted(httprequest, USER_CODE) or ""
         code = devices._normalize_user_code(typed)
-        device = devices._find_pending_by_user_code(code)
         if not device:
-            devices._record_wrong_user_code(remote_addr)
             return self._code_page(
                 typed if len(typed) <= 64 else "",
                 request.env._(
@@ -188,6 +187,7 @@ class OAuth2DeviceAuthorization(http.Controller):
                 "action_url": routes.DEVICE_VERIFICATION,
                 "destination": None,
                 "device_user_code": display_user_code(code),
+                "device_requested": device._requested_note(),
                 "hidden_fields": [(USER_CODE, code)],
             },
         )

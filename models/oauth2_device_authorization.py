@@ -1,6 +1,7 @@
 # Copyright 2026 Orest
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
+import math
 import secrets
 from datetime import timedelta
 
@@ -27,7 +28,14 @@ from ..oauth.secrets import generate_secret
 from ..provider.configuration import hash_secret
 from ..series import Constraint
 from .direct_sql import lock_rows
+from .oauth2_client_auth_failure import _address_key
 from .res_config_settings import cleanup_cutoff
+
+# How many requests waiting for their user one address (an IPv6 /64), and one
+# application, may hold; past that, the device authorization endpoint
+# answers slow_down until one of them expires.
+PENDING_PER_ADDRESS = 20
+PENDING_PER_APPLICATION = 300
 
 STATES = [
     ("pending", "Pending"),
@@ -74,6 +82,8 @@ class OAuth2DeviceAuthorization(models.Model):
     remote_addr = fields.Char(
         string="Requested From", readonly=True, help="The device's address."
     )
+    # what the pending requests are capped per (an IPv6 /64 counting as one)
+    address_key = fields.Char(readonly=True, index=True)
     auth_time = fields.Datetime(
         readonly=True, help="When the user who approved the request logged in."
     )
@@ -109,9 +119,35 @@ class OAuth2DeviceAuthorization(models.Model):
                 + timedelta(seconds=DEVICE_CODE_LIFETIME),
                 "interval": POLLING_INTERVAL,
                 "remote_addr": remote_addr,
+                "address_key": _address_key(remote_addr),
             }
         )
         return record, device_code, display_user_code(user_code)
+
+    @api.model
+    def _pending_cap_wait(self, application, remote_addr):
+        """Whole seconds until a new request may be made for
+        ``application`` from ``remote_addr``, when one of them has as many
+        requests still waiting for their user as it may (each holds a user
+        code: a flood of them would make a mistyped code likely to name an
+        attacker's request); else 0. A check, then an insert: concurrent
+        requests may pass the cap by the number of workers, which a cap on
+        storage tolerates."""
+        now = fields.Datetime.now()
+        waits = []
+        for domain, cap in (
+            ([("address_key", "=", _address_key(remote_addr))], PENDING_PER_ADDRESS),
+            ([("application_id", "=", application.id)], PENDING_PER_APPLICATION),
+        ):
+            pending = self.sudo().search(
+                [*domain, *self._pending_domain()],
+                order="expires_at desc",
+                offset=cap - 1,
+                limit=1,
+            )
+            if pending:
+                waits.append(math.ceil((pending.expires_at - now).total_seconds()))
+        return max(1, *waits) if waits else 0
 
     @api.model
     def _normalize_user_code(self, typed):
@@ -155,14 +191,22 @@ class OAuth2DeviceAuthorization(models.Model):
     # The user's page (RFC 8628 §3.3)
 
     @api.model
-    def _user_code_retry_after(self, remote_addr):
-        """Seconds until ``remote_addr`` may type a user code again; 0 when
-        it may now."""
-        return self.env["oauth2.device.user.code.failure"]._retry_after(remote_addr)
-
-    @api.model
-    def _record_wrong_user_code(self, remote_addr):
-        self.env["oauth2.device.user.code.failure"]._record(remote_addr)
+    def _find_typed_user_code(self, typed, remote_addr, user):
+        """``(request, seconds)`` for a user code ``user`` typed on the page
+        from ``remote_addr``: the pending request it names (or an empty
+        recordset), and 0; or no request and the seconds to wait when the
+        code must not be looked up, for too many wrong codes. The attempt is
+        counted before the lookup, so that concurrent requests cannot all
+        pass the limit."""
+        failures = self.env["oauth2.device.user.code.failure"]
+        now = fields.Datetime.now()
+        wait = failures._attempt(remote_addr, user, now)
+        if wait:
+            return self.sudo().browse(), wait
+        device = self._find_pending_by_user_code(self._normalize_user_code(typed))
+        if device:
+            failures._forgive(remote_addr, user, now)
+        return device, 0
 
     def _approve(self, user, auth_time, acr, amr):
         """The user's approval: the device's next poll gets the tokens, and
@@ -178,7 +222,11 @@ class OAuth2DeviceAuthorization(models.Model):
                 "amr": " ".join(amr) or False,
             }
         )
-        self.env["oauth2.consent"]._grant(user, self.application_id, self.scope.split())
+        # what the consent page showed, not what the device asked for: a scope
+        # taken from the application since is not consented to
+        self.env["oauth2.consent"]._grant(
+            user, self.application_id, self._effective_scopes()
+        )
 
     def _deny(self, user):
         self.ensure_one()
@@ -214,6 +262,27 @@ class OAuth2DeviceAuthorization(models.Model):
             return SLOW_DOWN
         record.last_poll_at = now
         return PENDING
+
+    def _requested_note(self):
+        """When, and from which address, the device asked: what the user
+        compares with the device they hold, before allowing it (RFC 8628
+        §5.4, remote phishing)."""
+        self.ensure_one()
+        record = self.sudo()
+        minutes = int(
+            (fields.Datetime.now() - record.create_date).total_seconds() // 60
+        )
+        address = record.remote_addr or self.env._("an unknown address")
+        if minutes < 1:
+            return self.env._(
+                "Requested less than a minute ago from %(address)s.",
+                address=address,
+            )
+        return self.env._(
+            "Requested %(minutes)s minutes ago from %(address)s.",
+            minutes=minutes,
+            address=address,
+        )
 
     def _effective_scopes(self):
         """The scopes of this request that its application may still obtain."""

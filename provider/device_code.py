@@ -44,6 +44,23 @@ class SlowDownError(errors.OAuth2Error):
     error = SLOW_DOWN
 
 
+class TooManyPendingError(errors.OAuth2Error):
+    """At the device authorization endpoint, which RFC 8628 gives no error
+    of its own for this: its slow_down, with RFC 6585's 429 and when to try
+    again."""
+
+    error = SLOW_DOWN
+    status_code = 429
+
+    def __init__(self, retry_after, **kwargs):
+        super().__init__(**kwargs)
+        self.retry_after = retry_after
+
+    @property
+    def headers(self):
+        return {"Retry-After": str(self.retry_after)}
+
+
 class ExpiredTokenError(errors.OAuth2Error):
     error = EXPIRED
 
@@ -194,6 +211,16 @@ def device_authorization_answer(env, validator, uri, body, headers, remote_addr)
         # RFC 8707: refused now if the application may not have them; the
         # token request's own resources decide the tokens' audiences
         check_resource(request)
+        wait = env["oauth2.device.authorization"]._pending_cap_wait(
+            application, remote_addr
+        )
+        if wait:
+            raise TooManyPendingError(
+                wait,
+                description="Too many device requests are waiting for their "
+                "user; try again later.",
+                request=request,
+            )
     except errors.OAuth2Error as error:
         return dict(error.headers), error.json, error.status_code
     record, device_code, user_code = env[

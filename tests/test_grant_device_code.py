@@ -5,15 +5,29 @@
 authorization endpoint, the user's page, and the device's polls."""
 
 import re
+import threading
+import uuid
 from datetime import timedelta
 
+import psycopg2
 import requests
 
-from odoo import fields, http
+from odoo import SUPERUSER_ID, api, fields, http, sql_db
 from odoo.service import security
 from odoo.tests import new_test_user, tagged
 
-from ..models.oauth2_device_user_code_failure import ADDRESS_LIMIT, OVERALL_LIMIT
+from ..models.oauth2_device_authorization import (
+    PENDING_PER_ADDRESS,
+    PENDING_PER_APPLICATION,
+)
+from ..models.oauth2_device_user_code_failure import (
+    ADDRESS_LIMIT,
+    MINUTE,
+    OVERALL_LIMIT,
+    USER_DAILY_LIMIT,
+    USER_LIMIT,
+    _bucket,
+)
 from ..oauth.acr import ACR_MFA
 from ..oauth.constants import DEVICE_CODE, USER_CODE_SECRET
 from ..oauth.log_filters import mask_secrets
@@ -184,6 +198,50 @@ class TestDeviceCodeGrant(TokenEndpointCase):
         )
         self.assertOAuthError(response, "invalid_target")
 
+    def test_pending_requests_are_capped_per_address(self):
+        for _device in range(PENDING_PER_ADDRESS):
+            self.new_device()
+        refused = self.device_authorization({"scope": "read"})
+        body = self.assertOAuthError(refused, "slow_down", 429)
+        self.assertIn("error_description", body)
+        self.assertGreater(int(refused.headers["Retry-After"]), 500)
+        # another application, from the same address, too
+        refused = self.device_authorization(
+            {"client_id": "browser-app", "scope": "read"}, auth=None
+        )
+        self.assertOAuthError(refused, "slow_down", 429)
+        # a request no longer waiting for its user no longer counts
+        devices = self.env["oauth2.device.authorization"].sudo()
+        devices.search([("address_key", "=", "127.0.0.1")], limit=1).state = "denied"
+        self.new_device()
+
+    def test_pending_requests_are_capped_per_application(self):
+        devices = self.env["oauth2.device.authorization"].sudo()
+        expires_at = fields.Datetime.now() + timedelta(minutes=10)
+        devices.create(
+            [
+                {
+                    "application_id": self.app.id,
+                    "device_code_hash": f"device-{number}",
+                    "user_code_hash": f"user-{number}",
+                    "scope": "read",
+                    "expires_at": expires_at,
+                    "remote_addr": f"2001:db8:{number:x}::1",
+                    "address_key": f"2001:db8:{number:x}::/64",
+                }
+                for number in range(PENDING_PER_APPLICATION)
+            ]
+        )
+        self.assertOAuthError(
+            self.device_authorization({"scope": "read"}), "slow_down", 429
+        )
+        # another application goes on
+        self.assertTokenAnswer(
+            self.device_authorization(
+                {"client_id": "browser-app", "scope": "read"}, auth=None
+            )
+        )
+
     # the whole flow
 
     def test_approval_issues_tokens_once(self):
@@ -228,6 +286,39 @@ class TestDeviceCodeGrant(TokenEndpointCase):
             auth=("integration", self.secret),
         )
         self.assertTokenAnswer(refreshed)
+
+    def test_consent_is_what_the_page_showed(self):
+        """A scope taken from the application between the device's request
+        and the user's approval is not consented to, even if it comes back
+        later."""
+        device = self.new_device(scope="read write")
+        consent = self.type_code(device["user_code"])
+        self.assertIn("write", consent.text)
+        self.app.scope_ids = [(3, self.scope_write.id)]
+        self.decide(consent, "allow")
+        granted = self.env["oauth2.consent"]._of(self.user, self.app)
+        self.assertEqual(granted.scope_ids.mapped("name"), ["read"])
+
+    def test_consent_page_says_when_and_from_where(self):
+        device = self.new_device()
+        consent = self.type_code(device["user_code"])
+        self.assertIn("Requested less than a minute ago from 127.0.0.1.", consent.text)
+        record = self.record_of(device)
+        self.env.cr.execute(
+            "UPDATE oauth2_device_authorization SET create_date = %s, "
+            "remote_addr = %s WHERE id = %s",
+            [
+                fields.Datetime.now() - timedelta(minutes=7, seconds=5),
+                "<b>203.0.113.5</b>",
+                record.id,
+            ],
+        )
+        self.env.invalidate_all()
+        consent = self.type_code(device["user_code"])
+        self.assertIn(
+            "Requested 7 minutes ago from &lt;b&gt;203.0.113.5&lt;/b&gt;.",
+            consent.text,
+        )
 
     def test_deny(self):
         device = self.new_device()
@@ -359,17 +450,134 @@ class TestDeviceCodeGrant(TokenEndpointCase):
         self.assertEqual(page.status_code, 429)
         self.assertIn("Too many wrong codes", page.text)
         self.assertEqual(self.record_of(device).state, "pending")
-        # counted in the database, whatever worker serves the next one
-        self.assertEqual(self.failures.search_count([]), ADDRESS_LIMIT)
-        # another address may go on, until the failures of all addresses
-        # together reach their limit
-        self.failures.search([]).unlink()
-        self.assertEqual(self.failures._retry_after("198.51.100.7"), 0)
-        for number in range(OVERALL_LIMIT):
-            self.failures._record(f"203.0.113.{number}")
-        self.assertGreater(self.failures._retry_after("198.51.100.7"), 0)
-        page = self.type_code(device["user_code"])
-        self.assertEqual(page.status_code, 429)
+        # counted in the database, whatever worker serves the next one; the
+        # refused attempt is not counted
+        counters = self.failures.search([("key", "=", "addr:127.0.0.1")])
+        self.assertEqual(sum(counters.mapped("attempts")), ADDRESS_LIMIT)
+
+    def test_right_codes_are_not_counted(self):
+        for _device in range(ADDRESS_LIMIT + 1):
+            device = self.new_device()
+            self.decide(self.type_code(device["user_code"]), "allow")
+            self.assertEqual(self.record_of(device).state, "approved")
+        self.assertEqual(sum(self.failures.search([]).mapped("attempts")), 0)
+
+    def test_one_user_guessing_from_many_addresses_is_limited(self):
+        """The page needs a login: the user's wrong codes are counted
+        whatever address they come from."""
+        now = fields.Datetime.now()
+        for number in range(USER_LIMIT):
+            self.assertEqual(
+                self.failures._attempt(f"203.0.113.{number}", self.user, now), 0
+            )
+        self.assertGreater(self.failures._attempt("203.0.113.99", self.user, now), 0)
+        device = self.new_device()
+        self.assertEqual(self.type_code(device["user_code"]).status_code, 429)
+        # another user at the same address goes on
+        other = new_test_user(self.env, login="device-other", password=USER_PASSWORD)
+        self.assertEqual(self.failures._attempt("127.0.0.1", other, now), 0)
+
+    def test_one_user_guessing_all_day_is_limited(self):
+        now = fields.Datetime.now()
+        for number in range(USER_DAILY_LIMIT):
+            # spread over the day, so that the minute's limit never stops it
+            self.assertEqual(
+                self.failures._attempt(
+                    f"203.0.113.{number}",
+                    self.user,
+                    now - timedelta(minutes=40 * (USER_DAILY_LIMIT - 1 - number)),
+                ),
+                0,
+            )
+        device = self.new_device()
+        refused = self.type_code(device["user_code"])
+        self.assertEqual(refused.status_code, 429)
+        seconds = int(re.search(r"try again in (\d+) seconds", refused.text)[1])
+        self.assertGreater(seconds, 60)
+
+    def test_nobody_locks_everyone_out(self):
+        """Wrong codes from everywhere together reach the overall limit:
+        it stops only a user or an address that already typed a wrong
+        code, never a user's first code."""
+        now = fields.Datetime.now()
+        attackers = [
+            new_test_user(self.env, login=f"device-attacker-{number}")
+            for number in range(OVERALL_LIMIT // USER_LIMIT)
+        ]
+        for number, attacker in enumerate(attackers):
+            for _attempt in range(USER_LIMIT):
+                self.assertEqual(
+                    self.failures._attempt(f"203.0.113.{number}", attacker, now), 0
+                )
+        device = self.new_device()
+        consent = self.type_code(device["user_code"])
+        self.assertEqual(consent.status_code, 200)
+        self.assertIn('value="allow"', consent.text)
+        self.assertEqual(self.decide(consent, "allow").status_code, 200)
+        # once the user typed a wrong code, the overall limit stops them too
+        another = self.new_device()
+        self.assertEqual(self.type_code("BBBB-BBBC").status_code, 200)
+        self.assertEqual(self.type_code(another["user_code"]).status_code, 429)
+        # as it does a new attacker, from a new address, after one attempt
+        newcomer = new_test_user(self.env, login="device-attacker-new")
+        self.assertEqual(self.failures._attempt("198.51.100.7", newcomer, now), 0)
+        self.assertGreater(self.failures._attempt("198.51.100.7", newcomer, now), 0)
+
+    def test_attempts_are_counted_atomically(self):
+        """Two requests counting at once: the second waits for the first's
+        row, and then sees its count, or fails to serialize (and Odoo runs
+        it again) when it began before the first committed. It never counts
+        from the same number, as the old check, then insert, did."""
+        db = sql_db.db_connect(self.env.cr.dbname)
+        key = f"addr:race-{uuid.uuid4()}"
+        now = fields.Datetime.now()
+        first, second = db.cursor(), db.cursor()
+        outcome = {}
+        try:
+            # the second's snapshot is taken before the first commits
+            second.execute("SELECT 1")
+            first_failures = api.Environment(first, SUPERUSER_ID, {})[
+                self.failures._name
+            ]
+            second_failures = api.Environment(second, SUPERUSER_ID, {})[
+                self.failures._name
+            ]
+            self.assertEqual(first_failures._count(key, MINUTE, now)[0], 1)
+
+            def count_concurrently():
+                try:
+                    outcome["count"] = second_failures._count(key, MINUTE, now)[0]
+                except psycopg2.errors.SerializationFailure:
+                    outcome["serialization_failure"] = True
+                    second.rollback()
+                    # what Odoo does then: the request again
+                    outcome["count"] = second_failures._count(key, MINUTE, now)[0]
+
+            thread = threading.Thread(target=count_concurrently)
+            thread.start()
+            first.commit()
+            thread.join(60)
+            self.assertFalse(thread.is_alive())
+            second.commit()
+            self.assertEqual(outcome["count"], 2)
+        finally:
+            first.rollback()
+            first.execute(
+                "DELETE FROM oauth2_device_user_code_failure WHERE key = %s", [key]
+            )
+            first.commit()
+            first.close()
+            second.close()
+
+    def test_cleanup_deletes_old_wrong_code_counters(self):
+        now = fields.Datetime.now()
+        self.failures._count("addr:198.51.100.1", MINUTE, now - timedelta(days=3))
+        self.failures._count("addr:198.51.100.1", MINUTE, now)
+        self.env["oauth2.token"]._cron_delete_expired()
+        self.assertEqual(
+            self.failures.search([("key", "=", "addr:198.51.100.1")]).mapped("bucket"),
+            [_bucket(now, MINUTE)],
+        )
 
     def test_client_authentication_failures_are_no_wrong_user_codes(self):
         """No client adds to the page's counter: a failed client

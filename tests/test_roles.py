@@ -58,9 +58,11 @@ class TestRoles(ExternalApiAsUsersMixin, OAuth2TestMixin, HttpCase):
         cls.device, _device_code, _user_code = cls.env[
             "oauth2.device.authorization"
         ]._create_for_request(cls.app, ["read"], "198.51.100.2")
-        cls.env["oauth2.device.user.code.failure"]._record("198.51.100.3")
+        cls.env["oauth2.device.user.code.failure"]._count(
+            "addr:198.51.100.3", "minute", fields.Datetime.now()
+        )
         cls.user_code_failure = cls.env["oauth2.device.user.code.failure"].search(
-            [("remote_addr", "=", "198.51.100.3")]
+            [("key", "=", "addr:198.51.100.3")]
         )
         # what back-channel logout keeps of an OpenID Connect sign-in, and of
         # the notification of its end that the application refused
@@ -98,7 +100,7 @@ class TestRoles(ExternalApiAsUsersMixin, OAuth2TestMixin, HttpCase):
             (
                 "oauth2.device.user.code.failure",
                 self.user_code_failure,
-                {"remote_addr": "192.0.2.1"},
+                {"attempts": 0},
             ),
             ("oauth2.consent", self.consent, {"user_id": self.administrator.id}),
         ]
