@@ -184,7 +184,7 @@ class TestAuditTrail(AuditTrailMixin, OAuth2TestMixin, TransactionCase):
         tracked = self.trail(self.app)[-1].sudo().tracking_value_ids
         self.assertEqual(
             set(tracked.field_id.mapped("name")),
-            {"client_type", "refresh_token_policy"},
+            {"client_type", "refresh_token_policy", "token_endpoint_auth_method"},
         )
 
     def test_the_secret_is_never_tracked(self):

@@ -336,7 +336,9 @@ class TestConnectionLostDuringRequest(EndpointCase):
     def test_token_endpoint(self):
         lost = psycopg2.OperationalError("server closed the connection unexpectedly")
         with patch.object(
-            type(self.env["oauth2.application"]), "_find_by_client_id", side_effect=lost
+            type(self.env["oauth2.application"]),
+            "_find_or_fetch_by_client_id",
+            side_effect=lost,
         ):
             response = self.call(
                 "POST",

@@ -420,6 +420,7 @@ class TestUsage(OAuth2TestMixin, HttpCase):
             "oauth2_consent_action",
             "oauth2_scope_action",
             "oauth2_resource_action",
+            "oauth2_registration_token_action",
             "oauth2_signing_key_action",
             "oauth2_logout_notification_action",
             "oauth2_client_auth_throttle_action",
