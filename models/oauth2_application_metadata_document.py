@@ -252,21 +252,7 @@ class OAuth2ApplicationMetadataDocument(models.Model):
                 ]
             )
         )
-        used = set()
-        for model_name in (
-            "oauth2.token",
-            "oauth2.authorization.code",
-            "oauth2.consent",
-        ):
-            used.update(
-                application.id
-                for (application,) in self.env[model_name]
-                .sudo()
-                .with_context(active_test=False)
-                ._read_group(
-                    [("application_id", "in", candidates.ids)], ["application_id"]
-                )
-            )
+        used = candidates._ids_in_use()
         unused = [app.id for app in candidates if app.id not in used]
         if not unused:
             return stale

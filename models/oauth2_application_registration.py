@@ -407,13 +407,23 @@ class OAuth2ApplicationSelfRegistration(models.Model):
                 ]
             )
         )
-        used = set(
+        used = candidates._ids_in_use() | set(
             self.env["oauth2.resource"]
             .sudo()
             .with_context(active_test=False)
             .search([("application_id", "in", candidates.ids)])
             .application_id.ids
         )
+        return [
+            ("active", "in", (True, False)),
+            ("id", "in", [app.id for app in candidates if app.id not in used]),
+        ]
+
+    def _ids_in_use(self):
+        """The ids of these applications that hold a token, a code or a
+        user's consent, live or not: what the cleanup of unused clients
+        spares."""
+        used = set()
         for model_name in (
             "oauth2.token",
             "oauth2.authorization.code",
@@ -424,14 +434,9 @@ class OAuth2ApplicationSelfRegistration(models.Model):
                 for (application,) in self.env[model_name]
                 .sudo()
                 .with_context(active_test=False)
-                ._read_group(
-                    [("application_id", "in", candidates.ids)], ["application_id"]
-                )
+                ._read_group([("application_id", "in", self.ids)], ["application_id"])
             )
-        return [
-            ("active", "in", (True, False)),
-            ("id", "in", [app.id for app in candidates if app.id not in used]),
-        ]
+        return used
 
 
 def registration_client_uri(issuer_url, client_id):
