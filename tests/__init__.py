@@ -62,6 +62,7 @@ from . import test_portal
 from . import test_screenshots
 from . import test_test_modules
 from . import test_tour_administrator
+from . import test_tour_agents
 from . import test_tour_manager
 from . import test_tour_users
 from . import test_authentication_strength
