@@ -314,7 +314,13 @@ class OAuth2Token(models.Model):
             "acr": acr or False,
             "amr": " ".join(amr) or False,
             "access_token_hash": self._issued_access_token_hash(token[ACCESS_TOKEN]),
-            "expires_at": now + timedelta(seconds=token["expires_in"]),
+            "expires_at": now + timedelta(seconds=token["expires_in"])
+            if not subject_token
+            # RFC 8693: never after the token it came from, whatever second
+            # it is now
+            else min(
+                now + timedelta(seconds=token["expires_in"]), subject_token.expires_at
+            ),
             "refresh_token_hash": refresh_token
             and hash_secret(self.env, REFRESH_TOKEN, refresh_token),
             "refresh_expires_at": refresh_token

@@ -62,19 +62,23 @@ def access_token_claims(
     acr: str | None = None,
     amr: Sequence[str] = (),
     act: dict[str, Any] | None = None,
+    not_after: int | None = None,
 ) -> dict[str, Any]:
     """The claims of a JWT access token (RFC 9068 §2.2): ``subject`` is the
     user's, or the client_id when no user is involved (client_credentials);
     ``auth_time`` (seconds) when the user logged in, the OpenID Connect
     ``sid`` of the browser session they did it in, where there was one, and
     ``acr`` and ``amr``, how (§2.2.1); ``act``, for a token obtained by
-    exchange, the client acting for the user (RFC 8693 §4.1)."""
+    exchange, the client acting for the user (RFC 8693 §4.1); ``not_after``
+    (seconds), when given, the latest it may expire: the clock may have
+    turned a second since ``lifetime`` was counted."""
     now = int(time.time())
+    expires = now + lifetime if not_after is None else min(now + lifetime, not_after)
     claims = {
         "iss": issuer,
         "sub": subject,
         "aud": audience_claim(audiences),
-        "exp": now + lifetime,
+        "exp": expires,
         "iat": now,
         # unique, and of the generated secrets' strength: the row is found by
         # a keyed hash of it

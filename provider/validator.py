@@ -595,6 +595,8 @@ class OdooRequestValidator(RequestValidator):
             self._login_of(request),
             # RFC 8693 §4.1: the client acts for the subject token's user
             act=subject._act_claim(application) if subject else None,
+            # never after the token it came from, whatever second it is now
+            not_after=int(subject.expires_at.timestamp()) if subject else None,
         )
 
     def save_bearer_token(self, token, request, *args, **kwargs):

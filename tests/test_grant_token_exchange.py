@@ -6,11 +6,14 @@ presented a user's access token issued for it, trades it for a token of the
 same user for Odoo's APIs, as its own confidential client."""
 
 import json
+import time
+import unittest
 from datetime import timedelta
 
 from odoo import fields
 
 from ..oauth import routes
+from ..oauth.access_tokens import access_token_claims
 from ..oauth.acr import ACR_MFA
 from .common import (
     MODULE_ROOT,
@@ -560,3 +563,26 @@ class TestTokenExchange(TokenEndpointCase, BearerCase):
         self.assertEqual(exchanged, self.record_of(body["access_token"]))
         metadata = self.http_request("GET", routes.METADATA).json()
         self.assertIn(TOKEN_EXCHANGE, metadata["grant_types_supported"])
+
+
+class TestExchangedLifetime(unittest.TestCase):
+    """oauth/access_tokens.py alone: an exchanged JWT access token expires at
+    its subject token's expiry at the latest, even when the clock turned a
+    second between counting its lifetime and signing it."""
+
+    def test_not_after_caps_the_expiry(self):
+        now = int(time.time())
+        claims = access_token_claims(
+            "https://sso.example.com", "sub", ["aud"], "client", ["read"], 600
+        )
+        self.assertGreaterEqual(claims["exp"], now + 600)
+        capped = access_token_claims(
+            "https://sso.example.com",
+            "sub",
+            ["aud"],
+            "client",
+            ["read"],
+            600,
+            not_after=now + 10,
+        )
+        self.assertEqual(capped["exp"], now + 10)
