@@ -196,6 +196,10 @@ registry.category("web_tour.tours").add("orestapi_oauth2_manager", {
             content: "pending again",
             trigger:
                 ".o_form_view .o_statusbar_status .o_arrow_button_current:contains('Pending')",
+            // The retry and the form's reload are two requests that the test
+            // server answers one at a time, after any the browser sent before;
+            // once in a CI run they took more than the default 10 s.
+            timeout: 30000,
         },
 
         // Throttles: lifted
