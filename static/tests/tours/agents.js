@@ -3,46 +3,15 @@
 // License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
 import {registry} from "@web/core/registry";
-import {waitFor} from "@odoo/hoot-dom";
+import {chooseOption, field, openMenu} from "./tour_helpers";
 
 const RESOURCE_IDENTIFIER = "https://mcp.example.com/mcp";
 // The initial access token the form showed, to prove it is shown once.
 const shown = {};
 const TOKEN_KEY = "orestapi_oauth2_agents_tour_token";
 
-function openMenu(xmlid) {
-    return {
-        content: `Open the ${xmlid} menu`,
-        trigger: `[data-menu-xmlid="orestapi_oauth2.${xmlid}"]`,
-        run: "click",
-    };
-}
-
 function openConfiguration(xmlid) {
     return [openMenu("oauth2_configuration_menu"), openMenu(xmlid)];
-}
-
-function field(name, element = "input") {
-    return `.o_form_view .o_field_widget[name=${name}] ${element}`;
-}
-
-// A selection field is a <select> on Odoo 18.0 and a menu on 19.0.
-function chooseOption(name, value, label) {
-    const widget = `.o_form_view .o_field_widget[name=${name}]`;
-    return {
-        content: `Choose ${label} as ${name}`,
-        trigger: `${widget} select, ${widget} .o_select_menu_toggler`,
-        async run(helpers) {
-            if (helpers.anchor.tagName === "SELECT") {
-                await helpers.select(JSON.stringify(value));
-                return;
-            }
-            await helpers.click();
-            const option = `.o_select_menu_item:contains(${label})`;
-            await waitFor(option);
-            await helpers.click(option);
-        },
-    };
 }
 
 function openApplication(name) {
