@@ -608,6 +608,22 @@ class OAuth2TestMixin:
             allow_redirects=False,
         )
 
+    def submit(self, page, values, follow_redirects=False):
+        """Post the page's first form (of an HttpCase's browser), its hidden
+        fields with ``values``."""
+        [form] = lxml.html.fromstring(page.text).xpath("//form[@method='post']")[:1]
+        data = {
+            field.name: field.value or ""
+            for field in form.xpath(".//input[@type='hidden']")
+        }
+        data.update(values)
+        action = form.get("action") or page.url
+        if action.startswith("/"):
+            action = self.base_url() + action
+        return self.opener.post(
+            action, data=data, allow_redirects=follow_redirects, timeout=30
+        )
+
     def issue_token(self, application=None, user=None, scope="read", refresh=True):
         """``(record, access_token, refresh_token)`` of a token issued as the
         token endpoint would, straight into the database."""
@@ -1157,19 +1173,6 @@ class ConformanceCase(OpenIDCase):
         """The server's session cookie alone, as a browser has it."""
         with contextlib.suppress(KeyError):
             forget_test_session_cookie(self.opener)
-
-    def submit(self, page, values):
-        """Post the page's first form, its hidden fields with ``values``."""
-        [form] = lxml.html.fromstring(page.text).xpath("//form[@method='post']")[:1]
-        data = {
-            field.name: field.value or ""
-            for field in form.xpath(".//input[@type='hidden']")
-        }
-        data.update(values)
-        action = form.get("action") or page.url
-        if action.startswith("/"):
-            action = self.base_url() + action
-        return self.opener.post(action, data=data, allow_redirects=False, timeout=30)
 
     def log_out_of_odoo(self):
         """A browser with no session: the user logs in when asked."""

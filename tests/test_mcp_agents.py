@@ -27,7 +27,6 @@ import unittest
 import xmlrpc.client
 from unittest.mock import patch
 
-import lxml.html
 
 from odoo.tests import get_db_name, tagged
 
@@ -429,28 +428,17 @@ class TestMcpAgents(OAuth2TestMixin, HttpCase):
 
     # -- a device-flow agent: the user approves in a browser elsewhere
 
-    def submit(self, page, values):
-        """Post the page's first form, its hidden fields with ``values``."""
-        [form] = lxml.html.fromstring(page.text).xpath("//form[@method='post']")[:1]
-        data = {
-            field.name: field.value or ""
-            for field in form.xpath(".//input[@type='hidden']")
-        }
-        data.update(values)
-        action = form.get("action") or page.url
-        if action.startswith("/"):
-            action = self.base_url() + action
-        return self.opener.post(action, data=data, timeout=30)
-
     def approve_device(self, authorization, decision="allow"):
         """The user opens the link the device shows, confirms its code and
         answers the consent page."""
         self.authenticate(self.user.login, USER_PASSWORD)
         page = self.opener.get(authorization["verification_uri_complete"], timeout=30)
         self.assertEqual(page.status_code, 200, page.text[:300])
-        consent = self.submit(page, {"user_code": authorization["user_code"]})
+        consent = self.submit(
+            page, {"user_code": authorization["user_code"]}, follow_redirects=True
+        )
         self.assertIn('value="allow"', consent.text)
-        done = self.submit(consent, {"decision": decision})
+        done = self.submit(consent, {"decision": decision}, follow_redirects=True)
         self.assertEqual(done.status_code, 200, done.text[:300])
 
     def test_device_flow_agent(self):
