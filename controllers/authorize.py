@@ -220,13 +220,14 @@ class OAuth2AuthorizationEndpoint(http.Controller):
         a pushed request's are those pushed, its request object unpacked
         then."""
         unpacked = getattr(request, UNPACKED, None)
-        pushed = self._pushed()
-        if unpacked is None and pushed:
-            unpacked = pushed._parameters(), None
-        elif unpacked is None:
-            unpacked = request.env["oauth2.application"]._unpack_request_object(
-                self._given_parameters()
-            )
+        if unpacked is None:
+            pushed = self._pushed()
+            if pushed:
+                unpacked = pushed._parameters(), None
+            else:
+                unpacked = request.env["oauth2.application"]._unpack_request_object(
+                    self._given_parameters()
+                )
             setattr(request, UNPACKED, unpacked)
         return unpacked
 

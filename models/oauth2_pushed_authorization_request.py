@@ -108,6 +108,8 @@ class OAuth2PushedAuthorizationRequest(models.Model):
         requests consuming it at once, the later one finds no row, or fails
         to serialize and is retried by Odoo, then finds none."""
         self.ensure_one()
+        # what opening it wrote reaches the row before the row goes
+        self.flush_recordset()
         self.env.cr.execute(
             SQL(
                 "DELETE FROM %s WHERE id = %s AND expires_at > %s RETURNING id",
@@ -117,7 +119,7 @@ class OAuth2PushedAuthorizationRequest(models.Model):
             )
         )
         consumed = bool(self.env.cr.fetchall())
-        self.invalidate_recordset()
+        self.invalidate_recordset(flush=False)
         return consumed
 
     @api.model
