@@ -13,10 +13,10 @@ from odoo.exceptions import AccessDenied
 from odoo.http import request
 
 from ..oauth import acr, oidc, routes
-from ..oauth.pushed_requests import InvalidRequestURI, is_pushed_request_uri
 from ..oauth.constants import OPENID_SCOPE
 from ..oauth.http_adapter import posted
 from ..oauth.page_headers import NO_FRAMING, NOT_KEPT
+from ..oauth.pushed_requests import InvalidRequestURI, is_pushed_request_uri
 from ..oauth.redirect_uris import destination
 from ..oauth.response_modes import FORM_POST, form_post_page
 from ..oauth.responses import error_location, with_issuer
@@ -111,14 +111,9 @@ class OAuth2AuthorizationEndpoint(http.Controller):
             if not error.redirect_uri:
                 # oauthlib raises some errors without their request
                 return self._error_page(error)
-            if not self._consume_pushed():
-                return self._error_page(InvalidRequestURI())
-            return self._respond(error_location(error), error)
+            return self._respond_error(error)
         if decision == "deny":
-            if not self._consume_pushed():
-                return self._error_page(InvalidRequestURI())
-            denied = errors.AccessDeniedError(request=oauth_request)
-            return self._respond(error_location(denied), denied)
+            return self._respond_error(errors.AccessDeniedError(request=oauth_request))
         if self._must_log_in(oauth_request, session_user, auth_time):
             if session_user and decision != REAUTHENTICATE:
                 # Ending the session takes the user's word: a page of another
@@ -143,10 +138,7 @@ class OAuth2AuthorizationEndpoint(http.Controller):
             "oauth2.consent"
         ]._is_needed(user, application, scopes):
             return self._consent_page(oauth_request, scopes, uri)
-        if not self._consume_pushed():
-            return self._error_page(InvalidRequestURI())
-        headers, _body, _status = authorization_response(oauth_request, user)
-        return self._respond(headers["Location"], oauth_request)
+        return self._issue(oauth_request, user)
 
     @staticmethod
     def _auth_time(session_user):
@@ -381,6 +373,21 @@ class OAuth2AuthorizationEndpoint(http.Controller):
         response = request.redirect(uri, code=303)
         response.headers.update(NOT_KEPT)
         return response
+
+    def _issue(self, oauth_request, user):
+        """The authorization response granting what ``user`` approved, once
+        its pushed request, if any, is used up."""
+        if not self._consume_pushed():
+            return self._error_page(InvalidRequestURI())
+        headers, _body, _status = authorization_response(oauth_request, user)
+        return self._respond(headers["Location"], oauth_request)
+
+    def _respond_error(self, error):
+        """The authorization response refusing the request for ``error``,
+        which uses up its pushed request too."""
+        if not self._consume_pushed():
+            return self._error_page(InvalidRequestURI())
+        return self._respond(error_location(error), error)
 
     def _respond(self, location, answered):
         """The authorization response at ``location``, for ``answered``

@@ -38,6 +38,11 @@ PUBLIC_REDIRECT_URI = "com.example.myapp:/callback"
 
 
 class PushedAuthorizationCase(AuthorizationCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.openid_scope = cls.env.ref("orestapi_oauth2.oauth2_scope_openid")
+
     def push(self, auth="integration", headers=None, **params):
         """The PAR endpoint's answer to a code request with PKCE, pushed
         with ``params`` over the defaults (None leaves one out), by the
@@ -128,9 +133,7 @@ class TestPushedAuthorizationEndpoint(PushedAuthorizationCase):
                 # as the token endpoint: 401 with a Basic challenge to the
                 # client that sent Basic or nothing (RFC 6749 §5.2)
                 self.assertOAuthError(response, "invalid_client", status=status)
-                self.assertEqual(
-                    "WWW-Authenticate" in response.headers, status == 401
-                )
+                self.assertEqual("WWW-Authenticate" in response.headers, status == 401)
         self.assertFalse(self.env["oauth2.pushed.authorization.request"].search([]))
 
     def test_failed_authentications_are_throttled_as_at_the_token_endpoint(self):
@@ -148,8 +151,8 @@ class TestPushedAuthorizationEndpoint(PushedAuthorizationCase):
             ({"response_type": "nonsense"}, "unsupported_response_type"),
             ({"code_challenge_method": "plain"}, "invalid_request"),
             ({"response_mode": "unknown"}, "invalid_request"),
-            ({"request_uri": REQUEST_URI_PREFIX + generate_secret()}, "invalid_request"),
-            ({"request_uri": "https://client.example.com/request.jwt"}, "invalid_request"),
+            ({"request_uri": REQUEST_URI_PREFIX + "x"}, "invalid_request"),
+            ({"request_uri": "https://client.example.com/r.jwt"}, "invalid_request"),
         ):
             with self.subTest(params=params):
                 self.assertOAuthError(self.push(**params), error)
@@ -168,7 +171,7 @@ class TestPushedAuthorizationEndpoint(PushedAuthorizationCase):
     def test_prompt_none_waits_for_the_browser(self):
         # nobody is logged in at the PAR endpoint: prompt=none is answered
         # when the browser brings the request, with its session
-        self.app.scope_ids = [(4, self.env.ref("orestapi_oauth2.oauth2_scope_openid").id)]
+        self.app.scope_ids = [(4, self.openid_scope.id)]
         request_uri = self.pushed_request_uri(scope="openid read", prompt="none")
         params = self.assertRedirectsTo(self.authorize_pushed(request_uri))
         self.assertEqual(params["error"], "consent_required")
@@ -306,9 +309,7 @@ class TestPushedRequestAtTheAuthorizationEndpoint(PushedAuthorizationCase):
             thread.start()
         for thread in threads:
             thread.join()
-        codes = [
-            answer for answer in answers if answer.status_code in (302, 303)
-        ]
+        codes = [answer for answer in answers if answer.status_code in (302, 303)]
         self.assertEqual(len(codes), 1, [answer.status_code for answer in answers])
         self.assertEqual(
             [answer.status_code for answer in answers if answer not in codes], [400]
@@ -413,7 +414,7 @@ class TestPushedRequestAtTheAuthorizationEndpoint(PushedAuthorizationCase):
         self.exchange_pushed(params["code"])
 
     def test_select_account_then_consent(self):
-        self.app.scope_ids = [(4, self.env.ref("orestapi_oauth2.oauth2_scope_openid").id)]
+        self.app.scope_ids = [(4, self.openid_scope.id)]
         request_uri = self.pushed_request_uri(
             scope="openid read", prompt="select_account", nonce="n-1"
         )
@@ -486,9 +487,7 @@ class TestPushedRequestObjects(PushedAuthorizationCase):
             "not-a-jwt",
         ):
             with self.subTest(token=token[:20]):
-                self.assertOAuthError(
-                    self.push_object(token), "invalid_request_object"
-                )
+                self.assertOAuthError(self.push_object(token), "invalid_request_object")
         self.assertFalse(self.env["oauth2.pushed.authorization.request"].search([]))
 
 
@@ -541,9 +540,7 @@ class TestPushedAuthorizationClients(PushedAuthorizationCase):
         result = run_node(script, "push", *common)
         self.assertEqual(result.returncode, 0, result.stderr[-3000:])
         pushed = json.loads(result.stdout.strip().splitlines()[-1])
-        self.assertEqual(
-            pushed["par_endpoint"], self.base_url() + PAR_PATH, pushed
-        )
+        self.assertEqual(pushed["par_endpoint"], self.base_url() + PAR_PATH, pushed)
         self.assertEqual(pushed["expires_in"], REQUEST_URI_LIFETIME)
         page = self.opener.get(
             pushed["authorization_url"], allow_redirects=False, timeout=30
@@ -551,7 +548,9 @@ class TestPushedAuthorizationClients(PushedAuthorizationCase):
         self.assertEqual(page.status_code, 200, page.text[:500])
         callback = self.decide(page, "allow").headers["Location"]
         self.env.flush_all()
-        result = run_node(script, "exchange", *common, callback, pushed["code_verifier"])
+        result = run_node(
+            script, "exchange", *common, callback, pushed["code_verifier"]
+        )
         self.assertEqual(result.returncode, 0, result.stderr[-3000:])
         tokens = json.loads(result.stdout.strip().splitlines()[-1])
         self.assertEqual(

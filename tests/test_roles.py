@@ -368,7 +368,9 @@ class TestRoles(ExternalApiAsUsersMixin, OAuth2TestMixin, HttpCase):
                     "create",
                     [{"application_id": self.app.id, "parameters": "[]"}],
                 )
-                self.assertRefused(user, model, "write", pushed.ids, {"parameters": "[]"})
+                self.assertRefused(
+                    user, model, "write", pushed.ids, {"parameters": "[]"}
+                )
                 self.assertRefused(user, model, "unlink", pushed.ids)
 
     def test_nobody_writes_registration_requests(self):
