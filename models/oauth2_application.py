@@ -333,7 +333,6 @@ class OAuth2Application(models.Model):
         "so only for applications whose requests have nothing to protect.",
     )
     require_pushed_authorization_requests = fields.Boolean(
-        string="Require Pushed Authorization Requests",
         tracking=True,
         help="The application must push each authorization request to the PAR "
         "endpoint first (RFC 9126) and send the user with the request_uri it got; "

@@ -501,6 +501,16 @@ class TestPushedRequestLifecycle(PushedAuthorizationCase):
         self.env["oauth2.token"]._cron_delete_expired()
         self.assertEqual(pushed.search([]), waiting)
 
+    def test_consumed_once(self):
+        pushed = self.env["oauth2.pushed.authorization.request"]
+        request_uri = pushed._push(self.app, [("client_id", "integration")])
+        opened = pushed._open(request_uri, "integration")
+        again = pushed._open(request_uri, "integration")
+        self.assertIs(opened._consume(), True)
+        # the other request that opened it finds it gone
+        self.assertIs(again._consume(), False)
+        self.assertFalse(pushed.search([]))
+
     def test_dynamic_registration_maps_require_pushed_authorization_requests(self):
         self.set_param("client_registration", "open")
         metadata = {
