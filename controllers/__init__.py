@@ -10,4 +10,5 @@ from . import metadata
 from . import end_session
 from . import logout
 from . import device
+from . import pushed_authorization
 from . import registration

@@ -16,6 +16,7 @@ from ..oauth import acr, oidc, routes
 from ..oauth.constants import OPENID_SCOPE
 from ..oauth.http_adapter import posted
 from ..oauth.page_headers import NO_FRAMING, NOT_KEPT
+from ..oauth.pushed_requests import InvalidRequestURI, is_pushed_request_uri
 from ..oauth.redirect_uris import destination
 from ..oauth.response_modes import FORM_POST, form_post_page
 from ..oauth.responses import error_location, with_issuer
@@ -45,6 +46,13 @@ PAGE_FIELDS = frozenset({DECISION, "csrf_token", SECOND_FACTOR_CODE})
 # Where the HTTP request keeps its authorization parameters once a request
 # object is unpacked into them
 UNPACKED = "oauth2_unpacked_parameters"
+# Where the HTTP request keeps the pushed request its request_uri names
+# (RFC 9126 §4), False when it names none
+PUSHED = "oauth2_pushed_request"
+# The session's record of the pushed request for which the user chose to
+# continue with their account (prompt=select_account): the pages post the
+# request_uri back, not a request without select_account.
+PUSHED_ACCOUNT_CHOSEN = "oauth2_pushed_account_chosen"
 
 
 class OAuth2AuthorizationEndpoint(http.Controller):
@@ -73,6 +81,10 @@ class OAuth2AuthorizationEndpoint(http.Controller):
         decision = posted(request.httprequest, DECISION)
         if decision is not None and not posted_from_this_session():
             return self._error_page(errors.InvalidRequestError())
+        try:
+            pushed = self._pushed()
+        except InvalidRequestURI as error:
+            return self._error_page(error)
         user = request.env.user
         session_user = None if user._is_public() else user
         auth_time = self._auth_time(session_user)
@@ -84,12 +96,13 @@ class OAuth2AuthorizationEndpoint(http.Controller):
         try:
             scopes, oauth_request = validate_authorization_request(
                 request.env,
-                uri,
+                self._authorization_uri(),
                 session_user,
                 auth_time,
                 sid,
                 amr,
                 request_object_problem=self._unpacked()[1],
+                pushed=bool(pushed),
             )
         except errors.FatalClientError as error:
             # never redirect to a URI that is not registered (RFC 6749 §4.1.2.1)
@@ -98,10 +111,9 @@ class OAuth2AuthorizationEndpoint(http.Controller):
             if not error.redirect_uri:
                 # oauthlib raises some errors without their request
                 return self._error_page(error)
-            return self._respond(error_location(error), error)
+            return self._respond_error(error)
         if decision == "deny":
-            denied = errors.AccessDeniedError(request=oauth_request)
-            return self._respond(error_location(denied), denied)
+            return self._respond_error(errors.AccessDeniedError(request=oauth_request))
         if self._must_log_in(oauth_request, session_user, auth_time):
             if session_user and decision != REAUTHENTICATE:
                 # Ending the session takes the user's word: a page of another
@@ -126,8 +138,7 @@ class OAuth2AuthorizationEndpoint(http.Controller):
             "oauth2.consent"
         ]._is_needed(user, application, scopes):
             return self._consent_page(oauth_request, scopes, uri)
-        headers, _body, _status = authorization_response(oauth_request, user)
-        return self._respond(headers["Location"], oauth_request)
+        return self._issue(oauth_request, user)
 
     @staticmethod
     def _auth_time(session_user):
@@ -147,20 +158,68 @@ class OAuth2AuthorizationEndpoint(http.Controller):
         object is verified once. Once the user chose to continue with their
         account, the request goes on without select_account in its prompt,
         which is answered: the pages that follow post the request so, and ask
-        no more."""
+        no more. A pushed request's are those pushed (RFC 9126 §4)."""
         parameters = self._unpacked()[0]
-        if posted(request.httprequest, DECISION) == CONTINUE_AS_USER:
+        if self._continued_as_user():
             parameters = oidc.without_prompt(parameters, oidc.PROMPT_SELECT_ACCOUNT)
         return parameters
 
+    def _continued_as_user(self):
+        """Whether the user chose to continue with their account: in the
+        body of this POST, or, for a pushed request, whose pages post its
+        request_uri back, in one before it."""
+        continued = posted(request.httprequest, DECISION) == CONTINUE_AS_USER
+        pushed = self._pushed()
+        if not pushed:
+            return continued
+        if continued:
+            request.session[PUSHED_ACCOUNT_CHOSEN] = pushed.id
+        return request.session.get(PUSHED_ACCOUNT_CHOSEN) == pushed.id
+
+    def _pushed(self):
+        """The pushed request whose request_uri the request names with its
+        client_id (RFC 9126 §4), opened once per HTTP request, else None;
+        raises :class:`InvalidRequestURI` when it names one that cannot be
+        used."""
+        pushed = getattr(request, PUSHED, None)
+        if pushed is None:
+            given = self._given_parameters()
+            request_uris = [value for name, value in given if name == "request_uri"]
+            client_ids = [value for name, value in given if name == "client_id"]
+            pushed = False
+            if any(map(is_pushed_request_uri, request_uris)):
+                if len(request_uris) > 1 or len(client_ids) != 1:
+                    raise InvalidRequestURI(
+                        description="A pushed request is named by one request_uri "
+                        "and one client_id."
+                    )
+                pushed = request.env["oauth2.pushed.authorization.request"]._open(
+                    request_uris[0], client_ids[0]
+                )
+            setattr(request, PUSHED, pushed)
+        return pushed or None
+
+    def _consume_pushed(self):
+        """Use up the pushed request this authorization request answers
+        (RFC 9126 §4: once): whether it may be answered, which it may not
+        when another request used it up meanwhile."""
+        pushed = self._pushed()
+        return not pushed or pushed._consume()
+
     def _unpacked(self):
         """``(parameters, problem)`` of the request's given parameters once
-        the application unpacked its request object, once per HTTP request."""
+        the application unpacked its request object, once per HTTP request;
+        a pushed request's are those pushed, its request object unpacked
+        then."""
         unpacked = getattr(request, UNPACKED, None)
         if unpacked is None:
-            unpacked = request.env["oauth2.application"]._unpack_request_object(
-                self._given_parameters()
-            )
+            pushed = self._pushed()
+            if pushed:
+                unpacked = pushed._parameters(), None
+            else:
+                unpacked = request.env["oauth2.application"]._unpack_request_object(
+                    self._given_parameters()
+                )
             setattr(request, UNPACKED, unpacked)
         return unpacked
 
@@ -180,11 +239,28 @@ class OAuth2AuthorizationEndpoint(http.Controller):
             if name not in PAGE_FIELDS
         ]
 
-    def _request_uri(self):
-        """The request as oauthlib reads it, and as the pages post it back:
-        its parameters in the query, encoded again, since oauthlib refuses
-        some characters clients send unencoded."""
+    def _authorization_uri(self):
+        """The request as oauthlib reads it: its parameters in the query,
+        encoded again, since oauthlib refuses some characters clients send
+        unencoded."""
         return f"{request.httprequest.base_url}?{urlencode(self._request_parameters())}"
+
+    def _page_parameters(self):
+        """The parameters the pages post back and the login returns to: the
+        request's, or a pushed request's client_id and request_uri, which
+        name it until it is answered."""
+        if not self._pushed():
+            return self._request_parameters()
+        return [
+            (name, value)
+            for name, value in self._given_parameters()
+            if name in ("client_id", "request_uri")
+        ]
+
+    def _request_uri(self):
+        """Where the pages post the user's decisions: this endpoint, with
+        the parameters of :meth:`_page_parameters` in the query."""
+        return f"{request.httprequest.base_url}?{urlencode(self._page_parameters())}"
 
     def _request_digest(self):
         # The authorization request a login was asked for, whatever host it
@@ -245,7 +321,7 @@ class OAuth2AuthorizationEndpoint(http.Controller):
             "request": self._request_digest(),
             "at": int(time.time()),
         }
-        query = urlencode(self._request_parameters())
+        query = urlencode(self._page_parameters())
         return_to = f"{request.httprequest.path}?{query}"
         return after_logout(request.redirect(oidc.login_url(return_to, login_hint)))
 
@@ -297,6 +373,21 @@ class OAuth2AuthorizationEndpoint(http.Controller):
         response = request.redirect(uri, code=303)
         response.headers.update(NOT_KEPT)
         return response
+
+    def _issue(self, oauth_request, user):
+        """The authorization response granting what ``user`` approved, once
+        its pushed request, if any, is used up."""
+        if not self._consume_pushed():
+            return self._error_page(InvalidRequestURI())
+        headers, _body, _status = authorization_response(oauth_request, user)
+        return self._respond(headers["Location"], oauth_request)
+
+    def _respond_error(self, error):
+        """The authorization response refusing the request for ``error``,
+        which uses up its pushed request too."""
+        if not self._consume_pushed():
+            return self._error_page(InvalidRequestURI())
+        return self._respond(error_location(error), error)
 
     def _respond(self, location, answered):
         """The authorization response at ``location``, for ``answered``
@@ -353,6 +444,10 @@ class OAuth2AuthorizationEndpoint(http.Controller):
             ),
             errors.InvalidRedirectURIError: not_registered,
             errors.MismatchingRedirectURIError: not_registered,
+            InvalidRequestURI: request.env._(
+                "This authorization request is unknown, has expired or was already "
+                "answered; return to the application and start again."
+            ),
         }
         # Otherwise a parameter is repeated or cannot be parsed.
         message = messages.get(

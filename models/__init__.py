@@ -12,6 +12,7 @@ from . import oauth2_token
 from . import oauth2_authorization_code
 from . import oauth2_device_authorization
 from . import oauth2_device_user_code_failure
+from . import oauth2_pushed_authorization_request
 from . import oauth2_consent
 from . import oauth2_client_auth_failure
 from . import oauth2_client_auth_throttle

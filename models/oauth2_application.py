@@ -332,6 +332,12 @@ class OAuth2Application(models.Model):
         "unsigned request objects are accepted too, which anyone could forge, "
         "so only for applications whose requests have nothing to protect.",
     )
+    require_pushed_authorization_requests = fields.Boolean(
+        tracking=True,
+        help="The application must push each authorization request to the PAR "
+        "endpoint first (RFC 9126) and send the user with the request_uri it got; "
+        "any other authorization request is refused.",
+    )
     active_token_count = fields.Integer(
         string="Active Tokens",
         compute="_compute_active_token_count",

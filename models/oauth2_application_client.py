@@ -143,6 +143,13 @@ class OAuth2ApplicationClient(models.Model):
             self.env, "require_pkce"
         )
 
+    def _requires_pushed_authorization_requests(self):
+        """Whether the application's authorization requests must come through
+        the PAR endpoint (RFC 9126 §6); a profile that requires them (FAPI
+        2.0) says so here too."""
+        self.ensure_one()
+        return self.require_pushed_authorization_requests
+
     def _acr_request(self, acr_values, claims):
         """What an authorization request of this application, with its
         ``acr_values`` and parsed ``claims``, asks of the user's login: with

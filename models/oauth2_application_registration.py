@@ -15,6 +15,7 @@ from odoo.exceptions import ValidationError
 
 from ..oauth import routes
 from ..oauth.client_metadata import (
+    BOOLEAN_MEMBERS,
     CLIENT_SECRET_BASIC,
     CLIENT_SECRET_POST,
     INVALID_CLIENT_METADATA,
@@ -55,6 +56,7 @@ REGISTRATION_FIELDS = (
     "software_id",
     "software_version",
     "contacts",
+    *BOOLEAN_MEMBERS,
 )
 
 

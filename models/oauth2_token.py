@@ -39,6 +39,7 @@ CLEANED_MODELS = (
     "oauth2.authorization.code",
     "oauth2.device.authorization",
     "oauth2.device.user.code.failure",
+    "oauth2.pushed.authorization.request",
     "oauth2.token",
     "oauth2.client.auth.failure",
     "oauth2.session",

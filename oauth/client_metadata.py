@@ -80,6 +80,8 @@ TEXT_MEMBERS = {
     "software_id": MAX_TEXT_LENGTH,
     "software_version": MAX_TEXT_LENGTH,
 }
+# Booleans, each the application field of its name: RFC 9126 §6
+BOOLEAN_MEMBERS = ("require_pushed_authorization_requests",)
 # Members the server issues (RFC 7591 §3.2.1, RFC 7592 §2.2): a client that
 # sends them is confused or trying to choose its own credentials.
 SERVER_ISSUED = (
@@ -147,6 +149,13 @@ def _string(metadata, name, max_length):
     if not value.isprintable():
         _refuse(f"{name} holds control characters.")
     return value or None
+
+
+def _boolean(metadata, name):
+    value = metadata.get(name, False)
+    if not isinstance(value, bool):
+        _refuse(f"{name} must be true or false.")
+    return value
 
 
 def _string_list(metadata, name, max_items, max_length):
@@ -313,6 +322,8 @@ def parse_client_metadata(
         values[name] = uri or False
     for name, max_length in TEXT_MEMBERS.items():
         values[name] = _string(metadata, name, max_length) or False
+    for name in BOOLEAN_MEMBERS:
+        values[name] = _boolean(metadata, name)
     contacts = _string_list(metadata, "contacts", MAX_CONTACTS, MAX_TEXT_LENGTH)
     values["contacts"] = "\n".join(contact.strip() for contact in contacts or ())
     values["contacts"] = values["contacts"] or False
@@ -355,4 +366,6 @@ def client_metadata_of(values: Mapping[str, Any], scopes: Iterable[str]) -> dict
     contacts = _lines(values.get("contacts"))
     if contacts:
         metadata["contacts"] = contacts
+    for name in BOOLEAN_MEMBERS:
+        metadata[name] = bool(values.get(name))
     return {name: value for name, value in metadata.items() if value is not None}

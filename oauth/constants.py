@@ -43,6 +43,9 @@ CLIENT_SECRET = "client_secret"
 # (RFC 8628 §3.2): the device's and the one its user types.
 DEVICE_CODE_SECRET = "device_code"
 USER_CODE_SECRET = "user_code"
+# The label under which the random part of a pushed request's request_uri is
+# hashed (RFC 9126 §2.2).
+PUSHED_REQUEST_URI_SECRET = "pushed_request_uri"
 
 # The system parameter of the Issuer URL setting (RFC 8414 §2).
 ISSUER_URL_PARAM = "orestapi_oauth2.issuer_url"

@@ -71,6 +71,10 @@ def server_metadata(
         "revocation_endpoint": issuer + routes.REVOKE,
         # RFC 8628 §4
         "device_authorization_endpoint": issuer + routes.DEVICE_AUTHORIZATION,
+        # RFC 9126 §5: pushing is required per application, not server-wide
+        "pushed_authorization_request_endpoint": issuer
+        + routes.PUSHED_AUTHORIZATION_REQUEST,
+        "require_pushed_authorization_requests": False,
         "scopes_supported": list(scopes),
         "response_types_supported": list(RESPONSE_TYPES),
         "response_modes_supported": list(RESPONSE_MODES),

@@ -15,6 +15,9 @@ AUTHORIZE = f"{PREFIX}/authorize"
 # the authorization endpoint's path for older clients, that of the
 # oregional_restapi module
 OLDER_CLIENT_AUTHORIZE = f"{PREFIX}/authorization"
+# RFC 9126 §2: the pushed authorization request endpoint, which answers in
+# JSON
+PUSHED_AUTHORIZATION_REQUEST = f"{PREFIX}/par"
 USERINFO = f"{PREFIX}/userinfo"
 TOKENINFO = f"{PREFIX}/tokeninfo"
 INTROSPECT = f"{PREFIX}/introspect"
@@ -44,6 +47,7 @@ JSON_ENDPOINTS = frozenset(
     {
         TOKEN,
         DEVICE_AUTHORIZATION,
+        PUSHED_AUTHORIZATION_REQUEST,
         *OLDER_CLIENT_TOKEN_PATHS,
         USERINFO,
         TOKENINFO,

@@ -64,6 +64,20 @@ def check_request_object(request):
     return {}
 
 
+def check_pushed_authorization_request(request):
+    """RFC 9126 §6: an application that must push its authorization
+    requests sends the user with a pushed request's request_uri alone."""
+    if request.client._requires_pushed_authorization_requests() and not (
+        odoo_state(request).pushed
+    ):
+        raise errors.InvalidRequestError(
+            description="This application must push its authorization requests "
+            "to the PAR endpoint (RFC 9126) and send the request_uri it gets.",
+            request=request,
+        )
+    return {}
+
+
 # Where check_acr leaves the level the user must step up to, for the
 # authorization endpoint to ask for the second factor.
 ACR_STEP_UP = "acr_step_up"
@@ -216,10 +230,11 @@ AUTHORIZATION_REQUEST_CHECKS = (
 
 GRANT_CHECKS = {
     AUTHORIZATION_CODE: GrantChecks(
-        # a refused request object; an OpenID request names its redirect_uri;
-        # offline_access only with prompt=consent, else ignored; a well-formed
-        # claims
+        # pushed when the application must push; a refused request object; an
+        # OpenID request names its redirect_uri; offline_access only with
+        # prompt=consent, else ignored; a well-formed claims
         pre_auth=(
+            check_pushed_authorization_request,
             check_request_object,
             check_redirect_uri_named,
             check_offline_access,
@@ -234,6 +249,7 @@ GRANT_CHECKS = {
     IMPLICIT: GrantChecks(
         # offline_access is always ignored: no code, so no refresh token
         pre_auth=(
+            check_pushed_authorization_request,
             check_request_object,
             check_redirect_uri_named,
             check_offline_access,

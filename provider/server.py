@@ -143,14 +143,24 @@ def oauth2_server():
 
 
 def validate_authorization_request(
-    env, uri, session_user, auth_time, sid, amr=(), request_object_problem=None
+    env,
+    uri,
+    session_user,
+    auth_time,
+    sid,
+    amr=(),
+    request_object_problem=None,
+    pushed=False,
+    pushing=False,
 ):
     """``(scopes, oauth_request)`` of the authorization request at ``uri``
     (RFC 6749 §4.1.1, §4.2.1), checked for the browser session of
     ``session_user`` (see :class:`~.validator.OdooState`), ``scopes`` being
     those the user approves (:func:`~.validator.scopes_to_approve`); raises
     oauthlib's errors. ``uri`` holds the parameters of the request object, if
-    any, unpacked; ``request_object_problem`` says why one was refused."""
+    any, unpacked; ``request_object_problem`` says why one was refused.
+    ``pushed``: the request came through the PAR endpoint; ``pushing``: it
+    is being pushed now (see :class:`~.validator.OdooState`)."""
     headers = with_odoo_state(
         {},
         env,
@@ -159,6 +169,8 @@ def validate_authorization_request(
         sid=sid,
         amr=tuple(amr),
         request_object_problem=request_object_problem,
+        pushed=pushed,
+        pushing=pushing,
     )
     _scopes, info = oauth2_server().validate_authorization_request(uri, headers=headers)
     return scopes_to_approve(info["request"]), info["request"]

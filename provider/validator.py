@@ -59,7 +59,10 @@ class OdooState:
     ``amr`` how it was made (RFC 8176 values, oauth/acr.py), and ``sid`` the
     OpenID Connect session ID of that browser session;
     ``request_object_problem`` why the request object the request came with
-    was refused (:func:`~.checks.check_request_object`).
+    was refused (:func:`~.checks.check_request_object`). ``pushed`` says the
+    authorization request came through the PAR endpoint (RFC 9126), and
+    ``pushing`` that it is being pushed now: checked for everything but the
+    user, whom no browser brings yet.
     """
 
     env: Environment
@@ -69,6 +72,8 @@ class OdooState:
     sid: str | None = None
     amr: tuple[str, ...] = ()
     request_object_problem: str | None = None
+    pushed: bool = False
+    pushing: bool = False
 
 
 class Login(NamedTuple):
@@ -708,6 +713,9 @@ class OdooRequestValidator(RequestValidator):
         # Another user than the hint's counts as nobody for prompt=none
         # (§3.1.2.1): login_required, before the consent is even looked at.
         odoo = odoo_state(request)
+        if odoo.pushing:
+            # prompt=none is answered when the browser brings the request
+            return True
         return (
             bool(odoo.session_user)
             and not oidc.authenticated_too_long_ago(request, odoo.auth_time)
@@ -717,6 +725,8 @@ class OdooRequestValidator(RequestValidator):
 
     def validate_silent_authorization(self, request):
         odoo = odoo_state(request)
+        if odoo.pushing:
+            return True
         return not odoo.env["oauth2.consent"]._is_needed(
             odoo.session_user, request.client, scopes_to_approve(request)
         )

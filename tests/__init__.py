@@ -54,6 +54,7 @@ from . import test_response_modes
 from . import test_openid_connect
 from . import test_claims_parameter
 from . import test_request_objects
+from . import test_pushed_authorization_requests
 from . import test_client_id_metadata_documents
 from . import test_openid_connect_clients
 from . import test_conformance

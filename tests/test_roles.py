@@ -352,6 +352,27 @@ class TestRoles(ExternalApiAsUsersMixin, OAuth2TestMixin, HttpCase):
         self.assertRefused(self.internal, model, "search", [])
         self.assertRefused(self.portal, model, "search", [])
 
+    def test_nobody_reads_pushed_authorization_requests(self):
+        # what the client pushed (login_hint, claims) is the endpoints' alone
+        model = "oauth2.pushed.authorization.request"
+        self.env[model]._push(self.app, [("client_id", self.app.client_id)])
+        pushed = self.env[model].search([])
+        self.assertTrue(pushed)
+        for user in (self.portal, self.internal, self.manager, self.administrator):
+            with self.subTest(user=user.login):
+                self.assertRefused(user, model, "search", [])
+                self.assertRefused(user, model, "read", pushed.ids, ["parameters"])
+                self.assertRefused(
+                    user,
+                    model,
+                    "create",
+                    [{"application_id": self.app.id, "parameters": "[]"}],
+                )
+                self.assertRefused(
+                    user, model, "write", pushed.ids, {"parameters": "[]"}
+                )
+                self.assertRefused(user, model, "unlink", pushed.ids)
+
     def test_nobody_writes_registration_requests(self):
         model = "oauth2.registration.attempt"
         attempt = self.env[model].create(
