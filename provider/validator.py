@@ -22,6 +22,7 @@ from ..oauth.claims import (
     requested_subject,
     scopes_of_claims,
 )
+from ..oauth.dpop import DPOP_SCHEME
 from ..oauth.constants import (
     ACCESS_TOKEN,
     ALL_SCOPES,
@@ -44,6 +45,9 @@ from .configuration import cross_origin
 # The header under which an oauthlib request carries its OdooState: no HTTP
 # header has a space in its name, so no client can send one.
 ODOO_STATE = "odoo state"
+# Where an authorization request keeps the dpop_jkt it binds its code to
+# (RFC 9449 §10), once checked (:func:`~.checks.check_dpop_jkt`).
+DPOP_JKT = "dpop_jkt"
 
 
 @dataclass(frozen=True)
@@ -59,7 +63,9 @@ class OdooState:
     ``amr`` how it was made (RFC 8176 values, oauth/acr.py), and ``sid`` the
     OpenID Connect session ID of that browser session;
     ``request_object_problem`` why the request object the request came with
-    was refused (:func:`~.checks.check_request_object`).
+    was refused (:func:`~.checks.check_request_object`). At the token
+    endpoint, ``dpop_jkt`` is the thumbprint of the key of the request's
+    valid DPoP proof (RFC 9449), which the tokens are bound to.
     """
 
     env: Environment
@@ -69,6 +75,7 @@ class OdooState:
     sid: str | None = None
     amr: tuple[str, ...] = ()
     request_object_problem: str | None = None
+    dpop_jkt: str | None = None
 
 
 class Login(NamedTuple):
@@ -428,6 +435,7 @@ class OdooRequestValidator(RequestValidator):
             acr=login.acr,
             amr=login.amr,
             claims=dumps(self._requested_claims(request)),
+            dpop_jkt=set_by_server(request, DPOP_JKT),
         )
         # The hybrid flow's access token, saved just before its code, came
         # from that code's authorization: a replay of the code revokes it too
@@ -597,6 +605,7 @@ class OdooRequestValidator(RequestValidator):
             act=subject._act_claim(application) if subject else None,
             # never after the token it came from, whatever second it is now
             not_after=int(subject.expires_at.timestamp()) if subject else None,
+            dpop_jkt=odoo_state(request).dpop_jkt,
         )
 
     def save_bearer_token(self, token, request, *args, **kwargs):
@@ -616,6 +625,10 @@ class OdooRequestValidator(RequestValidator):
         if not application._issues_refresh_token(refresh_scope.split()):
             token.pop(REFRESH_TOKEN, None)
         user = application.user_id if grant_type == CLIENT_CREDENTIALS else request.user
+        dpop_jkt = odoo_state(request).dpop_jkt
+        if dpop_jkt:
+            # RFC 9449 §5.1
+            token["token_type"] = DPOP_SCHEME
         tokens = odoo_state(request).env["oauth2.token"]
         record = tokens._create_from_response(
             token,
@@ -633,6 +646,7 @@ class OdooRequestValidator(RequestValidator):
             amr=login.amr,
             claims=dumps(self._requested_claims(request)),
             subject_token=set_by_server(request, "subject_token_record"),
+            dpop_jkt=dpop_jkt,
         )
         if grant_type == IMPLICIT:
             # issued at the authorization endpoint: in the hybrid flow, its

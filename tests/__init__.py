@@ -75,3 +75,4 @@ from .. import post_load
 # pytest-odoo imports the addon to collect its tests, before the registry loads
 # it, so Odoo's loader finds it imported and never calls its post_load hook.
 post_load()
+from . import test_dpop
