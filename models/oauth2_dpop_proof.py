@@ -39,9 +39,9 @@ class OAuth2DpopProof(models.Model):
         with the request's transaction, so that a request Odoo retries
         accepts its proof again; a read-only one records it on a cursor of
         its own."""
-        expires_at = datetime.fromtimestamp(
-            issued_at + PROOF_LIFETIME, UTC
-        ).replace(tzinfo=None) + timedelta(seconds=PROOF_LIFETIME)
+        expires_at = datetime.fromtimestamp(issued_at + PROOF_LIFETIME, UTC).replace(
+            tzinfo=None
+        ) + timedelta(seconds=PROOF_LIFETIME)
         values = {
             "proof_hash": hash_secret(self.env, DPOP_PROOF, f"{jkt}.{jti}"),
             "expires_at": expires_at,

@@ -58,8 +58,6 @@ def check_request_proof(env, httprequest, access_token=None):
         nonces=dpop.valid_nonces(_nonce_key(env), now),
         nonce_required=nonce_required(env),
     )
-    if not env["oauth2.dpop.proof"]._accept_once(
-        proof.jkt, proof.jti, proof.issued_at
-    ):
+    if not env["oauth2.dpop.proof"]._accept_once(proof.jkt, proof.jti, proof.issued_at):
         raise dpop.InvalidProof("This DPoP proof was used before.")
     return proof

@@ -28,8 +28,8 @@ from ..oauth.response_modes import RESPONSE_TYPES
 from ..oauth.responses import error_answer, token_answer
 from ..oauth.secrets import generate_secret
 from .checks import GRANT_CHECKS, register_checks
-from .dpop import check_request_proof, nonce_headers
 from .device_code import OpenIDDeviceCodeGrant, device_authorization_answer
+from .dpop import check_request_proof, nonce_headers
 from .token_exchange import SUBJECT_TOKEN_RECORD, TokenExchangeGrant
 from .validator import (
     OdooRequestValidator,

@@ -22,7 +22,6 @@ from ..oauth.claims import (
     requested_subject,
     scopes_of_claims,
 )
-from ..oauth.dpop import DPOP_SCHEME
 from ..oauth.constants import (
     ACCESS_TOKEN,
     ALL_SCOPES,
@@ -34,10 +33,11 @@ from ..oauth.constants import (
     REFRESH_TOKEN,
     TOKEN_EXCHANGE,
 )
+from ..oauth.dpop import DPOP_SCHEME
 from ..oauth.http_adapter import has_nul
 from ..oauth.jose import InvalidSignedToken
 from ..oauth.redirect_uris import is_registered
-from ..oauth.response_modes import RESPONSE_TYPES
+from ..oauth.response_modes import RESPONSE_TYPES, TOKEN
 from ..oauth.secrets import generate_secret
 from ..series import authenticate
 from .configuration import cross_origin
@@ -412,6 +412,10 @@ class OdooRequestValidator(RequestValidator):
             # oauthlib hands any response type that contains "code" to the
             # code grant, in whatever order or company ("token code")
             raise errors.UnsupportedResponseTypeError(request=request)
+        if client.dpop_bound_access_tokens and TOKEN in response_type.split():
+            # RFC 9449 §5.2: a token from the authorization endpoint comes
+            # with no proof, so it could not be bound
+            return False
         return client._allows_response_type(response_type)
 
     def is_pkce_required(self, client_id, request):

@@ -69,10 +69,10 @@ from . import test_authentication_strength
 from . import test_mcp_agents
 from . import test_client_registration
 from . import test_resources
+from . import test_dpop
 
 from .. import post_load
 
 # pytest-odoo imports the addon to collect its tests, before the registry loads
 # it, so Odoo's loader finds it imported and never calls its post_load hook.
 post_load()
-from . import test_dpop

@@ -20,6 +20,7 @@ from odoo.tests import tagged
 
 from ..oauth import dpop
 from ..oauth.constants import DPOP_REQUIRE_NONCE_PARAM
+from ..provider.server import oauth2_server
 from .common import (
     MODULE_ROOT,
     PREFIX,
@@ -37,6 +38,10 @@ from .common import (
 USERINFO_PATH = PREFIX + "userinfo"
 TOKENINFO_PATH = PREFIX + "tokeninfo"
 WHOAMI_PATH = "/orestapi_oauth2_test/whoami"
+
+
+def server_validator():
+    return oauth2_server().auth_grant.request_validator
 
 
 def es256_key():
@@ -194,6 +199,34 @@ class TestDpopTokenEndpoint(DpopMixin, EndpointCase):
                 whoami = self.dpop_get(WHOAMI_PATH, token, key, proof=proof)
                 self.assertEqual(whoami.status_code, 200, whoami.text)
 
+    def test_proof_for_the_issuer_url_behind_a_proxy(self):
+        """A proxy that does not pass the host on: the proof names the URL
+        the client knows, under the Issuer URL."""
+        self.set_param("issuer_url", "https://sso.example.com")
+        key = es256_key()
+        proof = make_proof(
+            key, "POST", "https://SSO.example.com:443" + TOKEN_PATH + "?ignored=1"
+        )
+        self.assertEqual(
+            self.assertJson(self.client_credentials(key, proof=proof))["token_type"],
+            "DPoP",
+        )
+        proof = make_proof(key, "POST", "https://evil.example.com" + TOKEN_PATH)
+        self.assertOAuthError(
+            self.client_credentials(key, proof=proof), "invalid_dpop_proof"
+        )
+
+    def test_dpop_required_application_gets_no_token_from_the_front_channel(self):
+        self.app.write({"dpop_bound_access_tokens": True, "grant_implicit": True})
+        self.assertTrue(self.app._allows_response_type("token"))
+        validator = server_validator()
+        self.assertFalse(
+            validator.validate_response_type("integration", "token", self.app, None)
+        )
+        self.assertTrue(
+            validator.validate_response_type("integration", "code", self.app, None)
+        )
+
     def test_without_proof_a_bearer_token_as_before(self):
         answer = self.password_pair()
         self.assertEqual(answer["token_type"], "Bearer")
@@ -211,7 +244,9 @@ class TestDpopTokenEndpoint(DpopMixin, EndpointCase):
         self.assertFalse(
             self.env["oauth2.token"].search([("application_id", "=", self.app.id)])
         )
-        self.assertEqual(self.assertJson(self.client_credentials(es256_key()))["token_type"], "DPoP")
+        self.assertEqual(
+            self.assertJson(self.client_credentials(es256_key()))["token_type"], "DPoP"
+        )
 
     def test_nonce_required(self):
         self.env["ir.config_parameter"].sudo().set_param(DPOP_REQUIRE_NONCE_PARAM, "1")
@@ -238,7 +273,9 @@ class TestDpopTokenEndpoint(DpopMixin, EndpointCase):
         self.assertEqual(whoami.status_code, 200, whoami.text)
         # a nonce the server never gave
         proof = make_proof(key, "POST", self.url(TOKEN_PATH), nonce="made-up")
-        self.assertOAuthError(self.client_credentials(key, proof=proof), "use_dpop_nonce")
+        self.assertOAuthError(
+            self.client_credentials(key, proof=proof), "use_dpop_nonce"
+        )
 
     def test_refresh_of_a_confidential_client_binds_to_the_new_key(self):
         first, second = es256_key(), es256_key()
@@ -247,8 +284,13 @@ class TestDpopTokenEndpoint(DpopMixin, EndpointCase):
             "username": self.user.login,
             "password": USER_PASSWORD,
         }
-        pair = self.assertJson(self.dpop_token_request(data, first, auth=self.integration))
-        refresh = {"grant_type": "refresh_token", "refresh_token": pair["refresh_token"]}
+        pair = self.assertJson(
+            self.dpop_token_request(data, first, auth=self.integration)
+        )
+        refresh = {
+            "grant_type": "refresh_token",
+            "refresh_token": pair["refresh_token"],
+        }
         refreshed = self.assertJson(
             self.dpop_token_request(refresh, second, auth=self.integration)
         )
@@ -274,7 +316,11 @@ class TestDpopTokenEndpoint(DpopMixin, EndpointCase):
             ),
             "typ JWT": make_proof(key, "POST", url, typ="JWT"),
             "HS256": make_proof(
-                key, "POST", url, alg="HS256", signing_key="a-shared-secret-that-is-long-enough-for-hs256"
+                key,
+                "POST",
+                url,
+                alg="HS256",
+                signing_key="a-shared-secret-that-is-long-enough-for-hs256",
             ),
             "alg none": jwt.encode(
                 {"jti": "x", "htm": "POST", "htu": url, "iat": int(time.time())},
@@ -341,7 +387,9 @@ class TestDpopResources(DpopMixin, EndpointCase):
         other = es256_key()
         replayed = make_proof(self.key, "GET", url, access_token=self.token)
         self.assertEqual(
-            self.dpop_get(WHOAMI_PATH, self.token, self.key, proof=replayed).status_code,
+            self.dpop_get(
+                WHOAMI_PATH, self.token, self.key, proof=replayed
+            ).status_code,
             200,
         )
         invalid_proofs = {
@@ -351,7 +399,9 @@ class TestDpopResources(DpopMixin, EndpointCase):
             "another URL": make_proof(
                 self.key, "GET", self.url(USERINFO_PATH), access_token=self.token
             ),
-            "another method": make_proof(self.key, "POST", url, access_token=self.token),
+            "another method": make_proof(
+                self.key, "POST", url, access_token=self.token
+            ),
             "too old": make_proof(
                 self.key,
                 "GET",
@@ -382,7 +432,9 @@ class TestDpopResources(DpopMixin, EndpointCase):
     def test_no_token_offers_both_schemes(self):
         response = self.bearer_get(WHOAMI_PATH)
         self.assertBearerError(response, 401)
-        self.assertIn('DPoP algs="ES256 PS256 RS256 EdDSA"', response.headers["WWW-Authenticate"])
+        self.assertIn(
+            'DPoP algs="ES256 PS256 RS256 EdDSA"', response.headers["WWW-Authenticate"]
+        )
 
 
 @tagged("post_install", "-at_install")
@@ -454,11 +506,15 @@ class TestDpopCodeFlow(DpopMixin, AuthorizationCase):
         code flow bound to the key, a refresh, and userinfo."""
         self.set_param("issuer_url", self.base_url())
         self.env["ir.config_parameter"].sudo().set_param(DPOP_REQUIRE_NONCE_PARAM, "1")
-        self.app.scope_ids = [(4, self.env.ref("orestapi_oauth2.oauth2_scope_openid").id)]
+        self.app.scope_ids = [
+            (4, self.env.ref("orestapi_oauth2.oauth2_scope_openid").id)
+        ]
         self.app.dpop_bound_access_tokens = True
         verifier = VERIFIER
         page = self.authorize(
-            scope="openid read", code_challenge=s256(verifier), code_challenge_method="S256"
+            scope="openid read",
+            code_challenge=s256(verifier),
+            code_challenge_method="S256",
         )
         if page.status_code == 200:
             page = self.decide(page, "allow")
