@@ -1,12 +1,11 @@
 # Copyright 2026 Orest
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
-from datetime import UTC, datetime, timedelta
-
 from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..oauth.dpop import PROOF_LIFETIME
+from ..oauth.oidc import as_datetime
 from ..provider.configuration import hash_secret
 from ..series import Constraint
 from .direct_sql import insert_row, own_cursor
@@ -39,12 +38,10 @@ class OAuth2DpopProof(models.Model):
         with the request's transaction, so that a request Odoo retries
         accepts its proof again; a read-only one records it on a cursor of
         its own."""
-        expires_at = datetime.fromtimestamp(issued_at + PROOF_LIFETIME, UTC).replace(
-            tzinfo=None
-        ) + timedelta(seconds=PROOF_LIFETIME)
         values = {
             "proof_hash": hash_secret(self.env, DPOP_PROOF, f"{jkt}.{jti}"),
-            "expires_at": expires_at,
+            # no proof is accepted later than this: no copy can pass for new
+            "expires_at": as_datetime(issued_at + PROOF_LIFETIME),
         }
         if not self.env.cr.readonly:
             return self._insert_new(self.sudo(), values)

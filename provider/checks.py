@@ -42,6 +42,7 @@ from ..oauth.constants import (
     IMPLICIT,
     PASSWORD,
     REFRESH_TOKEN,
+    TOKEN_EXCHANGE,
 )
 from ..oauth.oidc import (
     check_authentication_request,
@@ -314,6 +315,8 @@ GRANT_CHECKS = {
     ),
     # the application's minimum level was checked when the user approved
     DEVICE_CODE: GrantChecks(post_token=(check_resource, check_dpop_binding)),
+    # its own checks are in the grant (provider/token_exchange.py)
+    TOKEN_EXCHANGE: GrantChecks(post_token=(check_dpop_binding,)),
 }
 
 

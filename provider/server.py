@@ -139,8 +139,10 @@ def oauth2_server():
     server.device_code_grant = OpenIDDeviceCodeGrant(validator)
     server.grant_types[DEVICE_CODE] = server.device_code_grant
     register_checks(server.device_code_grant.proxy_target, GRANT_CHECKS[DEVICE_CODE])
-    # RFC 8693: its checks are all in the grant (provider/token_exchange.py)
+    # RFC 8693: its checks are in the grant (provider/token_exchange.py), but
+    # for the DPoP binding every grant shares
     server.grant_types[TOKEN_EXCHANGE] = TokenExchangeGrant(validator)
+    register_checks(server.grant_types[TOKEN_EXCHANGE], GRANT_CHECKS[TOKEN_EXCHANGE])
     return server
 
 
