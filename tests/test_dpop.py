@@ -245,6 +245,18 @@ class TestDpopTokenEndpoint(DpopMixin, EndpointCase):
         registered = oauth2_server().grant_types[TOKEN_EXCHANGE]
         self.assertIn(check_dpop_binding, registered.custom_validators.post_token)
 
+    def test_metadata_names_the_algorithms(self):
+        for path in (
+            "/.well-known/oauth-authorization-server",
+            "/.well-known/oauth-protected-resource",
+        ):
+            with self.subTest(path):
+                document = self.opener.get(self.url(path), timeout=30).json()
+                self.assertEqual(
+                    document["dpop_signing_alg_values_supported"],
+                    ["ES256", "PS256", "RS256", "EdDSA"],
+                )
+
     def test_without_proof_a_bearer_token_as_before(self):
         answer = self.password_pair()
         self.assertEqual(answer["token_type"], "Bearer")
