@@ -454,6 +454,17 @@ class TestDpopResources(DpopMixin, EndpointCase):
         )
         self.assertDpopRefused(response, "invalid_dpop_proof")
 
+    def test_replayed_proof_at_a_read_only_route(self):
+        """userinfo runs on a read-only cursor: the proof is recorded on a
+        cursor of its own, and refused the second time all the same."""
+        proof = make_proof(
+            self.key, "GET", self.url(USERINFO_PATH), access_token=self.token
+        )
+        first = self.dpop_get(USERINFO_PATH, self.token, self.key, proof=proof)
+        self.assertEqual(first.status_code, 200, first.text)
+        again = self.dpop_get(USERINFO_PATH, self.token, self.key, proof=proof)
+        self.assertDpopRefused(again, "invalid_dpop_proof")
+
     def test_unbound_token_in_the_dpop_scheme(self):
         answer = self.password_pair()
         response = self.dpop_get(WHOAMI_PATH, answer["access_token"], self.key)
