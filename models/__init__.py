@@ -19,6 +19,7 @@ from . import oauth2_client_auth_throttle
 from . import oauth2_registration_token
 from . import oauth2_registration_attempt
 from . import oauth2_metadata_document_fetch
+from . import oauth2_dpop_proof
 from . import oauth2_signing_key
 from . import oauth2_session
 from . import oauth2_logout_notification

@@ -30,8 +30,9 @@ def lock_rows(model, condition, fields_read):
 def insert_row(model, values, on_conflict=None):
     """Insert a row of ``model`` with the column ``values`` in one query, the
     database stamping the log columns, and return its id; ``on_conflict``, an
-    SQL ``ON CONFLICT`` clause, makes it an upsert. The one2many fields that
-    list the new row, which the ORM's create would update, are invalidated."""
+    SQL ``ON CONFLICT`` clause, makes it an upsert, or with ``DO NOTHING``
+    returns None when the row was there. The one2many fields that list the
+    new row, which the ORM's create would update, are invalidated."""
     columns = list(values)
     model.env.cr.execute(
         SQL(
@@ -50,7 +51,10 @@ def insert_row(model, values, on_conflict=None):
             on_conflict or SQL(),
         )
     )
-    [row_id] = model.env.cr.fetchone()
+    row = model.env.cr.fetchone()
+    if row is None:
+        return None
+    [row_id] = row
     for column in columns:
         for inverse in model.pool.field_inverses[model._fields[column]]:
             model.env[inverse.model_name].invalidate_model([inverse.name])

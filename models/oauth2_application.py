@@ -270,6 +270,13 @@ class OAuth2Application(models.Model):
         "offline; it learns of a revocation only through introspection or when "
         "the token expires, so keep their lifetime short.",
     )
+    dpop_bound_access_tokens = fields.Boolean(
+        string="Require DPoP",
+        tracking=True,
+        help="RFC 9449: every token request of this application must carry a "
+        "DPoP proof, so that its access tokens work only with the key it "
+        "holds; without it, DPoP is optional.",
+    )
     access_token_audiences = fields.Text(
         string="Audiences",
         tracking=True,

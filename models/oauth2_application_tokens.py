@@ -58,13 +58,22 @@ class OAuth2ApplicationTokens(models.Model):
         return self.access_token_format
 
     def _jwt_access_token(
-        self, user, scopes, lifetime, audiences, login, act=None, not_after=None
+        self,
+        user,
+        scopes,
+        lifetime,
+        audiences,
+        login,
+        act=None,
+        not_after=None,
+        dpop_jkt=None,
     ):
         """A signed JWT access token (RFC 9068) of this application, for
         ``user``, or for no user (client_credentials) when empty, who logged
         in as ``login`` says (provider/validator.py's ``Login``); ``act``
         names who acts for the user in an exchanged token (RFC 8693 §4.1),
-        which expires at ``not_after`` (seconds) at the latest."""
+        which expires at ``not_after`` (seconds) at the latest; ``dpop_jkt``
+        the thumbprint of the DPoP key it is bound to (RFC 9449 §6.1)."""
         self.ensure_one()
         subject = user._oidc_subject(self) if user else self.client_id
         claims = access_tokens.access_token_claims(
@@ -80,6 +89,7 @@ class OAuth2ApplicationTokens(models.Model):
             amr=login.amr,
             act=act,
             not_after=not_after,
+            dpop_jkt=dpop_jkt,
         )
         return self.env["oauth2.signing.key"]._sign(
             claims, self.id_token_signed_response_alg, jose.ACCESS_TOKEN_TYPE

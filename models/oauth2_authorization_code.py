@@ -68,6 +68,12 @@ class OAuth2AuthorizationCode(models.Model):
         readonly=True,
         help="Space-separated: how the user logged in (RFC 8176 amr values).",
     )
+    dpop_jkt = fields.Char(
+        string="DPoP Key Thumbprint",
+        readonly=True,
+        help="RFC 9449 §10: the thumbprint of the DPoP key the authorization "
+        "request bound this code to; its exchange must be proved with that key.",
+    )
     expires_at = fields.Datetime(required=True, readonly=True)
     used = fields.Boolean(readonly=True)
     token_ids = fields.One2many("oauth2.token", "authorization_code_id")
@@ -92,6 +98,7 @@ class OAuth2AuthorizationCode(models.Model):
         claims=None,
         acr=None,
         amr=(),
+        dpop_jkt=None,
     ):
         lifetime = get_oauth2_setting(self.env, "authorization_code_lifetime")
         return self.sudo().create(
@@ -111,6 +118,7 @@ class OAuth2AuthorizationCode(models.Model):
                 "claims": claims,
                 "acr": acr,
                 "amr": " ".join(amr) or False,
+                "dpop_jkt": dpop_jkt or False,
             }
         )
 

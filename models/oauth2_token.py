@@ -46,6 +46,7 @@ CLEANED_MODELS = (
     "oauth2.logout.notification",
     "oauth2.registration.attempt",
     "oauth2.metadata.document.fetch",
+    "oauth2.dpop.proof",
     # self-registered applications nobody used (RFC 7591)
     "oauth2.application",
 )
@@ -148,6 +149,13 @@ class OAuth2Token(models.Model):
         help="When the token was last presented: to a bearer-protected route, "
         "userinfo, tokeninfo, introspection, Odoo's external API, or to "
         "refresh. Recorded to the minute.",
+    )
+    dpop_jkt = fields.Char(
+        string="DPoP Key Thumbprint",
+        readonly=True,
+        help="RFC 9449: the thumbprint of the key this access token is bound "
+        "to; it is accepted only with a DPoP proof signed by that key, and so "
+        "is the refresh token of a public client.",
     )
     revoked = fields.Boolean(readonly=True, index=True)
     revoked_at = fields.Datetime(readonly=True)
@@ -288,13 +296,15 @@ class OAuth2Token(models.Model):
         acr=None,
         amr=(),
         subject_token=None,
+        dpop_jkt=None,
     ):
         """Store the token response ``token`` issued to ``application`` for
         ``user``; a refreshed token passes on the family, original grant,
         login time (``auth_time``, a datetime), browser session (``sid``),
         claims asked for (``claims``, stored JSON) and sign-in strength
         (``acr``, ``amr``) of the one it replaces; an exchanged token names
-        the ``subject_token`` it was obtained for."""
+        the ``subject_token`` it was obtained for; a token bound to a DPoP
+        key holds its thumbprint, ``dpop_jkt``."""
         now = fields.Datetime.now()
         refresh_token = token.get(REFRESH_TOKEN)
         values = {
@@ -328,6 +338,7 @@ class OAuth2Token(models.Model):
             and now + timedelta(seconds=application._get_refresh_token_lifetime()),
             "token_count": 1,
             "subject_token_id": subject_token.id if subject_token else False,
+            "dpop_jkt": dpop_jkt or False,
         }
         token = self.sudo().browse(insert_row(self, values))
         # the count an application shows, which the ORM would not know is stale
@@ -407,6 +418,7 @@ class OAuth2Token(models.Model):
                     "last_used_at",
                     "claims",
                     "audience",
+                    "dpop_jkt",
                 ),
             ),
             (self.env["res.users"], "u", USERINFO_FIELDS["res.users"]),
@@ -605,6 +617,9 @@ class OAuth2Token(models.Model):
             and self.user_id == user
             and self._has_scopes([RPC_SCOPE])
             and self._is_for_odoo()
+            # XML-RPC and JSON-RPC carry the token as a password, with no
+            # DPoP proof: a token bound to a key is not one
+            and not self.dpop_jkt
         )
         if grants:
             self._mark_used()
@@ -727,8 +742,11 @@ class OAuth2Token(models.Model):
             # RFC 9470 §6.2: what a resource server needs to ask for more
             claims["auth_time"] = oidc.as_seconds(self.auth_time)
         claims.update(oidc.login_claims(self.acr, self._amr()))
+        if self.dpop_jkt and (is_access or self.application_id.client_type == "public"):
+            # RFC 9449 §6.2
+            claims["cnf"] = {"jkt": self.dpop_jkt}
         if is_access:
-            claims["token_type"] = "Bearer"
+            claims["token_type"] = "DPoP" if self.dpop_jkt else "Bearer"
             if self.audience:
                 claims["aud"] = audience_claim(self.audience.split())
             act = self._act()

@@ -63,6 +63,7 @@ def access_token_claims(
     amr: Sequence[str] = (),
     act: dict[str, Any] | None = None,
     not_after: int | None = None,
+    dpop_jkt: str | None = None,
 ) -> dict[str, Any]:
     """The claims of a JWT access token (RFC 9068 §2.2): ``subject`` is the
     user's, or the client_id when no user is involved (client_credentials);
@@ -71,7 +72,8 @@ def access_token_claims(
     ``acr`` and ``amr``, how (§2.2.1); ``act``, for a token obtained by
     exchange, the client acting for the user (RFC 8693 §4.1); ``not_after``
     (seconds), when given, the latest it may expire: the clock may have
-    turned a second since ``lifetime`` was counted."""
+    turned a second since ``lifetime`` was counted; ``dpop_jkt``, the
+    thumbprint of the DPoP key the token is bound to (RFC 9449 §6.1)."""
     now = int(time.time())
     expires = now + lifetime if not_after is None else min(now + lifetime, not_after)
     claims = {
@@ -96,4 +98,6 @@ def access_token_claims(
         claims["amr"] = list(amr)
     if act:
         claims["act"] = act
+    if dpop_jkt:
+        claims["cnf"] = {"jkt": dpop_jkt}
     return claims

@@ -303,8 +303,13 @@ def parse_client_metadata(
         )
     post_logout_redirect_uris = _redirect_uris(metadata, "post_logout_redirect_uris")
 
+    dpop_bound = metadata.get("dpop_bound_access_tokens", False)
+    if not isinstance(dpop_bound, bool):
+        _refuse("dpop_bound_access_tokens must be true or false.")
     values = {
         "client_type": "public" if auth_method == NONE else "confidential",
+        # RFC 9449 §5.2
+        "dpop_bound_access_tokens": dpop_bound,
         "token_endpoint_auth_method": auth_method,
         "redirect_uris": "\n".join(redirect_uris or ()) or False,
         "post_logout_redirect_uris": "\n".join(post_logout_redirect_uris or ())
@@ -357,6 +362,9 @@ def client_metadata_of(values: Mapping[str, Any], scopes: Iterable[str]) -> dict
         "response_types": ["code"] if AUTHORIZATION_CODE in grant_types else [],
         "scope": " ".join(scopes),
     }
+    if values.get("dpop_bound_access_tokens"):
+        # RFC 9449 §5.2: false when left out
+        metadata["dpop_bound_access_tokens"] = True
     post_logout = _lines(values.get("post_logout_redirect_uris"))
     if post_logout:
         metadata["post_logout_redirect_uris"] = post_logout

@@ -49,6 +49,8 @@ PUSHED_REQUEST_URI_SECRET = "pushed_request_uri"
 
 # The system parameter of the Issuer URL setting (RFC 8414 §2).
 ISSUER_URL_PARAM = "orestapi_oauth2.issuer_url"
+# RFC 9449 §8: whether every DPoP proof must carry the server's nonce ("1")
+DPOP_REQUIRE_NONCE_PARAM = "orestapi_oauth2.dpop_require_nonce"
 # The system parameter of the Client ID Metadata Documents switch, "on" or
 # "off" (draft-ietf-oauth-client-id-metadata-document).
 CLIENT_ID_METADATA_DOCUMENTS_PARAM = "orestapi_oauth2.client_id_metadata_documents"

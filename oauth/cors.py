@@ -10,10 +10,11 @@ from urllib.parse import urlsplit
 
 # Seconds a browser may reuse a preflight's answer.
 PREFLIGHT_MAX_AGE = 600
-ALLOWED_REQUEST_HEADERS = "Authorization, Content-Type"
+ALLOWED_REQUEST_HEADERS = "Authorization, Content-Type, DPoP"
 # What a script may read of an answer beyond the CORS-safelisted headers: the
-# bearer challenge of a refused token, and when to retry.
-EXPOSED_HEADERS = "WWW-Authenticate, Retry-After"
+# bearer challenge of a refused token, and when to retry; the DPoP nonce for
+# a page's next proof (RFC 9449 §8).
+EXPOSED_HEADERS = "WWW-Authenticate, Retry-After, DPoP-Nonce"
 ANY_ORIGIN = "*"
 DEFAULT_PORTS = {"http": 80, "https": 443}
 

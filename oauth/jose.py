@@ -37,7 +37,12 @@ COMPACT_JWS = re.compile(r"eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
 MAX_JWS_LENGTH = 8192
 # The public members of each key type (RFC 7638 §3.2), in the order RFC 7638
 # hashes them: also all that the JWKS may publish of a key.
-PUBLIC_MEMBERS = {"RSA": ("e", "kty", "n"), "EC": ("crv", "kty", "x", "y")}
+PUBLIC_MEMBERS = {
+    "RSA": ("e", "kty", "n"),
+    "EC": ("crv", "kty", "x", "y"),
+    # RFC 8037 §2: the Ed25519 keys of DPoP proofs; this server signs with none
+    "OKP": ("crv", "kty", "x"),
+}
 # The keys of SIGNING_ALGORITHMS: RSA, and EC on P-256.
 PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
 PublicKey = rsa.RSAPublicKey | ec.EllipticCurvePublicKey

@@ -115,13 +115,15 @@ JWS = re.compile(
 ESCAPED_CHARACTER = re.compile(rf"{_ESCAPE}([0-9A-Fa-f]{{2}})")
 
 # The token68 credentials of an Authorization header (RFC 7235), which may be
-# another server's token of any length, or a client's id and secret.
+# another server's token of any length, or a client's id and secret; a
+# DPoP-bound token (RFC 9449 §7.1) is no less secret than a bearer one.
 AUTHORIZATION = re.compile(
-    rf"(\b(?i:(basic)|bearer)(?:[ \t]+|(?:{_ESCAPE}20)+))"
+    rf"(\b(?i:(basic)|bearer|dpop)(?:[ \t]+|(?:{_ESCAPE}20)+))"
     r"((?:[A-Za-z0-9\-._~+/]|%[0-9A-Fa-f]{2})+=*)"
 )
-# What follows "Bearer" in prose ("a Bearer token.") or in a challenge
-# (Bearer realm="…"); no token has this shape but by a fluke.
+# What follows "Bearer" or "DPoP" in prose ("a Bearer token.") or in a
+# challenge (Bearer realm="…", DPoP algs="…"); no token has this shape but by
+# a fluke.
 BEARER_NON_TOKEN = re.compile(r"[A-Z]?[a-z_]+[.=]?")
 
 _TRACEBACK_FORMATTER = logging.Formatter()
@@ -216,7 +218,7 @@ def mask_secrets(text: str) -> str:
     lowered = text.lower()
     if "%" in text or SPELT_OUT_NAME.search(lowered):
         text = _mask_named_values(text)
-    if "bearer" in lowered or "basic" in lowered:
+    if "bearer" in lowered or "basic" in lowered or "dpop" in lowered:
         text = AUTHORIZATION.sub(_mask_credentials, text)
     if LONG_RUN.search(text):
         text = ENCODED_RUN.sub(_mask_token_run, text)

@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from . import routes
+from . import dpop, routes
 from .constants import GRANT_TYPES
 from .oidc import provider_metadata
 from .redirect_uris import LOOPBACK_HOSTS
@@ -86,6 +86,8 @@ def server_metadata(
         # client talking to several servers cannot be fooled by another one's.
         "authorization_response_iss_parameter_supported": True,
         "code_challenge_methods_supported": list(code_challenge_methods),
+        # RFC 9449 §5.1
+        "dpop_signing_alg_values_supported": list(dpop.ALGORITHMS),
         **registration_endpoint,
         # RFC 9728 §4: the resources this server issues tokens for
         "protected_resources": list(protected_resources),
@@ -134,6 +136,7 @@ def protected_resource_metadata(
         "resource_name": name,
         # §2: no token needs to be bound to a DPoP key or a certificate
         "dpop_bound_access_tokens_required": False,
+        "dpop_signing_alg_values_supported": list(dpop.ALGORITHMS),
         "tls_client_certificate_bound_access_tokens": False,
     }
 

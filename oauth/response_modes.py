@@ -14,6 +14,8 @@ from oauthlib.oauth2.rfc6749 import errors
 from .page_headers import NO_FRAMING, NOT_KEPT, csp_source
 
 CODE = "code"
+# the response type that issues an access token from the authorization endpoint
+TOKEN = "token"
 # The response types that return tokens in the redirect: the implicit grant
 # and OpenID Connect's implicit flow (Core §3.2), then OpenID Connect's hybrid
 # flow (Core §3.3), which returns a code beside them.

@@ -10,13 +10,18 @@ from odoo import SUPERUSER_ID
 from odoo.http import Response
 
 from ..oauth import acr, metadata
+from ..oauth import dpop as dpop_proofs
 from ..oauth.responses import JSON_HEADERS, REALM, error_answer, json_answer
 from .configuration import cross_origin
+from .dpop import check_request_proof, nonce_headers
 
 
 class BearerTokenError(HTTPException):
     """The RFC 6750 §3 answer to a request that a bearer-protected resource
-    refuses: a JSON body and a ``WWW-Authenticate: Bearer`` challenge."""
+    refuses: a JSON body, a ``WWW-Authenticate: Bearer`` challenge and a
+    ``WWW-Authenticate: DPoP`` one (RFC 9449 §7.1), the error on that of
+    the scheme the request used (``dpop`` for DPoP); with ``dpop_nonce``,
+    the nonce a DPoP client's next proof may carry."""
 
     def __init__(
         self,
@@ -26,6 +31,8 @@ class BearerTokenError(HTTPException):
         scope=None,
         acr_values=None,
         resource_metadata=None,
+        dpop=False,
+        dpop_nonce=None,
     ):
         self.arguments = {
             "status": status,
@@ -33,30 +40,36 @@ class BearerTokenError(HTTPException):
             "error": error,
             "scope": scope,
             "acr_values": acr_values,
+            "dpop": dpop,
+            "dpop_nonce": dpop_nonce,
         }
-        challenge = [f'realm="{REALM}"']
+        parameters = []
         body = {"error_description": description}
         # §3.1: a request without any token gets a challenge without an error.
         if error:
             # RFC 6750 §3: no quote or backslash inside the quoted values
             quoted = description.replace('"', "'").replace("\\", "/")
-            challenge += [f'error="{error}"', f'error_description="{quoted}"']
+            parameters += [f'error="{error}"', f'error_description="{quoted}"']
             body = {"error": error, **body}
         if scope:
-            challenge.append(f'scope="{scope}"')
+            parameters.append(f'scope="{scope}"')
         if acr_values:
             # RFC 9470 §3: the level a new token must be issued at
-            challenge.append(f'acr_values="{acr_values}"')
+            parameters.append(f'acr_values="{acr_values}"')
         if resource_metadata:
             # RFC 9728 §5.1: where a client learns how to get a token for it
-            challenge += metadata.bearer_challenge_parameters(resource_metadata)
-        response = Response(
-            json.dumps(body),
-            status=status,
-            headers=dict(
-                JSON_HEADERS, **{"WWW-Authenticate": "Bearer " + ", ".join(challenge)}
-            ),
-        )
+            parameters += metadata.bearer_challenge_parameters(resource_metadata)
+        # the parameters go with the scheme the request used; the other
+        # scheme is offered bare
+        bearer = [f'realm="{REALM}"', *([] if dpop else parameters)]
+        headers = [
+            *JSON_HEADERS.items(),
+            ("WWW-Authenticate", "Bearer " + ", ".join(bearer)),
+            ("WWW-Authenticate", dpop_proofs.challenge(parameters if dpop else ())),
+        ]
+        if dpop_nonce:
+            headers.append((dpop_proofs.NONCE_HEADER, dpop_nonce))
+        response = Response(json.dumps(body), status=status, headers=headers)
         self.code = status
         super().__init__(description, response=response)
 
@@ -68,13 +81,58 @@ class BearerTokenError(HTTPException):
         arguments["scope"] = arguments["scope"] or " ".join(scopes) or None
         return BearerTokenError(**arguments)
 
+    def for_dpop(self, nonce):
+        """This refusal of a request that used the DPoP scheme: its error on
+        the DPoP challenge, with the server's ``nonce`` (RFC 9449 §7.1, §9)."""
+        return BearerTokenError(**dict(self.arguments, dpop=True, dpop_nonce=nonce))
 
-def _header_token(authorization):
-    """The token of an ``Authorization: Bearer`` header, else None."""
+
+BEARER = "bearer"
+# RFC 9449 §7.1: a DPoP-bound token comes in the DPoP scheme
+DPOP = dpop_proofs.DPOP_SCHEME.lower()
+
+
+def _header_token(authorization, scheme=BEARER):
+    """The token of an ``Authorization`` header of ``scheme`` (Bearer unless
+    told), else None."""
     scheme_and_token = authorization.split()
-    if len(scheme_and_token) == 2 and scheme_and_token[0].lower() == "bearer":
+    if len(scheme_and_token) == 2 and scheme_and_token[0].lower() == scheme:
         return scheme_and_token[1]
     return None
+
+
+def _check_sender(env, httprequest, token, record, uses_dpop):
+    """RFC 9449 §7: a token bound to a DPoP key comes in the DPoP scheme with
+    a proof of that key for this request, its ``ath`` the token's hash; an
+    unbound one as a bearer token. Raises BearerTokenError otherwise."""
+    if not uses_dpop:
+        if record.dpop_jkt:
+            # §7.2: a stolen bound token is worth nothing as a bearer token
+            raise BearerTokenError(
+                401,
+                "This access token is bound to a DPoP key: send it in an "
+                "'Authorization: DPoP' header with a DPoP proof.",
+                error="invalid_token",
+            )
+        return
+    if not record.dpop_jkt:
+        raise BearerTokenError(
+            401,
+            "This access token is not bound to a DPoP key: send it in an "
+            "'Authorization: Bearer' header.",
+            error="invalid_token",
+        )
+    try:
+        proof = check_request_proof(env, httprequest, access_token=token)
+    except dpop_proofs.InvalidProof as refusal:
+        raise BearerTokenError(401, str(refusal), error=refusal.error) from None
+    if proof.jkt != record.dpop_jkt:
+        raise BearerTokenError(
+            401,
+            "The DPoP proof is signed with another key than the one this "
+            "access token is bound to.",
+            error="invalid_token",
+        )
 
 
 def _live_access_token(env, token, resource=None):
@@ -110,9 +168,11 @@ def _form_body_token(httprequest):
 
 
 def _presented_token(httprequest, form_body):
-    """The access token of the request: in the Authorization header (RFC 6750
-    §2.1), or where ``form_body`` allows it, in a form-encoded body (§2.2);
-    raises BearerTokenError when there is none, or more than one way."""
+    """``(token, uses_dpop)``: the access token of the request, in the
+    Authorization header (RFC 6750 §2.1; RFC 9449 §7.1 in the DPoP scheme),
+    or where ``form_body`` allows it, in a form-encoded body (§2.2), and
+    whether it came in the DPoP scheme; raises BearerTokenError when there
+    is none, or more than one way."""
     if "access_token" in httprequest.args:
         # RFC 9700 §4.3.2: a token in a URL leaks through logs and history.
         raise BearerTokenError(
@@ -121,7 +181,8 @@ def _presented_token(httprequest, form_body):
             error="invalid_request",
         )
     authorization = httprequest.headers.get("Authorization", "")
-    in_header = authorization.partition(" ")[0].lower() == "bearer"
+    scheme = authorization.partition(" ")[0].lower()
+    in_header = scheme in (BEARER, DPOP)
     in_body = _form_body_token(httprequest) if form_body else None
     if in_header and in_body is not None:
         # §2: a client uses one method per request
@@ -132,13 +193,13 @@ def _presented_token(httprequest, form_body):
             error="invalid_request",
         )
     if in_header:
-        return _header_token(authorization)
+        return _header_token(authorization, scheme), scheme == DPOP
     if in_body is not None:
-        return in_body
+        return in_body, False
     raise BearerTokenError(
         401,
         "This resource needs an OAuth2 access token in an "
-        "'Authorization: Bearer' header.",
+        "'Authorization: Bearer' header, or 'Authorization: DPoP' with a proof.",
     )
 
 
@@ -165,7 +226,19 @@ def authenticate_bearer(
 
 
 def _authenticated_token(env, httprequest, scopes, form_body, required_acr, resource):
-    record = _live_access_token(env, _presented_token(httprequest, form_body), resource)
+    token, uses_dpop = _presented_token(httprequest, form_body)
+    try:
+        return _checked_token(
+            env, httprequest, token, uses_dpop, scopes, required_acr, resource
+        )
+    except BearerTokenError as refusal:
+        if not uses_dpop:
+            raise
+        raise refusal.for_dpop(nonce_headers(env)[dpop_proofs.NONCE_HEADER]) from None
+
+
+def _checked_token(env, httprequest, token, uses_dpop, scopes, required_acr, resource):
+    record = _live_access_token(env, token, resource)
     if not record:
         raise BearerTokenError(
             401,
@@ -173,6 +246,7 @@ def _authenticated_token(env, httprequest, scopes, form_body, required_acr, reso
             "for another resource than this one.",
             error="invalid_token",
         )
+    _check_sender(env, httprequest, token, record, uses_dpop)
     if not record._has_scopes(scopes):
         raise BearerTokenError(
             403,
@@ -200,11 +274,13 @@ def _authenticated_token(env, httprequest, scopes, form_body, required_acr, reso
 
 def tokeninfo_answer(env, httprequest):
     """Token verification in the style of Google's and Amazon's token-info
-    endpoints: the token comes in an Authorization Bearer header, or else as
-    ``access_token`` in the query or the form (the last one given)."""
+    endpoints: the token comes in an Authorization Bearer header, a
+    DPoP-bound one in a DPoP header with its proof (RFC 9449 §7.1), or else
+    as ``access_token`` in the query or the form (the last one given)."""
     authorization = httprequest.headers.get("Authorization", "")
-    if authorization.partition(" ")[0].lower() == "bearer":
-        token = _header_token(authorization)
+    scheme = authorization.partition(" ")[0].lower()
+    if scheme in (BEARER, DPOP):
+        token = _header_token(authorization, scheme)
     else:
         given = [
             value
@@ -218,5 +294,13 @@ def tokeninfo_answer(env, httprequest):
             "invalid_token",
             "The access token is invalid, expired or revoked, or was issued "
             "for another resource than Odoo's APIs.",
+        )
+    try:
+        _check_sender(env, httprequest, token, record, scheme == DPOP)
+    except BearerTokenError as refusal:
+        return error_answer(
+            refusal.arguments["error"],
+            refusal.arguments["description"],
+            headers=nonce_headers(env) if scheme == DPOP else None,
         )
     return json_answer(record._tokeninfo())

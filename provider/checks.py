@@ -32,7 +32,7 @@ from oauthlib.openid.connect.core.exceptions import (
     LoginRequired,
 )
 
-from ..oauth import access_tokens, acr, oidc
+from ..oauth import access_tokens, acr, dpop, oidc
 from ..oauth.claims import check_claims_parameter, requested
 from ..oauth.constants import (
     AUTHORIZATION_CODE,
@@ -42,6 +42,7 @@ from ..oauth.constants import (
     IMPLICIT,
     PASSWORD,
     REFRESH_TOKEN,
+    TOKEN_EXCHANGE,
 )
 from ..oauth.oidc import (
     check_authentication_request,
@@ -50,7 +51,7 @@ from ..oauth.oidc import (
 )
 from ..oauth.pkce import check_code_challenge, check_code_verifier
 from ..oauth.response_modes import check_response_mode
-from .validator import odoo_state, set_by_server
+from .validator import DPOP_JKT, odoo_state, set_by_server
 
 
 def check_request_object(request):
@@ -208,6 +209,63 @@ def _narrow_scopes_to_resources(request):
     request.scopes = narrowed
 
 
+def check_dpop_jkt(request):
+    """RFC 9449 §10: the ``dpop_jkt`` of an authorization request, the
+    thumbprint of the key whose proof alone may exchange the code; kept for
+    :meth:`~.validator.OdooRequestValidator.save_authorization_code`."""
+    given = [
+        value
+        for name, value in (*request.uri_query_params, *(request.decoded_body or []))
+        if name == DPOP_JKT
+    ]
+    if len(given) > 1:
+        raise errors.InvalidRequestError(
+            description="dpop_jkt is given more than once.", request=request
+        )
+    if given and not dpop.is_thumbprint(given[0]):
+        raise errors.InvalidRequestError(
+            description="dpop_jkt is not a JWK SHA-256 thumbprint (RFC 7638).",
+            request=request,
+        )
+    request.__dict__[DPOP_JKT] = given[0] if given else None
+    return {}
+
+
+def check_dpop_binding(request):
+    """RFC 9449: a token request of an application whose tokens are
+    DPoP-bound carries a proof (§5.2); a code bound to a key by its
+    authorization request (§10), and the refresh token of a public client
+    (§5), are used only with a proof of the same key. The key of a
+    confidential client's refresh may differ: its new access token is bound
+    to that one."""
+    jkt = odoo_state(request).dpop_jkt
+    if not jkt and request.client.dpop_bound_access_tokens:
+        raise errors.InvalidRequestError(
+            description="This application's access tokens are DPoP-bound: "
+            "send a DPoP proof with the token request.",
+            request=request,
+        )
+    code = set_by_server(request, "authorization_code_record")
+    if code and code.dpop_jkt and code.dpop_jkt != jkt:
+        raise errors.InvalidGrantError(
+            description="This code is bound to another DPoP key than the "
+            "proof's (dpop_jkt).",
+            request=request,
+        )
+    previous = set_by_server(request, "refresh_token_record")
+    if (
+        previous
+        and previous.dpop_jkt
+        and previous.application_id.client_type == "public"
+        and previous.dpop_jkt != jkt
+    ):
+        raise errors.InvalidGrantError(
+            description="This refresh token is bound to another DPoP key than "
+            "the proof's.",
+            request=request,
+        )
+
+
 class GrantChecks(NamedTuple):
     """A grant's checks, by the stage oauthlib runs them at."""
 
@@ -240,11 +298,16 @@ GRANT_CHECKS = {
             check_offline_access,
             check_claims_parameter,
         ),
-        # a well-formed code_challenge, plain only where the application allows it
-        post_auth=(check_code_challenge, *AUTHORIZATION_REQUEST_CHECKS),
-        # a well-formed code_verifier
+        # a well-formed code_challenge, plain only where the application
+        # allows it; a well-formed dpop_jkt
+        post_auth=(
+            check_code_challenge,
+            check_dpop_jkt,
+            *AUTHORIZATION_REQUEST_CHECKS,
+        ),
+        # a well-formed code_verifier; a proof of the key of the code, if bound
         pre_token=(check_code_verifier,),
-        post_token=(check_resource,),
+        post_token=(check_resource, check_dpop_binding),
     ),
     IMPLICIT: GrantChecks(
         # offline_access is always ignored: no code, so no refresh token
@@ -258,11 +321,18 @@ GRANT_CHECKS = {
         post_auth=AUTHORIZATION_REQUEST_CHECKS,
     ),
     # the application's minimum level of the user's login
-    PASSWORD: GrantChecks(post_token=(check_resource, check_minimum_acr)),
-    CLIENT_CREDENTIALS: GrantChecks(post_token=(check_resource,)),
-    REFRESH_TOKEN: GrantChecks(post_token=(check_resource, check_minimum_acr)),
+    PASSWORD: GrantChecks(
+        post_token=(check_resource, check_minimum_acr, check_dpop_binding)
+    ),
+    CLIENT_CREDENTIALS: GrantChecks(post_token=(check_resource, check_dpop_binding)),
+    # a public client's refresh token, with a proof of its key
+    REFRESH_TOKEN: GrantChecks(
+        post_token=(check_resource, check_minimum_acr, check_dpop_binding)
+    ),
     # the application's minimum level was checked when the user approved
-    DEVICE_CODE: GrantChecks(post_token=(check_resource,)),
+    DEVICE_CODE: GrantChecks(post_token=(check_resource, check_dpop_binding)),
+    # its own checks are in the grant (provider/token_exchange.py)
+    TOKEN_EXCHANGE: GrantChecks(post_token=(check_dpop_binding,)),
 }
 
 

@@ -7,6 +7,7 @@ import functools
 from oauthlib.openid import Server
 from oauthlib.openid.connect.core.grant_types import RefreshTokenGrant
 
+from ..oauth import dpop
 from ..oauth.constants import (
     AUTHORIZATION_CODE,
     CLIENT_CREDENTIALS,
@@ -28,6 +29,7 @@ from ..oauth.responses import error_answer, token_answer
 from ..oauth.secrets import generate_secret
 from .checks import GRANT_CHECKS, register_checks
 from .device_code import OpenIDDeviceCodeGrant, device_authorization_answer
+from .dpop import check_request_proof, nonce_headers
 from .token_exchange import SUBJECT_TOKEN_RECORD, TokenExchangeGrant
 from .validator import (
     OdooRequestValidator,
@@ -137,8 +139,10 @@ def oauth2_server():
     server.device_code_grant = OpenIDDeviceCodeGrant(validator)
     server.grant_types[DEVICE_CODE] = server.device_code_grant
     register_checks(server.device_code_grant.proxy_target, GRANT_CHECKS[DEVICE_CODE])
-    # RFC 8693: its checks are all in the grant (provider/token_exchange.py)
+    # RFC 8693: its checks are in the grant (provider/token_exchange.py), but
+    # for the DPoP binding every grant shares
     server.grant_types[TOKEN_EXCHANGE] = TokenExchangeGrant(validator)
+    register_checks(server.grant_types[TOKEN_EXCHANGE], GRANT_CHECKS[TOKEN_EXCHANGE])
     return server
 
 
@@ -202,12 +206,25 @@ def token_endpoint_answer(env, httprequest, grant_type_names=None):
     problem = token_request_problem(httprequest)
     if problem:
         return error_answer("invalid_request", problem)
+    dpop_jkt = None
+    if dpop.DPOP_HEADER in httprequest.headers:
+        # RFC 9449 §5: checked before the client, which it says nothing of
+        try:
+            dpop_jkt = check_request_proof(env, httprequest).jkt
+        except dpop.InvalidProof as refusal:
+            return error_answer(refusal.error, str(refusal), headers=nonce_headers(env))
     uri, body, headers = token_request_parts(httprequest, grant_type_names)
-    headers = with_odoo_state(headers, env, remote_addr=httprequest.remote_addr)
-    return token_answer(
+    headers = with_odoo_state(
+        headers, env, remote_addr=httprequest.remote_addr, dpop_jkt=dpop_jkt
+    )
+    headers, body, status = token_answer(
         *oauth2_server().create_token_response(uri, "POST", body, headers),
         challenge=earns_basic_challenge(httprequest),
     )
+    if dpop_jkt:
+        # §8: the nonce the client's next proof may carry
+        headers.update(nonce_headers(env))
+    return headers, body, status
 
 
 def device_authorization_endpoint_answer(env, httprequest):

@@ -33,10 +33,11 @@ from ..oauth.constants import (
     REFRESH_TOKEN,
     TOKEN_EXCHANGE,
 )
+from ..oauth.dpop import DPOP_SCHEME
 from ..oauth.http_adapter import has_nul
 from ..oauth.jose import InvalidSignedToken
 from ..oauth.redirect_uris import is_registered
-from ..oauth.response_modes import RESPONSE_TYPES
+from ..oauth.response_modes import RESPONSE_TYPES, TOKEN
 from ..oauth.secrets import generate_secret
 from ..series import authenticate
 from .configuration import cross_origin
@@ -44,6 +45,9 @@ from .configuration import cross_origin
 # The header under which an oauthlib request carries its OdooState: no HTTP
 # header has a space in its name, so no client can send one.
 ODOO_STATE = "odoo state"
+# Where an authorization request keeps the dpop_jkt it binds its code to
+# (RFC 9449 §10), once checked (:func:`~.checks.check_dpop_jkt`).
+DPOP_JKT = "dpop_jkt"
 
 
 @dataclass(frozen=True)
@@ -62,7 +66,9 @@ class OdooState:
     was refused (:func:`~.checks.check_request_object`). ``pushed`` says the
     authorization request came through the PAR endpoint (RFC 9126), and
     ``pushing`` that it is being pushed now: checked for everything but the
-    user, whom no browser brings yet.
+    user, whom no browser brings yet. At the token endpoint, ``dpop_jkt``
+    is the thumbprint of the key of the request's valid DPoP proof (RFC
+    9449), which the tokens are bound to.
     """
 
     env: Environment
@@ -74,6 +80,7 @@ class OdooState:
     request_object_problem: str | None = None
     pushed: bool = False
     pushing: bool = False
+    dpop_jkt: str | None = None
 
 
 class Login(NamedTuple):
@@ -410,6 +417,10 @@ class OdooRequestValidator(RequestValidator):
             # oauthlib hands any response type that contains "code" to the
             # code grant, in whatever order or company ("token code")
             raise errors.UnsupportedResponseTypeError(request=request)
+        if client.dpop_bound_access_tokens and TOKEN in response_type.split():
+            # RFC 9449 §5.2: a token from the authorization endpoint comes
+            # with no proof, so it could not be bound
+            return False
         return client._allows_response_type(response_type)
 
     def is_pkce_required(self, client_id, request):
@@ -433,6 +444,7 @@ class OdooRequestValidator(RequestValidator):
             acr=login.acr,
             amr=login.amr,
             claims=dumps(self._requested_claims(request)),
+            dpop_jkt=set_by_server(request, DPOP_JKT),
         )
         # The hybrid flow's access token, saved just before its code, came
         # from that code's authorization: a replay of the code revokes it too
@@ -602,6 +614,7 @@ class OdooRequestValidator(RequestValidator):
             act=subject._act_claim(application) if subject else None,
             # never after the token it came from, whatever second it is now
             not_after=int(subject.expires_at.timestamp()) if subject else None,
+            dpop_jkt=odoo_state(request).dpop_jkt,
         )
 
     def save_bearer_token(self, token, request, *args, **kwargs):
@@ -621,6 +634,10 @@ class OdooRequestValidator(RequestValidator):
         if not application._issues_refresh_token(refresh_scope.split()):
             token.pop(REFRESH_TOKEN, None)
         user = application.user_id if grant_type == CLIENT_CREDENTIALS else request.user
+        dpop_jkt = odoo_state(request).dpop_jkt
+        if dpop_jkt:
+            # RFC 9449 §5.1
+            token["token_type"] = DPOP_SCHEME
         tokens = odoo_state(request).env["oauth2.token"]
         record = tokens._create_from_response(
             token,
@@ -638,6 +655,7 @@ class OdooRequestValidator(RequestValidator):
             amr=login.amr,
             claims=dumps(self._requested_claims(request)),
             subject_token=set_by_server(request, "subject_token_record"),
+            dpop_jkt=dpop_jkt,
         )
         if grant_type == IMPLICIT:
             # issued at the authorization endpoint: in the hybrid flow, its

@@ -70,6 +70,7 @@ from . import test_authentication_strength
 from . import test_mcp_agents
 from . import test_client_registration
 from . import test_resources
+from . import test_dpop
 
 from .. import post_load
 

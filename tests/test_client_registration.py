@@ -225,6 +225,21 @@ class TestRegistrationModes(RegistrationCase):
         self.assertNotIn("registration_access_token", body)
         self.assertNotIn(secret, read.text)
 
+    def test_dpop_bound_access_tokens(self):
+        """RFC 9449 §5.2: the client metadata maps onto the application's
+        field of that name, and is read back; anything but a boolean is
+        refused."""
+        metadata = dict(MCP_METADATA, dpop_bound_access_tokens=True)
+        answer, app = self.registered(metadata)
+        self.assertTrue(app.dpop_bound_access_tokens)
+        self.assertIs(answer["dpop_bound_access_tokens"], True)
+        _answer, unbound = self.registered(MCP_METADATA)
+        self.assertFalse(unbound.dpop_bound_access_tokens)
+        self.assertRegistrationError(
+            self.register(dict(MCP_METADATA, dpop_bound_access_tokens="yes")),
+            "invalid_client_metadata",
+        )
+
     def test_token_mode(self):
         """With token, only a valid initial access token registers: not
         none, a forged, an expired, a revoked or a used-up one."""

@@ -209,6 +209,7 @@ class TestLogMasking(TransactionCase):
             (repr({"Authorization": f"basic {basic}"}), basic),
             (f"HTTP_AUTHORIZATION=BASIC%20{encoded}", encoded),
             (f"Authorization: Bearer {short_token}", short_token),
+            (f"Authorization: DPoP {short_token}", short_token),
             (repr([("Authorization", f"bearer {ID_TOKEN}")]), ID_TOKEN),
         ):
             with self.subTest(line=line):
@@ -244,6 +245,8 @@ class TestLogMasking(TransactionCase):
             'WWW-Authenticate: Bearer realm="orestapi_oauth2", error="invalid_token"',
             'WWW-Authenticate: Basic realm="orestapi_oauth2"',
             "Basic HTTP authentication is off: send a Bearer token.",
+            'WWW-Authenticate: DPoP error="invalid_dpop_proof", algs="ES256"',
+            "The request has no DPoP proof.",
         ):
             with self.subTest(text=text):
                 self.assertEqual(self.logged(text), f"INFO {__name__}: {text}\n")

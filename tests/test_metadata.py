@@ -296,6 +296,12 @@ class TestMetadataDocument(unittest.TestCase):
                 "bearer_methods_supported": ["header"],
                 "resource_name": "MCP",
                 "dpop_bound_access_tokens_required": False,
+                "dpop_signing_alg_values_supported": [
+                    "ES256",
+                    "PS256",
+                    "RS256",
+                    "EdDSA",
+                ],
                 "tls_client_certificate_bound_access_tokens": False,
             },
         )

@@ -1,0 +1,63 @@
+# Copyright 2026 Orest
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
+"""DPoP proofs (RFC 9449) as the token endpoint and the protected resources
+check them: the database's nonce key and setting, the URLs a request was
+sent to, and the replay store, around the checks of ``oauth/dpop.py``."""
+
+import time
+
+from ..oauth import dpop
+from ..oauth.constants import DPOP_REQUIRE_NONCE_PARAM
+from .configuration import hash_secret, issuer
+
+# The purpose under which the key of the server's nonces is derived from the
+# database secret.
+DPOP_NONCE_KEY = "dpop_nonce_key"
+
+
+def _nonce_key(env):
+    return hash_secret(env, DPOP_NONCE_KEY, "")
+
+
+def nonce_required(env):
+    """Whether every proof must carry the server's nonce (RFC 9449 §8): off
+    unless the system parameter says ``1`` or ``true``, as node-oidc-provider
+    requires none by default."""
+    value = env["ir.config_parameter"].sudo().get_param(DPOP_REQUIRE_NONCE_PARAM)
+    return (value or "").strip().lower() in ("1", "true")
+
+
+def nonce_headers(env):
+    """The ``DPoP-Nonce`` header of an answer to a DPoP request: the nonce
+    its next proof may carry."""
+    return {dpop.NONCE_HEADER: dpop.server_nonce(_nonce_key(env), time.time())}
+
+
+def request_urls(env, httprequest):
+    """The URLs a request may have been sent to, without query: the one the
+    server sees (behind a proxy in proxy mode, the forwarded host's), and
+    the same path under the issuer, for a proxy that does not pass the host
+    on."""
+    return {httprequest.base_url, issuer(env) + httprequest.path}
+
+
+def check_request_proof(env, httprequest, access_token=None):
+    """The :class:`~..oauth.dpop.Proof` of the DPoP header of
+    ``httprequest``, with ``access_token`` its ``ath`` at a resource, once
+    checked (``oauth/dpop.py``) and recorded as seen; raises
+    :class:`~..oauth.dpop.InvalidProof` for a bad or replayed proof, and
+    :class:`~..oauth.dpop.NonceRequired` for a nonce missing or stale."""
+    now = time.time()
+    proof = dpop.check_proof(
+        httprequest.headers.getlist(dpop.DPOP_HEADER),
+        httprequest.method,
+        request_urls(env, httprequest),
+        now,
+        access_token=access_token,
+        nonces=dpop.valid_nonces(_nonce_key(env), now),
+        nonce_required=nonce_required(env),
+    )
+    if not env["oauth2.dpop.proof"]._accept_once(proof.jkt, proof.jti, proof.issued_at):
+        raise dpop.InvalidProof("This DPoP proof was used before.")
+    return proof
