@@ -328,8 +328,9 @@ class OAuth2Application(models.Model):
         string="JWKS URI",
         tracking=True,
         help="Where the application publishes its JWKS instead, fetched when a "
-        "request object comes and kept for a few minutes: https, or http on a "
-        "loopback host, under the same address rules as back-channel logout.",
+        "request object or a client assertion comes and kept for a few minutes: "
+        "https, or http on a loopback host, under the same address rules as "
+        "back-channel logout.",
     )
     request_object_signing_alg = fields.Selection(
         [(algorithm, algorithm) for algorithm in request_objects.SIGNING_ALGORITHMS]

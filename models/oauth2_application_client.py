@@ -127,8 +127,10 @@ class OAuth2ApplicationClient(models.Model):
         A method of keys is never swapped for a secret, nor the other way."""
         self.ensure_one()
         registered = self.token_endpoint_auth_method
-        secrets = (CLIENT_SECRET_BASIC, CLIENT_SECRET_POST)
-        return method == registered or (method in secrets and registered in secrets)
+        by_secret = (CLIENT_SECRET_BASIC, CLIENT_SECRET_POST)
+        return method == registered or (
+            method in by_secret and registered in by_secret
+        )
 
     def _verify_client_assertion(self, assertion, assertion_type, audiences):
         """The :class:`~..oauth.client_assertions.VerifiedAssertion` of this
