@@ -144,7 +144,7 @@ class OAuth2ApplicationRegistration(models.Model):
         tracking=True,
         help="The only algorithm the application's client assertions may be "
         "signed with; empty: any of its method's (RS256, PS256, ES256 and "
-        "EdDSA for private_key_jwt, HS256 for client_secret_jwt).",
+        "EdDSA or Ed25519 for private_key_jwt, HS256 for client_secret_jwt).",
     )
 
     @api.depends("client_type")

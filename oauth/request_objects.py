@@ -25,10 +25,16 @@ REQUEST_URI = "request_uri"
 UNSIGNED = "none"
 # What this server verifies with PyJWT on every cryptography Odoo allows.
 SIGNING_ALGORITHMS = ("RS256", "PS256", "ES256")
-# The key type of each algorithm a client's key may sign with: EdDSA (on
-# Ed25519) verifies client assertions (client_assertions.py), not request
-# objects.
-KEY_TYPES = {"RS256": "RSA", "PS256": "RSA", "ES256": "EC", "EdDSA": "OKP"}
+# The key type of each algorithm a client's key may sign with: EdDSA and
+# Ed25519 (its RFC 9864 name) verify client assertions (client_assertions.py),
+# not request objects.
+KEY_TYPES = {
+    "RS256": "RSA",
+    "PS256": "RSA",
+    "ES256": "EC",
+    "EdDSA": "OKP",
+    "Ed25519": "OKP",
+}
 # A request object is a URL's query parameter: longer ones are refused before
 # their JSON is parsed.
 MAX_REQUEST_OBJECT_LENGTH = 8192

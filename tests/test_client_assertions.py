@@ -36,12 +36,14 @@ from ..models.oauth2_jti import CLIENT_ASSERTION, jti_digest
 from ..oauth.client_assertions import JWT_BEARER
 from ..provider.configuration import decrypt_secret
 from .common import (
+    MODULE_ROOT,
     PREFIX,
     REDIRECT_URI,
     TOKEN_PATH,
     AuthorizationCase,
     answer_status,
     loopback_server,
+    run_node,
 )
 
 INTROSPECT_PATH = PREFIX + "introspect"
@@ -359,6 +361,41 @@ class TestPrivateKeyJwt(ClientAssertionCase):
         self.assertEqual(len(server.requests), 2)
 
 
+class TestOauth4webapi(ClientAssertionCase):
+    """oauth4webapi's PrivateKeyJwt and ClientSecretJwt at the token,
+    introspection and revocation endpoints: its assertions name the issuer
+    as their audience, and an Ed25519 key's algorithm Ed25519 (RFC 9864)."""
+
+    def test_oauth4webapi(self):
+        self.set_param("issuer_url", self.base_url())
+        keys = [
+            {"alg": "RS256", "kid": "rsa-1", "pem": pem(self.rsa).decode()},
+            {"alg": "PS256", "kid": "rsa-1", "pem": pem(self.rsa).decode()},
+            {"alg": "ES256", "kid": "ec-1", "pem": pem(self.ec).decode()},
+            {"alg": "Ed25519", "kid": "ed-1", "pem": pem(self.ed).decode()},
+        ]
+        self.env.flush_all()
+        result = run_node(
+            MODULE_ROOT / "tests" / "clients" / "oauth4webapi_private_key_jwt.mjs",
+            self.base_url(),
+            "keys-client",
+            json.dumps(keys),
+            "hmac-client",
+            SECRET_JWT_SECRET,
+        )
+        self.assertEqual(result.returncode, 0, result.stderr[-3000:])
+        steps = json.loads(result.stdout.strip().splitlines()[-1])
+        for algorithm in ("RS256", "PS256", "ES256", "Ed25519"):
+            self.assertEqual(
+                steps["signed"][algorithm], {"token_type": "bearer", "scope": "read"}
+            )
+        self.assertEqual(
+            steps["introspection"], {"active": True, "client_id": "keys-client"}
+        )
+        self.assertEqual(steps["after_revocation"], {"active": False})
+        self.assertEqual(steps["client_secret_jwt"], {"token_type": "bearer"})
+
+
 class TestClientSecretJwt(ClientAssertionCase):
     def test_authlib_client_secret_jwt(self):
         session = self.authlib_session(
@@ -640,7 +677,7 @@ class TestDiscoveryAndRegistration(ClientAssertionCase):
                 self.assertIn("client_secret_jwt", methods)
                 self.assertEqual(
                     metadata[f"{endpoint}_endpoint_auth_signing_alg_values_supported"],
-                    ["RS256", "PS256", "ES256", "EdDSA", "HS256"],
+                    ["RS256", "PS256", "ES256", "EdDSA", "Ed25519", "HS256"],
                 )
 
     def test_dynamic_registration_of_a_private_key_jwt_client(self):
