@@ -706,6 +706,24 @@ class TestDiscoveryAndRegistration(ClientAssertionCase):
             [("client_id", "=", answer["client_id"])]
         )
         self.assertFalse(app.has_client_secret)
+        # no secret was issued: it cannot turn to one by an update (RFC 7592)
+        update = dict(
+            metadata,
+            client_id=answer["client_id"],
+            token_endpoint_auth_method="client_secret_basic",
+        )
+        del update["token_endpoint_auth_signing_alg"]
+        response = self.opener.put(
+            answer["registration_client_uri"],
+            data=json.dumps(update),
+            headers={
+                "Authorization": f"Bearer {answer['registration_access_token']}",
+                "Content-Type": "application/json",
+            },
+            timeout=30,
+        )
+        self.assertEqual(response.status_code, 400, response.text)
+        self.assertIn("register a new client", response.json()["error_description"])
         for refused in (
             dict(metadata, jwks=None),
             dict(metadata, token_endpoint_auth_signing_alg="HS256"),
