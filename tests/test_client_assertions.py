@@ -128,6 +128,7 @@ class TestAssertionChecks(unittest.TestCase):
             "jti": "j",
             **claims,
         }
+        # a claim given as ... is left out
         payload = {name: value for name, value in payload.items() if value != ...}
         return jwt.encode(
             payload, key or self.key, algorithm=algorithm, headers=header or {}
