@@ -20,7 +20,6 @@ from . import oauth2_jti
 from . import oauth2_registration_token
 from . import oauth2_registration_attempt
 from . import oauth2_metadata_document_fetch
-from . import oauth2_dpop_proof
 from . import oauth2_signing_key
 from . import oauth2_session
 from . import oauth2_logout_notification

@@ -9,6 +9,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..series import Constraint
+from .direct_sql import own_cursor
 
 # The purposes of used JWT IDs, each of its own namespace.
 CLIENT_ASSERTION = "client_assertion"
@@ -50,7 +51,14 @@ class OAuth2Jti(models.Model):
         expired. One statement, ``ON CONFLICT``: a second transaction
         recording it waits for the first and, once that one commits, fails
         to serialize; Odoo retries its request, which finds the row and
-        loses. If the first rolls back, the second records it."""
+        loses. If the first rolls back, the second records it. Recorded with
+        the request's transaction, so that a request Odoo retries accepts its
+        JWT again; a read-only request's on a cursor of its own."""
+        if self.env.cr.readonly:
+            with own_cursor(self.env) as cr:
+                return self.with_env(self.env(cr=cr))._use_once(
+                    purpose, issuer, jti, expires_at
+                )
         digest = jti_digest(purpose, issuer, jti)
         expires = datetime.fromtimestamp(expires_at, timezone.utc).replace(tzinfo=None)
         # a row the cleanup has not deleted yet is of an expired JWT, which

@@ -46,6 +46,8 @@ PROOF_LIFETIME = 300
 MAX_JTI_LENGTH = 256
 # A nonce is good for the window it was made in and the next one.
 NONCE_WINDOW = 300
+# what the replay store keeps proofs' jtis under (models/oauth2_jti.py)
+JTI_PURPOSE = "dpop_proof"
 USE_DPOP_NONCE = "use_dpop_nonce"
 INVALID_DPOP_PROOF = "invalid_dpop_proof"
 DEFAULT_PORTS = {"http": 80, "https": 443}

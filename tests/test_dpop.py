@@ -228,19 +228,6 @@ class TestDpopTokenEndpoint(DpopMixin, EndpointCase):
             validator.validate_response_type("integration", "code", self.app, None)
         )
 
-    def test_cleanup_forgets_proofs_past_their_window(self):
-        proofs = self.env["oauth2.dpop.proof"]
-        now = int(time.time())
-        self.assertTrue(
-            proofs._accept_once("jkt", "old", now - 2 * dpop.PROOF_LIFETIME)
-        )
-        self.assertTrue(proofs._accept_once("jkt", "fresh", now))
-        self.env["oauth2.token"]._cron_delete_expired()
-        self.assertTrue(
-            proofs._accept_once("jkt", "old", now - 2 * dpop.PROOF_LIFETIME)
-        )
-        self.assertFalse(proofs._accept_once("jkt", "fresh", now))
-
     def test_token_exchange_checks_the_binding_as_every_grant(self):
         registered = oauth2_server().grant_types[TOKEN_EXCHANGE]
         self.assertIn(check_dpop_binding, registered.custom_validators.post_token)

@@ -430,26 +430,6 @@ class TestRoles(ExternalApiAsUsersMixin, OAuth2TestMixin, HttpCase):
         self.assertEqual(found, [attempt.id])
         self.assertRefused(self.internal, model, "search", [])
 
-    def test_nobody_writes_dpop_proofs(self):
-        model = "oauth2.dpop.proof"
-        proofs = self.env[model]
-        self.assertTrue(proofs._accept_once("a-key-thumbprint", "a-jti", 1_900_000_000))
-        self.assertFalse(
-            proofs._accept_once("a-key-thumbprint", "a-jti", 1_900_000_000)
-        )
-        proof = proofs.search([], order="id desc", limit=1)
-        for user in (self.portal, self.internal, self.manager, self.administrator):
-            with self.subTest(user=user.login):
-                self.assertRefused(user, model, "create", [{"proof_hash": "x"}])
-                self.assertRefused(
-                    user, model, "write", [proof.id], {"proof_hash": "x"}
-                )
-                self.assertRefused(user, model, "unlink", [proof.id])
-        found = self.execute(self.manager, model, "search", [("id", "=", proof.id)])
-        self.assertEqual(found, [proof.id])
-        self.assertRefused(self.internal, model, "search", [])
-        self.assertRefused(self.portal, model, "search", [])
-
     def test_the_show_once_secret_dialog_reads_nothing(self):
         model = "oauth2.application.secret"
         for user in (self.portal, self.internal):
