@@ -11,6 +11,7 @@ import hmac
 from odoo import api, models, tools
 
 from ..oauth import acr, client_assertions, end_session, jose, request_objects
+from ..oauth.client_metadata import CLIENT_SECRET_BASIC, CLIENT_SECRET_POST
 from ..oauth.constants import (
     ALL_SCOPES,
     AUTHORIZATION_CODE,
@@ -27,7 +28,6 @@ from ..oauth.constants import (
 from ..oauth.cors import origin_of
 from ..oauth.http_adapter import has_nul
 from ..oauth.redirect_uris import is_registrable
-from ..oauth.client_metadata import CLIENT_SECRET_BASIC, CLIENT_SECRET_POST
 from ..provider.configuration import decrypt_secret, hash_secret, issuer
 from .oauth2_application import ROTATE, nonblank_lines
 from .oauth2_jti import CLIENT_ASSERTION
@@ -128,9 +128,7 @@ class OAuth2ApplicationClient(models.Model):
         self.ensure_one()
         registered = self.token_endpoint_auth_method
         by_secret = (CLIENT_SECRET_BASIC, CLIENT_SECRET_POST)
-        return method == registered or (
-            method in by_secret and registered in by_secret
-        )
+        return method == registered or (method in by_secret and registered in by_secret)
 
     def _verify_client_assertion(self, assertion, assertion_type, audiences):
         """The :class:`~..oauth.client_assertions.VerifiedAssertion` of this

@@ -62,7 +62,6 @@ REGISTRATION_FIELDS = (
     "grant_password",
     "grant_client_credentials",
     "issue_refresh_token",
-    "dpop_bound_access_tokens",
     *LINK_MEMBERS,
     "software_id",
     "software_version",

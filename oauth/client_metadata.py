@@ -94,7 +94,8 @@ TEXT_MEMBERS = {
     "software_version": MAX_TEXT_LENGTH,
 }
 # Booleans, each the application field of its name: RFC 9126 §6
-BOOLEAN_MEMBERS = ("require_pushed_authorization_requests",)
+# RFC 9126 §6 and RFC 9449 §5.2
+BOOLEAN_MEMBERS = ("require_pushed_authorization_requests", "dpop_bound_access_tokens")
 # Members the server issues (RFC 7591 §3.2.1, RFC 7592 §2.2): a client that
 # sends them is confused or trying to choose its own credentials.
 SERVER_ISSUED = (
@@ -288,6 +289,25 @@ def _keys(metadata):
     return json.dumps(jwks, separators=(",", ":")), None
 
 
+def _authentication(metadata, allowed_auth_methods, client_secret):
+    """``(method, signing_alg, jwks, jwks_uri)``: how the client of
+    ``metadata`` authenticates at the token endpoint, and with which keys."""
+    auth_method = _string(metadata, "token_endpoint_auth_method", 100)
+    auth_method = auth_method or DEFAULT_AUTH_METHOD
+    if auth_method not in allowed_auth_methods:
+        _refuse(
+            f"The token endpoint authentication method {auth_method!r} is not "
+            f"supported here; use one of {', '.join(allowed_auth_methods)}."
+        )
+    if auth_method == NONE and client_secret:
+        _refuse("A client that authenticates with none has no client_secret.")
+    signing_alg = _signing_alg(metadata, auth_method)
+    jwks, jwks_uri = _keys(metadata)
+    if auth_method == PRIVATE_KEY_JWT and not (jwks or jwks_uri):
+        _refuse("private_key_jwt needs the client's public keys: jwks or jwks_uri.")
+    return auth_method, signing_alg, jwks, jwks_uri
+
+
 def parse_client_metadata(
     metadata: Mapping[str, Any],
     allowed_grant_types: Collection[str] = (AUTHORIZATION_CODE, REFRESH_TOKEN),
@@ -324,19 +344,9 @@ def parse_client_metadata(
             UNAPPROVED_SOFTWARE_STATEMENT,
         )
 
-    auth_method = _string(metadata, "token_endpoint_auth_method", 100)
-    auth_method = auth_method or DEFAULT_AUTH_METHOD
-    if auth_method not in allowed_auth_methods:
-        _refuse(
-            f"The token endpoint authentication method {auth_method!r} is not "
-            f"supported here; use one of {', '.join(allowed_auth_methods)}."
-        )
-    if auth_method == NONE and client_secret:
-        _refuse("A client that authenticates with none has no client_secret.")
-    signing_alg = _signing_alg(metadata, auth_method)
-    jwks, jwks_uri = _keys(metadata)
-    if auth_method == PRIVATE_KEY_JWT and not (jwks or jwks_uri):
-        _refuse("private_key_jwt needs the client's public keys: jwks or jwks_uri.")
+    auth_method, signing_alg, jwks, jwks_uri = _authentication(
+        metadata, allowed_auth_methods, client_secret
+    )
 
     grant_types, _response_types = _grants(metadata, allowed_grant_types)
     redirect_uris = _redirect_uris(metadata, "redirect_uris")
@@ -348,13 +358,8 @@ def parse_client_metadata(
         )
     post_logout_redirect_uris = _redirect_uris(metadata, "post_logout_redirect_uris")
 
-    dpop_bound = metadata.get("dpop_bound_access_tokens", False)
-    if not isinstance(dpop_bound, bool):
-        _refuse("dpop_bound_access_tokens must be true or false.")
     values = {
         "client_type": "public" if auth_method == NONE else "confidential",
-        # RFC 9449 §5.2
-        "dpop_bound_access_tokens": dpop_bound,
         "token_endpoint_auth_method": auth_method,
         "token_endpoint_auth_signing_alg": signing_alg or False,
         "jwks": jwks or False,
@@ -410,9 +415,6 @@ def client_metadata_of(values: Mapping[str, Any], scopes: Iterable[str]) -> dict
         "response_types": ["code"] if AUTHORIZATION_CODE in grant_types else [],
         "scope": " ".join(scopes),
     }
-    if values.get("dpop_bound_access_tokens"):
-        # RFC 9449 §5.2: false when left out
-        metadata["dpop_bound_access_tokens"] = True
     post_logout = _lines(values.get("post_logout_redirect_uris"))
     if post_logout:
         metadata["post_logout_redirect_uris"] = post_logout

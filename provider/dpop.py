@@ -60,6 +60,8 @@ def check_request_proof(env, httprequest, access_token=None):
     )
     # no proof is accepted past its window: no copy can pass for new later
     expires_at = proof.issued_at + dpop.PROOF_LIFETIME
-    if not env["oauth2.jti"]._use_once(dpop.JTI_PURPOSE, proof.jkt, proof.jti, expires_at):
+    if not env["oauth2.jti"]._use_once(
+        dpop.JTI_PURPOSE, proof.jkt, proof.jti, expires_at
+    ):
         raise dpop.InvalidProof("This DPoP proof was used before.")
     return proof

@@ -14,8 +14,6 @@ from odoo.exceptions import AccessDenied
 from odoo.models import BaseModel
 
 from ..oauth import access_tokens, acr, oidc, routes
-from ..oauth.client_assertions import InvalidClientAssertion, asserted_client_id
-from ..oauth.client_metadata import CLIENT_SECRET_BASIC, CLIENT_SECRET_POST
 from ..oauth.claims import (
     approved_only,
     dumps,
@@ -24,6 +22,8 @@ from ..oauth.claims import (
     requested_subject,
     scopes_of_claims,
 )
+from ..oauth.client_assertions import InvalidClientAssertion, asserted_client_id
+from ..oauth.client_metadata import CLIENT_SECRET_BASIC, CLIENT_SECRET_POST
 from ..oauth.constants import (
     ACCESS_TOKEN,
     ALL_SCOPES,

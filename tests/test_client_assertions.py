@@ -17,7 +17,6 @@ import unittest
 import uuid
 
 import jwt
-from psycopg2.errors import SerializationFailure
 from authlib.integrations.base_client.errors import OAuthError
 from authlib.integrations.requests_client import OAuth2Session
 from authlib.oauth2.rfc7523 import ClientSecretJWT, PrivateKeyJWT
@@ -27,6 +26,7 @@ from authlib.oauth2.rfc7523.assertion import (
 )
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+from psycopg2.errors import SerializationFailure
 
 from odoo import SUPERUSER_ID, api
 from odoo.sql_db import db_connect
@@ -37,7 +37,8 @@ from ..models.oauth2_jti import CLIENT_ASSERTION, jti_digest
 from ..oauth import client_assertions
 from ..oauth.client_assertions import JWT_BEARER
 from ..oauth.request_objects import parse_jwks
-from ..oauth.secrets import decrypt_secret as decrypt_with, encrypt_secret
+from ..oauth.secrets import decrypt_secret as decrypt_with
+from ..oauth.secrets import encrypt_secret
 from ..provider.configuration import decrypt_secret
 from .common import (
     MODULE_ROOT,
@@ -518,9 +519,7 @@ class TestClientSecretJwt(ClientAssertionCase):
         stored = app.client_secret_encrypted
         self.assertTrue(stored)
         self.assertNotIn(SECRET_JWT_SECRET, stored)
-        self.assertNotIn(
-            base64.b64encode(SECRET_JWT_SECRET.encode()).decode(), stored
-        )
+        self.assertNotIn(base64.b64encode(SECRET_JWT_SECRET.encode()).decode(), stored)
         self.assertFalse(self.app.sudo().client_secret_encrypted)
         # sealed for its application: another's row cannot borrow it
         self.assertEqual(

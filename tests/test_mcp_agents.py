@@ -27,7 +27,6 @@ import unittest
 import xmlrpc.client
 from unittest.mock import patch
 
-
 from odoo.tests import get_db_name, tagged
 
 from .common import (
