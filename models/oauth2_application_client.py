@@ -325,6 +325,12 @@ class OAuth2ApplicationClient(models.Model):
             self.env, "access_token_lifetime"
         )
 
+    def _get_authorization_code_lifetime(self):
+        """Seconds an authorization code of this application lives: the
+        global setting, which a profile may shorten."""
+        self.ensure_one()
+        return get_oauth2_setting(self.env, "authorization_code_lifetime")
+
     def _get_refresh_token_lifetime(self):
         self.ensure_one()
         return self.refresh_token_lifetime or get_oauth2_setting(

@@ -48,6 +48,8 @@ MAX_JTI_LENGTH = 256
 NONCE_WINDOW = 300
 USE_DPOP_NONCE = "use_dpop_nonce"
 INVALID_DPOP_PROOF = "invalid_dpop_proof"
+# §10: the authorization request parameter binding the code to a key
+DPOP_JKT = "dpop_jkt"
 DEFAULT_PORTS = {"http": 80, "https": 443}
 # a base64url SHA-256, unpadded
 THUMBPRINT = re.compile(r"[A-Za-z0-9_-]{43}")
