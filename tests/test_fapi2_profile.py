@@ -157,7 +157,9 @@ class Fapi2Case(DpopMixin, AuthorizationCase):
         return self.dpop_token_request(data, dpop_key, auth=auth)
 
     def fapi_tokens(self):
-        return self.env["oauth2.token"].search([("application_id", "=", self.fapi_app.id)])
+        return self.env["oauth2.token"].search(
+            [("application_id", "=", self.fapi_app.id)]
+        )
 
     def assertNoToken(self):
         self.assertFalse(self.fapi_tokens())
@@ -175,7 +177,11 @@ class TestFapi2Flow(Fapi2Case):
         options = {
             "issuer": self.base_url(),
             "client_id": CLIENT_ID,
-            "client_key": {"alg": "ES256", "kid": "ec-1", "pem": pem(self.client_key).decode()},
+            "client_key": {
+                "alg": "ES256",
+                "kid": "ec-1",
+                "pem": pem(self.client_key).decode(),
+            },
             "dpop_key": {
                 "private": pem(self.dpop_key).decode(),
                 "public": spki(self.dpop_key).decode(),
@@ -190,7 +196,9 @@ class TestFapi2Flow(Fapi2Case):
         # the push carried a proof: the pushed request binds the code to its key
         [parameters] = self.pushed_requests().mapped("parameters")
         self.assertIn(["dpop_jkt", thumbprint(self.dpop_key)], json.loads(parameters))
-        page = self.opener.get(pushed["authorization_url"], allow_redirects=False, timeout=30)
+        page = self.opener.get(
+            pushed["authorization_url"], allow_redirects=False, timeout=30
+        )
         self.assertEqual(page.status_code, 200, page.text[:500])
         callback = self.decide(page, "allow").headers["Location"]
         # RFC 9207: the response names the issuer
@@ -206,7 +214,9 @@ class TestFapi2Flow(Fapi2Case):
         self.assertEqual(len(token), 1)
         self.assertEqual(token.dpop_jkt, thumbprint(self.dpop_key))
         # the token is the client's own, lifetime and all
-        self.assertLessEqual(token.expires_at - fields.Datetime.now(), timedelta(seconds=300))
+        self.assertLessEqual(
+            token.expires_at - fields.Datetime.now(), timedelta(seconds=300)
+        )
         # stolen, it is useless as a Bearer token
         response = self.bearer_get(USERINFO_PATH, done["access_token"])
         self.assertEqual(response.status_code, 401, response.text)
@@ -285,9 +295,17 @@ class TestFapi2Refusals(Fapi2Case):
                 400,
             ),
             # FAPI 2.0 §5.4.1: not RS256
-            "RS256": (self.assertion_data(alg="RS256", key=self.rsa_key, kid="rsa-1"), None, 400),
+            "RS256": (
+                self.assertion_data(alg="RS256", key=self.rsa_key, kid="rsa-1"),
+                None,
+                400,
+            ),
             # §5.3.2.1: the issuer alone, as a string
-            "aud the PAR endpoint": (self.assertion_data(aud=self.url(PAR_PATH)), None, 400),
+            "aud the PAR endpoint": (
+                self.assertion_data(aud=self.url(PAR_PATH)),
+                None,
+                400,
+            ),
             "aud a list": (self.assertion_data(aud=[self.base_url()]), None, 400),
         }
         for name, (client_auth, auth, status) in refusals.items():
@@ -349,7 +367,9 @@ class TestFapi2Refusals(Fapi2Case):
             [("application_id", "=", self.fapi_app.id)]
         )
         lifetime = record.expires_at - record.create_date
-        self.assertLessEqual(lifetime, timedelta(seconds=MAX_AUTHORIZATION_CODE_LIFETIME))
+        self.assertLessEqual(
+            lifetime, timedelta(seconds=MAX_AUTHORIZATION_CODE_LIFETIME)
+        )
         # 61 seconds later: what the global setting would still take
         record.expires_at -= timedelta(seconds=61)
         response = self.exchange_fapi(code, self.dpop_key)
@@ -414,7 +434,9 @@ class TestFapi2PushedDpop(Fapi2Case):
         pushed = self.env["oauth2.pushed.authorization.request"].search(
             [("application_id", "=", self.app.id)]
         )
-        self.assertIn(["dpop_jkt", thumbprint(self.dpop_key)], json.loads(pushed.parameters))
+        self.assertIn(
+            ["dpop_jkt", thumbprint(self.dpop_key)], json.loads(pushed.parameters)
+        )
 
 
 class TestFapi2Settings(Fapi2Case):
