@@ -12,6 +12,7 @@ from odoo.exceptions import ValidationError
 from ..oauth import fapi2
 from ..oauth.client_assertions import PRIVATE_KEY_JWT
 from ..provider.configuration import issuer
+from .oauth2_application import REUSABLE
 from .res_config_settings import get_oauth2_setting
 
 # The application fields the profile fixes, as fapi2.profile_conflicts reads them.
@@ -56,6 +57,9 @@ class OAuth2Application(models.Model):
         self.grant_implicit = False
         self.grant_password = False
         self.allow_pkce_plain = False
+        # §5.3.2.1: no refresh token rotation unless a lost answer can be
+        # retried with the old one, which only the reusable policy allows
+        self.refresh_token_policy = REUSABLE
         if not self.access_token_lifetime:
             # the global lifetime made the application's own, to review
             self.access_token_lifetime = get_oauth2_setting(

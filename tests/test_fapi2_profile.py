@@ -21,6 +21,7 @@ from odoo import fields
 from odoo.exceptions import ValidationError
 from odoo.tests import Form, tagged
 
+from ..oauth import dpop
 from ..oauth.client_assertions import JWT_BEARER
 from ..oauth.fapi2 import MAX_AUTHORIZATION_CODE_LIFETIME
 from .common import (
@@ -34,13 +35,19 @@ from .common import (
     run_node,
     s256,
 )
-from .test_client_assertions import jwks_text, pem, public_jwk
-from .test_dpop import DpopMixin, make_proof, thumbprint
 
 PAR_PATH = PREFIX + "par"
 USERINFO_PATH = PREFIX + "userinfo"
 CLIENT_ID = "fapi-client"
 CLIENTS = MODULE_ROOT / "tests" / "clients"
+
+
+def pem(private_key):
+    return private_key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
 
 
 def spki(private_key):
@@ -49,8 +56,38 @@ def spki(private_key):
     )
 
 
+def public_jwk(private_key, kid=None):
+    algorithm = (
+        jwt.algorithms.RSAAlgorithm
+        if isinstance(private_key, rsa.RSAPrivateKey)
+        else jwt.algorithms.ECAlgorithm
+    )
+    jwk = json.loads(algorithm.to_jwk(private_key.public_key()))
+    return {**jwk, "kid": kid} if kid else jwk
+
+
+def jwks_text(*jwks):
+    return json.dumps({"keys": list(jwks)})
+
+
+def thumbprint(key):
+    return dpop.thumbprint(public_jwk(key))
+
+
+def make_proof(key, method, url):
+    """An ES256 DPoP proof of ``key`` for ``method`` at ``url``."""
+    claims = {
+        "jti": uuid.uuid4().hex,
+        "htm": method,
+        "htu": url,
+        "iat": int(time.time()),
+    }
+    headers = {"typ": "dpop+jwt", "jwk": public_jwk(key)}
+    return jwt.encode(claims, key, algorithm="ES256", headers=headers)
+
+
 @tagged("post_install", "-at_install")
-class Fapi2Case(DpopMixin, AuthorizationCase):
+class Fapi2Case(AuthorizationCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -81,6 +118,15 @@ class Fapi2Case(DpopMixin, AuthorizationCase):
         super().setUp()
         # the issuer a FAPI client assertion's aud must be
         self.set_param("issuer_url", self.base_url())
+
+    def url(self, path):
+        return self.base_url() + path
+
+    def dpop_token_request(self, data, key, auth=None):
+        proof = make_proof(key, "POST", self.url(TOKEN_PATH))
+        return self.http_request(
+            "POST", TOKEN_PATH, data=data, headers={"DPoP": proof}, auth=auth
+        )
 
     def client_assertion(self, aud=None, alg="ES256", key=None, kid="ec-1"):
         now = int(time.time())
@@ -457,6 +503,7 @@ class TestFapi2Settings(Fapi2Case):
         self.assertFalse(form.grant_implicit)
         self.assertFalse(form.grant_password)
         self.assertFalse(form.allow_pkce_plain)
+        self.assertEqual(form.refresh_token_policy, "reusable")
         self.assertEqual(form.access_token_lifetime, 420)
         app = form.save()
         self.assertTrue(app.fapi2_profile)
