@@ -22,6 +22,7 @@ PROFILE_FIELDS = (
     "token_endpoint_auth_signing_alg",
     "require_pushed_authorization_requests",
     "dpop_bound_access_tokens",
+    "id_token_signed_response_alg",
     "grant_implicit",
     "grant_password",
     "allow_pkce_plain",
@@ -53,6 +54,7 @@ class OAuth2Application(models.Model):
             self.token_endpoint_auth_signing_alg = False
         self.require_pushed_authorization_requests = True
         self.dpop_bound_access_tokens = True
+        self.id_token_signed_response_alg = fapi2.SERVER_SIGNING_ALGORITHM
         self.grant_authorization_code = True
         self.grant_implicit = False
         self.grant_password = False

@@ -16,6 +16,9 @@ MAX_AUTHORIZATION_CODE_LIFETIME = 60
 # §5.4.1: PS256, ES256 or EdDSA with Ed25519 (RFC 9864 names it Ed25519);
 # RS256 is not among them.
 SIGNING_ALGORITHMS = ("PS256", "ES256", "EdDSA", "Ed25519")
+# Of the algorithms this server signs with (jose.SIGNING_ALGORITHMS), the
+# one §5.4.1 allows for its id_tokens, JWT access tokens and logout tokens.
+SERVER_SIGNING_ALGORITHM = "ES256"
 
 
 def check_client_assertion(assertion: str, issuer: str) -> None:
@@ -61,6 +64,10 @@ def profile_conflicts(settings: dict, signing_algorithms: Collection[str]) -> li
             "Require Pushed Authorization Requests: on",
         ),
         (settings["dpop_bound_access_tokens"], "Require DPoP: on"),
+        (
+            settings["id_token_signed_response_alg"] == SERVER_SIGNING_ALGORITHM,
+            f"ID Token Signing Algorithm: {SERVER_SIGNING_ALGORITHM}",
+        ),
         (not settings["grant_implicit"], "Implicit: off"),
         (not settings["grant_password"], "Password: off"),
         (not settings["allow_pkce_plain"], "Allow PKCE plain: off"),

@@ -107,6 +107,7 @@ class Fapi2Case(AuthorizationCase):
                 ),
                 "require_pushed_authorization_requests": True,
                 "dpop_bound_access_tokens": True,
+                "id_token_signed_response_alg": "ES256",
                 "grant_authorization_code": True,
                 "access_token_lifetime": 300,
                 "redirect_uris": REDIRECT_URI,
@@ -256,6 +257,7 @@ class TestFapi2Flow(Fapi2Case):
         done = json.loads(result.stdout.strip().splitlines()[-1])
         self.assertEqual(done["token_type"].lower(), "dpop")
         self.assertEqual(done["userinfo_sub"], done["sub"])
+        self.assertEqual(done["id_token_alg"], "ES256")
         token = self.fapi_tokens()
         self.assertEqual(len(token), 1)
         self.assertEqual(token.dpop_jkt, thumbprint(self.dpop_key))
@@ -499,6 +501,7 @@ class TestFapi2Settings(Fapi2Case):
         self.assertEqual(form.token_endpoint_auth_method, "private_key_jwt")
         self.assertTrue(form.require_pushed_authorization_requests)
         self.assertTrue(form.dpop_bound_access_tokens)
+        self.assertEqual(form.id_token_signed_response_alg, "ES256")
         self.assertTrue(form.grant_authorization_code)
         self.assertFalse(form.grant_implicit)
         self.assertFalse(form.grant_password)
@@ -524,6 +527,10 @@ class TestFapi2Settings(Fapi2Case):
                 "Token Endpoint Authentication: private_key_jwt",
             ),
             "token_endpoint_auth_signing_alg": ("RS256", "Client Assertion Algorithm"),
+            "id_token_signed_response_alg": (
+                "RS256",
+                "ID Token Signing Algorithm: ES256",
+            ),
         }
         for name, (value, named) in changes.items():
             with self.subTest(name), self.assertRaises(ValidationError) as caught:
@@ -543,5 +550,6 @@ class TestFapi2Settings(Fapi2Case):
             "Implicit: off",
             "Password: off",
             "Access token lifetime",
+            "ID Token Signing Algorithm: ES256",
         ):
             self.assertIn(named, message)

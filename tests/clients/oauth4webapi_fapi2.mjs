@@ -20,7 +20,11 @@ const [step, optionsJson] = process.argv.slice(2);
 const options = JSON.parse(optionsJson);
 // The test server speaks plain http on a loopback address.
 const insecure = {[oauth.allowInsecureRequests]: true};
-const client = {client_id: options.client_id};
+// FAPI 2.0 §5.4.1: the server signs its id_tokens with ES256
+const client = {
+    client_id: options.client_id,
+    id_token_signed_response_alg: "ES256",
+};
 const clientAuth = oauth.PrivateKeyJwt({
     key: await importPKCS8(options.client_key.pem, options.client_key.alg),
     kid: options.client_key.kid,
@@ -115,6 +119,9 @@ if (step === "push") {
         )
     );
     result.token_type = tokens.token_type;
+    result.id_token_alg = JSON.parse(
+        Buffer.from(tokens.id_token.split(".")[0], "base64url").toString()
+    ).alg;
     result.scope = tokens.scope;
     result.access_token = tokens.access_token;
     result.sub = subject;

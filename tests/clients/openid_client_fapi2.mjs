@@ -19,7 +19,8 @@ const options = JSON.parse(optionsJson);
 const config = await client.discovery(
     new URL(options.issuer),
     options.client_id,
-    {},
+    // FAPI 2.0 §5.4.1: the server signs its id_tokens with ES256
+    {id_token_signed_response_alg: "ES256"},
     client.PrivateKeyJwt({
         key: await importPKCS8(options.client_key.pem, options.client_key.alg),
         kid: options.client_key.kid,
@@ -61,6 +62,9 @@ if (step === "push") {
         DPoP,
     });
     result.token_type = tokens.token_type;
+    result.id_token_alg = JSON.parse(
+        Buffer.from(tokens.id_token.split(".")[0], "base64url").toString()
+    ).alg;
     result.scope = tokens.scope;
     result.access_token = tokens.access_token;
     result.sub = subject;
