@@ -38,8 +38,8 @@ class OAuth2Application(models.Model):
         tracking=True,
         help="FAPI 2.0 Security Profile: a confidential client with "
         "private_key_jwt, pushed authorization requests with a redirect_uri, "
-        "PKCE S256, DPoP-bound tokens, codes of at most 60 seconds and its "
-        "own access token lifetime.",
+        "PKCE S256, DPoP-bound tokens, ES256-signed id_tokens, codes of at "
+        "most 60 seconds and its own access token lifetime.",
     )
 
     @api.onchange("fapi2_profile")
