@@ -25,6 +25,7 @@ from ..oauth.constants import (
     TOKEN_EXCHANGE,
 )
 from ..oauth.cors import origin_of
+from ..oauth.dpop import ALGORITHMS as DPOP_ALGORITHMS
 from ..oauth.http_adapter import has_nul
 from ..oauth.redirect_uris import is_registrable
 from ..oauth.client_metadata import CLIENT_SECRET_BASIC, CLIENT_SECRET_POST
@@ -194,6 +195,12 @@ class OAuth2ApplicationClient(models.Model):
         return self.client_type == "public" or get_oauth2_setting(
             self.env, "require_pkce"
         )
+
+    def _dpop_algorithms(self):
+        """The algorithms this application's DPoP proofs may be signed with
+        at the token endpoint; a profile (FAPI 2.0) may narrow them."""
+        self.ensure_one()
+        return DPOP_ALGORITHMS
 
     def _requires_pushed_authorization_requests(self):
         """Whether the application's authorization requests must come through

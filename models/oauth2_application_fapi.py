@@ -92,6 +92,13 @@ class OAuth2Application(models.Model):
     def _requires_pushed_authorization_requests(self):
         return super()._requires_pushed_authorization_requests() or self.fapi2_profile
 
+    def _dpop_algorithms(self):
+        # §5.4.1: the profile's algorithms for every JWS, DPoP proofs too
+        algorithms = super()._dpop_algorithms()
+        if self.fapi2_profile:
+            return tuple(a for a in algorithms if a in fapi2.SIGNING_ALGORITHMS)
+        return algorithms
+
     def _requires_redirect_uri_in_push(self):
         """§5.3.2.2: a FAPI 2.0 client names its redirect_uri in the pushed
         request, even when it registered only one."""

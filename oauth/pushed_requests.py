@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from oauthlib.oauth2.rfc6749 import errors
 
-from .dpop import DPOP_JKT, INVALID_DPOP_PROOF
+from .dpop import DPOP_JKT, InvalidProofError
 from .secrets import generate_secret, looks_generated
 
 # RFC 9126 §2.2: a URN of this prefix, which the client cannot guess
@@ -39,13 +39,6 @@ class InvalidRequestURI(errors.FatalClientError):
     another client's. Fatal: the redirect URI it would hold is unknown."""
 
     error = "invalid_request_uri"
-
-
-class DPoPKeyMismatchError(errors.OAuth2Error):
-    """RFC 9449 §10.1: a push whose ``dpop_jkt`` is not the thumbprint of
-    its DPoP proof's key."""
-
-    error = INVALID_DPOP_PROOF
 
 
 def new_request_uri() -> tuple[str, str]:
@@ -113,10 +106,10 @@ def bound_to_proof_key(
     """RFC 9449 §10.1: the pushed ``parameters`` of a push that carried a
     DPoP proof of the key ``jkt``, their code bound to that key: a
     ``dpop_jkt`` of the push must name it, and one is added if it has none.
-    Raises :class:`DPoPKeyMismatchError` otherwise."""
+    Raises :class:`~.dpop.InvalidProofError` otherwise."""
     given = [value for name, value in parameters if name == DPOP_JKT]
     if any(value != jkt for value in given):
-        raise DPoPKeyMismatchError(
+        raise InvalidProofError(
             description="The dpop_jkt of this request is not the thumbprint of "
             "its DPoP proof's key (RFC 9449 §10.1)."
         )

@@ -17,7 +17,7 @@ from ..oauth.http_adapter import (
 from ..oauth.responses import error_answer, json_answer, token_answer
 from .configuration import issuer
 from .device_code import authenticate, refuse_duplicates
-from .dpop import check_request_proof, nonce_headers
+from .dpop import check_proof_algorithm, check_request_proof, nonce_headers
 from .server import oauth2_server, validate_authorization_request
 from .validator import with_odoo_state
 
@@ -63,6 +63,7 @@ def pushed_authorization_answer(env, httprequest):
                 "its pushed authorization requests (FAPI 2.0 §5.3.2.2)."
             )
         if proof:
+            check_proof_algorithm(application, httprequest)
             parameters = pushed_requests.bound_to_proof_key(parameters, proof.jkt)
         validate_authorization_request(
             env,

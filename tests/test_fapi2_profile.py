@@ -74,8 +74,8 @@ def thumbprint(key):
     return dpop.thumbprint(public_jwk(key))
 
 
-def make_proof(key, method, url):
-    """An ES256 DPoP proof of ``key`` for ``method`` at ``url``."""
+def make_proof(key, method, url, alg="ES256"):
+    """A DPoP proof of ``key`` for ``method`` at ``url``."""
     claims = {
         "jti": uuid.uuid4().hex,
         "htm": method,
@@ -83,7 +83,7 @@ def make_proof(key, method, url):
         "iat": int(time.time()),
     }
     headers = {"typ": "dpop+jwt", "jwk": public_jwk(key)}
-    return jwt.encode(claims, key, algorithm="ES256", headers=headers)
+    return jwt.encode(claims, key, algorithm=alg, headers=headers)
 
 
 @tagged("post_install", "-at_install")
@@ -123,8 +123,8 @@ class Fapi2Case(AuthorizationCase):
     def url(self, path):
         return self.base_url() + path
 
-    def dpop_token_request(self, data, key, auth=None):
-        proof = make_proof(key, "POST", self.url(TOKEN_PATH))
+    def dpop_token_request(self, data, key, auth=None, alg="ES256"):
+        proof = make_proof(key, "POST", self.url(TOKEN_PATH), alg=alg)
         return self.http_request(
             "POST", TOKEN_PATH, data=data, headers={"DPoP": proof}, auth=auth
         )
@@ -150,11 +150,7 @@ class Fapi2Case(AuthorizationCase):
             "client_assertion": self.client_assertion(**assertion),
         }
 
-    def push(self, dpop_key=None, client_auth=None, auth=None, **params):
-        """The PAR endpoint's answer to a code request with PKCE S256 of the
-        FAPI client, pushed with ``params`` over the defaults (None leaves
-        one out), authenticated by ``client_auth`` (a private_key_jwt
-        assertion unless given), with a DPoP proof of ``dpop_key``."""
+    def push_data(self, client_auth=None, **params):
         data = {
             "response_type": "code",
             "redirect_uri": REDIRECT_URI,
@@ -165,7 +161,14 @@ class Fapi2Case(AuthorizationCase):
             **(self.assertion_data() if client_auth is None else client_auth),
             **params,
         }
-        data = {name: value for name, value in data.items() if value is not None}
+        return {name: value for name, value in data.items() if value is not None}
+
+    def push(self, dpop_key=None, client_auth=None, auth=None, **params):
+        """The PAR endpoint's answer to a code request with PKCE S256 of the
+        FAPI client, pushed with ``params`` over the defaults (None leaves
+        one out), authenticated by ``client_auth`` (a private_key_jwt
+        assertion unless given), with a DPoP proof of ``dpop_key``."""
+        data = self.push_data(client_auth, **params)
         headers = {}
         if dpop_key:
             headers["DPoP"] = make_proof(dpop_key, "POST", self.url(PAR_PATH))
@@ -181,15 +184,19 @@ class Fapi2Case(AuthorizationCase):
             redirect_uri=None,
             state=None,
         )
-        self.assertEqual(page.status_code, 200, page.text[:500])
-        return self.assertRedirectsTo(self.decide(page, "allow"))
+        if page.status_code == 200:
+            # the consent page, the first time
+            page = self.decide(page, "allow")
+        return self.assertRedirectsTo(page)
 
     def pushed_code(self, dpop_key=None, **params):
         response = self.push(dpop_key=dpop_key, **params)
         request_uri = self.assertTokenAnswer(response, status=201)["request_uri"]
         return self.code_of(request_uri)["code"]
 
-    def exchange_fapi(self, code, dpop_key=None, client_auth=None, auth=None, **extra):
+    def exchange_fapi(
+        self, code, dpop_key=None, client_auth=None, auth=None, alg="ES256", **extra
+    ):
         data = {
             "grant_type": "authorization_code",
             "code": code,
@@ -201,7 +208,7 @@ class Fapi2Case(AuthorizationCase):
         data = {name: value for name, value in data.items() if value is not None}
         if dpop_key is None:
             return self.token_request(data, auth=auth)
-        return self.dpop_token_request(data, dpop_key, auth=auth)
+        return self.dpop_token_request(data, dpop_key, auth=auth, alg=alg)
 
     def fapi_tokens(self):
         return self.env["oauth2.token"].search(
@@ -408,6 +415,25 @@ class TestFapi2Refusals(Fapi2Case):
         self.assertOAuthError(self.exchange_fapi(code), "invalid_request")
         self.assertNoToken()
 
+    def test_dpop_proof_signed_with_rs256(self):
+        # FAPI 2.0 §5.4.1: PS256 and not RS256, with the same RSA key
+        headers = {
+            "DPoP": make_proof(self.rsa_key, "POST", self.url(PAR_PATH), alg="RS256")
+        }
+        response = self.http_request(
+            "POST", PAR_PATH, self.push_data(), headers=headers
+        )
+        self.assertOAuthError(response, "invalid_dpop_proof")
+        self.assertFalse(self.pushed_requests())
+        code = self.pushed_code()
+        response = self.exchange_fapi(code, self.rsa_key, alg="RS256")
+        body = self.assertOAuthError(response, "invalid_dpop_proof")
+        self.assertIn("PS256", body["error_description"])
+        self.assertNoToken()
+        code = self.pushed_code()
+        self.assertTokenAnswer(self.exchange_fapi(code, self.rsa_key, alg="PS256"))
+        self.assertEqual(self.fapi_tokens().dpop_jkt, thumbprint(self.rsa_key))
+
     def test_code_lives_at_most_60_seconds(self):
         self.set_param("authorization_code_lifetime", "600")
         code = self.pushed_code(dpop_key=self.dpop_key)
@@ -453,15 +479,9 @@ class TestFapi2PushedDpop(Fapi2Case):
 
     def test_bad_proof_at_par(self):
         headers = {"DPoP": make_proof(self.dpop_key, "POST", self.url(TOKEN_PATH))}
-        data = {
-            "response_type": "code",
-            "redirect_uri": REDIRECT_URI,
-            "scope": "read",
-            "code_challenge": s256(VERIFIER),
-            "code_challenge_method": "S256",
-            **self.assertion_data(),
-        }
-        response = self.http_request("POST", PAR_PATH, data, headers=headers)
+        response = self.http_request(
+            "POST", PAR_PATH, self.push_data(), headers=headers
+        )
         self.assertOAuthError(response, "invalid_dpop_proof")
         self.assertFalse(self.pushed_requests())
 
