@@ -7,6 +7,7 @@ from . import oauth2_application_rules
 from . import oauth2_application_registration
 from . import oauth2_application_metadata_document
 from . import oauth2_application_secret
+from . import oauth2_application_fapi
 from . import oauth2_resource
 from . import oauth2_token
 from . import oauth2_authorization_code

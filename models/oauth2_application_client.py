@@ -26,6 +26,7 @@ from ..oauth.constants import (
     TOKEN_EXCHANGE,
 )
 from ..oauth.cors import origin_of
+from ..oauth.dpop import ALGORITHMS as DPOP_ALGORITHMS
 from ..oauth.http_adapter import has_nul
 from ..oauth.redirect_uris import is_registrable
 from ..provider.configuration import decrypt_secret, hash_secret, issuer
@@ -193,6 +194,12 @@ class OAuth2ApplicationClient(models.Model):
             self.env, "require_pkce"
         )
 
+    def _dpop_algorithms(self):
+        """The algorithms this application's DPoP proofs may be signed with
+        at the token endpoint; a profile (FAPI 2.0) may narrow them."""
+        self.ensure_one()
+        return DPOP_ALGORITHMS
+
     def _requires_pushed_authorization_requests(self):
         """Whether the application's authorization requests must come through
         the PAR endpoint (RFC 9126 §6); a profile that requires them (FAPI
@@ -322,6 +329,12 @@ class OAuth2ApplicationClient(models.Model):
         return self.access_token_lifetime or get_oauth2_setting(
             self.env, "access_token_lifetime"
         )
+
+    def _get_authorization_code_lifetime(self):
+        """Seconds an authorization code of this application lives: the
+        global setting, which a profile may shorten."""
+        self.ensure_one()
+        return get_oauth2_setting(self.env, "authorization_code_lifetime")
 
     def _get_refresh_token_lifetime(self):
         self.ensure_one()

@@ -11,7 +11,7 @@ from ..oauth.constants import AUTHORIZATION_CODE
 from ..provider.configuration import hash_secret
 from ..series import Constraint
 from .direct_sql import lock_rows
-from .res_config_settings import cleanup_cutoff, get_oauth2_setting
+from .res_config_settings import cleanup_cutoff
 
 
 class OAuth2AuthorizationCode(models.Model):
@@ -100,7 +100,7 @@ class OAuth2AuthorizationCode(models.Model):
         amr=(),
         dpop_jkt=None,
     ):
-        lifetime = get_oauth2_setting(self.env, "authorization_code_lifetime")
+        lifetime = application._get_authorization_code_lifetime()
         return self.sudo().create(
             {
                 "code_hash": hash_secret(self.env, AUTHORIZATION_CODE, code),

@@ -15,6 +15,7 @@ from typing import NamedTuple
 from urllib.parse import urlsplit
 
 import jwt
+from oauthlib.oauth2.rfc6749 import errors
 
 from .jose import MAX_JWS_LENGTH, thumbprint
 
@@ -50,6 +51,8 @@ NONCE_WINDOW = 300
 JTI_PURPOSE = "dpop_proof"
 USE_DPOP_NONCE = "use_dpop_nonce"
 INVALID_DPOP_PROOF = "invalid_dpop_proof"
+# §10: the authorization request parameter binding the code to a key
+DPOP_JKT = "dpop_jkt"
 DEFAULT_PORTS = {"http": 80, "https": 443}
 # a base64url SHA-256, unpadded
 THUMBPRINT = re.compile(r"[A-Za-z0-9_-]{43}")
@@ -58,6 +61,14 @@ THUMBPRINT = re.compile(r"[A-Za-z0-9_-]{43}")
 class InvalidProof(Exception):
     """A DPoP proof that this request cannot accept (§4.3):
     ``invalid_dpop_proof``."""
+
+    error = INVALID_DPOP_PROOF
+
+
+class InvalidProofError(errors.OAuth2Error):
+    """A request refused for its proof once oauthlib has it: the proof of a
+    key other than the one the request names, or signed with an algorithm
+    its client may not use."""
 
     error = INVALID_DPOP_PROOF
 
@@ -217,6 +228,11 @@ def check_proof(
     ):
         raise NonceRequired("The DPoP proof's nonce is not the server's current one.")
     return Proof(thumbprint(header["jwk"]), jti, issued_at)
+
+
+def proof_algorithm(proof: str) -> str:
+    """The ``alg`` of a proof :func:`check_proof` accepted."""
+    return jwt.get_unverified_header(proof.strip())["alg"]
 
 
 def server_nonce(key: str, now: float, windows_ago: int = 0) -> str:

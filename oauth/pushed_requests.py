@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from oauthlib.oauth2.rfc6749 import errors
 
+from .dpop import DPOP_JKT, InvalidProofError
 from .secrets import generate_secret, looks_generated
 
 # RFC 9126 §2.2: a URN of this prefix, which the client cannot guess
@@ -97,3 +98,25 @@ def dumps(parameters: Sequence[tuple[str, str]]) -> str:
 
 def loads(text: str) -> list[tuple[str, str]]:
     return [(name, value) for name, value in json.loads(text)]
+
+
+def bound_to_proof_key(
+    parameters: Sequence[tuple[str, str]], jkt: str
+) -> list[tuple[str, str]]:
+    """RFC 9449 §10.1: the pushed ``parameters`` of a push that carried a
+    DPoP proof of the key ``jkt``, their code bound to that key: a
+    ``dpop_jkt`` of the push must name it, and one is added if it has none.
+    Raises :class:`~.dpop.InvalidProofError` otherwise."""
+    given = [value for name, value in parameters if name == DPOP_JKT]
+    if any(value != jkt for value in given):
+        raise InvalidProofError(
+            description="The dpop_jkt of this request is not the thumbprint of "
+            "its DPoP proof's key (RFC 9449 §10.1)."
+        )
+    if given:
+        return list(parameters)
+    return [*parameters, (DPOP_JKT, jkt)]
+
+
+def names_redirect_uri(parameters: Sequence[tuple[str, str]]) -> bool:
+    return any(name == "redirect_uri" and value for name, value in parameters)

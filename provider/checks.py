@@ -51,6 +51,7 @@ from ..oauth.oidc import (
 )
 from ..oauth.pkce import check_code_challenge, check_code_verifier
 from ..oauth.response_modes import check_response_mode
+from .dpop import check_proof_algorithm
 from .validator import DPOP_JKT, odoo_state, set_by_server
 
 
@@ -232,13 +233,16 @@ def check_dpop_jkt(request):
 
 
 def check_dpop_binding(request):
-    """RFC 9449: a token request of an application whose tokens are
-    DPoP-bound carries a proof (§5.2); a code bound to a key by its
+    """RFC 9449: a proof signed with an algorithm the application may use; a
+    token request of an application whose tokens are DPoP-bound carries a
+    proof (§5.2); a code bound to a key by its
     authorization request (§10), and the refresh token of a public client
     (§5), are used only with a proof of the same key. The key of a
     confidential client's refresh may differ: its new access token is bound
     to that one."""
     jkt = odoo_state(request).dpop_jkt
+    if jkt:
+        check_proof_algorithm(request.client, request)
     if not jkt and request.client.dpop_bound_access_tokens:
         raise errors.InvalidRequestError(
             description="This application's access tokens are DPoP-bound: "

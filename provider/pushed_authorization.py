@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from oauthlib.common import Request
 from oauthlib.oauth2.rfc6749 import errors
 
-from ..oauth import pushed_requests, routes
+from ..oauth import dpop, pushed_requests, routes
 from ..oauth.http_adapter import (
     FORM_TYPES,
     earns_basic_challenge,
@@ -17,6 +17,7 @@ from ..oauth.http_adapter import (
 from ..oauth.responses import error_answer, json_answer, token_answer
 from .configuration import issuer
 from .device_code import authenticate, refuse_duplicates
+from .dpop import check_proof_algorithm, check_request_proof, nonce_headers
 from .server import oauth2_server, validate_authorization_request
 from .validator import with_odoo_state
 
@@ -31,6 +32,14 @@ def pushed_authorization_answer(env, httprequest):
             "Pushed authorization requests are form-encoded "
             "(application/x-www-form-urlencoded).",
         )
+    proof = None
+    if dpop.DPOP_HEADER in httprequest.headers:
+        # RFC 9449 §10.1: a proof binds the code to its key; checked before
+        # the client, as at the token endpoint
+        try:
+            proof = check_request_proof(env, httprequest)
+        except dpop.InvalidProof as refusal:
+            return error_answer(refusal.error, str(refusal), headers=nonce_headers(env))
     uri, body, headers = form_request_parts(httprequest)
     headers = with_odoo_state(headers, env, remote_addr=httprequest.remote_addr)
     validator = oauth2_server().auth_grant.request_validator
@@ -46,6 +55,16 @@ def pushed_authorization_answer(env, httprequest):
         parameters, request_object_problem = env[
             "oauth2.application"
         ]._unpack_request_object(parameters)
+        if application._requires_redirect_uri_in_push() and not (
+            pushed_requests.names_redirect_uri(parameters)
+        ):
+            raise errors.InvalidRequestError(
+                description="This application must name its redirect_uri in "
+                "its pushed authorization requests (FAPI 2.0 §5.3.2.2)."
+            )
+        if proof:
+            check_proof_algorithm(application, httprequest)
+            parameters = pushed_requests.bound_to_proof_key(parameters, proof.jkt)
         validate_authorization_request(
             env,
             f"{issuer(env)}{routes.AUTHORIZE}?{urlencode(parameters)}",
@@ -57,12 +76,15 @@ def pushed_authorization_answer(env, httprequest):
             pushing=True,
         )
     except errors.OAuth2Error as error:
-        return token_answer(
+        headers, body, status = token_answer(
             dict(error.headers),
             error.json,
             error.status_code,
             challenge=earns_basic_challenge(httprequest),
         )
+        if proof:
+            headers.update(nonce_headers(env))
+        return headers, body, status
     request_uri = env["oauth2.pushed.authorization.request"]._push(
         application, parameters
     )
@@ -72,4 +94,7 @@ def pushed_authorization_answer(env, httprequest):
             "expires_in": pushed_requests.REQUEST_URI_LIFETIME,
         }
     )
+    if proof:
+        # RFC 9449 §8: the nonce the client's next proof may carry
+        headers.update(nonce_headers(env))
     return headers, body, 201

@@ -35,7 +35,7 @@ from ..oauth.constants import (
     REFRESH_TOKEN,
     TOKEN_EXCHANGE,
 )
-from ..oauth.dpop import DPOP_SCHEME
+from ..oauth.dpop import DPOP_JKT, DPOP_SCHEME
 from ..oauth.http_adapter import has_nul
 from ..oauth.jose import InvalidSignedToken
 from ..oauth.redirect_uris import is_registered
@@ -48,8 +48,8 @@ from .configuration import cross_origin, issuer
 # header has a space in its name, so no client can send one.
 ODOO_STATE = "odoo state"
 # Where an authorization request keeps the dpop_jkt it binds its code to
-# (RFC 9449 §10), once checked (:func:`~.checks.check_dpop_jkt`).
-DPOP_JKT = "dpop_jkt"
+# (RFC 9449 §10), once checked (:func:`~.checks.check_dpop_jkt`): under the
+# parameter's name, DPOP_JKT.
 
 
 @dataclass(frozen=True)

@@ -72,6 +72,7 @@ from . import test_client_registration
 from . import test_resources
 from . import test_dpop
 from . import test_client_assertions
+from . import test_fapi2_profile
 
 from .. import post_load
 
