@@ -35,7 +35,7 @@ import lxml.html
 import requests
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from odoo import http, tests
@@ -347,6 +347,42 @@ def left_half_hash(value):
     """OpenID Connect Core §3.1.3.6: the at_hash (and c_hash) of ``value``."""
     digest = hashlib.sha256(value.encode()).digest()
     return base64.urlsafe_b64encode(digest[:16]).decode().rstrip("=")
+
+
+# Clients' keys, as the tests make them
+
+
+def rsa_key():
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+def ec_key():
+    return ec.generate_private_key(ec.SECP256R1())
+
+
+def pem(private_key):
+    return private_key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+
+
+def public_jwk(private_key, kid=None):
+    """The public JWK of an RSA, EC or Ed25519 ``private_key``, with ``kid``
+    if given."""
+    if isinstance(private_key, rsa.RSAPrivateKey):
+        algorithm = jwt.algorithms.RSAAlgorithm
+    elif isinstance(private_key, ec.EllipticCurvePrivateKey):
+        algorithm = jwt.algorithms.ECAlgorithm
+    else:
+        algorithm = jwt.algorithms.OKPAlgorithm
+    jwk = json.loads(algorithm.to_jwk(private_key.public_key()))
+    return {**jwk, "kid": kid} if kid else jwk
+
+
+def jwks_text(*jwks):
+    return json.dumps({"keys": list(jwks)})
 
 
 class LoopbackServer:

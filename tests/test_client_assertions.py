@@ -47,7 +47,10 @@ from .common import (
     TOKEN_PATH,
     AuthorizationCase,
     answer_status,
+    jwks_text,
     loopback_server,
+    pem,
+    public_jwk,
     run_node,
 )
 
@@ -55,28 +58,6 @@ INTROSPECT_PATH = PREFIX + "introspect"
 REVOKE_PATH = PREFIX + "revoke"
 DEVICE_PATH = PREFIX + "device_authorization"
 SECRET_JWT_SECRET = "a-client-secret-jwt-secret-with-enough-characters"
-
-
-def pem(private_key):
-    return private_key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
-
-
-def public_jwk(private_key, kid):
-    if isinstance(private_key, rsa.RSAPrivateKey):
-        algorithm = jwt.algorithms.RSAAlgorithm
-    elif isinstance(private_key, ec.EllipticCurvePrivateKey):
-        algorithm = jwt.algorithms.ECAlgorithm
-    else:
-        algorithm = jwt.algorithms.OKPAlgorithm
-    return {**json.loads(algorithm.to_jwk(private_key.public_key())), "kid": kid}
-
-
-def jwks_text(*jwks):
-    return json.dumps({"keys": list(jwks)})
 
 
 class ShortLived:

@@ -14,7 +14,7 @@ import uuid
 from urllib.parse import urlsplit
 
 import jwt
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
 from odoo.tests import tagged
 
@@ -32,6 +32,8 @@ from .common import (
     AuthorizationCase,
     EndpointCase,
     basic_auth,
+    ec_key,
+    public_jwk,
     run_node,
     s256,
 )
@@ -43,20 +45,6 @@ WHOAMI_PATH = "/orestapi_oauth2_test/whoami"
 
 def server_validator():
     return oauth2_server().auth_grant.request_validator
-
-
-def es256_key():
-    return ec.generate_private_key(ec.SECP256R1())
-
-
-def public_jwk(key):
-    if isinstance(key, rsa.RSAPrivateKey):
-        algorithm = jwt.algorithms.RSAAlgorithm
-    elif isinstance(key, ed25519.Ed25519PrivateKey):
-        algorithm = jwt.algorithms.OKPAlgorithm
-    else:
-        algorithm = jwt.algorithms.ECAlgorithm
-    return json.loads(algorithm.to_jwk(key.public_key()))
 
 
 def thumbprint(key):
@@ -145,7 +133,7 @@ class DpopMixin:
 @tagged("post_install", "-at_install")
 class TestDpopTokenEndpoint(DpopMixin, EndpointCase):
     def test_client_credentials_bound_to_the_proof_key(self):
-        key = es256_key()
+        key = ec_key()
         answer = self.assertJson(self.client_credentials(key))
         self.assertEqual(answer["token_type"], "DPoP")
         record = self.env["oauth2.token"]._find_by_token(answer["access_token"])
@@ -176,7 +164,7 @@ class TestDpopTokenEndpoint(DpopMixin, EndpointCase):
 
     def test_jwt_access_token_confirms_the_key(self):
         self.app.access_token_format = "jwt"
-        key = es256_key()
+        key = ec_key()
         answer = self.assertJson(self.client_credentials(key))
         claims = jwt.decode(answer["access_token"], options={"verify_signature": False})
         self.assertEqual(claims["cnf"], {"jkt": thumbprint(key)})
@@ -204,7 +192,7 @@ class TestDpopTokenEndpoint(DpopMixin, EndpointCase):
         """A proxy that does not pass the host on: the proof names the URL
         the client knows, under the Issuer URL."""
         self.set_param("issuer_url", "https://sso.example.com")
-        key = es256_key()
+        key = ec_key()
         proof = make_proof(
             key, "POST", "https://SSO.example.com:443" + TOKEN_PATH + "?ignored=1"
         )
@@ -262,12 +250,12 @@ class TestDpopTokenEndpoint(DpopMixin, EndpointCase):
             self.env["oauth2.token"].search([("application_id", "=", self.app.id)])
         )
         self.assertEqual(
-            self.assertJson(self.client_credentials(es256_key()))["token_type"], "DPoP"
+            self.assertJson(self.client_credentials(ec_key()))["token_type"], "DPoP"
         )
 
     def test_nonce_required(self):
         self.env["ir.config_parameter"].sudo().set_param(DPOP_REQUIRE_NONCE_PARAM, "1")
-        key = es256_key()
+        key = ec_key()
         refused = self.client_credentials(key)
         self.assertOAuthError(refused, "use_dpop_nonce")
         nonce = refused.headers["DPoP-Nonce"]
@@ -295,7 +283,7 @@ class TestDpopTokenEndpoint(DpopMixin, EndpointCase):
         )
 
     def test_refresh_of_a_confidential_client_binds_to_the_new_key(self):
-        first, second = es256_key(), es256_key()
+        first, second = ec_key(), ec_key()
         data = {
             "grant_type": "password",
             "username": self.user.login,
@@ -315,7 +303,7 @@ class TestDpopTokenEndpoint(DpopMixin, EndpointCase):
         self.assertEqual(record.dpop_jkt, thumbprint(second))
 
     def test_forged_proofs_are_refused_at_the_token_endpoint(self):
-        key = es256_key()
+        key = ec_key()
         url = self.url(TOKEN_PATH)
         private_jwk = json.loads(jwt.algorithms.ECAlgorithm.to_jwk(key))
         replayed = make_proof(key, "POST", url)
@@ -325,7 +313,7 @@ class TestDpopTokenEndpoint(DpopMixin, EndpointCase):
             "another URL": make_proof(key, "POST", self.url(PREFIX + "revoke")),
             "another method": make_proof(key, "GET", url),
             "signed by another key than its jwk": make_proof(
-                key, "POST", url, jwk=public_jwk(es256_key())
+                key, "POST", url, jwk=public_jwk(ec_key())
             ),
             "too old": make_proof(key, "POST", url, issued_at=int(time.time()) - 600),
             "in the future": make_proof(
@@ -372,7 +360,7 @@ class TestDpopTokenEndpoint(DpopMixin, EndpointCase):
 class TestDpopResources(DpopMixin, EndpointCase):
     def setUp(self):
         super().setUp()
-        self.key = es256_key()
+        self.key = ec_key()
         self.token = self.assertJson(self.client_credentials(self.key))["access_token"]
 
     def test_stolen_bound_token_used_as_bearer(self):
@@ -401,7 +389,7 @@ class TestDpopResources(DpopMixin, EndpointCase):
 
     def test_forged_proofs_are_refused_at_a_resource(self):
         url = self.url(WHOAMI_PATH)
-        other = es256_key()
+        other = ec_key()
         replayed = make_proof(self.key, "GET", url, access_token=self.token)
         self.assertEqual(
             self.dpop_get(
@@ -468,7 +456,7 @@ class TestDpopResources(DpopMixin, EndpointCase):
 @tagged("post_install", "-at_install")
 class TestDpopCodeFlow(DpopMixin, AuthorizationCase):
     def test_code_bound_by_dpop_jkt(self):
-        key = es256_key()
+        key = ec_key()
         code = self.get_code(dpop_jkt=thumbprint(key))
         record = self.env["oauth2.authorization.code"].search(
             [("application_id", "=", self.app.id)], order="id desc", limit=1
@@ -482,14 +470,14 @@ class TestDpopCodeFlow(DpopMixin, AuthorizationCase):
         auth = ("integration", self.secret)
         # another key, or none: refused, and the code is still the client's
         self.assertOAuthError(
-            self.dpop_token_request(data, es256_key(), auth=auth), "invalid_grant"
+            self.dpop_token_request(data, ec_key(), auth=auth), "invalid_grant"
         )
         self.assertOAuthError(self.exchange(code), "invalid_grant")
         answer = self.assertTokenAnswer(self.dpop_token_request(data, key, auth=auth))
         self.assertEqual(answer["token_type"], "DPoP")
 
     def test_refresh_of_a_public_client_is_bound_to_the_key(self):
-        key = es256_key()
+        key = ec_key()
         self.public_app.issue_refresh_token = True
         redirect_uri = "com.example.myapp:/callback"
         code = self.authorize(
@@ -517,7 +505,7 @@ class TestDpopCodeFlow(DpopMixin, AuthorizationCase):
         }
         # another key, or none, is refused, and the refresh token stays good
         self.assertOAuthError(
-            self.dpop_token_request(refresh, es256_key()), "invalid_grant"
+            self.dpop_token_request(refresh, ec_key()), "invalid_grant"
         )
         self.assertOAuthError(self.token_request(refresh), "invalid_grant")
         refreshed = self.assertTokenAnswer(self.dpop_token_request(refresh, key))

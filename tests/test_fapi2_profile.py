@@ -32,6 +32,9 @@ from .common import (
     USER_PASSWORD,
     VERIFIER,
     AuthorizationCase,
+    jwks_text,
+    pem,
+    public_jwk,
     run_node,
     s256,
 )
@@ -42,32 +45,10 @@ CLIENT_ID = "fapi-client"
 CLIENTS = MODULE_ROOT / "tests" / "clients"
 
 
-def pem(private_key):
-    return private_key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
-
-
 def spki(private_key):
     return private_key.public_key().public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     )
-
-
-def public_jwk(private_key, kid=None):
-    algorithm = (
-        jwt.algorithms.RSAAlgorithm
-        if isinstance(private_key, rsa.RSAPrivateKey)
-        else jwt.algorithms.ECAlgorithm
-    )
-    jwk = json.loads(algorithm.to_jwk(private_key.public_key()))
-    return {**jwk, "kid": kid} if kid else jwk
-
-
-def jwks_text(*jwks):
-    return json.dumps({"keys": list(jwks)})
 
 
 def thumbprint(key):

@@ -28,10 +28,12 @@ from .common import (
     USER_PASSWORD,
     VERIFIER,
     AuthorizationCase,
+    jwks_text,
+    public_jwk,
+    rsa_key,
     run_node,
     s256,
 )
-from .test_request_objects import jwks_text, public_jwk, rsa_key
 
 PAR_PATH = "/orestapi/oauth2/par"
 PUBLIC_REDIRECT_URI = "com.example.myapp:/callback"

@@ -13,33 +13,22 @@ import unittest
 from urllib.parse import parse_qs, urlsplit
 
 import jwt
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from odoo.exceptions import ValidationError
 
 from ..models.oauth2_application_client import FETCHED_JWKS
 from ..oauth import request_objects
-from .common import REDIRECT_URI, OpenIDCase, answer_status, loopback_server
-
-
-def rsa_key():
-    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
-
-
-def ec_key():
-    return ec.generate_private_key(ec.SECP256R1())
-
-
-def public_jwk(private_key, kid):
-    if isinstance(private_key, rsa.RSAPrivateKey):
-        algorithm = jwt.algorithms.RSAAlgorithm
-    else:
-        algorithm = jwt.algorithms.ECAlgorithm
-    return {**json.loads(algorithm.to_jwk(private_key.public_key())), "kid": kid}
-
-
-def jwks_text(*jwks):
-    return json.dumps({"keys": list(jwks)})
+from .common import (
+    REDIRECT_URI,
+    OpenIDCase,
+    answer_status,
+    ec_key,
+    jwks_text,
+    loopback_server,
+    public_jwk,
+    rsa_key,
+)
 
 
 class RequestObjectCase(OpenIDCase):
