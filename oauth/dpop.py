@@ -149,7 +149,8 @@ def _checked_header(proof: str) -> dict:
 def _public_key(header: dict):
     try:
         key = jwt.PyJWK(header["jwk"], algorithm=header["alg"]).key
-    except (jwt.exceptions.PyJWKError, jwt.InvalidTokenError, ValueError) as error:
+    # PyJWT raises InvalidKeyError, outside PyJWKError, for malformed members
+    except (jwt.PyJWTError, ValueError) as error:
         raise InvalidProof("The DPoP proof's jwk is not a valid public key.") from error
     if header["jwk"]["kty"] == "RSA" and key.key_size < MIN_RSA_BITS:
         raise InvalidProof(f"The DPoP proof's RSA key is under {MIN_RSA_BITS} bits.")
@@ -170,7 +171,7 @@ def _verified_claims(proof: str, header: dict) -> dict:
                 "require": ["jti", "htm", "htu", "iat"],
             },
         )
-    except jwt.InvalidTokenError as error:
+    except jwt.PyJWTError as error:
         raise InvalidProof(f"The DPoP proof is invalid: {error}") from error
     if not isinstance(claims, dict):
         raise InvalidProof("The DPoP proof's payload is not a JSON object.")
