@@ -178,6 +178,16 @@ def _verified_claims(proof: str, header: dict) -> dict:
     return claims
 
 
+def _same_ascii(value, expected: str) -> bool:
+    """Whether the claim ``value`` is the ASCII string ``expected``, compared
+    in constant time (which refuses a non-ASCII str with a TypeError)."""
+    return (
+        isinstance(value, str)
+        and value.isascii()
+        and hmac.compare_digest(value, expected)
+    )
+
+
 def check_proof(
     header_values: Sequence[str],
     method: str,
@@ -210,23 +220,19 @@ def check_proof(
     issued_at = claims["iat"]
     if not isinstance(issued_at, int) or isinstance(issued_at, bool):
         raise InvalidProof("The DPoP proof's iat is not a number of seconds.")
-    if abs(now - issued_at) > PROOF_LIFETIME:
+    # compared, not subtracted: an int too large for a float overflows
+    if not now - PROOF_LIFETIME <= issued_at <= now + PROOF_LIFETIME:
         raise InvalidProof("The DPoP proof was issued too long ago or in the future.")
     if access_token is not None:
         ath = claims.get("ath")
-        if not isinstance(ath, str) or not hmac.compare_digest(
-            ath, access_token_hash(access_token)
-        ):
+        if not _same_ascii(ath, access_token_hash(access_token)):
             raise InvalidProof("The DPoP proof's ath is not the access token's hash.")
     elif "ath" in claims:
         raise InvalidProof("A DPoP proof for the token endpoint carries no ath.")
     nonce = claims.get("nonce")
     if nonce is None and nonce_required:
         raise NonceRequired("This server requires a DPoP nonce in the proof.")
-    if nonce is not None and not (
-        isinstance(nonce, str)
-        and any(hmac.compare_digest(nonce, valid) for valid in nonces)
-    ):
+    if nonce is not None and not any(_same_ascii(nonce, valid) for valid in nonces):
         raise NonceRequired("The DPoP proof's nonce is not the server's current one.")
     return Proof(thumbprint(header["jwk"]), jti, issued_at)
 
