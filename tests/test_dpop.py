@@ -205,6 +205,21 @@ class TestDpopTokenEndpoint(DpopMixin, EndpointCase):
             self.client_credentials(key, proof=proof), "invalid_dpop_proof"
         )
 
+    def test_proof_for_the_host_the_request_names_is_refused(self):
+        """RFC 9449 §11.1: the Host header is the sender's to choose, so a
+        proof made for another server is not accepted by naming that server
+        in it; only the configured URLs count."""
+        proof = make_proof(ec_key(), "POST", "http://evil.example" + TOKEN_PATH)
+        response = self.http_request(
+            "POST",
+            TOKEN_PATH,
+            data={"grant_type": "client_credentials", "scope": "read"},
+            headers={"DPoP": proof, "Host": "evil.example"},
+            auth=("integration", self.secret),
+        )
+        self.assertOAuthError(response, "invalid_dpop_proof")
+        self.assertFalse(self.env["oauth2.token"].search([("dpop_jkt", "!=", False)]))
+
     def test_malformed_proofs_are_refused_at_the_token_endpoint(self):
         key = ec_key()
         url = self.url(TOKEN_PATH)
@@ -496,6 +511,25 @@ class TestDpopResources(DpopMixin, EndpointCase):
                         self.assertOAuthError(response, "invalid_dpop_proof")
                     else:
                         self.assertDpopRefused(response, "invalid_dpop_proof")
+
+    def test_proof_for_the_host_the_request_names_is_refused(self):
+        proof = make_proof(
+            self.key,
+            "GET",
+            "http://evil.example" + USERINFO_PATH,
+            access_token=self.token,
+        )
+        response = self.opener.get(
+            self.url(USERINFO_PATH),
+            headers={
+                "Authorization": f"DPoP {self.token}",
+                "DPoP": proof,
+                "Host": "evil.example",
+            },
+            timeout=30,
+            allow_redirects=False,
+        )
+        self.assertDpopRefused(response, "invalid_dpop_proof")
 
     def test_replayed_proof_at_a_read_only_route(self):
         """userinfo runs on a read-only cursor: the proof is recorded on a
