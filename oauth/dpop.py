@@ -149,7 +149,8 @@ def _checked_header(proof: str) -> dict:
 def _public_key(header: dict):
     try:
         key = jwt.PyJWK(header["jwk"], algorithm=header["alg"]).key
-    except (jwt.exceptions.PyJWKError, jwt.InvalidTokenError, ValueError) as error:
+    # PyJWT raises InvalidKeyError, outside PyJWKError, for malformed members
+    except (jwt.PyJWTError, ValueError) as error:
         raise InvalidProof("The DPoP proof's jwk is not a valid public key.") from error
     if header["jwk"]["kty"] == "RSA" and key.key_size < MIN_RSA_BITS:
         raise InvalidProof(f"The DPoP proof's RSA key is under {MIN_RSA_BITS} bits.")
@@ -170,11 +171,21 @@ def _verified_claims(proof: str, header: dict) -> dict:
                 "require": ["jti", "htm", "htu", "iat"],
             },
         )
-    except jwt.InvalidTokenError as error:
+    except jwt.PyJWTError as error:
         raise InvalidProof(f"The DPoP proof is invalid: {error}") from error
     if not isinstance(claims, dict):
         raise InvalidProof("The DPoP proof's payload is not a JSON object.")
     return claims
+
+
+def _same_ascii(value, expected: str) -> bool:
+    """Whether the claim ``value`` is the ASCII string ``expected``, compared
+    in constant time (which refuses a non-ASCII str with a TypeError)."""
+    return (
+        isinstance(value, str)
+        and value.isascii()
+        and hmac.compare_digest(value, expected)
+    )
 
 
 def check_proof(
@@ -209,23 +220,19 @@ def check_proof(
     issued_at = claims["iat"]
     if not isinstance(issued_at, int) or isinstance(issued_at, bool):
         raise InvalidProof("The DPoP proof's iat is not a number of seconds.")
-    if abs(now - issued_at) > PROOF_LIFETIME:
+    # compared, not subtracted: an int too large for a float overflows
+    if not now - PROOF_LIFETIME <= issued_at <= now + PROOF_LIFETIME:
         raise InvalidProof("The DPoP proof was issued too long ago or in the future.")
     if access_token is not None:
         ath = claims.get("ath")
-        if not isinstance(ath, str) or not hmac.compare_digest(
-            ath, access_token_hash(access_token)
-        ):
+        if not _same_ascii(ath, access_token_hash(access_token)):
             raise InvalidProof("The DPoP proof's ath is not the access token's hash.")
     elif "ath" in claims:
         raise InvalidProof("A DPoP proof for the token endpoint carries no ath.")
     nonce = claims.get("nonce")
     if nonce is None and nonce_required:
         raise NonceRequired("This server requires a DPoP nonce in the proof.")
-    if nonce is not None and not (
-        isinstance(nonce, str)
-        and any(hmac.compare_digest(nonce, valid) for valid in nonces)
-    ):
+    if nonce is not None and not any(_same_ascii(nonce, valid) for valid in nonces):
         raise NonceRequired("The DPoP proof's nonce is not the server's current one.")
     return Proof(thumbprint(header["jwk"]), jti, issued_at)
 

@@ -13,7 +13,7 @@ from ..oauth import acr, metadata
 from ..oauth import dpop as dpop_proofs
 from ..oauth.responses import JSON_HEADERS, REALM, error_answer, json_answer
 from .configuration import cross_origin
-from .dpop import check_request_proof, nonce_headers
+from .dpop import check_proof_algorithm, check_request_proof, nonce_headers
 
 
 class BearerTokenError(HTTPException):
@@ -124,8 +124,12 @@ def _check_sender(env, httprequest, token, record, uses_dpop):
         )
     try:
         proof = check_request_proof(env, httprequest, access_token=token)
+        # a profile's algorithms (FAPI 2.0 §5.4.1) hold at its resources too
+        check_proof_algorithm(record.application_id, httprequest)
     except dpop_proofs.InvalidProof as refusal:
         raise BearerTokenError(401, str(refusal), error=refusal.error) from None
+    except dpop_proofs.InvalidProofError as refusal:
+        raise BearerTokenError(401, refusal.description, error=refusal.error) from None
     if proof.jkt != record.dpop_jkt:
         raise BearerTokenError(
             401,

@@ -35,11 +35,17 @@ def nonce_headers(env):
 
 
 def request_urls(env, httprequest):
-    """The URLs a request may have been sent to, without query: the one the
-    server sees (behind a proxy in proxy mode, the forwarded host's), and
-    the same path under the issuer, for a proxy that does not pass the host
-    on."""
-    return {httprequest.base_url, issuer(env) + httprequest.path}
+    """The URLs a request may have been sent to, without query: its path
+    under the Issuer URL and under ``web.base.url``, both configured. Never
+    the URL the request's Host (or X-Forwarded-Host) header makes: its
+    sender chooses it, and a proof made for another server would pass
+    (RFC 9449 §11.1)."""
+    base_url = env["ir.config_parameter"].sudo().get_param("web.base.url") or ""
+    return {
+        origin.rstrip("/") + httprequest.path
+        for origin in (issuer(env), base_url)
+        if origin
+    }
 
 
 def check_request_proof(env, httprequest, access_token=None):

@@ -205,6 +205,51 @@ class TestDpopTokenEndpoint(DpopMixin, EndpointCase):
             self.client_credentials(key, proof=proof), "invalid_dpop_proof"
         )
 
+    def test_proof_for_the_host_the_request_names_is_refused(self):
+        """RFC 9449 §11.1: the Host header is the sender's to choose, so a
+        proof made for another server is not accepted by naming that server
+        in it; only the configured URLs count."""
+        proof = make_proof(ec_key(), "POST", "http://evil.example" + TOKEN_PATH)
+        response = self.http_request(
+            "POST",
+            TOKEN_PATH,
+            data={"grant_type": "client_credentials", "scope": "read"},
+            headers={"DPoP": proof, "Host": "evil.example"},
+            auth=("integration", self.secret),
+        )
+        self.assertOAuthError(response, "invalid_dpop_proof")
+        self.assertFalse(self.env["oauth2.token"].search([("dpop_jkt", "!=", False)]))
+
+    def test_malformed_proofs_are_refused_at_the_token_endpoint(self):
+        key = ec_key()
+        url = self.url(TOKEN_PATH)
+        invalid_proofs = {
+            "jwk not a P-256 point": make_proof(
+                key,
+                "POST",
+                url,
+                jwk={"kty": "EC", "crv": "P-256", "x": "AAAA", "y": "AAAA"},
+            ),
+            "jwk without y": make_proof(
+                key, "POST", url, jwk={"kty": "EC", "crv": "P-256", "x": "AAAA"}
+            ),
+            "jwk members not strings": make_proof(
+                key, "POST", url, jwk={"kty": "EC", "crv": "P-256", "x": 1, "y": 2}
+            ),
+            "non-ASCII nonce": make_proof(key, "POST", url, nonce="\u00e9"),
+            "huge iat": make_proof(key, "POST", url, issued_at=10**400),
+            "infinite iat": make_proof(key, "POST", url, issued_at=float("inf")),
+            "htu not a URL": make_proof(key, "POST", "http://[::1" + TOKEN_PATH),
+        }
+        for name, proof in invalid_proofs.items():
+            with self.subTest(name):
+                response = self.client_credentials(key, proof=proof)
+                self.assertEqual(response.status_code, 400, response.text[:300])
+                self.assertIn(
+                    response.json()["error"], ("invalid_dpop_proof", "use_dpop_nonce")
+                )
+        self.assertFalse(self.env["oauth2.token"].search([("dpop_jkt", "!=", False)]))
+
     def test_dpop_required_application_gets_no_token_from_the_front_channel(self):
         self.app.write({"dpop_bound_access_tokens": True, "grant_implicit": True})
         self.assertTrue(self.app._allows_response_type("token"))
@@ -426,6 +471,63 @@ class TestDpopResources(DpopMixin, EndpointCase):
         # no proof at all
         response = self.opener.get(
             url, headers={"Authorization": f"DPoP {self.token}"}, timeout=30
+        )
+        self.assertDpopRefused(response, "invalid_dpop_proof")
+
+    def test_malformed_proofs_are_refused_at_the_resources(self):
+        """A proof no key or claim of can be read is refused with the DPoP
+        challenge, never an error page."""
+        for path in (WHOAMI_PATH, USERINFO_PATH, TOKENINFO_PATH):
+            url = self.url(path)
+            invalid_proofs = {
+                "jwk not a P-256 point": make_proof(
+                    self.key,
+                    "GET",
+                    url,
+                    access_token=self.token,
+                    jwk={"kty": "EC", "crv": "P-256", "x": "AAAA", "y": "AAAA"},
+                ),
+                "non-ASCII ath": jwt.encode(
+                    {
+                        "jti": uuid.uuid4().hex,
+                        "htm": "GET",
+                        "htu": url,
+                        "iat": int(time.time()),
+                        "ath": "\u00e9",
+                    },
+                    self.key,
+                    algorithm="ES256",
+                    headers={"typ": "dpop+jwt", "jwk": public_jwk(self.key)},
+                ),
+                "huge iat": make_proof(
+                    self.key, "GET", url, access_token=self.token, issued_at=10**400
+                ),
+            }
+            for name, proof in invalid_proofs.items():
+                with self.subTest(path=path, proof=name):
+                    response = self.dpop_get(path, self.token, self.key, proof=proof)
+                    if path == TOKENINFO_PATH:
+                        # Google's style there: every refusal a 400
+                        self.assertOAuthError(response, "invalid_dpop_proof")
+                    else:
+                        self.assertDpopRefused(response, "invalid_dpop_proof")
+
+    def test_proof_for_the_host_the_request_names_is_refused(self):
+        proof = make_proof(
+            self.key,
+            "GET",
+            "http://evil.example" + USERINFO_PATH,
+            access_token=self.token,
+        )
+        response = self.opener.get(
+            self.url(USERINFO_PATH),
+            headers={
+                "Authorization": f"DPoP {self.token}",
+                "DPoP": proof,
+                "Host": "evil.example",
+            },
+            timeout=30,
+            allow_redirects=False,
         )
         self.assertDpopRefused(response, "invalid_dpop_proof")
 

@@ -55,14 +55,17 @@ def thumbprint(key):
     return dpop.thumbprint(public_jwk(key))
 
 
-def make_proof(key, method, url, alg="ES256"):
-    """A DPoP proof of ``key`` for ``method`` at ``url``."""
+def make_proof(key, method, url, alg="ES256", access_token=None):
+    """A DPoP proof of ``key`` for ``method`` at ``url``, with the ``ath``
+    of ``access_token`` when given."""
     claims = {
         "jti": uuid.uuid4().hex,
         "htm": method,
         "htu": url,
         "iat": int(time.time()),
     }
+    if access_token is not None:
+        claims["ath"] = dpop.access_token_hash(access_token)
     headers = {"typ": "dpop+jwt", "jwk": public_jwk(key)}
     return jwt.encode(claims, key, algorithm=alg, headers=headers)
 
@@ -414,6 +417,36 @@ class TestFapi2Refusals(Fapi2Case):
         code = self.pushed_code()
         self.assertTokenAnswer(self.exchange_fapi(code, self.rsa_key, alg="PS256"))
         self.assertEqual(self.fapi_tokens().dpop_jkt, thumbprint(self.rsa_key))
+
+    def test_dpop_proof_at_a_resource_signed_with_rs256(self):
+        """§5.4.1 holds at the resources too: the token's key is the one
+        bound, but its proof is signed with RS256."""
+        code = self.pushed_code()
+        answer = self.assertTokenAnswer(
+            self.exchange_fapi(code, self.rsa_key, alg="PS256")
+        )
+        token = answer["access_token"]
+
+        def userinfo(alg):
+            proof = make_proof(
+                self.rsa_key, "GET", self.url(USERINFO_PATH), alg, access_token=token
+            )
+            return self.opener.get(
+                self.url(USERINFO_PATH),
+                headers={"Authorization": f"DPoP {token}", "DPoP": proof},
+                timeout=30,
+                allow_redirects=False,
+            )
+
+        refused = userinfo("RS256")
+        self.assertEqual(refused.status_code, 401, refused.text)
+        self.assertEqual(refused.json()["error"], "invalid_dpop_proof")
+        self.assertIn("PS256", refused.json()["error_description"])
+        self.assertIn(
+            'DPoP error="invalid_dpop_proof"', refused.headers["WWW-Authenticate"]
+        )
+        accepted = userinfo("PS256")
+        self.assertEqual(accepted.status_code, 200, accepted.text)
 
     def test_code_lives_at_most_60_seconds(self):
         self.set_param("authorization_code_lifetime", "600")
