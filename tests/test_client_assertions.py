@@ -180,6 +180,11 @@ class TestAssertionChecks(unittest.TestCase):
             client_assertions.asserted_client_id(self.sign(sub=..., iss="i")), "i"
         )
         self.assertIsNone(client_assertions.asserted_client_id("not a jwt"))
+        for sub in ("c\x00", "c" * 256):
+            with self.subTest(sub=sub[:3]):
+                self.assertIsNone(
+                    client_assertions.asserted_client_id(self.sign(sub=sub, iss=sub))
+                )
 
     def test_encrypted_secret(self):
         sealed = encrypt_secret("database secret", "7", "the secret")
@@ -603,6 +608,35 @@ class TestAssertionAttacks(ClientAssertionCase):
                 self.env["oauth2.client.auth.failure"].search([]).unlink()
                 before = self.token_count()
                 self.assertRefused(self.client_credentials(assertion), None, before)
+
+    def test_unsigned_assertion_naming_no_possible_client(self):
+        """sub is read before any key checks it: one holding a NUL, which the
+        failure counter cannot store, or too long for a client_id, or no
+        string, is an invalid_client like any other, at every endpoint."""
+
+        def b64(claims):
+            text = json.dumps(claims).encode()
+            return base64.urlsafe_b64encode(text).rstrip(b"=").decode()
+
+        header = b64({"alg": "RS256"})
+        endpoints = {
+            TOKEN_PATH: {"grant_type": "client_credentials"},
+            PREFIX + "par": {"response_type": "code"},
+            INTROSPECT_PATH: {"token": "t"},
+            REVOKE_PATH: {"token": "t"},
+            DEVICE_PATH: {"scope": "read"},
+        }
+        for sub in ("keys\x00client", "k" * 300, 7, ["keys-client"]):
+            assertion = f"{header}.{b64({'sub': sub, 'iss': sub})}.AAAA"
+            for path, data in endpoints.items():
+                with self.subTest(sub=str(sub)[:12], path=path):
+                    self.env["oauth2.client.auth.failure"].search([]).unlink()
+                    self.assertRefused(self.with_assertion(path, assertion, data))
+        self.assertFalse(
+            self.env["oauth2.client.auth.failure"].search(
+                [("client_id", "like", "keys%")]
+            )
+        )
 
     def test_wrong_assertion_type(self):
         before = self.token_count()
