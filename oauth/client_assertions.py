@@ -18,6 +18,7 @@ from .request_objects import (
     CLOCK_SKEW_SECONDS,
     ClientKey,
     InvalidRequestObject,
+    is_numeric_date,
     signing_key_candidates,
 )
 
@@ -211,8 +212,10 @@ def _number(claims, name):
     value = claims.get(name)
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise InvalidClientAssertion(f"The client assertion's {name} is not a number.")
+    if not is_numeric_date(value):
+        raise InvalidClientAssertion(
+            f"The client assertion's {name} is not a NumericDate."
+        )
     return value
 
 

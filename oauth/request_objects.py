@@ -66,6 +66,24 @@ PRIVATE_MEMBERS = frozenset({"d", "p", "q", "dp", "dq", "qi", "oth", "k"})
 JWT_CLAIMS = frozenset({"iss", "aud", "exp", "iat", "nbf", "jti", "sub"})
 
 
+# The last second of year 9999: a NumericDate (RFC 7519 §2) past it, or
+# before the epoch, is no date a client meant, and one as large as 10**400
+# cannot be compared with the clock.
+MAX_NUMERIC_DATE = 253402300799
+
+
+def is_numeric_date(value: Any) -> bool:
+    """Whether ``value`` is a NumericDate this server can compare with its
+    clock: a number (no bool, no string) from the epoch to the year 9999,
+    which NaN and Infinity (Python's JSON reads both) are not: the range is
+    compared before any arithmetic, exact for an int of any size."""
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and 0 <= value <= MAX_NUMERIC_DATE
+    )
+
+
 class InvalidRequestObject(Exception):
     """A request object this server does not accept; the message says why,
     for the client's error_description."""
@@ -292,6 +310,7 @@ def verified_claims(
             "The request object's signature is not that of a key the "
             "application registered."
         )
+    _check_numeric_dates(claims)
     now = time.time() if now is None else now
     if claims["exp"] - now > MAX_LIFETIME_SECONDS + CLOCK_SKEW_SECONDS:
         raise InvalidRequestObject(
@@ -300,17 +319,27 @@ def verified_claims(
     return claims
 
 
+def _check_numeric_dates(claims):
+    for name in ("exp", "iat", "nbf"):
+        if name in claims and not is_numeric_date(claims[name]):
+            raise InvalidRequestObject(
+                f"The request object's {name} is not a NumericDate."
+            )
+    return claims
+
+
 def unsigned_claims(token: str) -> dict[str, Any]:
     """The claims of the unsigned (``alg: none``) request object ``token``."""
     try:
         # nothing proves who made it: its dates only keep an old one out
-        return jwt.decode(
+        claims = jwt.decode(
             token,
             leeway=CLOCK_SKEW_SECONDS,
             options={"verify_signature": False, "verify_exp": True, "verify_nbf": True},
         )
     except jwt.InvalidTokenError as error:
         raise InvalidRequestObject("The request object is not a JWT.") from error
+    return _check_numeric_dates(claims)
 
 
 def _parameter_value(name, value):

@@ -145,7 +145,14 @@ class TestAssertionChecks(unittest.TestCase):
         self.assertRefused(self.sign(aud="https://other.example.com"), "aud")
         self.assertRefused(self.sign(sub="d"), "iss and sub")
         self.assertRefused(self.sign(exp=...), "no exp")
-        self.assertRefused(self.sign(exp="soon"), "not a number")
+        self.assertRefused(self.sign(exp="soon"), "not a NumericDate")
+        # Python's JSON reads NaN and Infinity; no comparison refuses them
+        for absurd in (float("nan"), float("inf"), 10**400, str(now + 60)):
+            for name in ("exp", "iat", "nbf"):
+                with self.subTest(name=name, value=str(absurd)[:8]):
+                    self.assertRefused(
+                        self.sign(**{name: absurd}), f"{name} is not a NumericDate"
+                    )
         self.assertRefused(self.sign(exp=now - 120), "expired")
         self.assertRefused(self.sign(exp=now + 900), "5 minutes")
         self.assertRefused(self.sign(iat=now + 600), "future")
@@ -600,6 +607,10 @@ class TestAssertionAttacks(ClientAssertionCase):
             ),
             "not a JWT": "not-a-jwt",
             "oversized": self.assertion(padding="x" * 5000),
+            "NaN exp": self.assertion(exp=float("nan")),
+            "infinite iat": self.assertion(iat=float("-inf")),
+            "exp of 10**400": self.assertion(exp=10**400),
+            "exp a string": self.assertion(exp=str(now + 60)),
         }
         for name, assertion in cases.items():
             with self.subTest(name):
