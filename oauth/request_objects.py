@@ -115,7 +115,8 @@ def parse_jwks(text: str) -> list[ClientKey]:
         raise InvalidJWKS(JWKS_TOO_LONG)
     try:
         document = json.loads(text)
-    except ValueError as error:
+    except (ValueError, RecursionError) as error:
+        # RecursionError: arrays nested a few thousand deep fit in the limit
         raise InvalidJWKS(JWKS_NOT_JSON) from error
     keys = document.get("keys") if isinstance(document, dict) else None
     if not isinstance(keys, list) or not keys:
@@ -209,9 +210,10 @@ class JWKSCache:
         """The keys kept for ``cache_key``, fetched with ``fetch`` when none
         are kept or they are older than :data:`JWKS_CACHE_SECONDS`; with
         ``refresh``, fetched again unless they were fetched in the last
-        :data:`JWKS_REFETCH_SECONDS`. A failed fetch (``fetch`` raised
-        :class:`InvalidRequestObject`) is not tried again for as long either:
-        each request would otherwise wait on an unreachable host."""
+        :data:`JWKS_REFETCH_SECONDS`. A failed fetch (``fetch`` raised,
+        :class:`InvalidRequestObject` or anything else) is not tried again for
+        as long either: each request would otherwise wait on an unreachable
+        host, or make the server call it without end."""
         now = time.monotonic() if now is None else now
         with self._lock:
             fetched_at, outcome = self._entries.get(cache_key, (None, None))
@@ -220,19 +222,21 @@ class JWKSCache:
             if age < JWKS_REFETCH_SECONDS or (
                 age < JWKS_CACHE_SECONDS and not refresh and isinstance(outcome, list)
             ):
-                if isinstance(outcome, InvalidRequestObject):
+                if isinstance(outcome, Exception):
                     raise outcome
                 return outcome
         try:
             outcome = fetch()
-        except InvalidRequestObject as error:
+        except Exception as error:  # noqa: BLE001 - re-raised below, and kept
+            # so that no failure, however unforeseen, makes each request
+            # call the host again
             outcome = error
         with self._lock:
             if len(self._entries) > 1000:
                 # URIs of applications long changed: start over
                 self._entries = {}
             self._entries[cache_key] = (now, outcome)
-        if isinstance(outcome, InvalidRequestObject):
+        if isinstance(outcome, Exception):
             raise outcome
         return outcome
 

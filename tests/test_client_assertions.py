@@ -427,6 +427,23 @@ class TestPrivateKeyJwt(ClientAssertionCase):
         )
         self.assertTrue(device["device_code"])
 
+    def test_unparsable_jwks_uri_is_refused_and_not_fetched_again_at_once(self):
+        self.allow_loopback_calls()
+        # nested deeper than Python's JSON parser recurses, within the size cap
+        deep = '{"keys":' + "[" * 8000 + "]" * 8000 + "}"
+        server = loopback_server(
+            self,
+            answer_status(200, deep.encode(), [("Content-Type", "application/json")]),
+        )
+        self.keys_app.write({"jwks": False, "jwks_uri": server.url})
+        FETCHED_JWKS.clear()
+        self.addCleanup(FETCHED_JWKS.clear)
+        for _ in range(3):
+            self.env["oauth2.client.auth.failure"].search([]).unlink()
+            body = self.assertRefused(self.client_credentials(self.assertion()))
+            self.assertIn("no JWKS this server can use", body["error_description"])
+        self.assertEqual(len(server.requests), 1, "the failure is kept")
+
     def test_key_rotation_at_the_jwks_uri(self):
         self.allow_loopback_calls()
         published = [public_jwk(self.rsa, "rsa-1")]
