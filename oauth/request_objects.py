@@ -8,6 +8,7 @@ server keeps only a keyed hash of each secret, and cannot compute an HMAC
 with it. Encrypted request objects (JWE) are not served either."""
 
 import json
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -17,6 +18,8 @@ import jwt
 
 from . import outbound
 from .constants import OPENID_SCOPE
+
+_logger = logging.getLogger(__name__)
 
 REQUEST = "request"
 REQUEST_URI = "request_uri"
@@ -64,6 +67,8 @@ JWKS_UNREADABLE_KEY = "unreadable_key"
 PRIVATE_MEMBERS = frozenset({"d", "p", "q", "dp", "dq", "qi", "oth", "k"})
 # JWT claims that are no parameters of the request (RFC 9101 §4).
 JWT_CLAIMS = frozenset({"iss", "aud", "exp", "iat", "nbf", "jti", "sub"})
+# The refusal of a JWKS URI that did not answer 200: why, only the log says.
+JWKS_URI_UNREACHABLE = "The application's JWKS URI cannot be fetched."
 
 
 # The last second of year 9999: a NumericDate (RFC 7519 §2) past it, or
@@ -162,7 +167,10 @@ def fetch_jwks(
     uri: str, allowed: outbound.AllowedNetworks = outbound.NO_ALLOWED_NETWORKS
 ) -> list[ClientKey]:
     """The keys of the JWKS at ``uri``, fetched through :mod:`.outbound`;
-    raises :class:`InvalidRequestObject` when there are none to use."""
+    raises :class:`InvalidRequestObject` when there are none to use. Why a
+    fetch failed goes to the log alone: whoever registered the URI reads the
+    refusal, and would otherwise learn which ports of a host answer, and
+    how."""
     try:
         response = outbound.request(
             "GET",
@@ -172,13 +180,11 @@ def fetch_jwks(
             max_bytes=MAX_JWKS_LENGTH + 1,
         )
     except outbound.OutboundError as error:
-        raise InvalidRequestObject(
-            f"The application's JWKS URI cannot be fetched: {error.kind}."
-        ) from error
+        _logger.info("JWKS URI %s cannot be fetched: %s", uri, error.kind)
+        raise InvalidRequestObject(JWKS_URI_UNREACHABLE) from error
     if response.status != 200:
-        raise InvalidRequestObject(
-            f"The application's JWKS URI answered with status {response.status}."
-        )
+        _logger.info("JWKS URI %s answered with status %s", uri, response.status)
+        raise InvalidRequestObject(JWKS_URI_UNREACHABLE)
     try:
         return parse_jwks(response.body.decode())
     except (UnicodeDecodeError, InvalidJWKS) as error:
