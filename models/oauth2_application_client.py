@@ -32,7 +32,7 @@ from ..oauth.redirect_uris import is_registrable
 from ..provider.configuration import decrypt_secret, hash_secret, issuer
 from .oauth2_application import ROTATE, nonblank_lines
 from .oauth2_jti import CLIENT_ASSERTION
-from .res_config_settings import get_oauth2_setting, get_outbound_allowed_networks
+from .res_config_settings import get_oauth2_setting
 
 # grant_type (RFC 6749) -> the application field that allows it
 GRANT_FIELDS = {
@@ -385,7 +385,7 @@ class OAuth2ApplicationClient(models.Model):
         uri = (application.jwks_uri or "").strip()
         if not uri:
             return []
-        allowed = get_outbound_allowed_networks(self.env)
+        allowed = application._jwks_uri_allowed_networks()
         return FETCHED_JWKS.keys(
             (self.env.cr.dbname, uri),
             lambda: request_objects.fetch_jwks(uri, allowed),

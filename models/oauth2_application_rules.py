@@ -26,11 +26,17 @@ from ..oauth.redirect_uris import (
     web_origin_refusal,
 )
 from .oauth2_application import ROTATE, nonblank_lines
-from .res_config_settings import get_outbound_allowed_networks
+from .res_config_settings import (
+    get_client_registration_allowed_networks,
+    get_metadata_document_allowed_networks,
+    get_outbound_allowed_networks,
+)
 
 # registration_source of an application made from its Client ID Metadata
-# Document (oauth2_application_registration.py, which loads after this file)
+# Document, and of one registered at the registration endpoint
+# (oauth2_application_registration.py, which loads after this file)
 METADATA_DOCUMENT = "metadata_document"
+DYNAMIC = "dynamic"
 
 
 class OAuth2ApplicationRules(models.Model):
@@ -245,7 +251,7 @@ class OAuth2ApplicationRules(models.Model):
                 continue
             app._check_uris([uri], jwks_uri_refusal)
             refusal = outbound.destination_refusal(
-                uri, get_outbound_allowed_networks(self.env)
+                uri, app._jwks_uri_allowed_networks()
             )
             if refusal:
                 raise ValidationError(
@@ -258,6 +264,20 @@ class OAuth2ApplicationRules(models.Model):
                         reason=self._outbound_refusal_reason(refusal),
                     )
                 )
+
+    def _jwks_uri_allowed_networks(self):
+        """The networks this application's JWKS URI may be fetched from
+        despite the address rules: a Settings administrator's Outbound Allowed
+        Networks for the applications managers register; for those anyone
+        registers (RFC 7591, metadata documents), lists of their own, empty
+        unless set by hand, or anyone could make the server call inside the
+        networks allowed for managers' URLs."""
+        self.ensure_one()
+        if self.registration_source == DYNAMIC:
+            return get_client_registration_allowed_networks(self.env)
+        if self.registration_source == METADATA_DOCUMENT:
+            return get_metadata_document_allowed_networks(self.env)
+        return get_outbound_allowed_networks(self.env)
 
     def _jwks_refusal_message(self, reason):
         """What the rule ``reason`` of ``oauth.request_objects`` says of a

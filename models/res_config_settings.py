@@ -34,6 +34,13 @@ METADATA_DOCUMENT_SCOPES_PARAM = PARAM_PREFIX + "client_id_metadata_document_sco
 METADATA_DOCUMENT_ALLOWED_NETWORKS_PARAM = (
     PARAM_PREFIX + "client_id_metadata_document_allowed_networks"
 )
+# Networks and host names the JWKS URIs of applications registered through
+# the registration endpoint (RFC 7591) may be fetched from despite the address
+# rules: not those of OUTBOUND_ALLOWED_NETWORKS_PARAM either, since anyone may
+# register. Empty by default, and a system parameter only: for development.
+CLIENT_REGISTRATION_ALLOWED_NETWORKS_PARAM = (
+    PARAM_PREFIX + "client_registration_allowed_networks"
+)
 METADATA_DOCUMENTS_ON = "on"
 METADATA_DOCUMENTS_OFF = "off"
 DEFAULTS = {
@@ -152,6 +159,18 @@ def get_metadata_document_allowed_networks(env):
         env["ir.config_parameter"]
         .sudo()
         .get_param(METADATA_DOCUMENT_ALLOWED_NETWORKS_PARAM)
+    )
+    return outbound.parse_allowed_networks(text)
+
+
+def get_client_registration_allowed_networks(env):
+    """The :class:`~..oauth.outbound.AllowedNetworks` the JWKS URIs of
+    dynamically registered applications may be fetched from despite the
+    address rules: none unless set by hand."""
+    text = (
+        env["ir.config_parameter"]
+        .sudo()
+        .get_param(CLIENT_REGISTRATION_ALLOWED_NETWORKS_PARAM)
     )
     return outbound.parse_allowed_networks(text)
 

@@ -18,6 +18,7 @@ from .request_objects import (
     CLOCK_SKEW_SECONDS,
     ClientKey,
     InvalidRequestObject,
+    is_numeric_date,
     signing_key_candidates,
 )
 
@@ -44,6 +45,10 @@ MAX_LIFETIME_SECONDS = 300
 # Longer than any honest assertion (a few claims, a kid, a 4096-bit RSA
 # signature); refused before its JSON is parsed.
 MAX_ASSERTION_LENGTH = 4096
+# Longer than any client_id this server issues: an asserted one past it names
+# no client (a metadata document's URL, which may be longer, authenticates
+# with none).
+MAX_CLIENT_ID_LENGTH = 255
 
 
 # PyJWT knows Ed25519 only as EdDSA: the same algorithm under its other name.
@@ -68,8 +73,9 @@ class VerifiedAssertion(NamedTuple):
 
 def asserted_client_id(assertion: str) -> str | None:
     """The client an assertion claims to come from (``sub``, else ``iss``),
-    unverified: which application's keys verify it. None when it names none
-    or is no JWT."""
+    unverified: which application's keys verify it. None when it names none,
+    names one no client_id can be (a NUL, which the database cannot be asked
+    about, or over :data:`MAX_CLIENT_ID_LENGTH` characters) or is no JWT."""
     if not isinstance(assertion, str) or len(assertion) > MAX_ASSERTION_LENGTH:
         return None
     try:
@@ -79,6 +85,8 @@ def asserted_client_id(assertion: str) -> str | None:
     for name in ("sub", "iss"):
         value = claims.get(name)
         if isinstance(value, str) and value:
+            if "\x00" in value or len(value) > MAX_CLIENT_ID_LENGTH:
+                return None
             return value
     return None
 
@@ -204,8 +212,10 @@ def _number(claims, name):
     value = claims.get(name)
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise InvalidClientAssertion(f"The client assertion's {name} is not a number.")
+    if not is_numeric_date(value):
+        raise InvalidClientAssertion(
+            f"The client assertion's {name} is not a NumericDate."
+        )
     return value
 
 

@@ -8,6 +8,7 @@ server keeps only a keyed hash of each secret, and cannot compute an HMAC
 with it. Encrypted request objects (JWE) are not served either."""
 
 import json
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -17,6 +18,8 @@ import jwt
 
 from . import outbound
 from .constants import OPENID_SCOPE
+
+_logger = logging.getLogger(__name__)
 
 REQUEST = "request"
 REQUEST_URI = "request_uri"
@@ -64,6 +67,26 @@ JWKS_UNREADABLE_KEY = "unreadable_key"
 PRIVATE_MEMBERS = frozenset({"d", "p", "q", "dp", "dq", "qi", "oth", "k"})
 # JWT claims that are no parameters of the request (RFC 9101 §4).
 JWT_CLAIMS = frozenset({"iss", "aud", "exp", "iat", "nbf", "jti", "sub"})
+# The refusal of a JWKS URI that did not answer 200: why, only the log says.
+JWKS_URI_UNREACHABLE = "The application's JWKS URI cannot be fetched."
+
+
+# The last second of year 9999: a NumericDate (RFC 7519 §2) past it, or
+# before the epoch, is no date a client meant, and one as large as 10**400
+# cannot be compared with the clock.
+MAX_NUMERIC_DATE = 253402300799
+
+
+def is_numeric_date(value: Any) -> bool:
+    """Whether ``value`` is a NumericDate this server can compare with its
+    clock: a number (no bool, no string) from the epoch to the year 9999,
+    which NaN and Infinity (Python's JSON reads both) are not: the range is
+    compared before any arithmetic, exact for an int of any size."""
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and 0 <= value <= MAX_NUMERIC_DATE
+    )
 
 
 class InvalidRequestObject(Exception):
@@ -97,7 +120,8 @@ def parse_jwks(text: str) -> list[ClientKey]:
         raise InvalidJWKS(JWKS_TOO_LONG)
     try:
         document = json.loads(text)
-    except ValueError as error:
+    except (ValueError, RecursionError) as error:
+        # RecursionError: arrays nested a few thousand deep fit in the limit
         raise InvalidJWKS(JWKS_NOT_JSON) from error
     keys = document.get("keys") if isinstance(document, dict) else None
     if not isinstance(keys, list) or not keys:
@@ -143,7 +167,10 @@ def fetch_jwks(
     uri: str, allowed: outbound.AllowedNetworks = outbound.NO_ALLOWED_NETWORKS
 ) -> list[ClientKey]:
     """The keys of the JWKS at ``uri``, fetched through :mod:`.outbound`;
-    raises :class:`InvalidRequestObject` when there are none to use."""
+    raises :class:`InvalidRequestObject` when there are none to use. Why a
+    fetch failed goes to the log alone: whoever registered the URI reads the
+    refusal, and would otherwise learn which ports of a host answer, and
+    how."""
     try:
         response = outbound.request(
             "GET",
@@ -153,13 +180,11 @@ def fetch_jwks(
             max_bytes=MAX_JWKS_LENGTH + 1,
         )
     except outbound.OutboundError as error:
-        raise InvalidRequestObject(
-            f"The application's JWKS URI cannot be fetched: {error.kind}."
-        ) from error
+        _logger.info("JWKS URI %s cannot be fetched: %s", uri, error.kind)
+        raise InvalidRequestObject(JWKS_URI_UNREACHABLE) from error
     if response.status != 200:
-        raise InvalidRequestObject(
-            f"The application's JWKS URI answered with status {response.status}."
-        )
+        _logger.info("JWKS URI %s answered with status %s", uri, response.status)
+        raise InvalidRequestObject(JWKS_URI_UNREACHABLE)
     try:
         return parse_jwks(response.body.decode())
     except (UnicodeDecodeError, InvalidJWKS) as error:
@@ -191,9 +216,10 @@ class JWKSCache:
         """The keys kept for ``cache_key``, fetched with ``fetch`` when none
         are kept or they are older than :data:`JWKS_CACHE_SECONDS`; with
         ``refresh``, fetched again unless they were fetched in the last
-        :data:`JWKS_REFETCH_SECONDS`. A failed fetch (``fetch`` raised
-        :class:`InvalidRequestObject`) is not tried again for as long either:
-        each request would otherwise wait on an unreachable host."""
+        :data:`JWKS_REFETCH_SECONDS`. A failed fetch (``fetch`` raised,
+        :class:`InvalidRequestObject` or anything else) is not tried again for
+        as long either: each request would otherwise wait on an unreachable
+        host, or make the server call it without end."""
         now = time.monotonic() if now is None else now
         with self._lock:
             fetched_at, outcome = self._entries.get(cache_key, (None, None))
@@ -202,19 +228,21 @@ class JWKSCache:
             if age < JWKS_REFETCH_SECONDS or (
                 age < JWKS_CACHE_SECONDS and not refresh and isinstance(outcome, list)
             ):
-                if isinstance(outcome, InvalidRequestObject):
+                if isinstance(outcome, Exception):
                     raise outcome
                 return outcome
         try:
             outcome = fetch()
-        except InvalidRequestObject as error:
+        except Exception as error:  # noqa: BLE001 - re-raised below, and kept
+            # so that no failure, however unforeseen, makes each request
+            # call the host again
             outcome = error
         with self._lock:
             if len(self._entries) > 1000:
                 # URIs of applications long changed: start over
                 self._entries = {}
             self._entries[cache_key] = (now, outcome)
-        if isinstance(outcome, InvalidRequestObject):
+        if isinstance(outcome, Exception):
             raise outcome
         return outcome
 
@@ -292,6 +320,7 @@ def verified_claims(
             "The request object's signature is not that of a key the "
             "application registered."
         )
+    _check_numeric_dates(claims)
     now = time.time() if now is None else now
     if claims["exp"] - now > MAX_LIFETIME_SECONDS + CLOCK_SKEW_SECONDS:
         raise InvalidRequestObject(
@@ -300,17 +329,27 @@ def verified_claims(
     return claims
 
 
+def _check_numeric_dates(claims):
+    for name in ("exp", "iat", "nbf"):
+        if name in claims and not is_numeric_date(claims[name]):
+            raise InvalidRequestObject(
+                f"The request object's {name} is not a NumericDate."
+            )
+    return claims
+
+
 def unsigned_claims(token: str) -> dict[str, Any]:
     """The claims of the unsigned (``alg: none``) request object ``token``."""
     try:
         # nothing proves who made it: its dates only keep an old one out
-        return jwt.decode(
+        claims = jwt.decode(
             token,
             leeway=CLOCK_SKEW_SECONDS,
             options={"verify_signature": False, "verify_exp": True, "verify_nbf": True},
         )
     except jwt.InvalidTokenError as error:
         raise InvalidRequestObject("The request object is not a JWT.") from error
+    return _check_numeric_dates(claims)
 
 
 def _parameter_value(name, value):

@@ -351,6 +351,9 @@ class OdooRequestValidator(RequestValidator):
         """
         odoo = odoo_state(request)
         failures = odoo.env["oauth2.client.auth.failure"]
+        if client_id and has_nul(client_id):
+            # counted for the address alone: PostgreSQL refuses a NUL
+            client_id = None
         retry_after = failures._retry_after(odoo.remote_addr, client_id)
         failures._record(odoo.remote_addr, client_id)
         if retry_after:

@@ -145,7 +145,14 @@ class TestAssertionChecks(unittest.TestCase):
         self.assertRefused(self.sign(aud="https://other.example.com"), "aud")
         self.assertRefused(self.sign(sub="d"), "iss and sub")
         self.assertRefused(self.sign(exp=...), "no exp")
-        self.assertRefused(self.sign(exp="soon"), "not a number")
+        self.assertRefused(self.sign(exp="soon"), "not a NumericDate")
+        # Python's JSON reads NaN and Infinity; no comparison refuses them
+        for absurd in (float("nan"), float("inf"), 10**400, str(now + 60)):
+            for name in ("exp", "iat", "nbf"):
+                with self.subTest(name=name, value=str(absurd)[:8]):
+                    self.assertRefused(
+                        self.sign(**{name: absurd}), f"{name} is not a NumericDate"
+                    )
         self.assertRefused(self.sign(exp=now - 120), "expired")
         self.assertRefused(self.sign(exp=now + 900), "5 minutes")
         self.assertRefused(self.sign(iat=now + 600), "future")
@@ -180,6 +187,11 @@ class TestAssertionChecks(unittest.TestCase):
             client_assertions.asserted_client_id(self.sign(sub=..., iss="i")), "i"
         )
         self.assertIsNone(client_assertions.asserted_client_id("not a jwt"))
+        for sub in ("c\x00", "c" * 256):
+            with self.subTest(sub=sub[:3]):
+                self.assertIsNone(
+                    client_assertions.asserted_client_id(self.sign(sub=sub, iss=sub))
+                )
 
     def test_encrypted_secret(self):
         sealed = encrypt_secret("database secret", "7", "the secret")
@@ -415,6 +427,23 @@ class TestPrivateKeyJwt(ClientAssertionCase):
         )
         self.assertTrue(device["device_code"])
 
+    def test_unparsable_jwks_uri_is_refused_and_not_fetched_again_at_once(self):
+        self.allow_loopback_calls()
+        # nested deeper than Python's JSON parser recurses, within the size cap
+        deep = '{"keys":' + "[" * 8000 + "]" * 8000 + "}"
+        server = loopback_server(
+            self,
+            answer_status(200, deep.encode(), [("Content-Type", "application/json")]),
+        )
+        self.keys_app.write({"jwks": False, "jwks_uri": server.url})
+        FETCHED_JWKS.clear()
+        self.addCleanup(FETCHED_JWKS.clear)
+        for _ in range(3):
+            self.env["oauth2.client.auth.failure"].search([]).unlink()
+            body = self.assertRefused(self.client_credentials(self.assertion()))
+            self.assertIn("no JWKS this server can use", body["error_description"])
+        self.assertEqual(len(server.requests), 1, "the failure is kept")
+
     def test_key_rotation_at_the_jwks_uri(self):
         self.allow_loopback_calls()
         published = [public_jwk(self.rsa, "rsa-1")]
@@ -595,6 +624,10 @@ class TestAssertionAttacks(ClientAssertionCase):
             ),
             "not a JWT": "not-a-jwt",
             "oversized": self.assertion(padding="x" * 5000),
+            "NaN exp": self.assertion(exp=float("nan")),
+            "infinite iat": self.assertion(iat=float("-inf")),
+            "exp of 10**400": self.assertion(exp=10**400),
+            "exp a string": self.assertion(exp=str(now + 60)),
         }
         for name, assertion in cases.items():
             with self.subTest(name):
@@ -603,6 +636,35 @@ class TestAssertionAttacks(ClientAssertionCase):
                 self.env["oauth2.client.auth.failure"].search([]).unlink()
                 before = self.token_count()
                 self.assertRefused(self.client_credentials(assertion), None, before)
+
+    def test_unsigned_assertion_naming_no_possible_client(self):
+        """sub is read before any key checks it: one holding a NUL, which the
+        failure counter cannot store, or too long for a client_id, or no
+        string, is an invalid_client like any other, at every endpoint."""
+
+        def b64(claims):
+            text = json.dumps(claims).encode()
+            return base64.urlsafe_b64encode(text).rstrip(b"=").decode()
+
+        header = b64({"alg": "RS256"})
+        endpoints = {
+            TOKEN_PATH: {"grant_type": "client_credentials"},
+            PREFIX + "par": {"response_type": "code"},
+            INTROSPECT_PATH: {"token": "t"},
+            REVOKE_PATH: {"token": "t"},
+            DEVICE_PATH: {"scope": "read"},
+        }
+        for sub in ("keys\x00client", "k" * 300, 7, ["keys-client"]):
+            assertion = f"{header}.{b64({'sub': sub, 'iss': sub})}.AAAA"
+            for path, data in endpoints.items():
+                with self.subTest(sub=str(sub)[:12], path=path):
+                    self.env["oauth2.client.auth.failure"].search([]).unlink()
+                    self.assertRefused(self.with_assertion(path, assertion, data))
+        self.assertFalse(
+            self.env["oauth2.client.auth.failure"].search(
+                [("client_id", "like", "keys%")]
+            )
+        )
 
     def test_wrong_assertion_type(self):
         before = self.token_count()

@@ -6,18 +6,28 @@
 initial access tokens, and the attacks on them."""
 
 import json
+import time
+import uuid
 from datetime import timedelta
 from unittest.mock import patch
 from urllib.parse import parse_qs, urlsplit
 
+import jwt
+from cryptography.hazmat.primitives.asymmetric import ec
+
 from odoo import fields
 from odoo.tools import config
 
+from ..models.oauth2_application_client import FETCHED_JWKS
 from ..oauth import routes
+from ..oauth.client_assertions import JWT_BEARER
 from .common import (
     CHALLENGE,
+    LOOPBACK_NETWORKS,
     TOKEN_PATH,
     AuthorizationCase,
+    answer_status,
+    loopback_server,
     run_scheduled_job,
     s256,
 )
@@ -362,6 +372,59 @@ class TestRegistrationAttacks(RegistrationCase):
             self.register(dict(MCP_METADATA, logo_uri="javascript:alert(1)")),
             "invalid_client_metadata",
         )
+
+    def test_jwks_uri_reaches_no_network_an_administrator_allowed(self):
+        """Outbound Allowed Networks are for the URLs managers enter: a
+        registered client's JWKS URI is neither accepted nor fetched inside
+        them, and the refusal does not tell how the host answered."""
+        self.allow_loopback_calls()
+        internal = loopback_server(self, answer_status(404, b"internal"))
+        FETCHED_JWKS.clear()
+        self.addCleanup(FETCHED_JWKS.clear)
+        metadata = {
+            "redirect_uris": ["https://client.example.com/cb"],
+            "token_endpoint_auth_method": "private_key_jwt",
+            "grant_types": ["authorization_code"],
+            "jwks_uri": internal.url + "/probe",
+        }
+        self.assertRegistrationError(self.register(metadata), "invalid_client_metadata")
+        # their own list, set by hand for development, lets them in
+        self.set_param("client_registration_allowed_networks", LOOPBACK_NETWORKS)
+        answer, _application = self.registered(metadata)
+        key = ec.generate_private_key(ec.SECP256R1())
+
+        def authenticate():
+            now = int(time.time())
+            claims = {
+                "iss": answer["client_id"],
+                "sub": answer["client_id"],
+                "aud": self.base_url() + TOKEN_PATH,
+                "exp": now + 60,
+                "jti": uuid.uuid4().hex,
+            }
+            assertion = jwt.encode(claims, key, "ES256", headers={"kid": "k"})
+            response = self.http_request(
+                "POST",
+                TOKEN_PATH,
+                data={
+                    "grant_type": "client_credentials",
+                    "client_assertion_type": JWT_BEARER,
+                    "client_assertion": assertion,
+                },
+            )
+            return self.assertOAuthError(response, "invalid_client", 400)
+
+        refusal = authenticate()["error_description"]
+        self.assertEqual(len(internal.requests), 1)
+        self.assertNotIn("404", refusal)
+        self.assertIn("cannot be fetched", refusal)
+        # without it, the stored URI is not fetched either (a host that
+        # resolves elsewhere since)
+        self.set_param("client_registration_allowed_networks", "")
+        FETCHED_JWKS.clear()
+        self.env["oauth2.client.auth.failure"].search([]).unlink()
+        authenticate()
+        self.assertEqual(len(internal.requests), 1)
 
     def test_malformed_requests(self):
         """Every malformed request gets an RFC 7591 JSON error, never a 500."""

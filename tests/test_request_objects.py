@@ -171,6 +171,10 @@ class TestSignedRequestObjects(RequestObjectCase):
             "too long a life": self.request_object(exp=now + 7200),
             "issued in the future": self.request_object(iat=now + 600),
             "not yet valid": self.request_object(nbf=now + 600),
+            "exp of 10**400": self.request_object(exp=10**400),
+            "exp a string": self.request_object(exp=str(now + 60)),
+            "iat a string": self.request_object(iat=str(now)),
+            "infinite nbf": self.request_object(nbf=float("-inf")),
             "client_id mismatch": self.request_object(client_id="other"),
             "response_type mismatch": self.request_object(response_type="token"),
             "HS256": hs256,
@@ -314,6 +318,23 @@ class TestJwksUri(RequestObjectCase):
         )
         self.assertIn("JWKS URI", params["error_description"])
 
+    def test_unparsable_jwks_is_refused_and_not_fetched_again_at_once(self):
+        # nested deeper than Python's JSON parser recurses, within the size cap
+        deep = '{"keys":' + "[" * 8000 + "]" * 8000 + "}"
+        server = loopback_server(
+            self,
+            answer_status(200, deep.encode(), [("Content-Type", "application/json")]),
+        )
+        self.app.jwks_uri = server.url
+        FETCHED_JWKS.clear()
+        self.addCleanup(FETCHED_JWKS.clear)
+        for _ in range(3):
+            params = self.assertRefused(
+                self.authorize(scope="openid", request=self.request_object())
+            )
+            self.assertIn("no JWKS this server can use", params["error_description"])
+        self.assertEqual(len(server.requests), 1, "the failure is kept")
+
 
 class TestJwksRules(RequestObjectCase):
     def test_invalid_jwks_are_refused(self):
@@ -322,6 +343,7 @@ class TestJwksRules(RequestObjectCase):
             "private key": jwks_text(private),
             "symmetric key": jwks_text({"kty": "oct", "k": "c2VjcmV0"}),
             "not JSON": "{keys",
+            "nested too deeply": '{"keys":' + "[" * 8000 + "]" * 8000 + "}",
             "no keys": '{"keys": []}',
             "a list": "[]",
             "other curve": jwks_text(
@@ -410,3 +432,14 @@ class TestPureHelpers(unittest.TestCase):
             with self.assertRaises(request_objects.InvalidRequestObject):
                 cache.keys("dead", failing_fetch, now=now)
         self.assertEqual(fetches, [0, 0])
+        fetches.clear()
+
+        def broken_fetch():
+            fetches.append(0)
+            raise RecursionError("maximum recursion depth exceeded")
+
+        # whatever a fetch raises, the host is not asked again at once
+        for now in (0, 10):
+            with self.assertRaises(RecursionError):
+                cache.keys("broken", broken_fetch, now=now)
+        self.assertEqual(fetches, [0])
