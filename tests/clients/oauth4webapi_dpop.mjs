@@ -5,70 +5,39 @@
 // the Python test.
 // Usage: node oauth4webapi_dpop.mjs ISSUER CLIENT_ID SECRET CALLBACK_URL STATE REDIRECT_URI VERIFIER
 import * as oauth from "oauth4webapi";
+import {
+    clientCredentials,
+    discover,
+    exchangeCode,
+    insecure,
+    print,
+    userInfo,
+    withNonceRetry,
+} from "./shared.mjs";
 
 const [issuer, clientId, secret, callbackUrl, state, redirectUri, verifier] =
     process.argv.slice(2);
-// The test server speaks plain http on a loopback address.
-const insecure = {[oauth.allowInsecureRequests]: true};
 const client = {client_id: clientId};
 const clientAuth = oauth.ClientSecretBasic(secret);
-const keyPair = await oauth.generateKeyPair("ES256");
-const DPoP = oauth.DPoP(client, keyPair);
+const DPoP = oauth.DPoP(client, await oauth.generateKeyPair("ES256"));
+const dpopOptions = {DPoP, ...insecure};
 const result = {jkt: await DPoP.calculateThumbprint(), nonce_retries: 0};
 
-// the retry oauth4webapi's documentation shows for a server nonce
-async function withNonceRetry(attempt) {
-    try {
-        return await attempt();
-    } catch (error) {
-        if (!oauth.isDPoPNonceError(error)) {
-            throw error;
-        }
-        result.nonce_retries += 1;
-        return await attempt();
-    }
-}
+const as = await discover(issuer);
 
-const as = await oauth.processDiscoveryResponse(
-    new URL(issuer),
-    await oauth.discoveryRequest(new URL(issuer), {algorithm: "oauth2", ...insecure})
-);
-
-const issued = await withNonceRetry(async () =>
-    oauth.processClientCredentialsResponse(
-        as,
-        client,
-        await oauth.clientCredentialsGrantRequest(
-            as,
-            client,
-            clientAuth,
-            {scope: "read"},
-            {DPoP, ...insecure}
-        )
-    )
+const issued = await withNonceRetry(result, () =>
+    clientCredentials(as, client, clientAuth, dpopOptions)
 );
 result.client_credentials = {token_type: issued.token_type};
 
-const callback = oauth.validateAuthResponse(as, client, new URL(callbackUrl), state);
-const tokens = await withNonceRetry(async () =>
-    oauth.processAuthorizationCodeResponse(
-        as,
-        client,
-        await oauth.authorizationCodeGrantRequest(
-            as,
-            client,
-            clientAuth,
-            callback,
-            redirectUri,
-            verifier,
-            {DPoP, ...insecure}
-        )
-    )
+const flow = {callbackUrl, state, redirectUri, codeVerifier: verifier};
+const tokens = await withNonceRetry(result, () =>
+    exchangeCode(as, client, clientAuth, flow, dpopOptions)
 );
 const subject = oauth.getValidatedIdTokenClaims(tokens).sub;
 result.code_flow = {token_type: tokens.token_type, sub: subject};
 
-const refreshed = await withNonceRetry(async () =>
+const refreshed = await withNonceRetry(result, async () =>
     oauth.processRefreshTokenResponse(
         as,
         client,
@@ -77,23 +46,15 @@ const refreshed = await withNonceRetry(async () =>
             client,
             clientAuth,
             tokens.refresh_token,
-            {DPoP, ...insecure}
+            dpopOptions
         )
     )
 );
 result.refresh = {token_type: refreshed.token_type};
 
-const userinfo = await withNonceRetry(async () =>
-    oauth.processUserInfoResponse(
-        as,
-        client,
-        subject,
-        await oauth.userInfoRequest(as, client, refreshed.access_token, {
-            DPoP,
-            ...insecure,
-        })
-    )
+const userinfo = await withNonceRetry(result, () =>
+    userInfo(as, client, subject, refreshed.access_token, dpopOptions)
 );
 result.userinfo = {sub: userinfo.sub};
 
-console.log(JSON.stringify(result));
+print(result);

@@ -10,76 +10,40 @@
 //     exchanges the code.
 // Prints what the step gave as JSON for the Python test.
 import * as oauth from "oauth4webapi";
+import {discover, exchangeCode, print, pushCodeRequest} from "./shared.mjs";
 
 const [step, issuer, clientId, secret, redirectUri, state, ...rest] =
     process.argv.slice(2);
-// The test server speaks plain http on a loopback address.
-const insecure = {[oauth.allowInsecureRequests]: true};
 const client = {client_id: clientId};
+const clientAuth = oauth.ClientSecretBasic(secret);
 
-const as = await oauth.processDiscoveryResponse(
-    new URL(issuer),
-    await oauth.discoveryRequest(new URL(issuer), {algorithm: "oauth2", ...insecure})
-);
+const as = await discover(issuer);
 
 if (step === "push") {
-    const codeVerifier = oauth.generateRandomCodeVerifier();
-    const pushed = await oauth.processPushedAuthorizationResponse(
+    const {pushed, authorizationUrl, codeVerifier} = await pushCodeRequest(
         as,
         client,
-        await oauth.pushedAuthorizationRequest(
-            as,
-            client,
-            oauth.ClientSecretBasic(secret),
-            {
-                response_type: "code",
-                redirect_uri: redirectUri,
-                scope: "read",
-                state,
-                code_challenge: await oauth.calculatePKCECodeChallenge(codeVerifier),
-                code_challenge_method: "S256",
-            },
-            insecure
-        )
+        clientAuth,
+        {redirect_uri: redirectUri, scope: "read", state}
     );
-    const authorizationUrl = new URL(as.authorization_endpoint);
-    authorizationUrl.searchParams.set("client_id", clientId);
-    authorizationUrl.searchParams.set("request_uri", pushed.request_uri);
-    console.log(
-        JSON.stringify({
-            par_endpoint: as.pushed_authorization_request_endpoint,
-            request_uri: pushed.request_uri,
-            expires_in: pushed.expires_in,
-            authorization_url: authorizationUrl.href,
-            code_verifier: codeVerifier,
-        })
-    );
+    print({
+        par_endpoint: as.pushed_authorization_request_endpoint,
+        request_uri: pushed.request_uri,
+        expires_in: pushed.expires_in,
+        authorization_url: authorizationUrl.href,
+        code_verifier: codeVerifier,
+    });
 } else {
     const [callbackUrl, codeVerifier] = rest;
-    const callback = oauth.validateAuthResponse(
-        as,
-        client,
-        new URL(callbackUrl),
-        state
-    );
-    const tokens = await oauth.processAuthorizationCodeResponse(
-        as,
-        client,
-        await oauth.authorizationCodeGrantRequest(
-            as,
-            client,
-            oauth.ClientSecretBasic(secret),
-            callback,
-            redirectUri,
-            codeVerifier,
-            insecure
-        )
-    );
-    console.log(
-        JSON.stringify({
-            token_type: tokens.token_type,
-            scope: tokens.scope,
-            refresh: !!tokens.refresh_token,
-        })
-    );
+    const tokens = await exchangeCode(as, client, clientAuth, {
+        callbackUrl,
+        state,
+        redirectUri,
+        codeVerifier,
+    });
+    print({
+        token_type: tokens.token_type,
+        scope: tokens.scope,
+        refresh: !!tokens.refresh_token,
+    });
 }

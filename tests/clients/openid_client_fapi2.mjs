@@ -12,7 +12,7 @@
 // for its nonce. Prints what the step gave as JSON.
 // Usage: node openid_client_fapi2.mjs STEP OPTIONS_JSON (as oauth4webapi_fapi2.mjs)
 import * as client from "openid-client";
-import {importPKCS8, importSPKI} from "jose";
+import {dpopKeyPair, fapi2Outcome, print, signingKey} from "./shared.mjs";
 
 const [step, optionsJson] = process.argv.slice(2);
 const options = JSON.parse(optionsJson);
@@ -21,18 +21,11 @@ const config = await client.discovery(
     options.client_id,
     // FAPI 2.0 §5.4.1: the server signs its id_tokens with ES256
     {id_token_signed_response_alg: "ES256"},
-    client.PrivateKeyJwt({
-        key: await importPKCS8(options.client_key.pem, options.client_key.alg),
-        kid: options.client_key.kid,
-    }),
+    client.PrivateKeyJwt(await signingKey(options.client_key)),
     // The test server speaks plain http on a loopback address.
     {execute: [client.allowInsecureRequests]}
 );
-const DPoP = client.getDPoPHandle(config, {
-    privateKey: await importPKCS8(options.dpop_key.private, "ES256"),
-    publicKey: await importSPKI(options.dpop_key.public, "ES256", {extractable: true}),
-});
-const result = {};
+const DPoP = client.getDPoPHandle(config, await dpopKeyPair(options.dpop_key));
 
 if (step === "push") {
     const codeVerifier = client.randomPKCECodeVerifier();
@@ -47,8 +40,7 @@ if (step === "push") {
         },
         {DPoP}
     );
-    result.authorization_url = authorizationUrl.href;
-    result.code_verifier = codeVerifier;
+    print({authorization_url: authorizationUrl.href, code_verifier: codeVerifier});
 } else {
     const tokens = await client.authorizationCodeGrant(
         config,
@@ -61,13 +53,5 @@ if (step === "push") {
     const userinfo = await client.fetchUserInfo(config, tokens.access_token, subject, {
         DPoP,
     });
-    result.token_type = tokens.token_type;
-    result.id_token_alg = JSON.parse(
-        Buffer.from(tokens.id_token.split(".")[0], "base64url").toString()
-    ).alg;
-    result.scope = tokens.scope;
-    result.access_token = tokens.access_token;
-    result.sub = subject;
-    result.userinfo_sub = userinfo.sub;
+    print(fapi2Outcome(tokens, subject, userinfo));
 }
-console.log(JSON.stringify(result));
