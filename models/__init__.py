@@ -16,6 +16,7 @@ from . import oauth2_pushed_authorization_request
 from . import oauth2_consent
 from . import oauth2_client_auth_failure
 from . import oauth2_client_auth_throttle
+from . import oauth2_jti
 from . import oauth2_registration_token
 from . import oauth2_registration_attempt
 from . import oauth2_metadata_document_fetch

@@ -13,9 +13,10 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..oauth import access_tokens, acr, jose, request_objects
+from ..oauth.client_assertions import CLIENT_SECRET_JWT, PRIVATE_KEY_JWT
 from ..oauth.constants import CLIENT_SECRET
 from ..oauth.secrets import generate_secret
-from ..provider.configuration import hash_secret
+from ..provider.configuration import encrypt_secret, hash_secret
 from ..series import Constraint
 
 # A secret given by hand must resist guessing as a generated one does, since a
@@ -70,6 +71,13 @@ class OAuth2Application(models.Model):
         help="Write-only: only a hash is stored. A generated secret is shown once.",
     )
     client_secret_hash = fields.Char(copy=False, groups="base.group_system")
+    # A client_secret_jwt client's secret, which its HMACs are verified with:
+    # sealed under a key derived from the database secret, never in clear
+    # (oauth/secrets.py encrypt_secret); set with the secret, while the
+    # application authenticates with client_secret_jwt.
+    client_secret_encrypted = fields.Char(
+        copy=False, groups="base.group_system", prefetch=False
+    )
     client_secret_is_strong = fields.Boolean(
         copy=False,
         groups="base.group_system",
@@ -320,14 +328,16 @@ class OAuth2Application(models.Model):
         string="JWKS",
         tracking=True,
         help="The application's public keys as a JSON Web Key Set, which verify "
-        "its signed request objects: RSA, or EC on P-256; never a private key.",
+        "its signed request objects and private_key_jwt assertions: RSA, EC on "
+        "P-256 or Ed25519; never a private key.",
     )
     jwks_uri = fields.Char(
         string="JWKS URI",
         tracking=True,
         help="Where the application publishes its JWKS instead, fetched when a "
-        "request object comes and kept for a few minutes: https, or http on a "
-        "loopback host, under the same address rules as back-channel logout.",
+        "request object or a client assertion comes and kept for a few minutes: "
+        "https, or http on a loopback host, under the same address rules as "
+        "back-channel logout.",
     )
     request_object_signing_alg = fields.Selection(
         [(algorithm, algorithm) for algorithm in request_objects.SIGNING_ALGORITHMS]
@@ -397,11 +407,16 @@ class OAuth2Application(models.Model):
                         characters=MIN_CLIENT_SECRET_CHARACTERS,
                     )
                 )
+            keeps_secret = (
+                secret and app.token_endpoint_auth_method == CLIENT_SECRET_JWT
+            )
             app.sudo().write(
                 {
                     "client_secret_hash": secret
                     and hash_secret(self.env, CLIENT_SECRET, secret),
                     "client_secret_is_strong": bool(secret),
+                    "client_secret_encrypted": keeps_secret
+                    and encrypt_secret(self.env, str(app.id), secret),
                 }
             )
 
@@ -481,9 +496,12 @@ class OAuth2Application(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            if vals.get(
-                "client_type", "confidential"
-            ) == "confidential" and not vals.get("client_secret"):
+            # a client of private_key_jwt proves itself with its keys alone
+            if (
+                vals.get("client_type", "confidential") == "confidential"
+                and vals.get("token_endpoint_auth_method") != PRIVATE_KEY_JWT
+                and not vals.get("client_secret")
+            ):
                 vals["client_secret"] = generate_secret()
         applications = super().create(vals_list)
         # checked on the records, defaults included: a default_user_id in the
@@ -498,6 +516,12 @@ class OAuth2Application(models.Model):
     def write(self, vals):
         self._check_carries_only_own_identity()
         result = super().write(vals)
+        if {"token_endpoint_auth_method", "client_type"} & vals.keys():
+            # a secret kept for client_secret_jwt is forgotten with that method
+            leaving = self.sudo().filtered(
+                lambda app: app.token_endpoint_auth_method != CLIENT_SECRET_JWT
+            )
+            super(OAuth2Application, leaving).write({"client_secret_encrypted": False})
         self._check_carries_only_own_identity()
         if "client_secret" in vals:
             self._log_client_secret_change(vals["client_secret"])

@@ -10,7 +10,7 @@ import hmac
 
 from odoo import api, models, tools
 
-from ..oauth import acr, end_session, jose, request_objects
+from ..oauth import acr, client_assertions, end_session, jose, request_objects
 from ..oauth.constants import (
     ALL_SCOPES,
     AUTHORIZATION_CODE,
@@ -27,8 +27,10 @@ from ..oauth.constants import (
 from ..oauth.cors import origin_of
 from ..oauth.http_adapter import has_nul
 from ..oauth.redirect_uris import is_registrable
-from ..provider.configuration import hash_secret, issuer
+from ..oauth.client_metadata import CLIENT_SECRET_BASIC, CLIENT_SECRET_POST
+from ..provider.configuration import decrypt_secret, hash_secret, issuer
 from .oauth2_application import ROTATE, nonblank_lines
+from .oauth2_jti import CLIENT_ASSERTION
 from .res_config_settings import get_oauth2_setting, get_outbound_allowed_networks
 
 # grant_type (RFC 6749) -> the application field that allows it
@@ -115,6 +117,56 @@ class OAuth2ApplicationClient(models.Model):
             return False
         presented = hash_secret(self.env, CLIENT_SECRET, client_secret)
         return hmac.compare_digest(stored, presented)
+
+    def _authenticates_with(self, method):
+        """Whether the client may authenticate with ``method``: its own, the
+        one it registered, alone. client_secret_basic and client_secret_post
+        stand for each other: before methods were enforced every client could
+        send its secret either way, and both prove the same secret; refusing
+        one would break integrations that work today for no security gain.
+        A method of keys is never swapped for a secret, nor the other way."""
+        self.ensure_one()
+        registered = self.token_endpoint_auth_method
+        by_secret = (CLIENT_SECRET_BASIC, CLIENT_SECRET_POST)
+        return method == registered or (
+            method in by_secret and registered in by_secret
+        )
+
+    def _verify_client_assertion(self, assertion, assertion_type, audiences):
+        """The :class:`~..oauth.client_assertions.VerifiedAssertion` of this
+        application's ``client_assertion`` of ``assertion_type``, its ``aud``
+        one of ``audiences``, once its jti is recorded as used; raises
+        :class:`~..oauth.client_assertions.InvalidClientAssertion`."""
+        self.ensure_one()
+        application = self.sudo()
+        method = application.token_endpoint_auth_method
+        if method not in client_assertions.SIGNING_ALGORITHMS:
+            raise client_assertions.InvalidClientAssertion(
+                f"This application authenticates with {method}, not with a client "
+                "assertion."
+            )
+        secret = None
+        if method == client_assertions.CLIENT_SECRET_JWT:
+            stored = application.client_secret_encrypted
+            secret = stored and decrypt_secret(self.env, str(application.id), stored)
+        verified = client_assertions.verify_assertion(
+            assertion,
+            assertion_type,
+            method,
+            application.client_id,
+            audiences,
+            client_keys=application._client_keys,
+            client_secret=secret,
+            required_algorithm=application.token_endpoint_auth_signing_alg or None,
+        )
+        if not self.env["oauth2.jti"]._use_once(
+            CLIENT_ASSERTION, verified.client_id, verified.jti, verified.exp
+        ):
+            raise client_assertions.InvalidClientAssertion(
+                "This client assertion was used before: sign a new one, with a "
+                "new jti, for each request."
+            )
+        return verified
 
     def _acts_as_someone(self):
         """Whether the application obtains tokens that act as its Acts As
@@ -303,10 +355,10 @@ class OAuth2ApplicationClient(models.Model):
         self.ensure_one()
         return self.subject_type == "pairwise"
 
-    def _request_object_keys(self, refresh=False):
-        """The public keys that may sign this application's request objects:
-        those of its JWKS, else those published at its JWKS URI, fetched
-        again with ``refresh``; raises
+    def _client_keys(self, refresh=False):
+        """The public keys that may sign this application's request objects
+        and client assertions: those of its JWKS, else those published at its
+        JWKS URI, fetched again with ``refresh``; raises
         :class:`~..oauth.request_objects.InvalidRequestObject` when they
         cannot be had."""
         self.ensure_one()
@@ -347,7 +399,7 @@ class OAuth2ApplicationClient(models.Model):
         try:
             unpacked = request_objects.unpack(
                 parameters,
-                application._request_object_keys if application else None,
+                application._client_keys if application else None,
                 application.request_object_signing_alg or None,
                 issuer(self.env),
             )

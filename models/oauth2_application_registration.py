@@ -14,6 +14,12 @@ from odoo import SUPERUSER_ID, Command, api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..oauth import routes
+from ..oauth.client_assertions import (
+    ALL_SIGNING_ALGORITHMS,
+    CLIENT_SECRET_JWT,
+    PRIVATE_KEY_JWT,
+    SIGNING_ALGORITHMS,
+)
 from ..oauth.client_metadata import (
     BOOLEAN_MEMBERS,
     CLIENT_SECRET_BASIC,
@@ -21,6 +27,7 @@ from ..oauth.client_metadata import (
     INVALID_CLIENT_METADATA,
     LINK_MEMBERS,
     NONE,
+    SECRET_AUTH_METHODS,
     ClientMetadataError,
     client_metadata_of,
     parse_client_metadata,
@@ -47,6 +54,9 @@ REGISTRATION_FIELDS = (
     "redirect_uris",
     "post_logout_redirect_uris",
     "token_endpoint_auth_method",
+    "token_endpoint_auth_signing_alg",
+    "jwks",
+    "jwks_uri",
     "grant_authorization_code",
     "grant_implicit",
     "grant_password",
@@ -112,6 +122,8 @@ class OAuth2ApplicationRegistration(models.Model):
         [
             (CLIENT_SECRET_BASIC, "client_secret_basic"),
             (CLIENT_SECRET_POST, "client_secret_post"),
+            (CLIENT_SECRET_JWT, "client_secret_jwt"),
+            (PRIVATE_KEY_JWT, "private_key_jwt"),
             (NONE, "none"),
         ],
         string="Token Endpoint Authentication",
@@ -121,10 +133,21 @@ class OAuth2ApplicationRegistration(models.Model):
         precompute=True,
         required=True,
         tracking=True,
-        help="How the application said it authenticates at the token endpoint "
-        "(RFC 7591 §2): none for public clients, with its secret in the "
-        "Authorization header (client_secret_basic) or in the body "
-        "(client_secret_post) for confidential ones.",
+        help="How the application authenticates at the token, introspection, "
+        "revocation and device endpoints (RFC 7591 §2), and the only way it "
+        "may: none for public clients; its secret in the Authorization header "
+        "or the body (client_secret_basic and client_secret_post, which "
+        "accept each other), a JWT signed with its secret (client_secret_jwt: "
+        "generate a new secret after choosing it) or with a key of its JWKS "
+        "(private_key_jwt).",
+    )
+    token_endpoint_auth_signing_alg = fields.Selection(
+        [(algorithm, algorithm) for algorithm in ALL_SIGNING_ALGORITHMS],
+        string="Client Assertion Algorithm",
+        tracking=True,
+        help="The only algorithm the application's client assertions may be "
+        "signed with; empty: any of its method's (RS256, PS256, ES256 and "
+        "EdDSA or Ed25519 for private_key_jwt, HS256 for client_secret_jwt).",
     )
 
     @api.depends("client_type")
@@ -146,6 +169,35 @@ class OAuth2ApplicationRegistration(models.Model):
                         "%(application)s: a public client authenticates with "
                         "none at the token endpoint, and only a public one.",
                         application=app.name,
+                    )
+                )
+
+    @api.constrains(
+        "token_endpoint_auth_method",
+        "token_endpoint_auth_signing_alg",
+        "jwks",
+        "jwks_uri",
+    )
+    def _check_client_assertion_settings(self):
+        for app in self:
+            method = app.token_endpoint_auth_method
+            if method == PRIVATE_KEY_JWT and not (app.jwks or app.jwks_uri):
+                raise ValidationError(
+                    self.env._(
+                        "%(application)s: private_key_jwt needs the application's "
+                        "public keys: a JWKS or a JWKS URI.",
+                        application=app.name,
+                    )
+                )
+            algorithm = app.token_endpoint_auth_signing_alg
+            if algorithm and algorithm not in SIGNING_ALGORITHMS.get(method, ()):
+                raise ValidationError(
+                    self.env._(
+                        "%(application)s: %(algorithm)s is no algorithm of "
+                        "%(method)s.",
+                        application=app.name,
+                        algorithm=algorithm,
+                        method=method,
                     )
                 )
 
@@ -255,7 +307,7 @@ class OAuth2ApplicationSelfRegistration(models.Model):
         scopes = self._registration_scopes(parsed.scopes)
         values = self._registration_values(parsed, scopes)
         secret = None
-        if values["client_type"] == "confidential":
+        if values["token_endpoint_auth_method"] in SECRET_AUTH_METHODS:
             secret = GeneratedSecret(generate_secret())
             values["client_secret"] = secret
         access_token = generate_secret()
@@ -300,7 +352,7 @@ class OAuth2ApplicationSelfRegistration(models.Model):
                 issuer(self.env), app.client_id
             ),
         }
-        if app.client_type == "confidential":
+        if app.token_endpoint_auth_method in SECRET_AUTH_METHODS:
             # RFC 7591 §3.2.1: 0, the secret does not expire
             answer["client_secret_expires_at"] = 0
         return answer

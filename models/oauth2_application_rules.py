@@ -281,7 +281,8 @@ class OAuth2ApplicationRules(models.Model):
                 "only, and keep the private ones with the application."
             ),
             request_objects.JWKS_KEY_TYPE: self.env._(
-                "Only RSA keys, and EC keys on the P-256 curve, are supported."
+                "Only RSA keys, EC keys on the P-256 curve and Ed25519 (OKP) "
+                "keys are supported."
             ),
             request_objects.JWKS_NOT_FOR_SIGNATURES: self.env._(
                 'A key of the JWKS is not for signatures (its "use" is not "sig").'

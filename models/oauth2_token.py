@@ -47,6 +47,7 @@ CLEANED_MODELS = (
     "oauth2.registration.attempt",
     "oauth2.metadata.document.fetch",
     "oauth2.dpop.proof",
+    "oauth2.jti",
     # self-registered applications nobody used (RFC 7591)
     "oauth2.application",
 )

@@ -14,6 +14,11 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from .client_assertions import (
+    CLIENT_SECRET_JWT,
+    PRIVATE_KEY_JWT,
+    SIGNING_ALGORITHMS,
+)
 from .constants import (
     AUTHORIZATION_CODE,
     CLIENT_CREDENTIALS,
@@ -33,7 +38,15 @@ UNAPPROVED_SOFTWARE_STATEMENT = "unapproved_software_statement"
 CLIENT_SECRET_BASIC = "client_secret_basic"
 CLIENT_SECRET_POST = "client_secret_post"
 NONE = "none"
-AUTH_METHODS = (CLIENT_SECRET_BASIC, CLIENT_SECRET_POST, NONE)
+AUTH_METHODS = (
+    CLIENT_SECRET_BASIC,
+    CLIENT_SECRET_POST,
+    CLIENT_SECRET_JWT,
+    PRIVATE_KEY_JWT,
+    NONE,
+)
+# The methods of a client that holds a secret this server issues.
+SECRET_AUTH_METHODS = (CLIENT_SECRET_BASIC, CLIENT_SECRET_POST, CLIENT_SECRET_JWT)
 # RFC 7591 §2: the default when a client names none.
 DEFAULT_AUTH_METHOD = CLIENT_SECRET_BASIC
 
@@ -247,6 +260,34 @@ def _grants(metadata, allowed_grant_types):
     return grant_types, response_types
 
 
+def _signing_alg(metadata, auth_method):
+    algorithm = _string(metadata, "token_endpoint_auth_signing_alg", 20)
+    if algorithm is None:
+        return None
+    allowed = SIGNING_ALGORITHMS.get(auth_method, ())
+    if algorithm not in allowed:
+        _refuse(
+            f"token_endpoint_auth_signing_alg {algorithm!r} is not one of "
+            f"{auth_method}'s here: {', '.join(allowed) or 'none'}."
+        )
+    return algorithm
+
+
+def _keys(metadata):
+    """``(jwks, jwks_uri)``: the JWKS as JSON text, or its URI (RFC 7591
+    §2: never both); whether they hold usable keys, the application's rules
+    tell."""
+    jwks = metadata.get("jwks")
+    jwks_uri = _string(metadata, "jwks_uri", MAX_URI_LENGTH)
+    if jwks is not None and jwks_uri:
+        _refuse("jwks and jwks_uri cannot both be given (RFC 7591 §2).")
+    if jwks is None:
+        return None, jwks_uri
+    if not isinstance(jwks, dict) or not isinstance(jwks.get("keys"), list):
+        _refuse('jwks must be a JSON object whose "keys" is an array.')
+    return json.dumps(jwks, separators=(",", ":")), None
+
+
 def parse_client_metadata(
     metadata: Mapping[str, Any],
     allowed_grant_types: Collection[str] = (AUTHORIZATION_CODE, REFRESH_TOKEN),
@@ -292,6 +333,10 @@ def parse_client_metadata(
         )
     if auth_method == NONE and client_secret:
         _refuse("A client that authenticates with none has no client_secret.")
+    signing_alg = _signing_alg(metadata, auth_method)
+    jwks, jwks_uri = _keys(metadata)
+    if auth_method == PRIVATE_KEY_JWT and not (jwks or jwks_uri):
+        _refuse("private_key_jwt needs the client's public keys: jwks or jwks_uri.")
 
     grant_types, _response_types = _grants(metadata, allowed_grant_types)
     redirect_uris = _redirect_uris(metadata, "redirect_uris")
@@ -311,6 +356,9 @@ def parse_client_metadata(
         # RFC 9449 §5.2
         "dpop_bound_access_tokens": dpop_bound,
         "token_endpoint_auth_method": auth_method,
+        "token_endpoint_auth_signing_alg": signing_alg or False,
+        "jwks": jwks or False,
+        "jwks_uri": jwks_uri or False,
         "redirect_uris": "\n".join(redirect_uris or ()) or False,
         "post_logout_redirect_uris": "\n".join(post_logout_redirect_uris or ())
         or False,
@@ -368,6 +416,14 @@ def client_metadata_of(values: Mapping[str, Any], scopes: Iterable[str]) -> dict
     post_logout = _lines(values.get("post_logout_redirect_uris"))
     if post_logout:
         metadata["post_logout_redirect_uris"] = post_logout
+    if values.get("token_endpoint_auth_signing_alg"):
+        metadata["token_endpoint_auth_signing_alg"] = values[
+            "token_endpoint_auth_signing_alg"
+        ]
+    if values.get("jwks_uri"):
+        metadata["jwks_uri"] = values["jwks_uri"]
+    elif values.get("jwks"):
+        metadata["jwks"] = json.loads(values["jwks"])
     for name in LINK_MEMBERS + ("software_id", "software_version"):
         if values.get(name):
             metadata[name] = values[name]

@@ -69,7 +69,7 @@ def earns_basic_challenge(httprequest: "Request") -> bool:
         return True
     return not any(
         name in params
-        for name in ("client_id", "client_secret")
+        for name in ("client_id", "client_secret", "client_assertion")
         for params in (httprequest.args, httprequest.form)
     )
 

@@ -5,6 +5,8 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from . import dpop, routes
+from .client_assertions import ALL_SIGNING_ALGORITHMS
+from .client_metadata import AUTH_METHODS
 from .constants import GRANT_TYPES
 from .oidc import provider_metadata
 from .redirect_uris import LOOPBACK_HOSTS
@@ -12,7 +14,10 @@ from .response_modes import RESPONSE_MODES, RESPONSE_TYPES
 
 # "none": public clients identify themselves by client_id alone, and may then
 # introspect or revoke only their own tokens.
-CLIENT_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"]
+CLIENT_AUTH_METHODS = list(AUTH_METHODS)
+# RFC 8414 §2: the algorithms of client_secret_jwt and private_key_jwt
+# assertions, the same at every endpoint that authenticates clients.
+CLIENT_AUTH_SIGNING_ALGORITHMS = list(ALL_SIGNING_ALGORITHMS)
 
 
 def issuer_from(issuer_url: str | None, base_url: str) -> str:
@@ -80,8 +85,17 @@ def server_metadata(
         "response_modes_supported": list(RESPONSE_MODES),
         "grant_types_supported": list(GRANT_TYPES),
         "token_endpoint_auth_methods_supported": CLIENT_AUTH_METHODS,
+        "token_endpoint_auth_signing_alg_values_supported": (
+            CLIENT_AUTH_SIGNING_ALGORITHMS
+        ),
         "introspection_endpoint_auth_methods_supported": CLIENT_AUTH_METHODS,
+        "introspection_endpoint_auth_signing_alg_values_supported": (
+            CLIENT_AUTH_SIGNING_ALGORITHMS
+        ),
         "revocation_endpoint_auth_methods_supported": CLIENT_AUTH_METHODS,
+        "revocation_endpoint_auth_signing_alg_values_supported": (
+            CLIENT_AUTH_SIGNING_ALGORITHMS
+        ),
         # RFC 9207: every authorization response names its issuer, so that a
         # client talking to several servers cannot be fooled by another one's.
         "authorization_response_iss_parameter_supported": True,

@@ -25,7 +25,16 @@ REQUEST_URI = "request_uri"
 UNSIGNED = "none"
 # What this server verifies with PyJWT on every cryptography Odoo allows.
 SIGNING_ALGORITHMS = ("RS256", "PS256", "ES256")
-KEY_TYPES = {"RS256": "RSA", "PS256": "RSA", "ES256": "EC"}
+# The key type of each algorithm a client's key may sign with: EdDSA and
+# Ed25519 (its RFC 9864 name) verify client assertions (client_assertions.py),
+# not request objects.
+KEY_TYPES = {
+    "RS256": "RSA",
+    "PS256": "RSA",
+    "ES256": "EC",
+    "EdDSA": "OKP",
+    "Ed25519": "OKP",
+}
 # A request object is a URL's query parameter: longer ones are refused before
 # their JSON is parsed.
 MAX_REQUEST_OBJECT_LENGTH = 8192
@@ -73,7 +82,7 @@ class InvalidJWKS(Exception):
 
 class ClientKey(NamedTuple):
     """A public key of a client's JWKS: its ``kid`` (or None), its key type
-    (``RSA``, ``EC``) and the key, for PyJWT."""
+    (``RSA``, ``EC``, ``OKP``) and the key, for PyJWT."""
 
     kid: str | None
     key_type: str
@@ -81,9 +90,9 @@ class ClientKey(NamedTuple):
 
 
 def parse_jwks(text: str) -> list[ClientKey]:
-    """The public signing keys of the JWKS ``text`` (RFC 7517 §5): RSA, and
-    EC on P-256; raises :class:`InvalidJWKS` for anything else, a private
-    key above all."""
+    """The public signing keys of the JWKS ``text`` (RFC 7517 §5): RSA, EC
+    on P-256 and OKP on Ed25519 (RFC 8037); raises :class:`InvalidJWKS` for
+    anything else, a private key above all."""
     if len(text) > MAX_JWKS_LENGTH:
         raise InvalidJWKS(JWKS_TOO_LONG)
     try:
@@ -104,8 +113,10 @@ def _client_key(jwk):
     if PRIVATE_MEMBERS & jwk.keys():
         raise InvalidJWKS(JWKS_PRIVATE_KEY)
     key_type = jwk.get("kty")
-    if key_type not in ("RSA", "EC") or (
-        key_type == "EC" and jwk.get("crv") != "P-256"
+    if (
+        key_type not in ("RSA", "EC", "OKP")
+        or (key_type == "EC" and jwk.get("crv") != "P-256")
+        or (key_type == "OKP" and jwk.get("crv") != "Ed25519")
     ):
         raise InvalidJWKS(JWKS_KEY_TYPE)
     if jwk.get("use", "sig") != "sig":

@@ -47,6 +47,21 @@ def hash_secret(env, purpose, value):
     return secrets.hash_secret(database_secret, purpose, value)
 
 
+def _database_secret(env):
+    return env["ir.config_parameter"].sudo().get_param("database.secret")
+
+
+def encrypt_secret(env, owner, value):
+    """``value`` sealed for ``owner`` under the database secret
+    (:func:`~..oauth.secrets.encrypt_secret`)."""
+    return secrets.encrypt_secret(_database_secret(env), owner, value)
+
+
+def decrypt_secret(env, owner, stored):
+    """What :func:`encrypt_secret` sealed for ``owner``, else None."""
+    return secrets.decrypt_secret(_database_secret(env), owner, stored)
+
+
 def server_metadata(env):
     """RFC 8414 and OpenID Connect Discovery metadata of this server."""
     return metadata.server_metadata(

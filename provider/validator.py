@@ -3,7 +3,7 @@
 import base64
 from dataclasses import dataclass
 from typing import NamedTuple
-from urllib.parse import unquote_plus
+from urllib.parse import unquote_plus, urlsplit
 
 from oauthlib.oauth2.rfc6749 import errors
 from oauthlib.openid import RequestValidator  # OpenID's: it has get_id_token
@@ -13,7 +13,9 @@ from odoo.api import Environment
 from odoo.exceptions import AccessDenied
 from odoo.models import BaseModel
 
-from ..oauth import access_tokens, acr, oidc
+from ..oauth import access_tokens, acr, oidc, routes
+from ..oauth.client_assertions import InvalidClientAssertion, asserted_client_id
+from ..oauth.client_metadata import CLIENT_SECRET_BASIC, CLIENT_SECRET_POST
 from ..oauth.claims import (
     approved_only,
     dumps,
@@ -40,7 +42,7 @@ from ..oauth.redirect_uris import is_registered
 from ..oauth.response_modes import RESPONSE_TYPES, TOKEN
 from ..oauth.secrets import generate_secret
 from ..series import authenticate
-from .configuration import cross_origin
+from .configuration import cross_origin, issuer
 
 # The header under which an oauthlib request carries its OdooState: no HTTP
 # header has a space in its name, so no client can send one.
@@ -171,8 +173,10 @@ class OdooRequestValidator(RequestValidator):
     """
 
     # Client authentication (RFC 6749 §2.3), in the order Django OAuth Toolkit
-    # uses: HTTP Basic first, then client_id/client_secret in the body, and a
-    # public client by its client_id alone.
+    # uses: a client assertion (RFC 7523 §2.2) alone, else HTTP Basic, then
+    # client_id/client_secret in the body, and a public client by its
+    # client_id alone. Each application authenticates only with its
+    # token_endpoint_auth_method (OAuth2ApplicationClient._authenticates_with).
 
     @staticmethod
     def _basic_credentials(request):
@@ -209,20 +213,40 @@ class OdooRequestValidator(RequestValidator):
             request.client = applications._find_or_fetch_by_client_id(client_id) or None
         return request.client
 
+    @staticmethod
+    def _assertion(request):
+        """``(client_assertion, client_assertion_type)`` of the request, each
+        None when absent: oauthlib's request knows them only when sent."""
+        return (
+            getattr(request, "client_assertion", None),
+            getattr(request, "client_assertion_type", None),
+        )
+
+    def _has_assertion(self, request):
+        return self._assertion(request) != (None, None)
+
     def client_authentication_required(self, request, *args, **kwargs):
-        if self._basic_credentials(request) is not None or request.client_secret:
+        if (
+            self._basic_credentials(request) is not None
+            or request.client_secret
+            or self._has_assertion(request)
+        ):
             return True
         application = self._load_application(request.client_id, request)
         return not application or application.client_type == "confidential"
 
     def authenticate_client(self, request, *args, **kwargs):
+        if self._has_assertion(request):
+            return self._authenticate_with_assertion(request)
         basic = self._basic_credentials(request)
         if basic is not None:
             client_id, client_secret = basic
+            method = CLIENT_SECRET_BASIC
             if request.client_id and request.client_id != client_id:
                 return False
         else:
             client_id, client_secret = request.client_id, request.client_secret
+            method = CLIENT_SECRET_POST
         application = self._load_application(client_id, request)
         if application and not application.client_secret_is_strong:
             # A secret stored before the strength rules may be guessable: it
@@ -230,9 +254,61 @@ class OdooRequestValidator(RequestValidator):
             self._raise_if_throttled(client_id, request)
         if not application or not application._check_client_secret(client_secret):
             return self._failed_authentication(client_id, request)
+        if not application._authenticates_with(method):
+            return self._refuse_client(
+                client_id,
+                request,
+                "This application authenticates with "
+                f"{application.token_endpoint_auth_method}, not with its secret.",
+            )
         self._require_trusted_origin(application, request)
         request.client_id = application.client_id
         return True
+
+    def _authenticate_with_assertion(self, request):
+        """RFC 7523 §2.2 and §3: the client is the one the assertion names
+        (``sub``), which the request's client_id, if any, must be, and
+        proves it with the assertion alone."""
+        assertion, assertion_type = self._assertion(request)
+        client_id = request.client_id or asserted_client_id(assertion)
+        if self._basic_credentials(request) is not None or request.client_secret:
+            # RFC 6749 §2.3: one method per request
+            return self._refuse_client(
+                client_id,
+                request,
+                "A client authenticates with one method per request: a client "
+                "assertion, or its secret.",
+            )
+        if {"client_assertion", "client_assertion_type"} & set(
+            request.duplicate_params
+        ):
+            return self._refuse_client(
+                client_id, request, "The client assertion is repeated."
+            )
+        application = self._load_application(client_id, request)
+        if not application:
+            return self._failed_authentication(client_id, request)
+        try:
+            application._verify_client_assertion(
+                assertion,
+                assertion_type,
+                self._assertion_audiences(request),
+            )
+        except InvalidClientAssertion as error:
+            return self._refuse_client(client_id, request, str(error))
+        self._require_trusted_origin(application, request)
+        request.client_id = application.client_id
+        return True
+
+    @staticmethod
+    def _assertion_audiences(request):
+        """What a client assertion's ``aud`` may be (RFC 7523 §3 and its
+        revision, as node-oidc-provider accepts): this server's issuer, its
+        token endpoint's URL at any endpoint, and the URL of the endpoint
+        called (introspection, revocation...), as the issuer names it."""
+        issuer_url = issuer(odoo_state(request).env)
+        called = urlsplit(request.uri or "").path
+        return {issuer_url, issuer_url + routes.TOKEN, issuer_url + called}
 
     def authenticate_client_id(self, client_id, request, *args, **kwargs):
         application = self._load_application(client_id, request)
@@ -258,6 +334,12 @@ class OdooRequestValidator(RequestValidator):
         )
         if retry_after:
             raise ClientThrottledError(retry_after, request=request)
+
+    def _refuse_client(self, client_id, request, description):
+        """A failed authentication (:meth:`_failed_authentication`) answered
+        with why, as invalid_client (RFC 6749 §5.2)."""
+        self._failed_authentication(client_id, request)
+        raise errors.InvalidClientError(description=description, request=request)
 
     def _failed_authentication(self, client_id, request):
         """Count the failure; past the limit, answer 429 instead of 401.

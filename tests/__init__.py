@@ -71,6 +71,7 @@ from . import test_mcp_agents
 from . import test_client_registration
 from . import test_resources
 from . import test_dpop
+from . import test_client_assertions
 
 from .. import post_load
 

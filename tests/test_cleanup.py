@@ -3,6 +3,7 @@
 
 """The scheduled cleanup of expired tokens, codes and failures."""
 
+import time
 from datetime import timedelta
 
 from odoo import fields
@@ -89,6 +90,23 @@ class TestTokenCleanup(OAuth2TestMixin, TransactionCase):
         self.run_cron()
         self.assertFalse(old.exists())
         self.assertTrue(recent.exists())
+
+    def test_deletes_used_jtis_once_their_jwts_expired(self):
+        """A JWT ID is kept only while its JWT could be presented: after
+        that, its expiry refuses the JWT anyway."""
+        used = self.env["oauth2.jti"]
+        now = time.time()
+        used._use_once("client_assertion", "integration", "expired", now - 60)
+        used._use_once("client_assertion", "integration", "live", now + 3600)
+        self.run_cron()
+        self.assertEqual(used.search_count([]), 1)
+        self.assertTrue(
+            used._use_once("client_assertion", "integration", "expired", now + 60),
+            "its JWT ID is free again",
+        )
+        self.assertFalse(
+            used._use_once("client_assertion", "integration", "live", now + 60)
+        )
 
     def test_grace_period_is_a_setting(self):
         record = self.token(self.now - 2 * DAY)

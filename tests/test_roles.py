@@ -373,6 +373,45 @@ class TestRoles(ExternalApiAsUsersMixin, OAuth2TestMixin, HttpCase):
                 )
                 self.assertRefused(user, model, "unlink", pushed.ids)
 
+    def test_nobody_writes_used_jtis(self):
+        model = "oauth2.jti"
+        self.env[model]._use_once("client_assertion", "integration", "a-jti", 2e9)
+        used = self.env[model].search([], limit=1)
+        for user in (self.portal, self.internal, self.manager, self.administrator):
+            with self.subTest(user=user.login):
+                self.assertRefused(
+                    user,
+                    model,
+                    "create",
+                    [{"purpose": "x", "digest": "y", "expires_at": False}],
+                )
+                self.assertRefused(user, model, "write", [used.id], {"purpose": "x"})
+                self.assertRefused(user, model, "unlink", [used.id])
+        found = self.execute(self.manager, model, "search", [("id", "=", used.id)])
+        self.assertEqual(found, [used.id])
+        self.assertRefused(self.internal, model, "search", [])
+        self.assertRefused(self.portal, model, "search", [])
+
+    def test_nobody_reads_a_kept_client_secret(self):
+        """A client_secret_jwt client's sealed secret is the system's: its
+        managers may not read even the ciphertext."""
+        self.app.write(
+            {
+                "token_endpoint_auth_method": "client_secret_jwt",
+                "client_secret": "a-client-secret-jwt-secret-with-enough-characters",
+            }
+        )
+        self.assertTrue(self.app.sudo().client_secret_encrypted)
+        for user in (self.internal, self.manager):
+            with self.subTest(user=user.login):
+                self.assertRefused(
+                    user,
+                    "oauth2.application",
+                    "read",
+                    [self.app.id],
+                    ["client_secret_encrypted"],
+                )
+
     def test_nobody_writes_registration_requests(self):
         model = "oauth2.registration.attempt"
         attempt = self.env[model].create(

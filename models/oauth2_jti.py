@@ -1,0 +1,78 @@
+# Copyright 2026 Orest
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
+import hashlib
+import json
+from datetime import datetime, timezone
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+from ..series import Constraint
+
+# The purposes of used JWT IDs, each of its own namespace.
+CLIENT_ASSERTION = "client_assertion"
+
+
+def jti_digest(purpose, issuer, jti):
+    """What :class:`OAuth2Jti` keeps of a JWT ID: the SHA-256 of its
+    purpose, issuer and value, so that no purpose or issuer meets
+    another's."""
+    canonical = json.dumps([purpose, issuer, jti], separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+class OAuth2Jti(models.Model):
+    """A JWT ID that was accepted once and may never be again until its JWT
+    expires: client assertions (RFC 7523 §3, item 7) and any other
+    single-use JWT (a DPoP proof's, RFC 9449 §11.1). Only a hash of
+    ``(purpose, issuer, jti)`` is kept; its unique index makes the first of
+    two workers or servers that accept the same JWT at once the only one to
+    win (:meth:`_use_once`). The cleanup job deletes the expired rows."""
+
+    _name = "oauth2.jti"
+    _description = "OAuth2 Used JWT ID"
+    _order = "expires_at desc"
+    _log_access = False
+
+    purpose = fields.Char(required=True, readonly=True)
+    digest = fields.Char(required=True, readonly=True)
+    expires_at = fields.Datetime(required=True, readonly=True, index=True)
+
+    _digest_unique = Constraint("unique(digest)", "This JWT ID is used already.")
+
+    @api.model
+    def _use_once(self, purpose, issuer, jti, expires_at):
+        """Record the ``jti`` of a JWT of ``issuer`` (a client_id, a key
+        thumbprint) accepted for ``purpose`` (:data:`CLIENT_ASSERTION`...),
+        kept until ``expires_at`` (seconds since the epoch) after which the
+        JWT is refused anyway; False when it was recorded before and has not
+        expired. One statement, ``ON CONFLICT``: a second transaction
+        recording it waits for the first and, once that one commits, fails
+        to serialize; Odoo retries its request, which finds the row and
+        loses. If the first rolls back, the second records it."""
+        digest = jti_digest(purpose, issuer, jti)
+        expires = datetime.fromtimestamp(expires_at, timezone.utc).replace(tzinfo=None)
+        # a row the cleanup has not deleted yet is of an expired JWT, which
+        # would be refused: the JWT ID is free again
+        self.env.cr.execute(
+            SQL(
+                "INSERT INTO %(table)s (purpose, digest, expires_at) "
+                "VALUES (%(purpose)s, %(digest)s, %(expires)s) "
+                "ON CONFLICT (digest) DO UPDATE SET expires_at = EXCLUDED.expires_at "
+                "WHERE %(table)s.expires_at < %(now)s RETURNING id",
+                table=SQL.identifier(self._table),
+                purpose=purpose,
+                digest=digest,
+                expires=expires,
+                now=fields.Datetime.now(),
+            ),
+            # a transaction that lost the race fails to serialize once the
+            # winner commits, and Odoo retries its request: expected
+            log_exceptions=False,
+        )
+        return bool(self.env.cr.fetchone())
+
+    @api.model
+    def _stale_domain(self):
+        return [("expires_at", "<", fields.Datetime.now())]
