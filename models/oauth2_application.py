@@ -520,6 +520,7 @@ class OAuth2Application(models.Model):
             # a secret kept for client_secret_jwt is forgotten with that method
             leaving = self.sudo().filtered(
                 lambda app: app.token_endpoint_auth_method != CLIENT_SECRET_JWT
+                and app.client_secret_encrypted
             )
             super(OAuth2Application, leaving).write({"client_secret_encrypted": False})
         self._check_carries_only_own_identity()

@@ -408,6 +408,14 @@ class OAuth2ApplicationSelfRegistration(models.Model):
                 "A registration cannot change between authenticating with none "
                 "and with a client secret; register a new client instead.",
             )
+        if not self._holds_secret_for(parsed.values["token_endpoint_auth_method"]):
+            # the secret is issued at registration only
+            raise ClientMetadataError(
+                INVALID_CLIENT_METADATA,
+                "This registration holds no client secret this server can use "
+                f"with {parsed.values['token_endpoint_auth_method']}; register a "
+                "new client instead.",
+            )
         values = self._registration_values(
             parsed, self._registration_scopes(parsed.scopes)
         )
@@ -417,6 +425,16 @@ class OAuth2ApplicationSelfRegistration(models.Model):
         except ValidationError as error:
             raise ClientMetadataError(INVALID_CLIENT_METADATA, str(error)) from error
         return self._registration_answer()
+
+    def _holds_secret_for(self, method):
+        """Whether the application holds the secret that ``method`` needs:
+        none for private_key_jwt and none, its hash for the secret methods,
+        and the secret itself, kept encrypted, for client_secret_jwt."""
+        self.ensure_one()
+        app = self.sudo()
+        if method == CLIENT_SECRET_JWT:
+            return bool(app.client_secret_encrypted)
+        return method not in SECRET_AUTH_METHODS or bool(app.client_secret_hash)
 
     def _delete_registration(self):
         """RFC 7592 §2.3: the client is gone: archived, its tokens revoked,

@@ -13,6 +13,7 @@ import hmac
 import json
 import threading
 import time
+import unittest
 import uuid
 
 import jwt
@@ -33,7 +34,10 @@ from odoo.tests import tagged
 
 from ..models.oauth2_application_client import FETCHED_JWKS
 from ..models.oauth2_jti import CLIENT_ASSERTION, jti_digest
+from ..oauth import client_assertions
 from ..oauth.client_assertions import JWT_BEARER
+from ..oauth.request_objects import parse_jwks
+from ..oauth.secrets import decrypt_secret as decrypt_with, encrypt_secret
 from ..provider.configuration import decrypt_secret
 from .common import (
     MODULE_ROOT,
@@ -101,6 +105,109 @@ class ShortLivedPrivateKeyJWT(ShortLived, PrivateKeyJWT):
 
 class ShortLivedClientSecretJWT(ShortLived, ClientSecretJWT):
     pass
+
+
+class TestAssertionChecks(unittest.TestCase):
+    """oauth/client_assertions.py, on values alone: each check in order."""
+
+    AUDIENCE = "https://op.example.com"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.key = ec.generate_private_key(ec.SECP256R1())
+        cls.keys = parse_jwks(jwks_text(public_jwk(cls.key, "k")))
+
+    def sign(self, algorithm="ES256", key=None, header=None, **claims):
+        now = int(time.time())
+        payload = {
+            "iss": "c",
+            "sub": "c",
+            "aud": self.AUDIENCE,
+            "exp": now + 60,
+            "jti": "j",
+            **claims,
+        }
+        # a claim given as ... is left out
+        payload = {name: value for name, value in payload.items() if value != ...}
+        return jwt.encode(
+            payload, key or self.key, algorithm=algorithm, headers=header or {}
+        )
+
+    def verify(self, assertion, method="private_key_jwt", **options):
+        return client_assertions.verify_assertion(
+            assertion,
+            options.pop("assertion_type", JWT_BEARER),
+            method,
+            "c",
+            {self.AUDIENCE},
+            client_keys=lambda refresh: self.keys,
+            **options,
+        )
+
+    def assertRefused(self, assertion, words, **options):
+        with self.assertRaises(client_assertions.InvalidClientAssertion) as refused:
+            self.verify(assertion, **options)
+        self.assertIn(words, str(refused.exception))
+
+    def test_accepted(self):
+        verified = self.verify(self.sign())
+        self.assertEqual((verified.client_id, verified.jti), ("c", "j"))
+        self.assertGreater(verified.exp, time.time() + 60)
+
+    def test_each_check(self):
+        now = int(time.time())
+        self.assertRefused(self.sign(), "client_assertion_type", assertion_type=None)
+        self.assertRefused("x" * 5000, "at most")
+        self.assertRefused(self.sign(), "with EdDSA", required_algorithm="EdDSA")
+        self.assertRefused(self.sign(aud="https://other.example.com"), "aud")
+        self.assertRefused(self.sign(sub="d"), "iss and sub")
+        self.assertRefused(self.sign(exp=...), "no exp")
+        self.assertRefused(self.sign(exp="soon"), "not a number")
+        self.assertRefused(self.sign(exp=now - 120), "expired")
+        self.assertRefused(self.sign(exp=now + 900), "5 minutes")
+        self.assertRefused(self.sign(iat=now + 600), "future")
+        self.assertRefused(self.sign(nbf=now + 600), "not valid yet")
+        self.assertRefused(self.sign(jti=...), "jti")
+        self.assertRefused(self.sign(jti="j" * 256), "jti")
+        other = ec.generate_private_key(ec.SECP256R1())
+        self.assertRefused(self.sign(key=other), "signature")
+        self.assertRefused(self.sign(key=other, header={"kid": "k2"}), "registered")
+
+    def test_clock_skew_and_audience_lists(self):
+        now = int(time.time())
+        self.verify(self.sign(exp=now - 10))
+        self.verify(self.sign(aud=["https://other.example.com", self.AUDIENCE]))
+
+    def test_client_secret_jwt(self):
+        secret = "s" * 43
+        assertion = self.sign("HS256", key=secret)
+        self.verify(assertion, method="client_secret_jwt", client_secret=secret)
+        self.assertRefused(
+            assertion, "HMAC", method="client_secret_jwt", client_secret=None
+        )
+        # never an HMAC for private_key_jwt, nor a signature for the secret
+        self.assertRefused(assertion, "signed with one of")
+        self.assertRefused(
+            self.sign(), "signed with one of", method="client_secret_jwt"
+        )
+
+    def test_asserted_client_id(self):
+        self.assertEqual(client_assertions.asserted_client_id(self.sign()), "c")
+        self.assertEqual(
+            client_assertions.asserted_client_id(self.sign(sub=..., iss="i")), "i"
+        )
+        self.assertIsNone(client_assertions.asserted_client_id("not a jwt"))
+
+    def test_encrypted_secret(self):
+        sealed = encrypt_secret("database secret", "7", "the secret")
+        again = encrypt_secret("database secret", "7", "the secret")
+        self.assertNotEqual(sealed, again, "a nonce of its own each time")
+        self.assertEqual(decrypt_with("database secret", "7", sealed), "the secret")
+        self.assertIsNone(decrypt_with("database secret", "8", sealed))
+        self.assertIsNone(decrypt_with("another secret", "7", sealed))
+        self.assertIsNone(decrypt_with("database secret", "7", sealed[:-4] + "AAAA"))
+        self.assertIsNone(decrypt_with("database secret", "7", "not base64!"))
 
 
 @tagged("post_install", "-at_install")
@@ -706,6 +813,24 @@ class TestDiscoveryAndRegistration(ClientAssertionCase):
             [("client_id", "=", answer["client_id"])]
         )
         self.assertFalse(app.has_client_secret)
+        # no secret was issued: it cannot turn to one by an update (RFC 7592)
+        update = dict(
+            metadata,
+            client_id=answer["client_id"],
+            token_endpoint_auth_method="client_secret_basic",
+        )
+        del update["token_endpoint_auth_signing_alg"]
+        response = self.opener.put(
+            answer["registration_client_uri"],
+            data=json.dumps(update),
+            headers={
+                "Authorization": f"Bearer {answer['registration_access_token']}",
+                "Content-Type": "application/json",
+            },
+            timeout=30,
+        )
+        self.assertEqual(response.status_code, 400, response.text)
+        self.assertIn("register a new client", response.json()["error_description"])
         for refused in (
             dict(metadata, jwks=None),
             dict(metadata, token_endpoint_auth_signing_alg="HS256"),
