@@ -42,10 +42,11 @@ def request_urls(env, httprequest):
     return {httprequest.base_url, issuer(env) + httprequest.path}
 
 
-def check_request_proof(env, httprequest, access_token=None):
+def check_request_proof(env, httprequest, access_token=None, read_only_route=False):
     """The :class:`~..oauth.dpop.Proof` of the DPoP header of
     ``httprequest``, with ``access_token`` its ``ath`` at a resource, once
-    checked (``oauth/dpop.py``) and recorded as seen; raises
+    checked (``oauth/dpop.py``) and recorded as seen (apart from the
+    request's transaction at a ``read_only_route``); raises
     :class:`~..oauth.dpop.InvalidProof` for a bad or replayed proof, and
     :class:`~..oauth.dpop.NonceRequired` for a nonce missing or stale."""
     now = time.time()
@@ -58,6 +59,8 @@ def check_request_proof(env, httprequest, access_token=None):
         nonces=dpop.valid_nonces(_nonce_key(env), now),
         nonce_required=nonce_required(env),
     )
-    if not env["oauth2.dpop.proof"]._accept_once(proof.jkt, proof.jti, proof.issued_at):
+    if not env["oauth2.dpop.proof"]._accept_once(
+        proof.jkt, proof.jti, proof.issued_at, apart=read_only_route
+    ):
         raise dpop.InvalidProof("This DPoP proof was used before.")
     return proof
