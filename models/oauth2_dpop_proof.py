@@ -48,8 +48,8 @@ class OAuth2DpopProof(models.Model):
             return self._insert_new(self.sudo(), values)
         with own_cursor(self.env) as cr:
             # Waiting for the WAL to reach the disk, for this one row of a
-            # request that writes nothing else, made userinfo with DPoP half
-            # as fast as with a bearer token on a busy database
+            # request that writes nothing else, made userinfo with DPoP up to
+            # half as fast as with a bearer token on a busy database
             # (scripts/benchmark). Every worker sees the row once committed
             # all the same; a database crash could forget the last fraction
             # of a second of proofs, each bound to its key, token, method and
