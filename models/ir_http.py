@@ -178,6 +178,11 @@ class IrHttp(models.AbstractModel):
             if callable(limit):
                 limit = limit(endpoint.func.__self__)
             request.httprequest.max_content_length = limit
+        # Odoo's own reckoning of the route's transaction (_serve_db)
+        read_only = endpoint.routing.get("readonly", False)
+        if callable(read_only):
+            read_only = read_only(endpoint.func.__self__)
+        request.oauth2_read_only_route = bool(read_only)
         # Nor is _handle_error, which may be called from here on.
         request.oauth2_json_endpoint = not JSON_ENDPOINTS.isdisjoint(
             endpoint.routing["routes"]
@@ -194,6 +199,7 @@ class IrHttp(models.AbstractModel):
                 form_body=getattr(request, "oauth2_form_body_token", False),
                 required_acr=getattr(request, "oauth2_required_acr", None),
                 resource=cls._oauth2_route_resource(),
+                read_only_route=getattr(request, "oauth2_read_only_route", False),
             )
         except DATABASE_UNAVAILABLE as exc:
             # Odoo answers any other exception of an auth method with its 403

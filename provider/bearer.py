@@ -101,7 +101,7 @@ def _header_token(authorization, scheme=BEARER):
     return None
 
 
-def _check_sender(env, httprequest, token, record, uses_dpop):
+def _check_sender(env, httprequest, token, record, uses_dpop, read_only_route=False):
     """RFC 9449 §7: a token bound to a DPoP key comes in the DPoP scheme with
     a proof of that key for this request, its ``ath`` the token's hash; an
     unbound one as a bearer token. Raises BearerTokenError otherwise."""
@@ -123,7 +123,9 @@ def _check_sender(env, httprequest, token, record, uses_dpop):
             error="invalid_token",
         )
     try:
-        proof = check_request_proof(env, httprequest, access_token=token)
+        proof = check_request_proof(
+            env, httprequest, access_token=token, read_only_route=read_only_route
+        )
         # a profile's algorithms (FAPI 2.0 §5.4.1) hold at its resources too
         check_proof_algorithm(record.application_id, httprequest)
     except dpop_proofs.InvalidProof as refusal:
@@ -208,17 +210,24 @@ def _presented_token(httprequest, form_body):
 
 
 def authenticate_bearer(
-    env, httprequest, scopes, form_body=False, required_acr=None, resource=None
+    env,
+    httprequest,
+    scopes,
+    form_body=False,
+    required_acr=None,
+    resource=None,
+    read_only_route=False,
 ):
     """The live access token for Odoo's APIs, or for the protected
     ``resource`` when given, sent in the Authorization header (RFC 6750
     §2.1), or with ``form_body`` in a form-encoded body (§2.2), that carries
     ``scopes`` and, with ``required_acr``, whose user's login met that level;
     raises BearerTokenError otherwise, whose challenge points to the metadata
-    of that resource (RFC 9728 §5.1)."""
+    of that resource (RFC 9728 §5.1). At a ``read_only_route`` a DPoP proof
+    is recorded apart from the request's transaction."""
     try:
         return _authenticated_token(
-            env, httprequest, scopes, form_body, required_acr, resource
+            env, httprequest, scopes, form_body, required_acr, resource, read_only_route
         )
     except BearerTokenError as refusal:
         metadata_url = (
@@ -229,11 +238,20 @@ def authenticate_bearer(
         raise refusal.for_resource(metadata_url, scopes) from None
 
 
-def _authenticated_token(env, httprequest, scopes, form_body, required_acr, resource):
+def _authenticated_token(
+    env, httprequest, scopes, form_body, required_acr, resource, read_only_route
+):
     token, uses_dpop = _presented_token(httprequest, form_body)
     try:
         return _checked_token(
-            env, httprequest, token, uses_dpop, scopes, required_acr, resource
+            env,
+            httprequest,
+            token,
+            uses_dpop,
+            scopes,
+            required_acr,
+            resource,
+            read_only_route,
         )
     except BearerTokenError as refusal:
         if not uses_dpop:
@@ -241,7 +259,9 @@ def _authenticated_token(env, httprequest, scopes, form_body, required_acr, reso
         raise refusal.for_dpop(nonce_headers(env)[dpop_proofs.NONCE_HEADER]) from None
 
 
-def _checked_token(env, httprequest, token, uses_dpop, scopes, required_acr, resource):
+def _checked_token(
+    env, httprequest, token, uses_dpop, scopes, required_acr, resource, read_only_route
+):
     record = _live_access_token(env, token, resource)
     if not record:
         raise BearerTokenError(
@@ -250,7 +270,7 @@ def _checked_token(env, httprequest, token, uses_dpop, scopes, required_acr, res
             "for another resource than this one.",
             error="invalid_token",
         )
-    _check_sender(env, httprequest, token, record, uses_dpop)
+    _check_sender(env, httprequest, token, record, uses_dpop, read_only_route)
     if not record._has_scopes(scopes):
         raise BearerTokenError(
             403,

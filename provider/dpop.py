@@ -48,10 +48,11 @@ def request_urls(env, httprequest):
     }
 
 
-def check_request_proof(env, httprequest, access_token=None):
+def check_request_proof(env, httprequest, access_token=None, read_only_route=False):
     """The :class:`~..oauth.dpop.Proof` of the DPoP header of
     ``httprequest``, with ``access_token`` its ``ath`` at a resource, once
-    checked (``oauth/dpop.py``) and recorded as seen; raises
+    checked (``oauth/dpop.py``) and recorded as seen (apart from the
+    request's transaction at a ``read_only_route``); raises
     :class:`~..oauth.dpop.InvalidProof` for a bad or replayed proof, and
     :class:`~..oauth.dpop.NonceRequired` for a nonce missing or stale."""
     now = time.time()
@@ -67,7 +68,11 @@ def check_request_proof(env, httprequest, access_token=None):
     # no proof is accepted past its window: no copy can pass for new later
     expires_at = proof.issued_at + dpop.PROOF_LIFETIME
     if not env["oauth2.jti"]._use_once(
-        dpop.JTI_PURPOSE, proof.jkt, proof.jti, expires_at
+        dpop.JTI_PURPOSE,
+        proof.jkt,
+        proof.jti,
+        expires_at,
+        apart=read_only_route,
     ):
         raise dpop.InvalidProof("This DPoP proof was used before.")
     return proof
