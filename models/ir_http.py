@@ -178,11 +178,10 @@ class IrHttp(models.AbstractModel):
             if callable(limit):
                 limit = limit(endpoint.func.__self__)
             request.httprequest.max_content_length = limit
-        # Odoo's own reckoning of the route's transaction (_serve_db)
-        read_only = endpoint.routing.get("readonly", False)
-        if callable(read_only):
-            read_only = read_only(endpoint.func.__self__)
-        request.oauth2_read_only_route = bool(read_only)
+        # A route declared read-only writes nothing of its own (a DPoP proof
+        # is recorded apart there). One whose callable decides per request,
+        # with arguments that differ between Odoo series, counts as writing.
+        request.oauth2_read_only_route = endpoint.routing.get("readonly") is True
         # Nor is _handle_error, which may be called from here on.
         request.oauth2_json_endpoint = not JSON_ENDPOINTS.isdisjoint(
             endpoint.routing["routes"]
