@@ -64,6 +64,17 @@ class TestTourAdministrator(HttpCase):
             )
         )
 
+        fapi = application("Tour FAPI")
+        self.assertTrue(fapi.fapi2_profile)
+        self.assertEqual(fapi.token_endpoint_auth_method, "private_key_jwt")
+        self.assertEqual(fapi.token_endpoint_auth_signing_alg, "ES256")
+        self.assertTrue(fapi.require_pushed_authorization_requests)
+        self.assertTrue(fapi.dpop_bound_access_tokens)
+        self.assertEqual(fapi.id_token_signed_response_alg, "ES256")
+        self.assertFalse(fapi.has_client_secret)
+        self.assertGreater(fapi.access_token_lifetime, 0)
+        self.assertIn("tour-fapi", fapi.jwks)
+
         signing_after = keys.search([("state", "=", "signing")])
         self.assertFalse(signing_after & signing_before, "every key was replaced")
         self.assertEqual(

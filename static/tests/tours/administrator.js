@@ -6,6 +6,20 @@ import {registry} from "@web/core/registry";
 import {chooseOption, field, openMenu} from "./tour_helpers";
 
 const HAND_SET_SECRET = "a-secret-the-administrator-chose-by-hand-in-the-tour";
+// The public key a FAPI 2.0 application registers for its client assertions.
+const FAPI_JWKS = JSON.stringify({
+    keys: [
+        {
+            kty: "EC",
+            crv: "P-256",
+            x: "wdzbVvAeXUXj8y-Xd7LFy_KjBh_SvPQMn2UFxUQeJus",
+            y: "BxnnPBn9MHo6leB0RN03HCyP4XGRW6IoD_7PZuqQ4OM",
+            kid: "tour-fapi",
+            use: "sig",
+            alg: "ES256",
+        },
+    ],
+});
 // The secrets the dialog showed, to prove that they work and are shown once.
 const shown = {};
 
@@ -237,6 +251,67 @@ registry.category("web_tour.tours").add("orestapi_oauth2_administrator", {
                     );
                 }
             },
+        },
+
+        // A FAPI 2.0 application: the switch sets what the profile requires,
+        // and a setting that contradicts it is refused on save, saying which.
+        ...newApplication("Tour FAPI"),
+        {trigger: field("fapi2_profile"), run: "click"},
+        {
+            content: "The form explains the switch in one sentence",
+            trigger: ".o_form_view div.text-muted:contains(FAPI 2.0 Security Profile)",
+        },
+        {
+            content: "The profile asks for DPoP and private_key_jwt, whose algorithm shows",
+            trigger:
+                ".o_form_view:has(.o_field_widget[name=dpop_bound_access_tokens] input:checked) .o_field_widget[name=token_endpoint_auth_signing_alg]",
+        },
+        {
+            content: "A private_key_jwt client is asked for no secret",
+            trigger:
+                ".o_form_view div[name=client_secret_status]:not(:has(.badge:visible))",
+        },
+        {
+            content: "The profile's access token lifetime is the application's own",
+            trigger: field("access_token_lifetime"),
+            run() {
+                if (["", "0"].includes(this.anchor.value.trim())) {
+                    throw new Error("The profile left the global lifetime");
+                }
+            },
+        },
+        chooseOption("token_endpoint_auth_signing_alg", "RS256", "RS256"),
+        openTab("redirect_uris"),
+        {
+            trigger: field("redirect_uris", "textarea"),
+            run: "edit https://bank.example.com/cb",
+        },
+        openTab("openid_connect"),
+        {
+            content: "The profile requires pushed authorization requests",
+            trigger:
+                ".o_field_widget[name=require_pushed_authorization_requests] input:checked",
+        },
+        {
+            trigger: field("jwks", "textarea"),
+            async run(helpers) {
+                await helpers.edit(FAPI_JWKS);
+            },
+        },
+        {trigger: ".o_form_button_save", run: "click"},
+        {
+            content: "RS256 is refused, naming the setting to change",
+            trigger:
+                ".o_error_dialog:contains(Client Assertion Algorithm: empty or one of PS256, ES256)",
+        },
+        {trigger: ".o_error_dialog .modal-footer .btn-primary", run: "click"},
+        {trigger: "body:not(:has(.o_error_dialog)) .o_form_view"},
+        chooseOption("token_endpoint_auth_signing_alg", "ES256", "ES256"),
+        {trigger: ".o_form_button_save", run: "click"},
+        {
+            content: "Saved with ES256: the form shows the profile on",
+            trigger:
+                ".o_form_saved .o_field_widget[name=fapi2_profile] input:checked",
         },
 
         // Signing keys: rotate them from their list.
