@@ -178,8 +178,9 @@ class IrHttp(models.AbstractModel):
             if callable(limit):
                 limit = limit(endpoint.func.__self__)
             request.httprequest.max_content_length = limit
-        # A route declared read-only writes nothing of its own (a DPoP proof
-        # is recorded apart there). One whose callable decides per request,
+        # A route declared read-only writes nothing of its own, so the
+        # transaction that records a DPoP proof there need not wait for the
+        # disk to commit. One whose callable decides per request,
         # with arguments that differ between Odoo series, counts as writing.
         request.oauth2_read_only_route = endpoint.routing.get("readonly") is True
         # Nor is _handle_error, which may be called from here on.

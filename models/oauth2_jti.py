@@ -43,7 +43,7 @@ class OAuth2Jti(models.Model):
     _digest_unique = Constraint("unique(digest)", "This JWT ID is used already.")
 
     @api.model
-    def _use_once(self, purpose, issuer, jti, expires_at, apart=False):
+    def _use_once(self, purpose, issuer, jti, expires_at, asynchronous_commit=False):
         """Record the ``jti`` of a JWT of ``issuer`` (a client_id, a key
         thumbprint) accepted for ``purpose`` (:data:`CLIENT_ASSERTION`...),
         kept until ``expires_at`` (seconds since the epoch) after which the
@@ -52,23 +52,25 @@ class OAuth2Jti(models.Model):
         recording it waits for the first and, once that one commits, fails
         to serialize; Odoo retries its request, which finds the row and
         loses. If the first rolls back, the second records it. Recorded with
-        the request's transaction, so that a request Odoo retries accepts its
-        JWT again; with ``apart`` (a read-only route, whose transaction writes
-        nothing else), or on a read-only cursor, on a cursor of its own,
-        committed without waiting for the disk."""
-        if apart or self.env.cr.readonly:
+        the request's transaction, so that a request Odoo retries, or one
+        refused afterwards, leaves its JWT unrecorded; on a read-only cursor
+        (a replica's), on a cursor of its own. With ``asynchronous_commit``
+        (a read-only route, whose transaction writes nothing else), that
+        transaction commits without waiting for the disk."""
+        if self.env.cr.readonly:
             with own_cursor(self.env) as cr:
-                # Waiting for the WAL to reach the disk, for this one row of a
-                # request that writes nothing else, made userinfo with DPoP
-                # half as fast as with a bearer token on a busy database
-                # (scripts/benchmark). Every worker sees the row once committed
-                # all the same; a database crash could forget the last
-                # fraction of a second of JWT IDs, each of a JWT bound to its
-                # key, token, method and URL for minutes at most.
-                cr.execute(SQL("SET LOCAL synchronous_commit TO OFF"))
                 return self.with_env(self.env(cr=cr))._use_once(
-                    purpose, issuer, jti, expires_at
+                    purpose, issuer, jti, expires_at, asynchronous_commit=True
                 )
+        if asynchronous_commit:
+            # Waiting for the WAL to reach the disk, for this one row of a
+            # request that writes nothing else, made userinfo with DPoP
+            # half as fast as with a bearer token on a busy database
+            # (scripts/benchmark). Every worker sees the row once committed
+            # all the same; a database crash could forget the last fraction
+            # of a second of JWT IDs, each of a JWT bound to its key, token,
+            # method and URL for minutes at most.
+            self.env.cr.execute(SQL("SET LOCAL synchronous_commit TO OFF"))
         digest = jti_digest(purpose, issuer, jti)
         expires = datetime.fromtimestamp(expires_at, timezone.utc).replace(tzinfo=None)
         # a row the cleanup has not deleted yet is of an expired JWT, which

@@ -8,10 +8,14 @@ for, server-wide: any application may ask for a token for an active one with
 issuer, kept in step with it."""
 
 import logging
+from collections import namedtuple
+from contextlib import contextmanager
+from types import MappingProxyType
 from urllib.parse import urlsplit
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import ormcache
 
 from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 
@@ -26,6 +30,16 @@ _logger = logging.getLogger(__name__)
 ODOO_PLACEHOLDER_IDENTIFIER = "urn:orestapi:resource:odoo"
 # Longer identifiers are refused: every one is compared, and shown, in full.
 MAX_IDENTIFIER_LENGTH = 1024
+# The fields of a resource that its directory (_directory) reads.
+DIRECTORY_FIELDS = ("identifier", "former_identifiers", "is_odoo", "active")
+
+# What every token check asks of the resources: the id of Odoo's APIs and
+# the identifiers they were stored with (the current one, then the former
+# ones); the id of each other resource by identifier; the identifiers of
+# the archived resources.
+ResourceDirectory = namedtuple(
+    "ResourceDirectory", "odoo_id odoo_identifiers others archived"
+)
 
 
 class OAuth2Resource(models.Model):
@@ -128,7 +142,8 @@ class OAuth2Resource(models.Model):
             raise AccessError(
                 self.env._("Only one resource stands for Odoo's own APIs.")
             )
-        return super().create(vals_list)
+        with self._changing_directory():
+            return super().create(vals_list)
 
     def write(self, vals):
         if not self.env.su:
@@ -153,7 +168,10 @@ class OAuth2Resource(models.Model):
                 )
             if odoo and "active" in vals and not vals["active"]:
                 raise UserError(self.env._("Odoo's APIs cannot be archived."))
-        return super().write(vals)
+        if set(DIRECTORY_FIELDS).isdisjoint(vals):
+            return super().write(vals)
+        with self._changing_directory():
+            return super().write(vals)
 
     def action_clear_former_identifiers(self):
         """Forget the former identifiers of Odoo's APIs: the tokens issued for
@@ -165,7 +183,8 @@ class OAuth2Resource(models.Model):
     def unlink(self):
         if self.filtered("is_odoo") and not self.env.context.get(MODULE_UNINSTALL_FLAG):
             raise UserError(self.env._("Odoo's APIs cannot be deleted."))
-        return super().unlink()
+        with self._changing_directory():
+            return super().unlink()
 
     # The mail gateway would create and update records with the values an
     # email chooses, as the superuser: resources take no incoming email.
@@ -207,12 +226,53 @@ class OAuth2Resource(models.Model):
         return metadata.protected_resource_metadata_url(self._odoo_identifier())
 
     @api.model
+    @contextmanager
+    def _changing_directory(self):
+        """Around a change of the resources: :meth:`_directory` is read again
+        afterwards, in every worker. Cleared when the change ends, failed
+        too, as its constraints read the directory with the change in it:
+        after a failure undone by a savepoint, that would stay."""
+        try:
+            yield
+        finally:
+            self.env.registry.clear_cache()
+
+    @api.model
+    @ormcache()
+    def _directory(self):
+        """The :data:`ResourceDirectory` of the resources, read once a worker
+        until a resource is created, deleted or changes one of
+        :data:`DIRECTORY_FIELDS` (which clears Odoo's cache in every
+        worker): a token check asked for it up to ten times a request."""
+        odoo_id, odoo_identifiers, others, archived = None, (), {}, set()
+        rows = (
+            self.sudo()
+            .with_context(active_test=False)
+            .search_read([], DIRECTORY_FIELDS, order="id")
+        )
+        for row in rows:
+            if not row["active"]:
+                archived.add(row["identifier"])
+            if row["is_odoo"]:
+                odoo_id = row["id"]
+                odoo_identifiers = (
+                    row["identifier"],
+                    *(row["former_identifiers"] or "").split(),
+                )
+            else:
+                others[row["identifier"]] = row["id"]
+        return ResourceDirectory(
+            odoo_id, odoo_identifiers, MappingProxyType(others), frozenset(archived)
+        )
+
+    @api.model
     def _odoo_resource(self):
         """The record standing for Odoo's own APIs (as the superuser)."""
+        odoo_id = self._directory().odoo_id
         return (
             self.sudo()
             .with_context(active_test=False)
-            .search([("is_odoo", "=", True)], limit=1)
+            .browse([odoo_id] if odoo_id else [])
         )
 
     @api.model
@@ -221,25 +281,15 @@ class OAuth2Resource(models.Model):
         the stored identifier until it caught up, and the former ones kept
         since the issuer changed. One that another resource holds is that
         resource's (no token passthrough), unless ``include_taken``."""
-        odoo = self._odoo_resource()
-        identifiers = [
-            self._odoo_identifier(),
-            odoo.identifier,
-            *(odoo.former_identifiers or "").split(),
-        ]
+        directory = self._directory()
         identifiers = {
             identifier
-            for identifier in identifiers
+            for identifier in (self._odoo_identifier(), *directory.odoo_identifiers)
             if identifier and identifier != ODOO_PLACEHOLDER_IDENTIFIER
         }
-        if include_taken or not identifiers:
+        if include_taken:
             return identifiers
-        taken = (
-            self.sudo()
-            .with_context(active_test=False)
-            .search([("identifier", "in", list(identifiers)), ("is_odoo", "=", False)])
-        )
-        return identifiers - set(taken.mapped("identifier"))
+        return identifiers - directory.others.keys()
 
     @api.model
     def _find_by_identifier(self, identifier):
@@ -247,14 +297,14 @@ class OAuth2Resource(models.Model):
         else an empty recordset. Odoo's APIs are found by the issuer as it is
         now, even before its stored identifier caught up, unless another
         resource holds it: that one is never taken for Odoo's APIs."""
-        resources = self.sudo()
+        resources = self.sudo().with_context(active_test=True)
         if not identifier or len(identifier) > MAX_IDENTIFIER_LENGTH:
             return resources
-        other = resources.with_context(active_test=False).search(
-            [("identifier", "=", identifier), ("is_odoo", "=", False)], limit=1
-        )
-        if other:
-            return other.filtered("active").with_context(active_test=True)
+        directory = self._directory()
+        if identifier in directory.others:
+            if identifier in directory.archived:
+                return resources
+            return resources.browse(directory.others[identifier])
         if identifier == self._odoo_identifier():
             return self._odoo_resource()
         return resources
@@ -292,13 +342,7 @@ class OAuth2Resource(models.Model):
         Audiences."""
         if not identifier or len(identifier) > MAX_IDENTIFIER_LENGTH:
             return False
-        return bool(
-            self.sudo()
-            .with_context(active_test=False)
-            .search_count(
-                [("identifier", "=", identifier), ("active", "=", False)], limit=1
-            )
-        )
+        return identifier in self._directory().archived
 
     @api.model
     def _for_audiences(self, audiences):

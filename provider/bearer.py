@@ -223,8 +223,9 @@ def authenticate_bearer(
     §2.1), or with ``form_body`` in a form-encoded body (§2.2), that carries
     ``scopes`` and, with ``required_acr``, whose user's login met that level;
     raises BearerTokenError otherwise, whose challenge points to the metadata
-    of that resource (RFC 9728 §5.1). At a ``read_only_route`` a DPoP proof
-    is recorded apart from the request's transaction."""
+    of that resource (RFC 9728 §5.1). At a ``read_only_route`` the
+    transaction that records a DPoP proof commits without waiting for the
+    disk."""
     try:
         return _authenticated_token(
             env, httprequest, scopes, form_body, required_acr, resource, read_only_route

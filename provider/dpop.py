@@ -51,8 +51,8 @@ def request_urls(env, httprequest):
 def check_request_proof(env, httprequest, access_token=None, read_only_route=False):
     """The :class:`~..oauth.dpop.Proof` of the DPoP header of
     ``httprequest``, with ``access_token`` its ``ath`` at a resource, once
-    checked (``oauth/dpop.py``) and recorded as seen (apart from the
-    request's transaction at a ``read_only_route``); raises
+    checked (``oauth/dpop.py``) and recorded as seen (committed without
+    waiting for the disk at a ``read_only_route``); raises
     :class:`~..oauth.dpop.InvalidProof` for a bad or replayed proof, and
     :class:`~..oauth.dpop.NonceRequired` for a nonce missing or stale."""
     now = time.time()
@@ -72,7 +72,7 @@ def check_request_proof(env, httprequest, access_token=None, read_only_route=Fal
         proof.jkt,
         proof.jti,
         expires_at,
-        apart=read_only_route,
+        asynchronous_commit=read_only_route,
     ):
         raise dpop.InvalidProof("This DPoP proof was used before.")
     return proof

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 import jwt
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
-from odoo.tests import tagged
+from odoo.tests import TransactionCase, tagged
 
 from ..oauth import dpop
 from ..oauth.constants import DPOP_REQUIRE_NONCE_PARAM, TOKEN_EXCHANGE
@@ -659,3 +659,32 @@ class TestDpopCodeFlow(DpopMixin, AuthorizationCase):
         # the first token request; every later proof carries the nonce the
         # answer before gave, userinfo's included
         self.assertEqual(steps["nonce_retries"], 1, steps)
+
+
+@tagged("post_install", "-at_install")
+class TestProofReplayStore(TransactionCase):
+    """Where a proof's jti is recorded: in the request's transaction, which
+    at a read-only route commits without waiting for the disk (on a
+    read-only cursor, a replica's, on a cursor of its own:
+    test_replayed_proof_at_a_read_only_route)."""
+
+    def use_once(self, jti, **kwargs):
+        return self.env["oauth2.jti"]._use_once(
+            dpop.JTI_PURPOSE, "a-key-thumbprint", jti, time.time() + 60, **kwargs
+        )
+
+    def synchronous_commit(self):
+        self.env.cr.execute("SHOW synchronous_commit")
+        return self.env.cr.fetchone()[0]
+
+    def test_read_only_route_records_without_waiting_for_the_disk(self):
+        self.assertEqual(self.synchronous_commit(), "on")
+        self.assertTrue(self.use_once("first", asynchronous_commit=True))
+        self.assertEqual(self.synchronous_commit(), "off")
+        # in this very transaction: a replay within the request loses too
+        self.assertFalse(self.use_once("first", asynchronous_commit=True))
+
+    def test_other_routes_wait_for_the_disk(self):
+        self.assertTrue(self.use_once("second"))
+        self.assertEqual(self.synchronous_commit(), "on")
+        self.assertFalse(self.use_once("second"))
