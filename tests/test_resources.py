@@ -172,6 +172,34 @@ class TestResourceModel(ResourceCase, HttpCase):
         self.assertEqual(self.odoo._accepted_scopes(["read", "rpc"]), ["read", "rpc"])
 
 
+    def test_lookups_read_the_resources_once_until_one_changes(self):
+        """A token check looks resources up many times a request: from Odoo's
+        cache, read again in every worker once a resource changes."""
+        self.resources._odoo_identifiers()
+        with self.assertQueryCount(0):
+            self.assertEqual(self.resources._find_by_identifier(MCP), self.mcp)
+            self.assertEqual(self.resources._odoo_resource(), self.odoo)
+            self.assertIn(
+                self.resources._odoo_identifier(), self.resources._odoo_identifiers()
+            )
+            self.assertFalse(self.resources._is_archived_identifier(MCP))
+        self.mcp.active = False
+        self.assertFalse(self.resources._find_by_identifier(MCP))
+        self.assertTrue(self.resources._is_archived_identifier(MCP))
+        self.mcp.write({"active": True, "identifier": MCP + "/v2"})
+        self.assertFalse(self.resources._find_by_identifier(MCP))
+        self.assertEqual(self.resources._find_by_identifier(MCP + "/v2"), self.mcp)
+        self.mcp.unlink()
+        self.assertFalse(self.resources._find_by_identifier(MCP + "/v2"))
+
+    def test_a_refused_change_leaves_no_trace_in_the_lookups(self):
+        """A resource refused on create, inside a savepoint, is not found
+        afterwards: the lookups its constraints made are forgotten."""
+        self.resources._odoo_identifiers()
+        with self.assertRaises(ValidationError):
+            self.resources.create({"name": "Refused", "identifier": "no-uri"})
+        self.assertFalse(self.resources._find_by_identifier("no-uri"))
+
 @tagged("post_install", "-at_install")
 class TestTokensForResources(ResourceCase, TokenEndpointCase, EndpointCase):
     def client_credentials(self, *resources, scope="read", client=None):
