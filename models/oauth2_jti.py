@@ -62,6 +62,21 @@ class OAuth2Jti(models.Model):
                 return self.with_env(self.env(cr=cr))._use_once(
                     purpose, issuer, jti, expires_at, asynchronous_commit=True
                 )
+        digest = jti_digest(purpose, issuer, jti)
+        expires = datetime.fromtimestamp(expires_at, timezone.utc).replace(tzinfo=None)
+        # a row the cleanup has not deleted yet is of an expired JWT, which
+        # would be refused: the JWT ID is free again
+        query = SQL(
+            "INSERT INTO %(table)s (purpose, digest, expires_at) "
+            "VALUES (%(purpose)s, %(digest)s, %(expires)s) "
+            "ON CONFLICT (digest) DO UPDATE SET expires_at = EXCLUDED.expires_at "
+            "WHERE %(table)s.expires_at < %(now)s RETURNING id",
+            table=SQL.identifier(self._table),
+            purpose=purpose,
+            digest=digest,
+            expires=expires,
+            now=fields.Datetime.now(),
+        )
         if asynchronous_commit:
             # Waiting for the WAL to reach the disk, for this one row of a
             # request that writes nothing else, made userinfo with DPoP
@@ -69,24 +84,10 @@ class OAuth2Jti(models.Model):
             # (scripts/benchmark). Every worker sees the row once committed
             # all the same; a database crash could forget the last fraction
             # of a second of JWT IDs, each of a JWT bound to its key, token,
-            # method and URL for minutes at most.
-            self.env.cr.execute(SQL("SET LOCAL synchronous_commit TO OFF"))
-        digest = jti_digest(purpose, issuer, jti)
-        expires = datetime.fromtimestamp(expires_at, timezone.utc).replace(tzinfo=None)
-        # a row the cleanup has not deleted yet is of an expired JWT, which
-        # would be refused: the JWT ID is free again
+            # method and URL for minutes at most. In the same round trip.
+            query = SQL("SET LOCAL synchronous_commit TO OFF; %s", query)
         self.env.cr.execute(
-            SQL(
-                "INSERT INTO %(table)s (purpose, digest, expires_at) "
-                "VALUES (%(purpose)s, %(digest)s, %(expires)s) "
-                "ON CONFLICT (digest) DO UPDATE SET expires_at = EXCLUDED.expires_at "
-                "WHERE %(table)s.expires_at < %(now)s RETURNING id",
-                table=SQL.identifier(self._table),
-                purpose=purpose,
-                digest=digest,
-                expires=expires,
-                now=fields.Datetime.now(),
-            ),
+            query,
             # a transaction that lost the race fails to serialize once the
             # winner commits, and Odoo retries its request: expected
             log_exceptions=False,
