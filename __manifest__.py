@@ -3,7 +3,7 @@
 {
     "name": "OAuth2 Authorization Server (orestapi)",
     "summary": "Odoo as an OAuth2 authorization server for external applications",
-    "version": "1.11.0",
+    "version": "1.11.1",
     "category": "Extra Tools",
     "website": "https://github.com/orest/orestapi_oauth2",
     "author": "Orest",
