@@ -419,6 +419,8 @@ class OAuth2Token(models.Model):
                     "claims",
                     "audience",
                     "dpop_jkt",
+                    # whether it was exchanged: every bearer check asks
+                    "subject_token_id",
                 ),
             ),
             (self.env["res.users"], "u", USERINFO_FIELDS["res.users"]),

@@ -26,6 +26,24 @@ class TestBearerRoutes(BearerCase):
         )
         self.assertNotIn("Set-Cookie", response.headers)
 
+    def test_a_bearer_check_asks_one_query(self):
+        """The token with its user, partner, company and application in one
+        query; its scopes, audiences and the resources from what that query
+        and each worker's caches (filled by the first check) hold."""
+        _record, access_token, _refresh = self.issue_token(scope="read write")
+
+        def check():
+            token = self.env["oauth2.token"]._find_live_access_token(access_token)
+            self.assertFalse(token._lost_every_scope())
+            self.assertTrue(token._is_for_odoo())
+            self.assertTrue(token._has_scopes(["read", "write"]))
+            self.assertFalse(token.dpop_jkt)
+
+        check()
+        self.env.invalidate_all()
+        with self.assertQueryCount(1):
+            check()
+
     def test_no_token_gets_a_challenge_without_error(self):
         self.assertBearerError(self.bearer_get("/orestapi_oauth2_test/whoami"), 401)
         basic = self.bearer_get(
