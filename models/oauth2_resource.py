@@ -243,24 +243,24 @@ class OAuth2Resource(models.Model):
         """The :data:`ResourceDirectory` of the resources, read once a worker
         until a resource is created, deleted or changes one of
         :data:`DIRECTORY_FIELDS` (which clears Odoo's cache in every
-        worker): a token check asked for it up to ten times a request."""
+        worker): a token request asks it up to ten times."""
         odoo_id, odoo_identifiers, others, archived = None, (), {}, set()
-        rows = (
+        resources = (
             self.sudo()
             .with_context(active_test=False)
-            .search_read([], DIRECTORY_FIELDS, order="id")
+            .search_fetch([], DIRECTORY_FIELDS, order="id")
         )
-        for row in rows:
-            if not row["active"]:
-                archived.add(row["identifier"])
-            if row["is_odoo"]:
-                odoo_id = row["id"]
+        for resource in resources:
+            if not resource.active:
+                archived.add(resource.identifier)
+            if resource.is_odoo:
+                odoo_id = resource.id
                 odoo_identifiers = (
-                    row["identifier"],
-                    *(row["former_identifiers"] or "").split(),
+                    resource.identifier,
+                    *(resource.former_identifiers or "").split(),
                 )
             else:
-                others[row["identifier"]] = row["id"]
+                others[resource.identifier] = resource.id
         return ResourceDirectory(
             odoo_id, odoo_identifiers, MappingProxyType(others), frozenset(archived)
         )

@@ -171,7 +171,6 @@ class TestResourceModel(ResourceCase, HttpCase):
         # Odoo's APIs accept every scope until a manager narrows them
         self.assertEqual(self.odoo._accepted_scopes(["read", "rpc"]), ["read", "rpc"])
 
-
     def test_lookups_read_the_resources_once_until_one_changes(self):
         """A token check looks resources up many times a request: from Odoo's
         cache, read again in every worker once a resource changes."""
@@ -199,6 +198,7 @@ class TestResourceModel(ResourceCase, HttpCase):
         with self.assertRaises(ValidationError):
             self.resources.create({"name": "Refused", "identifier": "no-uri"})
         self.assertFalse(self.resources._find_by_identifier("no-uri"))
+
 
 @tagged("post_install", "-at_install")
 class TestTokensForResources(ResourceCase, TokenEndpointCase, EndpointCase):

@@ -262,7 +262,8 @@ registry.category("web_tour.tours").add("orestapi_oauth2_administrator", {
             trigger: ".o_form_view div.text-muted:contains(FAPI 2.0 Security Profile)",
         },
         {
-            content: "The profile asks for DPoP and private_key_jwt, whose algorithm shows",
+            content:
+                "The profile asks for DPoP and private_key_jwt, whose algorithm shows",
             trigger:
                 ".o_form_view:has(.o_field_widget[name=dpop_bound_access_tokens] input:checked) .o_field_widget[name=token_endpoint_auth_signing_alg]",
         },
@@ -310,8 +311,7 @@ registry.category("web_tour.tours").add("orestapi_oauth2_administrator", {
         {trigger: ".o_form_button_save", run: "click"},
         {
             content: "Saved with ES256: the form shows the profile on",
-            trigger:
-                ".o_form_saved .o_field_widget[name=fapi2_profile] input:checked",
+            trigger: ".o_form_saved .o_field_widget[name=fapi2_profile] input:checked",
         },
 
         // Signing keys: rotate them from their list.
