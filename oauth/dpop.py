@@ -6,6 +6,7 @@ the server's nonces (§8); on values alone, the replay store being the
 caller's."""
 
 import base64
+import functools
 import hashlib
 import hmac
 import json
@@ -47,6 +48,9 @@ PROOF_LIFETIME = 300
 MAX_JTI_LENGTH = 256
 # A nonce is good for the window it was made in and the next one.
 NONCE_WINDOW = 300
+# A client signs its proofs with one key: each worker keeps the last keys it
+# parsed (for an EC key, checking that its point is on the curve).
+PARSED_KEYS_KEPT = 1024
 # what the replay store keeps proofs' jtis under (models/oauth2_jti.py)
 JTI_PURPOSE = "dpop_proof"
 USE_DPOP_NONCE = "use_dpop_nonce"
@@ -84,11 +88,12 @@ class NonceRequired(InvalidProof):
 
 class Proof(NamedTuple):
     """What a checked proof gives: the thumbprint of its key (RFC 7638), its
-    jti, and its iat, in seconds."""
+    jti, its iat, in seconds, and its alg."""
 
     jkt: str
     jti: str
     issued_at: int
+    algorithm: str
 
 
 def access_token_hash(access_token: str) -> str:
@@ -146,12 +151,17 @@ def _checked_header(proof: str) -> dict:
     return header
 
 
-def _public_key(header: dict):
+@functools.lru_cache(maxsize=PARSED_KEYS_KEPT)
+def _parsed_key(jwk_json: str, algorithm: str):
     try:
-        key = jwt.PyJWK(header["jwk"], algorithm=header["alg"]).key
+        return jwt.PyJWK(json.loads(jwk_json), algorithm=algorithm).key
     # PyJWT raises InvalidKeyError, outside PyJWKError, for malformed members
     except (jwt.PyJWTError, ValueError) as error:
         raise InvalidProof("The DPoP proof's jwk is not a valid public key.") from error
+
+
+def _public_key(header: dict):
+    key = _parsed_key(json.dumps(header["jwk"], sort_keys=True), header["alg"])
     if header["jwk"]["kty"] == "RSA" and key.key_size < MIN_RSA_BITS:
         raise InvalidProof(f"The DPoP proof's RSA key is under {MIN_RSA_BITS} bits.")
     return key
@@ -234,7 +244,7 @@ def check_proof(
         raise NonceRequired("This server requires a DPoP nonce in the proof.")
     if nonce is not None and not any(_same_ascii(nonce, valid) for valid in nonces):
         raise NonceRequired("The DPoP proof's nonce is not the server's current one.")
-    return Proof(thumbprint(header["jwk"]), jti, issued_at)
+    return Proof(thumbprint(header["jwk"]), jti, issued_at, header["alg"])
 
 
 def proof_algorithm(proof: str) -> str:

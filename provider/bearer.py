@@ -127,7 +127,7 @@ def _check_sender(env, httprequest, token, record, uses_dpop, read_only_route=Fa
             env, httprequest, access_token=token, read_only_route=read_only_route
         )
         # a profile's algorithms (FAPI 2.0 §5.4.1) hold at its resources too
-        check_proof_algorithm(record.application_id, httprequest)
+        check_proof_algorithm(record.application_id, proof.algorithm)
     except dpop_proofs.InvalidProof as refusal:
         raise BearerTokenError(401, str(refusal), error=refusal.error) from None
     except dpop_proofs.InvalidProofError as refusal:

@@ -242,7 +242,9 @@ def check_dpop_binding(request):
     to that one."""
     jkt = odoo_state(request).dpop_jkt
     if jkt:
-        check_proof_algorithm(request.client, request)
+        check_proof_algorithm(
+            request.client, dpop.proof_algorithm(request.headers[dpop.DPOP_HEADER])
+        )
     if not jkt and request.client.dpop_bound_access_tokens:
         raise errors.InvalidRequestError(
             description="This application's access tokens are DPoP-bound: "

@@ -78,12 +78,12 @@ def check_request_proof(env, httprequest, access_token=None, read_only_route=Fal
     return proof
 
 
-def check_proof_algorithm(application, request):
-    """Raises :class:`~..oauth.dpop.InvalidProofError` when the accepted
-    proof of ``request`` (werkzeug's or oauthlib's) is signed with an
-    algorithm ``application`` may not use (FAPI 2.0 §5.4.1 narrows them)."""
+def check_proof_algorithm(application, algorithm):
+    """Raises :class:`~..oauth.dpop.InvalidProofError` when an accepted proof
+    is signed with an ``algorithm`` that ``application`` may not use (FAPI
+    2.0 §5.4.1 narrows them)."""
     allowed = application._dpop_algorithms()
-    if dpop.proof_algorithm(request.headers[dpop.DPOP_HEADER]) not in allowed:
+    if algorithm not in allowed:
         raise dpop.InvalidProofError(
             description="This application's DPoP proofs are signed with one of "
             + ", ".join(allowed)

@@ -63,7 +63,7 @@ def pushed_authorization_answer(env, httprequest):
                 "its pushed authorization requests (FAPI 2.0 §5.3.2.2)."
             )
         if proof:
-            check_proof_algorithm(application, httprequest)
+            check_proof_algorithm(application, proof.algorithm)
             parameters = pushed_requests.bound_to_proof_key(parameters, proof.jkt)
         validate_authorization_request(
             env,

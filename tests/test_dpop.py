@@ -688,3 +688,27 @@ class TestProofReplayStore(TransactionCase):
         self.assertTrue(self.use_once("second"))
         self.assertEqual(self.synchronous_commit(), "on")
         self.assertFalse(self.use_once("second"))
+
+
+@tagged("post_install", "-at_install")
+class TestProofKeys(TransactionCase):
+    """A client signs its proofs with one key: each worker parses it once."""
+
+    def test_a_key_is_parsed_once_and_a_bad_one_refused_each_time(self):
+        key = ec_key()
+        url = "https://server.example/orestapi/oauth2/userinfo"
+
+        def check(proof):
+            return dpop.check_proof([proof], "GET", [url], time.time())
+
+        check(make_proof(key, "GET", url))
+        parsed = dpop._parsed_key.cache_info()
+        again = check(make_proof(key, "GET", url))
+        self.assertEqual(dpop._parsed_key.cache_info().hits, parsed.hits + 1)
+        self.assertEqual(dpop._parsed_key.cache_info().misses, parsed.misses)
+        self.assertEqual(again.algorithm, "ES256")
+        self.assertEqual(again.jkt, thumbprint(key))
+        bad = dict(public_jwk(key), x="AAAA")
+        for _attempt in range(2):
+            with self.assertRaisesRegex(dpop.InvalidProof, "not a valid public key"):
+                check(make_proof(key, "GET", url, jwk=bad))
