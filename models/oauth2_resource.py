@@ -231,19 +231,34 @@ class OAuth2Resource(models.Model):
         """Around a change of the resources: :meth:`_directory` is read again
         afterwards, in every worker. Cleared when the change ends, failed
         too, as its constraints read the directory with the change in it:
-        after a failure undone by a savepoint, that would stay."""
+        after a failure undone by a savepoint, that would stay; and again
+        once the change is committed, as another thread of this server may
+        have read the directory as it was meanwhile (Odoo's signalling
+        clears the other servers' caches, not this one's)."""
         try:
             yield
         finally:
             self.env.registry.clear_cache()
+            self.env.cr.postcommit.add(self.env.registry.clear_cache)
 
     @api.model
-    @ormcache()
     def _directory(self):
         """The :data:`ResourceDirectory` of the resources, read once a worker
         until a resource is created, deleted or changes one of
         :data:`DIRECTORY_FIELDS` (which clears Odoo's cache in every
-        worker): a token request asks it up to ten times."""
+        worker): a token request asks it up to ten times. Not kept when read
+        on a read-only cursor: a replica may not have the change yet."""
+        if self.env.cr.readonly:
+            return self._read_directory()
+        return self._kept_directory()
+
+    @api.model
+    @ormcache()
+    def _kept_directory(self):
+        return self._read_directory()
+
+    @api.model
+    def _read_directory(self):
         odoo_id, odoo_identifiers, others, archived = None, (), {}, set()
         resources = (
             self.sudo()

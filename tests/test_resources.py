@@ -190,11 +190,21 @@ class TestResourceModel(ResourceCase, HttpCase):
         self.assertEqual(self.resources._find_by_identifier(MCP + "/v2"), self.mcp)
         self.mcp.unlink()
         self.assertFalse(self.resources._find_by_identifier(MCP + "/v2"))
+        created = self.resources.create({"name": "Created", "identifier": MCP})
+        self.assertEqual(self.resources._find_by_identifier(MCP), created)
+        # and read again once committed, whatever another thread kept
+        with self.assertQueryCount(0):
+            self.resources._directory()
+        self.env.cr.postcommit.run()
+        queries = self.env.cr.sql_log_count
+        self.resources._directory()
+        self.assertEqual(self.env.cr.sql_log_count, queries + 1)
 
     def test_a_refused_change_leaves_no_trace_in_the_lookups(self):
         """A resource refused on create, inside a savepoint, is not found
         afterwards: the lookups its constraints made are forgotten."""
-        self.resources._odoo_identifiers()
+        # the constraints fill the emptied cache with the refused row in it
+        self.env.registry.clear_cache()
         with self.assertRaises(ValidationError):
             self.resources.create({"name": "Refused", "identifier": "no-uri"})
         self.assertFalse(self.resources._find_by_identifier("no-uri"))
